@@ -1,0 +1,34 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
+import { loadEnv } from '#shared/config';
+import { announceChangedDays, recordEntityEvent } from '#shared/domain/facts';
+import { deliveredDetail } from '#shared/events/delivered';
+import { entityRecordAcceptedDetailSchema } from '#shared/events/record-accepted';
+
+const env = loadEnv(storageEnvSchema);
+const logger = new Logger({ serviceName: 'cityhub-facts' });
+const storage = createStorage(env);
+const deps = { ...storage, timeZone: env.CITY_TIMEZONE };
+
+/**
+ * Consumes accepted ticket and case events (SQS batches from the bus), stores each in its entity,
+ * reports the records that failed, and announces the days whose facts changed.
+ */
+export const lambdaHandler = async (event: SQSEvent, context: Context) => {
+  const days = new Set<string>();
+  const recordHandler = async (record: SQSRecord) => {
+    const detail = deliveredDetail(record.body, entityRecordAcceptedDetailSchema);
+    for (const day of await recordEntityEvent(detail, deps)) days.add(day);
+  };
+  try {
+    return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context });
+  } finally {
+    await announceChangedDays(days, 'entity events stored', deps);
+  }
+};
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

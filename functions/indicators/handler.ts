@@ -1,0 +1,81 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
+import { loadEnv } from '#shared/config';
+import { emptyAreaRegistry } from '#shared/domain/areas';
+import { recentDays, recomputeDays } from '#shared/domain/recompute';
+import { deliveredDetail } from '#shared/events/delivered';
+import { factsChanged } from '#shared/events/facts-changed';
+
+const env = loadEnv(
+  storageEnvSchema.extend({
+    /** How many recent days the nightly job recomputes. */
+    NIGHTLY_RECOMPUTE_DAYS: z.coerce.number().int().min(1).max(366).default(31),
+  }),
+);
+const logger = new Logger({ serviceName: 'cityhub-indicators' });
+const storage = createStorage(env);
+const deps = {
+  ...storage,
+  loadAreas: async () => emptyAreaRegistry,
+  timeZone: env.CITY_TIMEZONE,
+  now: Date.now,
+};
+
+const nightlySchema = z.object({ job: z.literal('nightly-recompute') });
+
+/** Recomputes the days named by a batch of `facts.changed` events; a message fails only with its days. */
+const onFactsChanged = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const daysOf = new Map<string, string[]>();
+  const unreadable: string[] = [];
+  for (const record of event.Records) {
+    try {
+      daysOf.set(record.messageId, deliveredDetail(record.body, factsChanged.detailSchema).days);
+    } catch (error) {
+      logger.error('unreadable facts.changed message', {
+        messageId: record.messageId,
+        error: error as Error,
+      });
+      unreadable.push(record.messageId);
+    }
+  }
+  const { outcomes, failures } = await recomputeDays([...daysOf.values()].flat(), deps);
+  const failed = new Set(failures.map(({ date }) => date));
+  for (const { date, error } of failures) logger.error('recompute failed', { date, error });
+  logger.info('recomputed', {
+    days: outcomes.length,
+    changed: outcomes.reduce((n, o) => n + o.changed.length, 0),
+  });
+  const failedMessages = [...daysOf]
+    .filter(([, days]) => days.some((day) => failed.has(day)))
+    .map(([id]) => id);
+  return {
+    batchItemFailures: [...unreadable, ...failedMessages].map((itemIdentifier) => ({ itemIdentifier })),
+  };
+};
+
+/** Nightly: recomputes recent days, so deadlines that passed since the last change count. */
+const nightly = async () => {
+  const { outcomes, failures } = await recomputeDays(
+    recentDays(Date.now(), env.CITY_TIMEZONE, env.NIGHTLY_RECOMPUTE_DAYS),
+    deps,
+  );
+  if (failures.length > 0) {
+    throw new Error(
+      `nightly recompute failed for ${failures.map(({ date, error }) => `${date} (${error.message})`).join(', ')}`,
+    );
+  }
+  return { recomputed: outcomes.length };
+};
+
+/** Consumer of the recompute queue, and target of the nightly schedule. */
+export const lambdaHandler = async (event: SQSEvent | z.infer<typeof nightlySchema>) => {
+  if ('Records' in event) return onFactsChanged(event);
+  nightlySchema.parse(event);
+  return nightly();
+};
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

@@ -1,0 +1,57 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
+import { createSourceSecrets, sourceSecretsEnvSchema } from '#shared/adapters/source-secrets';
+import { loadEnv } from '#shared/config';
+import { ingest } from '#shared/domain/ingest';
+import {
+  bodyBytes,
+  type HttpEvent,
+  type HttpResult,
+  httpErrors,
+  json,
+  parseJsonBody,
+  rawBody,
+} from '#shared/http/api';
+import { NotFoundError, PayloadTooLargeError } from '#shared/http/errors';
+import { verifySignature } from '#shared/http/signature';
+import { ingestLimits, sourceSchema, sources } from '#shared/schemas/ingest';
+
+const env = loadEnv(storageEnvSchema);
+const logger = new Logger({ serviceName: 'cityhub-ingest' });
+const storage = createStorage(env);
+const secrets = createSourceSecrets(loadEnv(sourceSecretsEnvSchema));
+
+/** `POST /ingest/{source}`: signed batches of records (CONTRACT §4). */
+export const lambdaHandler = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
+  const parsedSource = sourceSchema.safeParse(event.pathParameters?.source);
+  if (!parsedSource.success) {
+    throw new NotFoundError(
+      `unknown source '${event.pathParameters?.source}': use one of ${sources.join(', ')}`,
+    );
+  }
+  const source = parsedSource.data;
+  const size = bodyBytes(event);
+  if (size > ingestLimits.maxBytes) {
+    throw new PayloadTooLargeError(
+      `body is ${size} bytes; at most ${ingestLimits.maxBytes} bytes (5 MB) per request`,
+    );
+  }
+  const webhookId = verifySignature(await secrets(source), rawBody(event), event.headers);
+  const outcome = await ingest(
+    { source, body: parseJsonBody(event), webhookId, requestId: context.awsRequestId },
+    { ...storage, now: Date.now },
+  );
+  logger.info('ingested', { source, webhookId, status: outcome.status, ...countsOf(outcome.answer) });
+  return json(outcome.status, outcome.answer);
+};
+
+const countsOf = (answer: { accepted: number; duplicates: number; rejected: unknown[] }) => ({
+  accepted: answer.accepted,
+  duplicates: answer.duplicates,
+  rejected: answer.rejected.length,
+});
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger)).use(httpErrors(logger));

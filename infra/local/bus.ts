@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DeliveredEvent } from '#shared/events/definition';
+import { matchesPattern } from '#shared/events/pattern';
+import type { RuleDecl } from '#shared/topology';
+
+/** A rule target: receives the JSON of each matching event. */
+export type RuleTarget = (eventJson: string) => void;
+
+interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Resources?: string[];
+  Time?: string | number;
+}
+
+/** Largest entry EventBridge accepts (256 KB). */
+const MAX_ENTRY_BYTES = 256 * 1024;
+
+/**
+ * The local stand-in for the cityhub EventBridge bus: speaks the PutEvents API (AWS JSON 1.1) on
+ * 127.0.0.1 so functions use the real EventBridge client, applies the declared rules with the
+ * EventBridge pattern matcher, and hands each matching event to its rule's target. It keeps every
+ * event it accepted in memory, like the deployed bus's archive.
+ */
+export class LocalBus {
+  readonly archive: DeliveredEvent[] = [];
+  private server: Server | undefined;
+
+  constructor(
+    private readonly busName: string,
+    private readonly rules: readonly { rule: RuleDecl; target: RuleTarget }[],
+  ) {}
+
+  /** Starts the PutEvents endpoint; resolves to its URL. */
+  async start(): Promise<string> {
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: Error) => {
+        response.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify({ __type: 'InternalException', message: error.message }));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+
+  /** Puts entries on the bus; answers like PutEvents (one result per entry, in order). */
+  putEvents(entries: readonly PutEventsEntry[]) {
+    const results = entries.map((entry) => this.putOne(entry));
+    return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results };
+  }
+
+  private putOne(entry: PutEventsEntry): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+    if (entry.EventBusName && entry.EventBusName !== this.busName) {
+      return {
+        ErrorCode: 'ResourceNotFoundException',
+        ErrorMessage: `Event bus ${entry.EventBusName} does not exist.`,
+      };
+    }
+    if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
+      return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required.' };
+    }
+    if (Buffer.byteLength(JSON.stringify(entry)) > MAX_ENTRY_BYTES) {
+      return {
+        ErrorCode: 'InvalidArgument',
+        ErrorMessage: 'Total size of the entries in the request is over the limit.',
+      };
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail);
+    } catch {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    const event: DeliveredEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.DetailType,
+      source: entry.Source,
+      account: '000000000000',
+      time: new Date(entry.Time === undefined ? Date.now() : entry.Time)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
+      region: 'local',
+      resources: entry.Resources ?? [],
+      detail,
+    };
+    this.archive.push(event);
+    const json = JSON.stringify(event);
+    for (const { rule, target } of this.rules) if (matchesPattern(rule.pattern, event)) target(json);
+    return { EventId: event.id };
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const target = request.headers['x-amz-target'];
+    const reply = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+      response.end(JSON.stringify(body));
+    };
+    if (target !== 'AWSEvents.PutEvents') {
+      reply(400, {
+        __type: 'UnknownOperationException',
+        message: `the local bus implements PutEvents only, not ${target}`,
+      });
+      return;
+    }
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Entries?: PutEventsEntry[] };
+    const entries = body.Entries ?? [];
+    if (entries.length < 1 || entries.length > 10) {
+      reply(400, { __type: 'ValidationException', message: 'PutEvents takes 1 to 10 entries.' });
+      return;
+    }
+    reply(200, this.putEvents(entries));
+  }
+}

@@ -1,0 +1,194 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, SQSEvent } from 'aws-lambda';
+import { LocalBus } from '#infra/local/bus';
+import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
+import { LocalHttpApi } from '#infra/local/http-api';
+import { lambdaContext } from '#infra/local/lambda-context';
+import { type DeadLetter, LocalQueue } from '#infra/local/queue';
+import { LocalScheduler } from '#infra/local/scheduler';
+import { sourceEnvSuffix } from '#shared/adapters/source-secrets';
+import { ensureTable } from '#shared/adapters/table-definitions';
+import type { Source } from '#shared/schemas/ingest';
+import {
+  busName,
+  type FunctionDecl,
+  type FunctionName,
+  functions,
+  type QueueName,
+  queues,
+  routes,
+  rules,
+  schedules,
+  tables,
+} from '#shared/topology';
+
+/** Settings of one local hub. */
+export interface HubOptions {
+  /** HTTP port on 127.0.0.1; 0 picks a free one. */
+  readonly port: number;
+  /** Persist DynamoDB Local here; in memory when absent. */
+  readonly dataDir?: string;
+  readonly timeZone: string;
+  readonly adminToken: string;
+  readonly analystToken: string;
+  readonly sourceSecrets: Readonly<Record<Source, string>>;
+  /** Progress and problems, one line each. */
+  readonly log: (line: string) => void;
+}
+
+/** A running local hub. */
+export interface Hub {
+  readonly url: string;
+  /** Names the local runtime gives the declared tables. */
+  readonly tableNames: Readonly<Record<keyof typeof tables, string>>;
+  readonly dynamoDbEndpoint: string;
+  readonly bus: LocalBus;
+  readonly queues: ReadonlyMap<QueueName, LocalQueue>;
+  /** Resolves once every queue is empty and idle (work that creates more work included). */
+  drain(): Promise<void>;
+  /** Stops everything the hub started, DynamoDB Local's Java process included. */
+  stop(): Promise<void>;
+}
+
+/** Local queues gather batches for at most this long (the declared windows are for AWS). */
+const LOCAL_BATCHING_WINDOW_MS = 250;
+const LOCAL_RETRY_DELAY_MS = 500;
+
+type AnyHandler = (event: unknown, context: Context) => Promise<unknown>;
+
+const freePort = async (): Promise<number> => {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+};
+
+/**
+ * Starts the whole hub on this machine from the topology declaration: DynamoDB Local with the declared
+ * tables, the bus with the declared rules, a queue per declared queue, the HTTP API with the declared
+ * routes, and the declared schedules, each calling the same handler modules the Lambdas run.
+ * Handlers read their configuration from `process.env` when first imported, so one process runs one hub.
+ */
+export const startHub = async (options: HubOptions): Promise<Hub> => {
+  const stops: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const step of stops.splice(0).reverse()) {
+      try {
+        await step();
+      } catch (error) {
+        options.log(`cityhub: while stopping: ${(error as Error).message}`);
+      }
+    }
+  };
+  // Lambda runs a current Node.js; the SDK's notice about older local Node versions is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  try {
+    const dynamo = await startDynamoDbLocal(await freePort(), options.dataDir);
+    stops.push(() => dynamo.stop());
+    options.log(
+      `cityhub: DynamoDB Local on ${dynamo.endpoint}${options.dataDir ? ` (data in ${options.dataDir})` : ' (in memory)'}`,
+    );
+
+    const tableNames = {
+      facts: `cityhub-local-${tables.facts.id.toLowerCase()}`,
+      indicators: `cityhub-local-${tables.indicators.id.toLowerCase()}`,
+    };
+    const ddb = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    for (const [name, decl] of Object.entries(tables)) {
+      await ensureTable(ddb, decl, tableNames[name as keyof typeof tables]);
+    }
+    ddb.destroy();
+
+    const queueMap = new Map<QueueName, LocalQueue>();
+    const bus = new LocalBus(
+      busName('local'),
+      rules.map((rule) => ({ rule, target: (json: string) => queueMap.get(rule.queue)?.send(json) })),
+    );
+    const busEndpoint = await bus.start();
+    stops.push(() => bus.stop());
+
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
+      AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      CITY_TIMEZONE: options.timeZone,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      EVENTBRIDGE_ENDPOINT: busEndpoint,
+      EVENT_BUS_NAME: busName('local'),
+      [tables.facts.envVar]: tableNames.facts,
+      [tables.indicators.envVar]: tableNames.indicators,
+      AUTH_MODE: 'token',
+      ADMIN_TOKEN: options.adminToken,
+      ANALYST_TOKEN: options.analystToken,
+      ...Object.fromEntries(
+        Object.entries(options.sourceSecrets).map(([source, secret]) => [
+          `SOURCE_SECRET_${sourceEnvSuffix(source as Source)}`,
+          secret,
+        ]),
+      ),
+    });
+
+    const handlers = new Map<FunctionName, AnyHandler>();
+    for (const [name, decl] of Object.entries(functions) as [FunctionName, FunctionDecl][]) {
+      const module = (await import(new URL(`../../${decl.entry}`, import.meta.url).href)) as {
+        handler: AnyHandler;
+      };
+      handlers.set(name, module.handler);
+    }
+    const invoke = (name: FunctionName, event: unknown) =>
+      (handlers.get(name) as AnyHandler)(event, lambdaContext(name, functions[name]));
+
+    for (const [name, decl] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
+      const queue = new LocalQueue(name, decl, (event: SQSEvent) => invoke(decl.consumer, event), {
+        batchingWindowMs: Math.min(LOCAL_BATCHING_WINDOW_MS, decl.maxBatchingWindowSeconds * 1000),
+        retryDelayMs: LOCAL_RETRY_DELAY_MS,
+        onDeadLetter: (letter: DeadLetter) =>
+          options.log(
+            `cityhub: a message of queue ${name} moved to its dead letters after ${letter.receiveCount} receives: ${letter.lastError}`,
+          ),
+      });
+      queueMap.set(name, queue);
+      stops.push(() => queue.stop());
+    }
+
+    const api = new LocalHttpApi(
+      routes.map((route) => ({
+        route,
+        handler: (event: APIGatewayProxyEventV2) =>
+          invoke(route.function, event) as Promise<APIGatewayProxyResultV2>,
+      })),
+    );
+    const url = await api.start(options.port);
+    stops.push(() => api.stop());
+
+    const scheduler = new LocalScheduler(
+      schedules,
+      options.timeZone,
+      (schedule) => invoke(schedule.function, schedule.input),
+      (schedule, error) => options.log(`cityhub: schedule ${schedule.id} failed: ${error.message}`),
+    );
+    scheduler.start();
+    stops.push(() => scheduler.stop());
+
+    const drain = async () => {
+      for (;;) {
+        await Promise.all([...queueMap.values()].map((queue) => queue.idle()));
+        if ([...queueMap.values()].every((queue) => queue.depth === 0)) return;
+      }
+    };
+    return { url, tableNames, dynamoDbEndpoint: dynamo.endpoint, bus, queues: queueMap, drain, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};

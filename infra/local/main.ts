@@ -1,0 +1,142 @@
+/**
+ * `npm start [-- --port N] [--no-demo] [--data-dir DIR] [--state-file FILE]`: runs the whole hub on
+ * this machine (CONTRACT §1) until SIGINT or SIGTERM.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDemo } from '#infra/local/demo';
+import { checkJava, JavaMissingError } from '#infra/local/dynamodb-local';
+import { type Hub, startHub } from '#infra/local/hub';
+import { timeZoneSchema } from '#shared/config';
+import type { Source } from '#shared/schemas/ingest';
+
+const usage = `usage: npm start -- [--port N] [--no-demo] [--data-dir DIR] [--state-file FILE]
+  --port N           HTTP port on 127.0.0.1 (default 3000; 0 = any free port)
+  --no-demo          start empty instead of loading the demo city's simulated day
+  --data-dir DIR     persist DynamoDB Local in DIR (default: in memory)
+  --state-file FILE  where to write url, tokens and source secrets (default .cityhub/local.json)`;
+
+const fail = (message: string): never => {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+};
+
+const parseOptions = () => {
+  try {
+    const { values } = parseArgs({
+      options: {
+        port: { type: 'string', default: '3000' },
+        'no-demo': { type: 'boolean', default: false },
+        'data-dir': { type: 'string' },
+        'state-file': { type: 'string', default: '.cityhub/local.json' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      process.stdout.write(`${usage}\n`);
+      process.exit(0);
+    }
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535)
+      fail(`cityhub: --port must be 0 to 65535, not ${values.port}`);
+    return {
+      port,
+      demo: !values['no-demo'],
+      dataDir: values['data-dir'],
+      stateFile: resolve(values['state-file']),
+    };
+  } catch (error) {
+    return fail(`cityhub: ${(error as Error).message}\n${usage}`);
+  }
+};
+
+const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
+const token = () => randomBytes(24).toString('base64url');
+
+const writeStateFile = (file: string, state: unknown) => {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temporary, file);
+};
+
+const main = async () => {
+  const options = parseOptions();
+  const env = process.env;
+  const zone = timeZoneSchema.safeParse(env.CITYHUB_TIMEZONE ?? 'Asia/Shanghai');
+  if (!zone.success)
+    fail(`cityhub: CITYHUB_TIMEZONE=${env.CITYHUB_TIMEZONE} is not an IANA time zone such as Asia/Shanghai`);
+  try {
+    checkJava();
+  } catch (error) {
+    if (error instanceof JavaMissingError) fail(error.message);
+    throw error;
+  }
+  const sourceSecrets: Record<Source, string> = {
+    hotline: env.CITYHUB_SECRET_HOTLINE ?? secret(),
+    'city-platform': env.CITYHUB_SECRET_CITY_PLATFORM ?? secret(),
+    sanitation: env.CITYHUB_SECRET_SANITATION ?? secret(),
+  };
+  const adminToken = env.CITYHUB_ADMIN_TOKEN ?? token();
+  const analystToken = env.CITYHUB_ANALYST_TOKEN ?? token();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  let hub: Hub | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      log(`cityhub: ${signal} again; exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    log(`cityhub: ${signal}; stopping`);
+    const force = setTimeout(() => {
+      log('cityhub: still stopping after 5 s; exiting');
+      process.exit(1);
+    }, 5000);
+    await hub?.stop();
+    try {
+      const state = JSON.parse(readFileSync(options.stateFile, 'utf8')) as { url?: string };
+      if (hub && state.url === hub.url) rmSync(options.stateFile);
+    } catch {
+      // The state file is already gone or was replaced by another hub: leave it.
+    }
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  hub = await startHub({
+    port: options.port,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    timeZone: zone.data ?? 'Asia/Shanghai',
+    adminToken,
+    analystToken,
+    sourceSecrets,
+    log,
+  });
+  if (stopping) return;
+  writeStateFile(options.stateFile, { url: hub.url, adminToken, analystToken, sourceSecrets });
+  log(`cityhub: ready at ${hub.url} (tokens and source secrets in ${options.stateFile}; Ctrl-C stops)`);
+  if (options.demo) {
+    const summary = await loadDemo(
+      hub.url,
+      sourceSecrets.hotline,
+      zone.data ?? 'Asia/Shanghai',
+      Date.now(),
+      log,
+    );
+    await hub.drain();
+    const [yesterday, today] = summary.days;
+    log(`cityhub: demo loaded: ${summary.records} hotline events of ${yesterday} and ${today}`);
+    log(
+      `cityhub: try: curl -H "Authorization: Bearer ${analystToken}" "${hub.url}/indicators?from=${yesterday}&to=${today}"`,
+    );
+  }
+};
+
+main().catch((error: Error) => fail(`cityhub: could not start: ${error.message}`));

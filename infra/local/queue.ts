@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { QueueDecl } from '#shared/topology';
+
+/** Invokes the consumer function with one batch. */
+export type QueueConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | undefined | unknown>;
+
+/** A message that exhausted its receives, kept like a dead-letter queue keeps it. */
+export interface DeadLetter {
+  readonly messageId: string;
+  readonly body: string;
+  readonly receiveCount: number;
+  readonly lastError: string;
+  readonly movedAt: string;
+}
+
+interface Message {
+  readonly messageId: string;
+  readonly body: string;
+  readonly sentAt: number;
+  receiveCount: number;
+  visibleAt: number;
+}
+
+export interface LocalQueueOptions {
+  /** Longest wait to gather a batch (the declared window, capped for quick local feedback). */
+  readonly batchingWindowMs: number;
+  /** Delay before a failed message is received again; grows with each receive. */
+  readonly retryDelayMs: number;
+  readonly onDeadLetter?: (letter: DeadLetter) => void;
+}
+
+/**
+ * An in-process stand-in for an SQS queue with a Lambda event source mapping and a dead-letter queue:
+ * batches up to the declared size, honours `batchItemFailures` (partial batch failure), retries failed
+ * messages after a delay, and moves a message to the dead letters after `maxReceiveCount` receives.
+ * One batch is in flight at a time.
+ */
+export class LocalQueue {
+  readonly deadLetters: DeadLetter[] = [];
+  private readonly messages: Message[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(
+    readonly name: string,
+    private readonly decl: QueueDecl,
+    private readonly consumer: QueueConsumer,
+    private readonly options: LocalQueueOptions,
+  ) {}
+
+  /** Enqueues one message body. */
+  send(body: string): void {
+    if (this.stopped) throw new Error(`queue ${this.name} is stopped`);
+    this.messages.push({
+      messageId: randomUUID(),
+      body,
+      sentAt: Date.now(),
+      receiveCount: 0,
+      visibleAt: Date.now(),
+    });
+    this.schedule();
+  }
+
+  /** Messages waiting or in flight. */
+  get depth(): number {
+    return this.messages.length;
+  }
+
+  /** Resolves when no message is waiting or in flight. */
+  idle(): Promise<void> {
+    if (this.messages.length === 0 && !this.running) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops delivering; waits for the batch in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.running) return;
+    clearTimeout(this.timer);
+    const now = Date.now();
+    const visible = this.messages.filter((message) => message.visibleAt <= now);
+    if (visible.length === 0) {
+      const next = Math.min(...this.messages.map((message) => message.visibleAt));
+      if (Number.isFinite(next)) this.timer = setTimeout(() => this.schedule(), next - now);
+      else this.notifyIdle();
+      return;
+    }
+    const oldest = Math.min(...visible.map((message) => Math.max(message.sentAt, message.visibleAt)));
+    const wait =
+      visible.length >= this.decl.batchSize ? 0 : Math.max(0, oldest + this.options.batchingWindowMs - now);
+    this.timer = setTimeout(() => {
+      this.running = this.deliver().finally(() => {
+        this.running = undefined;
+        this.schedule();
+      });
+    }, wait);
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async deliver(): Promise<void> {
+    const now = Date.now();
+    const batch = this.messages.filter((message) => message.visibleAt <= now).slice(0, this.decl.batchSize);
+    for (const message of batch) {
+      message.receiveCount += 1;
+      message.visibleAt = Number.POSITIVE_INFINITY;
+    }
+    let failed: Set<string>;
+    let reason = 'reported in batchItemFailures';
+    try {
+      const answer = (await this.consumer({ Records: batch.map((message) => this.toRecord(message)) })) as
+        | SQSBatchResponse
+        | undefined;
+      failed = new Set((answer?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+    } catch (error) {
+      failed = new Set(batch.map((message) => message.messageId));
+      reason = (error as Error).message;
+    }
+    for (const message of batch) {
+      if (!failed.has(message.messageId)) {
+        this.remove(message);
+      } else if (message.receiveCount >= this.decl.maxReceiveCount) {
+        this.remove(message);
+        const letter = {
+          messageId: message.messageId,
+          body: message.body,
+          receiveCount: message.receiveCount,
+          lastError: reason,
+          movedAt: new Date().toISOString(),
+        };
+        this.deadLetters.push(letter);
+        this.options.onDeadLetter?.(letter);
+      } else {
+        message.visibleAt = Date.now() + this.options.retryDelayMs * message.receiveCount;
+      }
+    }
+  }
+
+  private remove(message: Message): void {
+    this.messages.splice(this.messages.indexOf(message), 1);
+  }
+
+  private toRecord(message: Message): SQSRecord {
+    return {
+      messageId: message.messageId,
+      receiptHandle: `${message.messageId}#${message.receiveCount}`,
+      body: message.body,
+      attributes: {
+        ApproximateReceiveCount: String(message.receiveCount),
+        SentTimestamp: String(message.sentAt),
+        SenderId: 'cityhub-local',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:local:000000000000:cityhub-local-${this.name}`,
+      awsRegion: 'local',
+    };
+  }
+}

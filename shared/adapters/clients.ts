@@ -1,0 +1,29 @@
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { z } from 'zod';
+import { createDocumentClient } from '#shared/adapters/dynamo';
+import { EventBridgePublisher } from '#shared/adapters/event-publisher';
+import { FactsRepository } from '#shared/adapters/facts-repository';
+import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
+import { baseEnvSchema } from '#shared/config';
+import { tables } from '#shared/topology';
+
+/** Variables of functions that use the facts table, the indicators table and the bus. */
+export const storageEnvSchema = baseEnvSchema.extend({
+  [tables.facts.envVar]: z.string().min(1),
+  [tables.indicators.envVar]: z.string().min(1),
+  EVENT_BUS_NAME: z.string().min(1),
+});
+export type StorageEnv = z.infer<typeof storageEnvSchema>;
+
+/** The repositories and publisher built from the environment, once per cold start. */
+export const createStorage = (env: StorageEnv) => {
+  const documents = createDocumentClient(env.DYNAMODB_ENDPOINT);
+  const eventBridge = new EventBridgeClient(
+    env.EVENTBRIDGE_ENDPOINT ? { endpoint: env.EVENTBRIDGE_ENDPOINT } : {},
+  );
+  return {
+    facts: new FactsRepository(documents, env.FACTS_TABLE),
+    indicators: new IndicatorsRepository(documents, env.INDICATORS_TABLE),
+    publisher: new EventBridgePublisher(eventBridge, env.EVENT_BUS_NAME),
+  };
+};

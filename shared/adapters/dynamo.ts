@@ -1,0 +1,123 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+
+/** A DynamoDB document client; `endpoint` points it at DynamoDB Local. */
+export const createDocumentClient = (endpoint?: string): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient(endpoint ? { endpoint } : {}), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+
+/** Thrown when DynamoDB keeps leaving part of a batch unprocessed. */
+export class UnprocessedItemsError extends Error {
+  override name = 'UnprocessedItemsError';
+}
+
+const MAX_BATCH_ROUNDS = 8;
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const backoff = (round: number) => pause(Math.min(1000, 25 * 2 ** round) * (0.5 + Math.random() / 2));
+
+const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
+  return chunks;
+};
+
+/** Gets items by key, 100 per call, retrying unprocessed keys with backoff. */
+export const batchGet = async (
+  client: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly Record<string, unknown>[],
+  projection?: string,
+): Promise<Record<string, unknown>[]> => {
+  const found: Record<string, unknown>[] = [];
+  for (const part of chunk(keys, 100)) {
+    let pending: Record<string, unknown>[] | undefined = part;
+    for (let round = 0; pending && pending.length > 0; round += 1) {
+      if (round === MAX_BATCH_ROUNDS)
+        throw new UnprocessedItemsError(`BatchGet on ${table} left keys unprocessed`);
+      if (round > 0) await backoff(round);
+      const answer: BatchGetCommandOutput = await client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [table]: { Keys: pending, ...(projection ? { ProjectionExpression: projection } : {}) },
+          },
+        }),
+      );
+      found.push(...(answer.Responses?.[table] ?? []));
+      pending = answer.UnprocessedKeys?.[table]?.Keys;
+    }
+  }
+  return found;
+};
+
+/** Puts items, 25 per call, retrying unprocessed items with backoff. */
+export const batchPut = async (
+  client: DynamoDBDocumentClient,
+  table: string,
+  items: readonly Record<string, unknown>[],
+): Promise<void> => {
+  await batchWrite(
+    client,
+    table,
+    items.map((item) => ({ PutRequest: { Item: item } })),
+  );
+};
+
+/** Deletes items by key, 25 per call, retrying unprocessed items with backoff. */
+export const batchDelete = async (
+  client: DynamoDBDocumentClient,
+  table: string,
+  keys: readonly Record<string, unknown>[],
+): Promise<void> => {
+  await batchWrite(
+    client,
+    table,
+    keys.map((key) => ({ DeleteRequest: { Key: key } })),
+  );
+};
+
+type WriteRequest =
+  | { PutRequest: { Item: Record<string, unknown> } }
+  | { DeleteRequest: { Key: Record<string, unknown> } };
+
+const batchWrite = async (client: DynamoDBDocumentClient, table: string, requests: WriteRequest[]) => {
+  for (const part of chunk(requests, 25)) {
+    let pending: unknown[] | undefined = part;
+    for (let round = 0; pending && pending.length > 0; round += 1) {
+      if (round === MAX_BATCH_ROUNDS)
+        throw new UnprocessedItemsError(`BatchWrite on ${table} left items unprocessed`);
+      if (round > 0) await backoff(round);
+      const answer: BatchWriteCommandOutput = await client.send(
+        new BatchWriteCommand({ RequestItems: { [table]: pending as WriteRequest[] } }),
+      );
+      pending = answer.UnprocessedItems?.[table];
+    }
+  }
+};
+
+/** Every item a query returns, following `LastEvaluatedKey`. */
+export const queryAll = async (
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+};
+
+/** True when a DynamoDB error is a failed condition check. */
+export const isConditionFailed = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';

@@ -1,0 +1,274 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { batchGet, batchPut, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import type { IngestAnswer, RecordError, Source } from '#shared/schemas/ingest';
+
+/** Kinds of entity that keep their lifecycle events. */
+export type EntityKind = 'ticket' | 'case';
+
+/** An entity item: its events by eventId, and the state derived from them when it was last written. */
+export interface EntityItem<Event> {
+  readonly kind: EntityKind;
+  readonly entityId: string;
+  readonly events: Record<string, Event>;
+  /** Cohort day derived from the events, if any. */
+  readonly cohortDay: string | undefined;
+}
+
+/** A rejected record kept for `GET /quarantine`. */
+export interface QuarantinedRecord {
+  readonly source: Source;
+  readonly arrivedAt: string;
+  readonly requestId: string;
+  readonly index: number;
+  readonly errors: RecordError[];
+  /** The record as received, as JSON, cut to 64 KiB. */
+  readonly record: string;
+  readonly truncated: boolean;
+}
+
+/** Quarantined records are kept 30 days; webhook replies 24 hours (CONTRACT §2, §4). */
+export const QUARANTINE_TTL_SECONDS = 30 * 86_400;
+export const WEBHOOK_REPLY_TTL_SECONDS = 86_400;
+const MAX_QUARANTINED_RECORD_CHARS = 65_536;
+
+const ENTITY_SK = 'entity';
+const entityKey = (kind: EntityKind, entityId: string) => ({ pk: `${kind}#${entityId}`, sk: ENTITY_SK });
+const dedupeKey = (source: Source, eventId: string) => ({
+  pk: `dedupe#${source}#${eventId}`,
+  sk: 'accepted',
+});
+const replyKey = (source: Source, webhookId: string) => ({
+  pk: `webhook#${source}#${webhookId}`,
+  sk: 'reply',
+});
+const cohortPartition = (kind: EntityKind, day: string) => `cohort#${kind}#${day}`;
+
+const epochSeconds = (ms: number) => Math.floor(ms / 1000);
+
+/**
+ * Storage of everything that arrives: dedupe marks, webhook replies, quarantine and entities.
+ * Key design: docs/architecture.md.
+ */
+export class FactsRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Which of these eventIds were accepted before for `source`. */
+  async findAccepted(source: Source, eventIds: readonly string[]): Promise<Set<string>> {
+    const unique = [...new Set(eventIds)];
+    const items = await batchGet(
+      this.client,
+      this.table,
+      unique.map((eventId) => dedupeKey(source, eventId)),
+      'pk',
+    );
+    const prefix = `dedupe#${source}#`;
+    return new Set(items.map((item) => String(item.pk).slice(prefix.length)));
+  }
+
+  /** Remembers that these eventIds were accepted for `source` (kept for good: dedupe never expires). */
+  async markAccepted(source: Source, eventIds: readonly string[], acceptedAt: string): Promise<void> {
+    await batchPut(
+      this.client,
+      this.table,
+      eventIds.map((eventId) => ({ ...dedupeKey(source, eventId), acceptedAt })),
+    );
+  }
+
+  /** The first answer given to a webhook-id of `source` in the last 24 hours, if any. */
+  async findReply(source: Source, webhookId: string, now: number): Promise<IngestAnswer | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: replyKey(source, webhookId), ConsistentRead: true }),
+    );
+    if (!Item || Number(Item.expiresAt) <= epochSeconds(now)) return undefined;
+    return Item.answer as IngestAnswer;
+  }
+
+  /** Stores the answer to a webhook-id; the first stored answer wins. */
+  async saveReply(source: Source, webhookId: string, answer: IngestAnswer, now: number): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...replyKey(source, webhookId),
+            answer,
+            expiresAt: epochSeconds(now) + WEBHOOK_REPLY_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+          ExpressionAttributeValues: { ':now': epochSeconds(now) },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  /** Keeps rejected records with their errors for 30 days. */
+  async quarantine(
+    source: Source,
+    entries: readonly { index: number; record: unknown; errors: RecordError[] }[],
+    requestId: string,
+    now: number,
+  ): Promise<void> {
+    const arrivedAt = new Date(now).toISOString();
+    await batchPut(
+      this.client,
+      this.table,
+      entries.map(({ index, record, errors }) => {
+        const json = JSON.stringify(record) ?? 'undefined';
+        const truncated = json.length > MAX_QUARANTINED_RECORD_CHARS;
+        return {
+          pk: `quarantine#${source}`,
+          sk: `${arrivedAt}#${requestId}#${String(index).padStart(4, '0')}`,
+          source,
+          arrivedAt,
+          requestId,
+          index,
+          errors,
+          record: truncated ? json.slice(0, MAX_QUARANTINED_RECORD_CHARS) : json,
+          truncated,
+          expiresAt: epochSeconds(now) + QUARANTINE_TTL_SECONDS,
+        };
+      }),
+    );
+  }
+
+  /** The newest quarantined records of `source`, newest first. */
+  async listQuarantine(source: Source, limit: number, now: number): Promise<QuarantinedRecord[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          FilterExpression: 'expiresAt > :now',
+          ExpressionAttributeValues: { ':pk': `quarantine#${source}`, ':now': epochSeconds(now) },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && items.length < limit);
+    return items.slice(0, limit).map((item) => ({
+      source: item.source as Source,
+      arrivedAt: String(item.arrivedAt),
+      requestId: String(item.requestId),
+      index: Number(item.index),
+      errors: item.errors as RecordError[],
+      record: String(item.record),
+      truncated: Boolean(item.truncated),
+    }));
+  }
+
+  /**
+   * Adds one event to an entity (idempotent: the event is stored under its eventId) and returns the
+   * entity as it is right after the write, with every event stored so far.
+   */
+  async appendEvent<Event extends { eventId: string }>(
+    kind: EntityKind,
+    entityId: string,
+    event: Event,
+  ): Promise<EntityItem<Event>> {
+    const key = entityKey(kind, entityId);
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const { Attributes } = await this.client.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: 'SET events.#eventId = :event',
+            ConditionExpression: 'attribute_exists(events)',
+            ExpressionAttributeNames: { '#eventId': event.eventId },
+            ExpressionAttributeValues: { ':event': event },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return toEntity<Event>(Attributes ?? {});
+      } catch (error) {
+        if (!isConditionFailed(error) || attempt > 0) throw error;
+      }
+      const created = { ...key, kind, entityId, events: { [event.eventId]: event } };
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: created,
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return toEntity<Event>(created);
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+      }
+    }
+  }
+
+  /**
+   * Records the entity's derived cohort day, unless a write derived from at least as many events
+   * got there first (so a slower consumer never overwrites a newer derivation).
+   */
+  async saveCohort(
+    kind: EntityKind,
+    entityId: string,
+    cohortDay: string | undefined,
+    eventCount: number,
+  ): Promise<void> {
+    const common = {
+      TableName: this.table,
+      Key: entityKey(kind, entityId),
+      ConditionExpression: 'attribute_not_exists(derivedFrom) OR derivedFrom < :count',
+    };
+    try {
+      await this.client.send(
+        cohortDay === undefined
+          ? new UpdateCommand({
+              ...common,
+              UpdateExpression: 'SET derivedFrom = :count REMOVE cohortDay, gsi1pk, gsi1sk',
+              ExpressionAttributeValues: { ':count': eventCount },
+            })
+          : new UpdateCommand({
+              ...common,
+              UpdateExpression: 'SET derivedFrom = :count, cohortDay = :day, gsi1pk = :cohort, gsi1sk = :id',
+              ExpressionAttributeValues: {
+                ':count': eventCount,
+                ':day': cohortDay,
+                ':cohort': cohortPartition(kind, cohortDay),
+                ':id': entityId,
+              },
+            }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  /** Every entity of a kind whose cohort day is `day`. */
+  async listCohort<Event>(kind: EntityKind, day: string): Promise<EntityItem<Event>[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :cohort',
+      ExpressionAttributeValues: { ':cohort': cohortPartition(kind, day) },
+    });
+    return items.map((item) => toEntity<Event>(item));
+  }
+}
+
+const toEntity = <Event>(item: Record<string, unknown>): EntityItem<Event> => ({
+  kind: item.kind as EntityKind,
+  entityId: String(item.entityId),
+  events: (item.events ?? {}) as Record<string, Event>,
+  cohortDay: typeof item.cohortDay === 'string' ? item.cohortDay : undefined,
+});

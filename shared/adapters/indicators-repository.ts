@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchDelete, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import { type IndicatorValues, indicatorNames } from '#shared/domain/indicators/catalogue';
+import type { AreaKey } from '#shared/schemas/common';
+
+/** One published (day, area) item. */
+export interface IndicatorItem {
+  readonly date: string;
+  readonly area: AreaKey;
+  readonly timezone: string;
+  readonly indicators: IndicatorValues;
+  /** Starts at 1; goes up by one each time a value changes. */
+  readonly revision: number;
+  /** When the values of this revision were computed. */
+  readonly computedAt: string;
+}
+
+/** What a save did: wrote a new revision, or found the same values already there. */
+export type SaveOutcome = { changed: true; item: IndicatorItem } | { changed: false };
+
+const digestOf = (timezone: string, indicators: IndicatorValues): string =>
+  createHash('sha256')
+    .update(JSON.stringify([timezone, ...indicatorNames.map((name) => indicators[name])]))
+    .digest('base64url');
+
+/** Values in catalogue order; a name missing from an older item is null. */
+const inCatalogueOrder = (stored: Partial<IndicatorValues>): IndicatorValues =>
+  Object.fromEntries(indicatorNames.map((name) => [name, stored[name] ?? null])) as IndicatorValues;
+
+const toItem = (item: Record<string, unknown>): IndicatorItem => ({
+  date: String(item.date),
+  area: String(item.area) as AreaKey,
+  timezone: String(item.timezone),
+  indicators: inCatalogueOrder(item.indicators as Partial<IndicatorValues>),
+  revision: Number(item.revision),
+  computedAt: String(item.computedAt),
+});
+
+/**
+ * Published indicators: base table keyed (area, date) for one area over a range, index `byDate`
+ * keyed (date, area) for every area of a day.
+ */
+export class IndicatorsRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /**
+   * Writes the values of one (day, area) as a new revision, unless the stored values are the same
+   * (then nothing is written and the stored revision and computedAt stay).
+   */
+  async save(
+    date: string,
+    area: AreaKey,
+    timezone: string,
+    indicators: IndicatorValues,
+    computedAt: string,
+  ): Promise<SaveOutcome> {
+    const digest = digestOf(timezone, indicators);
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { area, date },
+          UpdateExpression:
+            'SET indicators = :indicators, #timezone = :timezone, digest = :digest, computedAt = :computedAt, ' +
+            'revision = if_not_exists(revision, :zero) + :one',
+          ConditionExpression: 'attribute_not_exists(digest) OR digest <> :digest',
+          ExpressionAttributeNames: { '#timezone': 'timezone' },
+          ExpressionAttributeValues: {
+            ':indicators': indicators,
+            ':timezone': timezone,
+            ':digest': digest,
+            ':computedAt': computedAt,
+            ':zero': 0,
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { changed: true, item: toItem(Attributes ?? {}) };
+    } catch (error) {
+      if (isConditionFailed(error)) return { changed: false };
+      throw error;
+    }
+  }
+
+  /** Every area published for one day, sorted by area. */
+  async listDay(date: string): Promise<IndicatorItem[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      IndexName: 'byDate',
+      KeyConditionExpression: '#date = :date',
+      ExpressionAttributeNames: { '#date': 'date' },
+      ExpressionAttributeValues: { ':date': date },
+    });
+    return items.map(toItem).sort((a, b) => (a.area < b.area ? -1 : a.area > b.area ? 1 : 0));
+  }
+
+  /** One area's items from `from` to `to`, by date. */
+  async listArea(area: AreaKey, from: string, to: string): Promise<IndicatorItem[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'area = :area AND #date BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#date': 'date' },
+        ExpressionAttributeValues: { ':area': area, ':from': from, ':to': to },
+      }),
+    );
+    return (Items ?? []).map(toItem);
+  }
+
+  /** Removes (day, area) items whose area no longer has data that day. */
+  async remove(date: string, areas: readonly AreaKey[]): Promise<void> {
+    await batchDelete(
+      this.client,
+      this.table,
+      areas.map((area) => ({ area, date })),
+    );
+  }
+}

@@ -1,0 +1,9 @@
+/** The caller's input is malformed; the message says what is wrong and how to fix it (HTTP 400). */
+export class InvalidInputError extends Error {
+  override name = 'InvalidInputError';
+}
+
+/** A dependency (bus, table) failed and nothing was acknowledged; the caller should retry (HTTP 503). */
+export class DependencyError extends Error {
+  override name = 'DependencyError';
+}

@@ -1,0 +1,57 @@
+import type { EventPublisher } from '#shared/adapters/event-publisher';
+import type { EntityKind, FactsRepository } from '#shared/adapters/facts-repository';
+import { chronological } from '#shared/domain/entity-events';
+import { deriveTicket } from '#shared/domain/tickets';
+import { localDate, toEpochMs } from '#shared/domain/time';
+import { busEvent } from '#shared/events/definition';
+import { factsChanged } from '#shared/events/facts-changed';
+import type { EntityRecordAcceptedDetail } from '#shared/events/record-accepted';
+import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
+
+export interface FactsDeps {
+  readonly facts: Pick<FactsRepository, 'appendEvent' | 'saveCohort'>;
+  readonly publisher: EventPublisher;
+  readonly timeZone: string;
+}
+
+type EntityEvent = HotlineRecord | CityPlatformRecord;
+
+/** The cohort day of an entity (CONTRACT §5): tickets by earliest `received`, cases by earliest event. */
+export const cohortDayOf = (kind: EntityKind, entityId: string, events: EntityEvent[], timeZone: string) => {
+  if (kind === 'ticket') return deriveTicket(entityId, events as HotlineRecord[], timeZone).cohortDay;
+  const first = chronological(events)[0];
+  return first ? localDate(toEpochMs(first.occurredAt), timeZone) : undefined;
+};
+
+const entityOf = (detail: EntityRecordAcceptedDetail): { kind: EntityKind; entityId: string } =>
+  detail.source === 'hotline'
+    ? { kind: 'ticket', entityId: detail.record.ticketId }
+    : { kind: 'case', entityId: detail.record.caseId };
+
+/**
+ * Stores one accepted ticket or case event in its entity and keeps the entity's cohort day current.
+ * Idempotent. Returns the days whose indicators the event can change: the entity's cohort day now,
+ * and the one it had before if that moved.
+ */
+export const recordEntityEvent = async (
+  detail: EntityRecordAcceptedDetail,
+  deps: FactsDeps,
+): Promise<string[]> => {
+  const { kind, entityId } = entityOf(detail);
+  const entity = await deps.facts.appendEvent<EntityEvent>(kind, entityId, detail.record);
+  const events = Object.values(entity.events);
+  const cohortDay = cohortDayOf(kind, entityId, events, deps.timeZone);
+  if (cohortDay !== entity.cohortDay) await deps.facts.saveCohort(kind, entityId, cohortDay, events.length);
+  return [...new Set([cohortDay, entity.cohortDay].filter((day): day is string => day !== undefined))];
+};
+
+/** Announces that the facts of these days changed, so their indicators are recomputed. */
+export const announceChangedDays = async (
+  days: Iterable<string>,
+  reason: string,
+  deps: FactsDeps,
+): Promise<void> => {
+  const sorted = [...new Set(days)].sort();
+  if (sorted.length === 0) return;
+  await deps.publisher.publish([busEvent(factsChanged, { days: sorted, reason })]);
+};

@@ -1,0 +1,95 @@
+import type { EventPublisher } from '#shared/adapters/event-publisher';
+import type { FactsRepository } from '#shared/adapters/facts-repository';
+import { DependencyError, InvalidInputError } from '#shared/domain/errors';
+import { recordAcceptedEvent } from '#shared/events/record-accepted';
+import {
+  type IngestAnswer,
+  ingestBodySchema,
+  type RecordError,
+  recordSchemas,
+  type Source,
+} from '#shared/schemas/ingest';
+import { describeIssues, toRecordErrors } from '#shared/schemas/issues';
+
+/** What ingest needs from the outside world. */
+export interface IngestDeps {
+  readonly facts: Pick<
+    FactsRepository,
+    'findAccepted' | 'markAccepted' | 'findReply' | 'saveReply' | 'quarantine'
+  >;
+  readonly publisher: EventPublisher;
+  readonly now: () => number;
+}
+
+/** One verified ingest request. */
+export interface IngestRequest {
+  readonly source: Source;
+  /** The parsed JSON body. */
+  readonly body: unknown;
+  /** The Standard Webhooks `webhook-id` the request was signed with. */
+  readonly webhookId: string;
+  /** Request id, to group quarantined records of one request. */
+  readonly requestId: string;
+}
+
+/** The HTTP status and body of an ingest answer (CONTRACT §4). */
+export interface IngestOutcome {
+  readonly status: 200 | 202 | 422;
+  readonly answer: IngestAnswer;
+}
+
+/**
+ * Takes one signed batch: answers a replayed webhook-id from its first answer; otherwise validates
+ * each record, drops eventIds accepted before, publishes the rest to the bus, remembers them, and
+ * quarantines the rejected ones. Nothing is acknowledged before it is on the bus.
+ */
+export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<IngestOutcome> => {
+  const { source } = request;
+  const now = deps.now();
+  const replay = await deps.facts.findReply(source, request.webhookId, now);
+  if (replay) return { status: 200, answer: replay };
+
+  const envelope = ingestBodySchema.safeParse(request.body);
+  if (!envelope.success) {
+    throw new InvalidInputError(
+      `body must be {"records": [...]} with 1 to 1000 records (${describeIssues(envelope.error)})`,
+    );
+  }
+
+  const schema = recordSchemas[source];
+  const rejected: { index: number; record: unknown; errors: RecordError[] }[] = [];
+  const valid: { eventId: string; record: unknown }[] = [];
+  envelope.data.records.forEach((record, index) => {
+    const parsed = schema.safeParse(record);
+    if (parsed.success) valid.push({ eventId: parsed.data.eventId, record: parsed.data });
+    else rejected.push({ index, record, errors: toRecordErrors(parsed.error) });
+  });
+
+  const acceptedBefore = await deps.facts.findAccepted(
+    source,
+    valid.map(({ eventId }) => eventId),
+  );
+  const fresh = new Map<string, unknown>();
+  for (const { eventId, record } of valid) {
+    if (!acceptedBefore.has(eventId) && !fresh.has(eventId)) fresh.set(eventId, record);
+  }
+
+  const acceptedAt = new Date(now).toISOString();
+  try {
+    await deps.publisher.publish(
+      [...fresh.values()].map((record) => recordAcceptedEvent(source, acceptedAt, record)),
+    );
+  } catch (error) {
+    throw new DependencyError(`could not publish records to the bus: ${(error as Error).message}`);
+  }
+  await deps.facts.markAccepted(source, [...fresh.keys()], acceptedAt);
+  if (rejected.length > 0) await deps.facts.quarantine(source, rejected, request.requestId, now);
+
+  const answer: IngestAnswer = {
+    accepted: fresh.size,
+    duplicates: valid.length - fresh.size,
+    rejected: rejected.map(({ index, errors }) => ({ index, errors })),
+  };
+  await deps.facts.saveReply(source, request.webhookId, answer, now);
+  return { status: answer.accepted + answer.duplicates > 0 ? 202 : 422, answer };
+};

@@ -1,0 +1,64 @@
+import type { IndicatorItem, IndicatorsRepository } from '#shared/adapters/indicators-repository';
+import { indicatorNames } from '#shared/domain/indicators/catalogue';
+import { dateRange } from '#shared/domain/time';
+import { encodePageToken, type IndicatorQuery, type PageToken } from '#shared/schemas/query';
+
+/** One page of a query: items sorted by date then area, and where the next page starts. */
+export interface IndicatorPage {
+  readonly items: IndicatorItem[];
+  readonly nextToken?: string;
+}
+
+const compareItems = (a: { date: string; area: string }, b: { date: string; area: string }): number =>
+  a.date < b.date ? -1 : a.date > b.date ? 1 : a.area < b.area ? -1 : a.area > b.area ? 1 : 0;
+
+const after = (token: PageToken | undefined) => (item: IndicatorItem) =>
+  !token || compareItems(item, token) > 0;
+
+/** Areas answered when a query names none: the city and every district. */
+const isDefaultArea = (area: string) => area === 'city' || area.startsWith('district:');
+
+/**
+ * Answers a query: with named areas, one range read per area; otherwise one read per day for the
+ * city and its districts. Reads stop once a page (plus one item, to know whether more follow) is full.
+ */
+export const queryIndicators = async (
+  query: IndicatorQuery,
+  indicators: Pick<IndicatorsRepository, 'listDay' | 'listArea'>,
+): Promise<IndicatorPage> => {
+  const from = query.nextToken && query.nextToken.date > query.from ? query.nextToken.date : query.from;
+  const wanted = query.limit + 1;
+  let found: IndicatorItem[] = [];
+  if (query.area.length > 0) {
+    const perArea = await Promise.all(
+      [...new Set(query.area)].map((area) => indicators.listArea(area, from, query.to)),
+    );
+    found = perArea.flat().filter(after(query.nextToken)).sort(compareItems).slice(0, wanted);
+  } else {
+    for (const date of dateRange(from, query.to)) {
+      const day = await indicators.listDay(date);
+      found.push(...day.filter((item) => isDefaultArea(item.area)).filter(after(query.nextToken)));
+      if (found.length >= wanted) break;
+    }
+    found = found.slice(0, wanted);
+  }
+  if (found.length <= query.limit) return { items: found };
+  const items = found.slice(0, query.limit);
+  const last = items.at(-1) as IndicatorItem;
+  return { items, nextToken: encodePageToken({ date: last.date, area: last.area }) };
+};
+
+/** The CSV form of items: `date,area,<indicator names...>,revision,computedAt`; null is an empty cell. */
+export const toCsv = (items: readonly IndicatorItem[]): string => {
+  const header = ['date', 'area', ...indicatorNames, 'revision', 'computedAt'].join(',');
+  const rows = items.map((item) =>
+    [
+      item.date,
+      item.area,
+      ...indicatorNames.map((name) => item.indicators[name] ?? ''),
+      item.revision,
+      item.computedAt,
+    ].join(','),
+  );
+  return `${[header, ...rows].join('\r\n')}\r\n`;
+};

@@ -1,0 +1,92 @@
+import type { EventPublisher } from '#shared/adapters/event-publisher';
+import type { FactsRepository } from '#shared/adapters/facts-repository';
+import type { IndicatorsRepository } from '#shared/adapters/indicators-repository';
+import type { AreaRegistry } from '#shared/domain/areas';
+import { computeDailyIndicators } from '#shared/domain/indicators/compute';
+import { deriveTicket } from '#shared/domain/tickets';
+import { addDays, localDate } from '#shared/domain/time';
+import { busEvent } from '#shared/events/definition';
+import { indicatorsUpdated } from '#shared/events/indicators-updated';
+import type { AreaKey } from '#shared/schemas/common';
+import type { HotlineRecord } from '#shared/schemas/ingest';
+
+export interface RecomputeDeps {
+  readonly facts: Pick<FactsRepository, 'listCohort'>;
+  readonly indicators: Pick<IndicatorsRepository, 'save' | 'listDay' | 'remove'>;
+  readonly publisher: EventPublisher;
+  readonly loadAreas: () => Promise<AreaRegistry>;
+  readonly timeZone: string;
+  readonly now: () => number;
+}
+
+/** What recomputing one day did. */
+export interface DayOutcome {
+  readonly date: string;
+  /** Areas that have data that day. */
+  readonly areas: number;
+  /** Areas whose values changed (a new revision was written). */
+  readonly changed: AreaKey[];
+  /** Areas that no longer have data that day (their items were removed). */
+  readonly removed: AreaKey[];
+}
+
+/**
+ * Recomputes one day: gathers the day's facts, computes every area's indicators with the pure
+ * function, writes the ones that changed as new revisions, removes areas left without data, and
+ * announces each change as `indicators.updated`.
+ */
+export const recomputeDay = async (
+  date: string,
+  deps: RecomputeDeps,
+  areas?: AreaRegistry,
+): Promise<DayOutcome> => {
+  const registry = areas ?? (await deps.loadAreas());
+  const ticketItems = await deps.facts.listCohort<HotlineRecord>('ticket', date);
+  const tickets = ticketItems.map((item) =>
+    deriveTicket(item.entityId, Object.values(item.events), deps.timeZone),
+  );
+  const asOf = deps.now();
+  const computed = computeDailyIndicators({ date, tickets }, { areas: registry, asOf });
+  const computedAt = new Date(asOf).toISOString();
+
+  const changed: AreaKey[] = [];
+  const updates = [];
+  for (const [area, values] of computed) {
+    const outcome = await deps.indicators.save(date, area, deps.timeZone, values, computedAt);
+    if (!outcome.changed) continue;
+    changed.push(area);
+    const { revision, indicators } = outcome.item;
+    updates.push(busEvent(indicatorsUpdated, { date, area, revision, computedAt, indicators }));
+  }
+  const stored = await deps.indicators.listDay(date);
+  const removed = stored.map((item) => item.area).filter((area) => !computed.has(area));
+  if (removed.length > 0) await deps.indicators.remove(date, removed);
+  await deps.publisher.publish(updates);
+  return { date, areas: computed.size, changed, removed };
+};
+
+/** What recomputing several days did: the outcome of each day that succeeded, the error of each that failed. */
+export interface DaysOutcome {
+  readonly outcomes: DayOutcome[];
+  readonly failures: { date: string; error: Error }[];
+}
+
+/** Recomputes several days one after another, loading the reference data once; one failing day does not stop the rest. */
+export const recomputeDays = async (dates: Iterable<string>, deps: RecomputeDeps): Promise<DaysOutcome> => {
+  const registry = await deps.loadAreas();
+  const result: DaysOutcome = { outcomes: [], failures: [] };
+  for (const date of [...new Set(dates)].sort()) {
+    try {
+      result.outcomes.push(await recomputeDay(date, deps, registry));
+    } catch (error) {
+      result.failures.push({ date, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+  return result;
+};
+
+/** The days the nightly job recomputes: the last `days` local days up to today. */
+export const recentDays = (now: number, timeZone: string, days: number): string[] => {
+  const today = localDate(now, timeZone);
+  return Array.from({ length: days }, (_, index) => addDays(today, index - days + 1));
+};

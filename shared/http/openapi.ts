@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import { indicatorCatalogue } from '#shared/domain/indicators/catalogue';
+import { recomputeRequestSchema } from '#shared/schemas/admin';
+import { ingestAnswerSchema, recordSchemas, sources } from '#shared/schemas/ingest';
+import { type RouteAuth, type RouteDecl, routes } from '#shared/topology';
+
+type Operation = Record<string, unknown>;
+
+const errorBody = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] };
+const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
+const errorResponse = (description: string) => ({ description, content: jsonContent(errorBody) });
+
+const securityOf: Record<RouteAuth, unknown[]> = {
+  signature: [{ standardWebhooks: [] }],
+  analyst: [{ analystToken: [] }, { sigv4: [] }],
+  admin: [{ adminToken: [] }, { sigv4: [] }],
+  open: [],
+};
+
+const indicatorItem = {
+  type: 'object',
+  properties: {
+    date: { type: 'string', format: 'date' },
+    area: { type: 'string', example: 'district:dongcheng' },
+    timezone: { type: 'string', example: 'Asia/Shanghai' },
+    indicators: {
+      type: 'object',
+      properties: Object.fromEntries(
+        indicatorCatalogue.map((info) => [
+          info.name,
+          {
+            type: ['number', 'null'],
+            description: `${info.chineseName}: ${info.description} (${info.unit})`,
+          },
+        ]),
+      ),
+    },
+    revision: { type: 'integer', minimum: 1 },
+    computedAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const query = (name: string, description: string, schema: unknown = { type: 'string' }) => ({
+  name,
+  in: 'query',
+  description,
+  schema,
+});
+
+const operations: Record<string, Operation> = {
+  'POST /ingest/{source}': {
+    summary: 'Send a signed batch of 1 to 1000 records of one feed (at most 5 MB)',
+    parameters: [{ name: 'source', in: 'path', required: true, schema: { type: 'string', enum: sources } }],
+    requestBody: {
+      required: true,
+      content: jsonContent({
+        type: 'object',
+        required: ['records'],
+        properties: {
+          records: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 1000,
+            items: { oneOf: sources.map((source) => z.toJSONSchema(recordSchemas[source], { io: 'input' })) },
+          },
+        },
+      }),
+    },
+    responses: {
+      200: {
+        description: 'A webhook-id seen before: the first answer, nothing changed',
+        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
+      },
+      202: {
+        description: 'At least one record accepted or a duplicate',
+        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
+      },
+      400: errorResponse('Body is not JSON or not {"records": [...]}'),
+      401: errorResponse('Missing or bad Standard Webhooks signature, or timestamp more than 5 minutes off'),
+      404: errorResponse('Unknown source'),
+      413: errorResponse('Body larger than 5 MB'),
+      422: { description: 'Every record rejected', content: jsonContent(z.toJSONSchema(ingestAnswerSchema)) },
+    },
+  },
+  'GET /indicators': {
+    summary: 'Daily indicators of a day or a range, for areas, as JSON or CSV',
+    parameters: [
+      query('date', 'One day, YYYY-MM-DD (or give from and to)'),
+      query('from', 'First day of a range, YYYY-MM-DD'),
+      query('to', 'Last day of a range (at most 366 days)'),
+      {
+        ...query(
+          'area',
+          'Area key (city, district:<code>, street:<code>); repeatable; default city and every district',
+        ),
+        explode: true,
+      },
+      query('format', 'json (default) or csv', { type: 'string', enum: ['json', 'csv'] }),
+      query('limit', 'Items per page, 1 to 1000 (default 500)', { type: 'integer' }),
+      query(
+        'nextToken',
+        'Where the next page starts (from the previous answer, or its x-next-token header for CSV)',
+      ),
+    ],
+    responses: {
+      200: {
+        description: 'Items sorted by date then area',
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: { items: { type: 'array', items: indicatorItem }, nextToken: { type: 'string' } },
+            },
+          },
+          'text/csv': { schema: { type: 'string' } },
+        },
+      },
+      400: errorResponse('Bad date, range, area, format, limit or token'),
+      401: errorResponse('Missing or unknown token'),
+    },
+  },
+  'GET /openapi.json': {
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+  },
+  'POST /admin/recompute': {
+    summary: 'Recompute the indicators of a day or a range (at most 366 days) and answer when done',
+    requestBody: {
+      required: true,
+      content: jsonContent(z.toJSONSchema(recomputeRequestSchema, { io: 'input' })),
+    },
+    responses: {
+      200: { description: 'Days recomputed, with the areas whose values changed' },
+      400: errorResponse('Bad date or range'),
+      401: errorResponse('Missing or unknown token'),
+      403: errorResponse('Not the admin token'),
+    },
+  },
+  'GET /quarantine': {
+    summary: 'Rejected records of a source with their errors and arrival time (kept 30 days), newest first',
+    parameters: [
+      { ...query('source', 'Feed', { type: 'string', enum: sources }), required: true },
+      query('limit', 'At most this many records, 1 to 1000 (default 100)', { type: 'integer' }),
+    ],
+    responses: { 200: { description: 'Quarantined records' }, 400: errorResponse('Bad source or limit') },
+  },
+  'GET /health': { summary: 'Liveness', responses: { 200: { description: '{"status": "ok"}' } } },
+};
+
+/** The OpenAPI 3.1 document of every route in the topology. */
+export const openApiDocument = (serverUrl?: string) => {
+  const paths: Record<string, Record<string, Operation>> = {};
+  for (const route of routes as readonly RouteDecl[]) {
+    const operation = operations[`${route.method} ${route.path}`] ?? { summary: route.path, responses: {} };
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, Operation>)[route.method.toLowerCase()] = {
+      ...operation,
+      security: securityOf[route.auth],
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'cityhub',
+      version: '1',
+      description: 'Integration hub for city management: feeds in, daily indicators out',
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    paths,
+    components: {
+      securitySchemes: {
+        analystToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Local runtime: analystToken from the state file',
+        },
+        adminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Local runtime: adminToken from the state file',
+        },
+        sigv4: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'Authorization',
+          description: 'Deployed: AWS SigV4 (IAM)',
+        },
+        standardWebhooks: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'webhook-signature',
+          description:
+            'Standard Webhooks 1.0 with the source secret: webhook-id, webhook-timestamp, webhook-signature',
+        },
+      },
+    },
+  };
+};

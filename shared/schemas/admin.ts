@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { daysBetween } from '#shared/domain/time';
+import { dateSchema } from '#shared/schemas/common';
+import { sourceSchema } from '#shared/schemas/ingest';
+import { MAX_QUERY_DAYS } from '#shared/schemas/query';
+
+/** `POST /admin/recompute` body: one day, or a range with `to` (at most 366 days). */
+export const recomputeRequestSchema = z
+  .object({ date: dateSchema, to: dateSchema.optional() })
+  .superRefine(({ date, to }, context) => {
+    if (!to) return;
+    const days = daysBetween(date, to) + 1;
+    if (days < 1) context.addIssue({ code: 'custom', path: ['to'], message: `is before date (${date})` });
+    else if (days > MAX_QUERY_DAYS) {
+      context.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `range spans ${days} days; at most ${MAX_QUERY_DAYS}`,
+      });
+    }
+  });
+
+/** `GET /quarantine` parameters. */
+export const quarantineQuerySchema = z.object({
+  source: sourceSchema,
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});

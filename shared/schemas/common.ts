@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Area code of a district or street: lower-case letters, digits and dashes (CONTRACT §3). */
+export const areaCodeSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must match ^[a-z0-9][a-z0-9-]*$ (lower-case letters, digits, dashes)');
+
+/** RFC 3339 timestamp that carries an offset (`Z` or `±hh:mm`). */
+export const instantSchema = z.iso.datetime({
+  offset: true,
+  message: 'must be an RFC 3339 time with an offset, e.g. 2026-03-01T09:30:00+08:00',
+});
+
+/** A calendar date `YYYY-MM-DD` that exists. */
+export const dateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
+  .refine((value) => {
+    const parsed = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(value);
+  }, 'is not a calendar date');
+
+/** Identifiers chosen by the source systems (event, ticket, case, vehicle ids). */
+export const idSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters');
+
+export const locationSchema = z.object({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+});
+export type Location = z.infer<typeof locationSchema>;
+
+/** Area keys: `city`, `district:<code>`, `street:<code>`. */
+export const areaKeySchema = z
+  .string()
+  .regex(
+    /^(city|district:[a-z0-9][a-z0-9-]*|street:[a-z0-9][a-z0-9-]*)$/,
+    'must be city, district:<code> or street:<code>',
+  );
+export type AreaKey = z.infer<typeof areaKeySchema>;

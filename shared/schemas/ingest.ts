@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { areaCodeSchema, idSchema, instantSchema, locationSchema } from '#shared/schemas/common';
+
+/** The three feeds cityhub takes in (CONTRACT §4). */
+export const sources = ['hotline', 'city-platform', 'sanitation'] as const;
+export const sourceSchema = z.enum(sources);
+export type Source = z.infer<typeof sourceSchema>;
+
+export const ticketEventTypes = [
+  'received',
+  'dispatched',
+  'replied',
+  'closed',
+  'reopened',
+  'callback',
+] as const;
+
+/** One 12345 hotline ticket lifecycle event. Unknown fields are kept. */
+export const hotlineRecordSchema = z.looseObject({
+  eventId: idSchema,
+  ticketId: idSchema,
+  type: z.enum(ticketEventTypes),
+  occurredAt: instantSchema,
+  category: z.string().trim().min(1, 'must not be empty').max(200),
+  severity: z.enum(['minor', 'major', 'difficult']).optional(),
+  deadlineAt: instantSchema.optional(),
+  district: areaCodeSchema.optional(),
+  street: areaCodeSchema.optional(),
+  location: locationSchema.optional(),
+  satisfaction: z.enum(['satisfied', 'neutral', 'dissatisfied']).optional(),
+  channel: z.string().max(100).optional(),
+});
+export type HotlineRecord = z.infer<typeof hotlineRecordSchema>;
+
+export const caseEventTypes = [
+  'reported',
+  'filed',
+  'dispatched',
+  'handled',
+  'rework',
+  'closed',
+  'suspended',
+  'resumed',
+  'extended',
+  'cancelled',
+] as const;
+
+/** One digital city-management (数字城管) case lifecycle event. Unknown fields are kept. */
+export const cityPlatformRecordSchema = z.looseObject({
+  eventId: idSchema,
+  caseId: idSchema,
+  type: z.enum(caseEventTypes),
+  occurredAt: instantSchema,
+  kind: z.enum(['component', 'event']).optional(),
+  category: z.string().trim().min(1, 'must not be empty').max(200),
+  subcategory: z.string().max(200).optional(),
+  deadlineAt: instantSchema.optional(),
+  urgent: z.boolean().optional(),
+  district: areaCodeSchema.optional(),
+  street: areaCodeSchema.optional(),
+  grid: z.string().max(100).optional(),
+  location: locationSchema.optional(),
+  origin: z.enum(['inspector', 'hotline', 'video', 'public']).optional(),
+  linkedTicketId: idSchema.optional(),
+});
+export type CityPlatformRecord = z.infer<typeof cityPlatformRecordSchema>;
+
+export const trackPointSchema = z.object({
+  t: instantSchema,
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+  speedKmh: z.number().min(0).optional(),
+  working: z.boolean().optional(),
+});
+
+/** One batch of GPS points of one sanitation vehicle. Unknown fields are kept. */
+export const sanitationRecordSchema = z.looseObject({
+  eventId: idSchema,
+  vehicleId: idSchema,
+  points: z
+    .array(trackPointSchema)
+    .min(1, 'must hold at least 1 point')
+    .max(10_000, 'must hold at most 10000 points'),
+});
+export type SanitationRecord = z.infer<typeof sanitationRecordSchema>;
+
+/** Record schema of each source. */
+export const recordSchemas = {
+  hotline: hotlineRecordSchema,
+  'city-platform': cityPlatformRecordSchema,
+  sanitation: sanitationRecordSchema,
+} as const satisfies Record<Source, z.ZodType<{ eventId: string }>>;
+
+/** Limits of one ingest request (CONTRACT §4). */
+export const ingestLimits = { maxRecords: 1000, maxBytes: 5 * 1024 * 1024 } as const;
+
+/** The envelope every ingest body must have; records are validated one by one afterwards. */
+export const ingestBodySchema = z.object({
+  records: z
+    .array(z.unknown())
+    .min(1, 'records must hold at least 1 record')
+    .max(ingestLimits.maxRecords, `records must hold at most ${ingestLimits.maxRecords} records`),
+});
+
+/** One problem found in a record: a JSON path into the record and what is wrong there. */
+export const recordErrorSchema = z.object({ path: z.string(), message: z.string() });
+export type RecordError = z.infer<typeof recordErrorSchema>;
+
+/** The answer to an ingest request (202, 422, and replays of either). */
+export const ingestAnswerSchema = z.object({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.array(z.object({ index: z.number().int(), errors: z.array(recordErrorSchema) })),
+});
+export type IngestAnswer = z.infer<typeof ingestAnswerSchema>;

@@ -1,0 +1,224 @@
+/**
+ * The one declaration of cityhub's topology: tables, functions, bus rules, queues, HTTP routes and
+ * schedules. The CDK stacks (infra/) and the local runtime (infra/local/) both read it, so the
+ * deployed system and `npm start` route the same events to the same code.
+ */
+
+import { factsChanged } from '#shared/events/facts-changed';
+import type { EventPattern } from '#shared/events/pattern';
+import { cityPlatformRecordAccepted, hotlineRecordAccepted } from '#shared/events/record-accepted';
+
+/** A key attribute of a table or index (all cityhub keys are strings). */
+export interface KeyDecl {
+  readonly name: string;
+}
+
+export interface IndexDecl {
+  readonly indexName: string;
+  readonly partitionKey: KeyDecl;
+  readonly sortKey: KeyDecl;
+}
+
+export interface TableDecl {
+  /** Stable id: CDK construct id suffix and local table name suffix. */
+  readonly id: string;
+  /** Environment variable through which functions learn the table's name. */
+  readonly envVar: string;
+  readonly partitionKey: KeyDecl;
+  readonly sortKey: KeyDecl;
+  /** Attribute holding an expiry time in epoch seconds, if items expire. */
+  readonly ttlAttribute?: string;
+  readonly globalIndexes: readonly IndexDecl[];
+}
+
+export const tables = {
+  /** Entities with their events, dedupe marks, webhook replies, quarantine and reference sets. */
+  facts: {
+    id: 'Facts',
+    envVar: 'FACTS_TABLE',
+    partitionKey: { name: 'pk' },
+    sortKey: { name: 'sk' },
+    ttlAttribute: 'expiresAt',
+    globalIndexes: [{ indexName: 'gsi1', partitionKey: { name: 'gsi1pk' }, sortKey: { name: 'gsi1sk' } }],
+  },
+  /** Published daily indicators, one item per (area, date). */
+  indicators: {
+    id: 'Indicators',
+    envVar: 'INDICATORS_TABLE',
+    partitionKey: { name: 'area' },
+    sortKey: { name: 'date' },
+    globalIndexes: [{ indexName: 'byDate', partitionKey: { name: 'date' }, sortKey: { name: 'area' } }],
+  },
+} as const satisfies Record<string, TableDecl>;
+export type TableName = keyof typeof tables;
+
+/** What a function may touch; the CDK stack turns this into `grant*` calls and nothing more. */
+export interface AccessDecl {
+  readonly tables?: Partial<Record<TableName, 'read' | 'readWrite'>>;
+  /** May put events on the cityhub bus. */
+  readonly putEvents?: boolean;
+  /** May read the ingest sources' signing secrets. */
+  readonly sourceSecrets?: boolean;
+}
+
+export interface FunctionDecl {
+  /** Stable PascalCase construct id. */
+  readonly id: string;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly access: AccessDecl;
+}
+
+export const functions = {
+  ingest: {
+    id: 'Ingest',
+    entry: 'functions/ingest/handler.ts',
+    description: 'Verifies, validates, dedupes and publishes records of the ingest feeds',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    access: { tables: { facts: 'readWrite' }, putEvents: true, sourceSecrets: true },
+  },
+  facts: {
+    id: 'Facts',
+    entry: 'functions/facts/handler.ts',
+    description: 'Appends accepted ticket and case events to their entities',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    access: { tables: { facts: 'readWrite' }, putEvents: true },
+  },
+  indicators: {
+    id: 'Indicators',
+    entry: 'functions/indicators/handler.ts',
+    description: 'Recomputes daily indicators of the days whose facts changed, and nightly',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    access: { tables: { facts: 'read', indicators: 'readWrite' }, putEvents: true },
+  },
+  query: {
+    id: 'Query',
+    entry: 'functions/query/handler.ts',
+    description: 'Answers analyst queries for indicators (JSON and CSV) and the OpenAPI document',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    access: { tables: { indicators: 'read' } },
+  },
+  admin: {
+    id: 'Admin',
+    entry: 'functions/admin/handler.ts',
+    description: 'Admin routes: synchronous recompute and the quarantine',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    access: { tables: { facts: 'read', indicators: 'readWrite' }, putEvents: true },
+  },
+  health: {
+    id: 'Health',
+    entry: 'functions/health/handler.ts',
+    description: 'Liveness answer for load balancers and the local runtime',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: {},
+  },
+} as const satisfies Record<string, FunctionDecl>;
+export type FunctionName = keyof typeof functions;
+
+/** An SQS queue (with its dead-letter queue) in front of a consumer function. */
+export interface QueueDecl {
+  readonly id: string;
+  readonly consumer: FunctionName;
+  readonly batchSize: number;
+  /** How long SQS gathers a batch before invoking (AWS). The local runtime uses at most 250 ms. */
+  readonly maxBatchingWindowSeconds: number;
+  /** Receives before a message moves to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+}
+
+export const queues = {
+  facts: {
+    id: 'FactsQueue',
+    consumer: 'facts',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 1,
+    maxReceiveCount: 5,
+  },
+  recompute: {
+    id: 'RecomputeQueue',
+    consumer: 'indicators',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 20,
+    maxReceiveCount: 5,
+  },
+} as const satisfies Record<string, QueueDecl>;
+export type QueueName = keyof typeof queues;
+
+/** A bus rule: events matching `pattern` go to `queue`. */
+export interface RuleDecl {
+  readonly id: string;
+  readonly description: string;
+  readonly pattern: EventPattern;
+  readonly queue: QueueName;
+}
+
+export const rules: readonly RuleDecl[] = [
+  {
+    id: 'EntityEventsToFacts',
+    description: 'Accepted ticket and case events are appended to their entities',
+    pattern: {
+      source: [hotlineRecordAccepted.source],
+      'detail-type': [hotlineRecordAccepted.detailType, cityPlatformRecordAccepted.detailType],
+    },
+    queue: 'facts',
+  },
+  {
+    id: 'FactsChangedToRecompute',
+    description: 'Days whose facts changed are recomputed',
+    pattern: { source: [factsChanged.source], 'detail-type': [factsChanged.detailType] },
+    queue: 'recompute',
+  },
+];
+
+/** Who may call a route: signed sources, analysts, admins, or anyone. */
+export type RouteAuth = 'signature' | 'analyst' | 'admin' | 'open';
+
+export interface RouteDecl {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** API Gateway path, with `{name}` parameters. */
+  readonly path: string;
+  readonly function: FunctionName;
+  readonly auth: RouteAuth;
+}
+
+export const routes: readonly RouteDecl[] = [
+  { method: 'POST', path: '/ingest/{source}', function: 'ingest', auth: 'signature' },
+  { method: 'GET', path: '/indicators', function: 'query', auth: 'analyst' },
+  { method: 'GET', path: '/openapi.json', function: 'query', auth: 'analyst' },
+  { method: 'POST', path: '/admin/recompute', function: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/quarantine', function: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/health', function: 'health', auth: 'open' },
+];
+
+/** A job run every day at a local time of the city time zone. */
+export interface ScheduleDecl {
+  readonly id: string;
+  readonly description: string;
+  readonly function: FunctionName;
+  readonly hour: number;
+  readonly minute: number;
+  readonly input: Readonly<Record<string, unknown>>;
+}
+
+export const schedules: readonly ScheduleDecl[] = [
+  {
+    id: 'NightlyRecompute',
+    description: 'Recomputes recent days so deadlines that passed overnight count',
+    function: 'indicators',
+    hour: 2,
+    minute: 30,
+    input: { job: 'nightly-recompute' },
+  },
+];
+
+/** Name of the cityhub event bus for a stage (`local` for the local runtime). */
+export const busName = (stage: string): string => `cityhub-${stage}`;
