@@ -23,5 +23,10 @@ export const recomputeRequestSchema = z
 /** `GET /quarantine` parameters. */
 export const quarantineQuerySchema = z.object({
   source: sourceSchema,
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be 1 to 1000')
+    .max(1000, 'must be 1 to 1000')
+    .default(100),
 });

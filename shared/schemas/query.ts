@@ -31,10 +31,10 @@ export const indicatorQuerySchema = z
     area: z.array(areaKeySchema).max(100, 'at most 100 areas per query').default([]),
     format: z.enum(['json', 'csv'], { message: 'must be json or csv' }).default('json'),
     limit: z.coerce
-      .number({ message: 'must be a whole number' })
+      .number({ error: 'must be a whole number' })
       .int('must be a whole number')
-      .min(1)
-      .max(MAX_QUERY_LIMIT)
+      .min(1, `must be 1 to ${MAX_QUERY_LIMIT}`)
+      .max(MAX_QUERY_LIMIT, `must be 1 to ${MAX_QUERY_LIMIT}`)
       .default(DEFAULT_QUERY_LIMIT),
     nextToken: pageTokenSchema.optional(),
   })

@@ -12,6 +12,7 @@ let dynamo: DynamoDbLocal | undefined;
 
 /** Starts one in-memory DynamoDB Local for the whole run; each test file makes its own tables. */
 export const setup = async (project: TestProject): Promise<void> => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const { createServer } = await import('node:net');
   const port = await new Promise<number>((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {

@@ -1,0 +1,80 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { EventBridgePublisher, PublishError } from '#shared/adapters/event-publisher';
+import { busEvent } from '#shared/events/definition';
+import { factsChanged } from '#shared/events/facts-changed';
+
+const eventBridge = mockClient(EventBridgeClient);
+const noPause = async () => undefined;
+const publisher = new EventBridgePublisher(new EventBridgeClient({}), 'cityhub-test', noPause);
+const changed = (count: number) =>
+  Array.from({ length: count }, (_, index) =>
+    busEvent(factsChanged, {
+      days: [`2026-03-${String((index % 28) + 1).padStart(2, '0')}`],
+      reason: `n${index}`,
+    }),
+  );
+const ok = (count: number) => ({
+  FailedEntryCount: 0,
+  Entries: Array.from({ length: count }, (_, i) => ({ EventId: `id${i}` })),
+});
+
+beforeEach(() => eventBridge.reset());
+
+describe('EventBridgePublisher', () => {
+  it('sends at most 10 entries per PutEvents call', async () => {
+    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ok(input.Entries.length));
+    await publisher.publish(changed(23));
+    const sizes = eventBridge
+      .commandCalls(PutEventsCommand)
+      .map((call) => call.args[0].input.Entries?.length);
+    expect(sizes).toEqual([10, 10, 3]);
+    expect(eventBridge).toReceiveCommandWith(PutEventsCommand, {
+      Entries: expect.arrayContaining([
+        {
+          EventBusName: 'cityhub-test',
+          Source: 'cityhub.facts',
+          DetailType: 'facts.changed',
+          Detail: JSON.stringify({ days: ['2026-03-01'], reason: 'n0' }),
+        },
+      ]),
+    });
+  });
+
+  it('resends only the entries a FailedEntryCount reports', async () => {
+    eventBridge
+      .on(PutEventsCommand)
+      .resolvesOnce({
+        FailedEntryCount: 1,
+        Entries: [
+          { EventId: 'a' },
+          { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' },
+          { EventId: 'c' },
+        ],
+      })
+      .resolvesOnce(ok(1));
+    await publisher.publish(changed(3));
+    const calls = eventBridge.commandCalls(PutEventsCommand);
+    expect(calls).toHaveLength(2);
+    expect(calls[1]?.args[0].input.Entries?.map((entry) => JSON.parse(entry.Detail ?? '{}').reason)).toEqual([
+      'n1',
+    ]);
+  });
+
+  it('throws with the error codes when entries keep failing', async () => {
+    eventBridge.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try later' }],
+    });
+    await expect(publisher.publish(changed(1))).rejects.toThrow(PublishError);
+    await expect(publisher.publish(changed(1))).rejects.toThrow('InternalFailure: try later');
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(10);
+  });
+
+  it('refuses a detail that does not satisfy its event schema, before sending anything', async () => {
+    const bad = busEvent(factsChanged, { days: ['yesterday'], reason: 'x' });
+    await expect(publisher.publish([bad])).rejects.toThrow('days');
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HotlineRecord } from '#shared/schemas/ingest';
+import { createTestTables } from '../../support/tables.ts';
+
+let db: Awaited<ReturnType<typeof createTestTables>>;
+beforeAll(async () => {
+  db = await createTestTables();
+});
+afterAll(async () => db.drop());
+
+const record = (eventId: string, ticketId: string): HotlineRecord => ({
+  eventId,
+  ticketId,
+  type: 'received',
+  occurredAt: '2026-03-02T09:00:00+08:00',
+  category: 'noise',
+});
+
+describe('FactsRepository on DynamoDB Local', () => {
+  it('stores an event once however often it is appended', async () => {
+    await db.facts.appendEvent('ticket', 'a1', record('e1', 'a1'));
+    const entity = await db.facts.appendEvent('ticket', 'a1', record('e1', 'a1'));
+    expect(Object.keys(entity.events)).toEqual(['e1']);
+  });
+
+  it('keeps every event of concurrent appends to a new entity', async () => {
+    const ids = Array.from({ length: 12 }, (_, index) => `c${index}`);
+    await Promise.all(ids.map((id) => db.facts.appendEvent('ticket', 'a2', record(id, 'a2'))));
+    const entity = await db.facts.appendEvent('ticket', 'a2', record('c0', 'a2'));
+    expect(Object.keys(entity.events).sort()).toEqual([...ids].sort());
+  });
+
+  it('lists a cohort by day and ignores a derivation from fewer events than the stored one', async () => {
+    await db.facts.appendEvent('ticket', 'a3', record('x1', 'a3'));
+    await db.facts.saveCohort('ticket', 'a3', '2026-03-02', 2);
+    await db.facts.saveCohort('ticket', 'a3', '2026-03-01', 1);
+    expect((await db.facts.listCohort('ticket', '2026-03-02')).map((item) => item.entityId)).toEqual(['a3']);
+    expect(await db.facts.listCohort('ticket', '2026-03-01')).toEqual([]);
+    await db.facts.saveCohort('ticket', 'a3', undefined, 3);
+    expect(await db.facts.listCohort('ticket', '2026-03-02')).toEqual([]);
+  });
+
+  it('returns the cohort day stored before an append', async () => {
+    await db.facts.appendEvent('ticket', 'a4', record('y1', 'a4'));
+    await db.facts.saveCohort('ticket', 'a4', '2026-03-02', 1);
+    const entity = await db.facts.appendEvent('ticket', 'a4', record('y2', 'a4'));
+    expect(entity.cohortDay).toBe('2026-03-02');
+  });
+
+  it('remembers accepted eventIds per source', async () => {
+    await db.facts.markAccepted('hotline', ['d1', 'd2'], '2026-03-02T01:00:00.000Z');
+    expect(await db.facts.findAccepted('hotline', ['d1', 'd3', 'd2', 'd1'])).toEqual(new Set(['d1', 'd2']));
+    expect(await db.facts.findAccepted('city-platform', ['d1'])).toEqual(new Set());
+  });
+
+  it('checks more than 100 eventIds at once', async () => {
+    const ids = Array.from({ length: 230 }, (_, index) => `bulk-${index}`);
+    await db.facts.markAccepted('sanitation', ids.slice(0, 150), '2026-03-02T01:00:00.000Z');
+    expect((await db.facts.findAccepted('sanitation', ids)).size).toBe(150);
+  });
+
+  it('keeps the first answer to a webhook-id for 24 hours', async () => {
+    const now = Date.parse('2026-03-02T01:00:00Z');
+    await db.facts.saveReply('hotline', 'w1', { accepted: 2, duplicates: 0, rejected: [] }, now);
+    await db.facts.saveReply('hotline', 'w1', { accepted: 0, duplicates: 2, rejected: [] }, now + 1000);
+    expect(await db.facts.findReply('hotline', 'w1', now + 1000)).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      rejected: [],
+    });
+    expect(await db.facts.findReply('hotline', 'w1', now + 86_400_000)).toBeUndefined();
+    expect(await db.facts.findReply('city-platform', 'w1', now)).toBeUndefined();
+  });
+
+  it('lists quarantined records newest first, up to the limit', async () => {
+    const errors = [{ path: 'eventId', message: 'Invalid input' }];
+    const start = Date.parse('2026-03-02T01:00:00Z');
+    await db.facts.quarantine('city-platform', [{ index: 0, record: { n: 1 }, errors }], 'r1', start);
+    await db.facts.quarantine(
+      'city-platform',
+      [
+        { index: 3, record: { n: 2 }, errors },
+        { index: 7, record: 'not an object', errors },
+      ],
+      'r2',
+      start + 60_000,
+    );
+    const listed = await db.facts.listQuarantine('city-platform', 2, start + 120_000);
+    expect(listed.map((item) => [item.requestId, item.index])).toEqual([
+      ['r2', 7],
+      ['r2', 3],
+    ]);
+    expect(listed[0]).toMatchObject({
+      record: '"not an object"',
+      errors,
+      truncated: false,
+      arrivedAt: '2026-03-02T01:01:00.000Z',
+    });
+    expect(await db.facts.listQuarantine('city-platform', 10, start + 31 * 86_400_000)).toEqual([]);
+  });
+});

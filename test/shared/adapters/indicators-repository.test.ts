@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { IndicatorValues } from '#shared/domain/indicators/catalogue';
+import { createTestTables } from '../../support/tables.ts';
+
+let db: Awaited<ReturnType<typeof createTestTables>>;
+beforeAll(async () => {
+  db = await createTestTables();
+});
+afterAll(async () => db.drop());
+
+const values = (received: number): IndicatorValues => ({
+  ticketsReceived: received,
+  ticketsClosed: 0,
+  ticketClosureRate: received === 0 ? null : 0,
+  ticketOnTimeClosureRate: null,
+  ticketSatisfactionRate: null,
+  avgTicketClosureHours: null,
+});
+
+describe('IndicatorsRepository on DynamoDB Local', () => {
+  it('starts at revision 1 and goes up only when a value changes', async () => {
+    const first = await db.indicators.save(
+      '2026-03-02',
+      'city',
+      'Asia/Shanghai',
+      values(3),
+      '2026-03-02T01:00:00.000Z',
+    );
+    const same = await db.indicators.save(
+      '2026-03-02',
+      'city',
+      'Asia/Shanghai',
+      values(3),
+      '2026-03-02T02:00:00.000Z',
+    );
+    const changed = await db.indicators.save(
+      '2026-03-02',
+      'city',
+      'Asia/Shanghai',
+      values(4),
+      '2026-03-02T03:00:00.000Z',
+    );
+    expect(first).toMatchObject({ changed: true, item: { revision: 1 } });
+    expect(same).toEqual({ changed: false });
+    expect(changed).toMatchObject({
+      changed: true,
+      item: { revision: 2, computedAt: '2026-03-02T03:00:00.000Z' },
+    });
+  });
+
+  it('lists every area of a day sorted, and one area over a range', async () => {
+    await db.indicators.save(
+      '2026-03-03',
+      'street:s1',
+      'Asia/Shanghai',
+      values(1),
+      '2026-03-03T01:00:00.000Z',
+    );
+    await db.indicators.save('2026-03-03', 'city', 'Asia/Shanghai', values(1), '2026-03-03T01:00:00.000Z');
+    await db.indicators.save(
+      '2026-03-03',
+      'district:d1',
+      'Asia/Shanghai',
+      values(1),
+      '2026-03-03T01:00:00.000Z',
+    );
+    expect((await db.indicators.listDay('2026-03-03')).map((item) => item.area)).toEqual([
+      'city',
+      'district:d1',
+      'street:s1',
+    ]);
+    expect(
+      (await db.indicators.listArea('city', '2026-03-01', '2026-03-03')).map((item) => item.date),
+    ).toEqual(['2026-03-02', '2026-03-03']);
+  });
+
+  it('answers the values in catalogue order', async () => {
+    const [item] = await db.indicators.listArea('city', '2026-03-02', '2026-03-02');
+    expect(Object.keys(item?.indicators ?? {})).toEqual(Object.keys(values(0)));
+  });
+
+  it('removes areas that lost their data', async () => {
+    await db.indicators.remove('2026-03-03', ['street:s1']);
+    expect((await db.indicators.listDay('2026-03-03')).map((item) => item.area)).toEqual([
+      'city',
+      'district:d1',
+    ]);
+  });
+});

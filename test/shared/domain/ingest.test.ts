@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DependencyError, InvalidInputError } from '#shared/domain/errors';
+import { ingest } from '#shared/domain/ingest';
+import { RecordingPublisher } from '../../support/recording-publisher.ts';
+import { createTestTables } from '../../support/tables.ts';
+
+let db: Awaited<ReturnType<typeof createTestTables>>;
+const publisher = new RecordingPublisher();
+const now = Date.parse('2026-03-02T02:00:00Z');
+let deps: Parameters<typeof ingest>[1];
+
+beforeAll(async () => {
+  db = await createTestTables();
+  deps = { facts: db.facts, publisher, now: () => now };
+});
+afterAll(async () => db.drop());
+beforeEach(() => publisher.published.splice(0));
+
+const ticketEvent = (eventId: string, extra: Record<string, unknown> = {}) => ({
+  eventId,
+  ticketId: `t-${eventId}`,
+  type: 'received',
+  occurredAt: '2026-03-02T09:00:00+08:00',
+  category: 'noise',
+  ...extra,
+});
+
+let webhookCounter = 0;
+const send = (records: unknown, webhookId = `w${(webhookCounter += 1)}`) =>
+  ingest({ source: 'hotline', body: { records }, webhookId, requestId: `r-${webhookId}` }, deps);
+
+describe('ingest on DynamoDB Local', () => {
+  it('accepts valid records, counts duplicates and rejects bad ones with paths', async () => {
+    const outcome = await send([
+      ticketEvent('a1'),
+      ticketEvent('a2', { district: 'Bad Code' }),
+      ticketEvent('a1'),
+      { eventId: 'a3' },
+      ticketEvent('a4', { occurredAt: '2026-03-02 09:00' }),
+    ]);
+    expect(outcome.status).toBe(202);
+    expect(outcome.answer.accepted).toBe(1);
+    expect(outcome.answer.duplicates).toBe(1);
+    expect(outcome.answer.rejected.map((rejection) => rejection.index)).toEqual([1, 3, 4]);
+    expect(outcome.answer.rejected[0]?.errors).toEqual([
+      { path: 'district', message: 'must match ^[a-z0-9][a-z0-9-]*$ (lower-case letters, digits, dashes)' },
+    ]);
+    expect(outcome.answer.rejected[1]?.errors.map((error) => error.path)).toEqual([
+      'ticketId',
+      'type',
+      'occurredAt',
+      'category',
+    ]);
+    expect(outcome.answer.rejected[2]?.errors[0]?.path).toBe('occurredAt');
+    expect(publisher.take('hotline.record-accepted')).toEqual([
+      { source: 'hotline', acceptedAt: '2026-03-02T02:00:00.000Z', record: ticketEvent('a1') },
+    ]);
+  });
+
+  it('keeps unknown fields of a record', async () => {
+    await send([ticketEvent('k1', { hotlineOperator: 'op-7' })]);
+    expect(publisher.take('hotline.record-accepted')).toEqual([
+      expect.objectContaining({ record: expect.objectContaining({ hotlineOperator: 'op-7' }) }),
+    ]);
+  });
+
+  it('answers a record accepted in an earlier request as a duplicate and publishes nothing', async () => {
+    await send([ticketEvent('b1')]);
+    publisher.published.splice(0);
+    const outcome = await send([ticketEvent('b1')]);
+    expect(outcome).toEqual({ status: 202, answer: { accepted: 0, duplicates: 1, rejected: [] } });
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('answers a replayed webhook-id with the first answer, status 200, changing nothing', async () => {
+    const first = await send([ticketEvent('c1'), { bad: true }], 'replayed');
+    publisher.published.splice(0);
+    const again = await send([ticketEvent('c2')], 'replayed');
+    expect(first.status).toBe(202);
+    expect(again).toEqual({ status: 200, answer: first.answer });
+    expect(publisher.published).toEqual([]);
+    expect(await db.facts.findAccepted('hotline', ['c2'])).toEqual(new Set());
+  });
+
+  it('answers 422 and quarantines every record when all are rejected', async () => {
+    const outcome = await send([{ eventId: 'q1', type: 'exploded' }]);
+    expect(outcome.status).toBe(422);
+    const [kept] = await db.facts.listQuarantine('hotline', 1, now);
+    expect(kept).toMatchObject({
+      index: 0,
+      record: '{"eventId":"q1","type":"exploded"}',
+      arrivedAt: '2026-03-02T02:00:00.000Z',
+    });
+    expect(kept?.errors.map((error) => error.path)).toContain('type');
+  });
+
+  it('acknowledges nothing when the bus refuses, so a retry is accepted', async () => {
+    publisher.failNext = true;
+    await expect(send([ticketEvent('f1')], 'flaky')).rejects.toBeInstanceOf(DependencyError);
+    const retry = await send([ticketEvent('f1')], 'flaky');
+    expect(retry).toEqual({ status: 202, answer: { accepted: 1, duplicates: 0, rejected: [] } });
+  });
+
+  it.each([
+    [{ records: [] }, 'records must hold at least 1 record'],
+    [{ records: Array.from({ length: 1001 }, () => ({})) }, 'records must hold at most 1000 records'],
+    [{ items: [] }, 'records'],
+    [[ticketEvent('x')], 'body must be {"records": [...]}'],
+  ])('refuses a malformed envelope %#', async (body, message) => {
+    const attempt = ingest(
+      { source: 'hotline', body, webhookId: `env-${Math.random()}`, requestId: 'r' },
+      deps,
+    );
+    await expect(attempt).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(attempt).rejects.toThrow(message);
+  });
+});

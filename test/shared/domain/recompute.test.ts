@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyAreaRegistry } from '#shared/domain/areas';
+import { announceChangedDays, recordEntityEvent } from '#shared/domain/facts';
+import { recentDays, recomputeDay, recomputeDays } from '#shared/domain/recompute';
+import type { HotlineRecord } from '#shared/schemas/ingest';
+import { RecordingPublisher } from '../../support/recording-publisher.ts';
+import { createTestTables } from '../../support/tables.ts';
+
+const zone = 'Asia/Shanghai';
+let db: Awaited<ReturnType<typeof createTestTables>>;
+const publisher = new RecordingPublisher();
+let clock = Date.parse('2026-03-05T00:00:00+08:00');
+const deps = () => ({
+  facts: db.facts,
+  indicators: db.indicators,
+  publisher,
+  loadAreas: async () => emptyAreaRegistry,
+  timeZone: zone,
+  now: () => clock,
+});
+
+beforeAll(async () => {
+  db = await createTestTables();
+});
+afterAll(async () => db.drop());
+
+const store = (record: Partial<HotlineRecord> & Pick<HotlineRecord, 'eventId' | 'type' | 'occurredAt'>) =>
+  recordEntityEvent(
+    {
+      source: 'hotline',
+      acceptedAt: '2026-03-05T00:00:00Z',
+      record: { ticketId: 't1', category: 'noise', ...record },
+    },
+    deps(),
+  );
+
+describe('facts and recompute on DynamoDB Local', () => {
+  it('reports the cohort day an event touches, and nothing before a ticket is received', async () => {
+    expect(await store({ eventId: 'e2', type: 'closed', occurredAt: '2026-03-02T15:00:00+08:00' })).toEqual(
+      [],
+    );
+    expect(
+      await store({
+        eventId: 'e1',
+        type: 'received',
+        occurredAt: '2026-03-02T09:00:00+08:00',
+        district: 'd1',
+      }),
+    ).toEqual(['2026-03-02']);
+  });
+
+  it('writes each area of the day, revision 1, and announces it', async () => {
+    publisher.published.splice(0);
+    const outcome = await recomputeDay('2026-03-02', deps());
+    expect(outcome).toEqual({ date: '2026-03-02', areas: 2, changed: ['city', 'district:d1'], removed: [] });
+    const items = await db.indicators.listDay('2026-03-02');
+    expect(
+      items.map((item) => [
+        item.area,
+        item.revision,
+        item.indicators.ticketsClosed,
+        item.indicators.avgTicketClosureHours,
+      ]),
+    ).toEqual([
+      ['city', 1, 1, 6],
+      ['district:d1', 1, 1, 6],
+    ]);
+    expect(publisher.take('indicators.updated')).toHaveLength(2);
+  });
+
+  it('writes nothing new when recomputing unchanged facts', async () => {
+    const outcome = await recomputeDay('2026-03-02', deps());
+    expect(outcome.changed).toEqual([]);
+    expect((await db.indicators.listDay('2026-03-02')).map((item) => item.revision)).toEqual([1, 1]);
+    expect(publisher.take('indicators.updated')).toEqual([]);
+  });
+
+  it('moves a ticket to the day of an earlier receipt that arrives late, and revises both days', async () => {
+    const days = await store({
+      eventId: 'e0',
+      type: 'received',
+      occurredAt: '2026-03-01T23:00:00+08:00',
+      district: 'd2',
+    });
+    expect(days).toEqual(['2026-03-01', '2026-03-02']);
+    const { outcomes, failures } = await recomputeDays(days, deps());
+    expect(failures).toEqual([]);
+    expect(outcomes).toEqual([
+      { date: '2026-03-01', areas: 2, changed: ['city', 'district:d2'], removed: [] },
+      { date: '2026-03-02', areas: 0, changed: [], removed: ['city', 'district:d1'] },
+    ]);
+    const [city] = await db.indicators.listArea('city', '2026-03-01', '2026-03-01');
+    // Received 23:00 on the 1st, closed 15:00 on the 2nd: 16 hours, placed by the earliest event's district.
+    expect(city?.indicators).toMatchObject({
+      ticketsReceived: 1,
+      ticketsClosed: 1,
+      avgTicketClosureHours: 16,
+    });
+    expect(await db.indicators.listDay('2026-03-02')).toEqual([]);
+  });
+
+  it('announces changed days once each, sorted', async () => {
+    publisher.published.splice(0);
+    await announceChangedDays(['2026-03-02', '2026-03-01', '2026-03-02'], 'test', deps());
+    await announceChangedDays([], 'nothing', deps());
+    expect(publisher.take('facts.changed')).toEqual([{ days: ['2026-03-01', '2026-03-02'], reason: 'test' }]);
+  });
+
+  it('lists the recent local days for the nightly job', () => {
+    clock = Date.parse('2026-03-05T00:30:00+08:00');
+    expect(recentDays(clock, zone, 3)).toEqual(['2026-03-03', '2026-03-04', '2026-03-05']);
+  });
+});

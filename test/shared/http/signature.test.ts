@@ -1,0 +1,93 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { UnauthorizedError } from '#shared/http/errors';
+import { signHeaders, verifySignature } from '#shared/http/signature';
+
+const key = Buffer.from('cityhub-test-signing-key-32bytes');
+const secret = `whsec_${key.toString('base64')}`;
+const body = '{"records":[]}';
+
+/** The signature built by hand from the Standard Webhooks definition. */
+const byHand = (id: string, timestamp: number, payload: string) =>
+  `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${payload}`).digest('base64')}`;
+
+const headersAt = (secondsAgo: number, payload = body, id = 'msg_1') => {
+  const timestamp = Math.floor(Date.now() / 1000) - secondsAgo;
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': byHand(id, timestamp, payload),
+  };
+};
+
+const rejection = (run: () => unknown) => {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+};
+
+describe('verifySignature', () => {
+  it('accepts a signature built by hand and returns the webhook-id', () => {
+    expect(verifySignature(secret, body, headersAt(0))).toBe('msg_1');
+  });
+
+  it('accepts a secret without the whsec_ prefix', () => {
+    expect(verifySignature(key.toString('base64'), body, headersAt(0))).toBe('msg_1');
+  });
+
+  it('accepts when any of several space-separated signatures matches', () => {
+    const headers = headersAt(0);
+    headers['webhook-signature'] = `v1,AAAA ${headers['webhook-signature']}`;
+    expect(verifySignature(secret, body, headers)).toBe('msg_1');
+  });
+
+  it('signs the way it verifies', () => {
+    const headers = signHeaders(secret, 'msg_2', body);
+    expect(headers['webhook-signature']).toBe(byHand('msg_2', Number(headers['webhook-timestamp']), body));
+  });
+
+  it.each([
+    [
+      'a tampered body',
+      () => verifySignature(secret, `${body} `, headersAt(0)),
+      'no webhook-signature matches',
+    ],
+    [
+      'another secret',
+      () => verifySignature(`whsec_${Buffer.from('x'.repeat(32)).toString('base64')}`, body, headersAt(0)),
+      'no webhook-signature matches',
+    ],
+    [
+      'a timestamp older than 5 minutes',
+      () => verifySignature(secret, body, headersAt(301)),
+      'more than 5 minutes',
+    ],
+    [
+      'a timestamp more than 5 minutes ahead',
+      () => verifySignature(secret, body, headersAt(-301)),
+      'more than 5 minutes',
+    ],
+    [
+      'a missing signature header',
+      () => verifySignature(secret, body, { 'webhook-id': 'x', 'webhook-timestamp': '1' }),
+      'missing',
+    ],
+    [
+      'a timestamp that is not a number',
+      () => verifySignature(secret, body, { ...headersAt(0), 'webhook-timestamp': 'soon' }),
+      'Unix seconds',
+    ],
+  ])('rejects %s with 401', (_, run, message) => {
+    const error = rejection(run);
+    expect(error).toBeInstanceOf(UnauthorizedError);
+    expect((error as UnauthorizedError).statusCode).toBe(401);
+    expect((error as Error).message).toContain(message);
+  });
+
+  it('accepts a timestamp 4 minutes old', () => {
+    expect(verifySignature(secret, body, headersAt(240))).toBe('msg_1');
+  });
+});

@@ -1,0 +1,29 @@
+import type { EventPublisher } from '#shared/adapters/event-publisher';
+import type { BusEvent } from '#shared/events/definition';
+
+/** Keeps what was published, after validating each detail as the real publisher does. */
+export class RecordingPublisher implements EventPublisher {
+  readonly published: { detailType: string; detail: unknown }[] = [];
+  failNext = false;
+
+  async publish(events: readonly BusEvent[]): Promise<void> {
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('EventBridge refused 1 event(s)');
+    }
+    for (const { definition, detail } of events) {
+      this.published.push({
+        detailType: definition.detailType,
+        detail: definition.detailSchema.parse(detail),
+      });
+    }
+  }
+
+  take(detailType: string): unknown[] {
+    const taken = this.published
+      .filter((event) => event.detailType === detailType)
+      .map((event) => event.detail);
+    this.published.splice(0);
+    return taken;
+  }
+}
