@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DependencyError, InvalidInputError } from '#shared/domain/errors';
 import { ingest } from '#shared/domain/ingest';
@@ -25,8 +26,7 @@ const ticketEvent = (eventId: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-let webhookCounter = 0;
-const send = (records: unknown, webhookId = `w${(webhookCounter += 1)}`) =>
+const send = (records: unknown, webhookId = `w-${randomUUID()}`) =>
   ingest({ source: 'hotline', body: { records }, webhookId, requestId: `r-${webhookId}` }, deps);
 
 describe('ingest on DynamoDB Local', () => {

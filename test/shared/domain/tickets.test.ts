@@ -3,13 +3,12 @@ import { deriveTicket } from '#shared/domain/tickets';
 import type { HotlineRecord } from '#shared/schemas/ingest';
 
 const zone = 'Asia/Shanghai';
-let sequence = 0;
 const event = (
   type: HotlineRecord['type'],
   occurredAt: string,
   extra: Partial<HotlineRecord> = {},
 ): HotlineRecord => ({
-  eventId: `e${(sequence += 1)}`,
+  eventId: `${type}@${occurredAt}`,
   ticketId: 't1',
   type,
   occurredAt,
