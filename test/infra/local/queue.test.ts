@@ -1,0 +1,99 @@
+import type { SQSEvent } from 'aws-lambda';
+import { describe, expect, it } from 'vitest';
+import { LocalQueue } from '#infra/local/queue';
+
+const decl = {
+  id: 'TestQueue',
+  consumer: 'facts',
+  batchSize: 3,
+  maxBatchingWindowSeconds: 1,
+  maxReceiveCount: 3,
+} as const;
+const options = { batchingWindowMs: 20, retryDelayMs: 5 };
+
+describe('LocalQueue', () => {
+  it('delivers in batches of at most the declared size', async () => {
+    const batches: string[][] = [];
+    const queue = new LocalQueue(
+      'q',
+      decl,
+      async (event: SQSEvent) => {
+        batches.push(event.Records.map((record) => record.body));
+      },
+      options,
+    );
+    for (const body of ['a', 'b', 'c', 'd', 'e']) queue.send(body);
+    await queue.idle();
+    expect(batches).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e'],
+    ]);
+  });
+
+  it('redelivers only the messages named in batchItemFailures, counting receives', async () => {
+    const seen: [string, string][] = [];
+    let failedOnce = false;
+    const queue = new LocalQueue(
+      'q',
+      decl,
+      async (event: SQSEvent) => {
+        for (const record of event.Records)
+          seen.push([record.body, record.attributes.ApproximateReceiveCount]);
+        const bad = event.Records.find((record) => record.body === 'b');
+        if (bad && !failedOnce) {
+          failedOnce = true;
+          return { batchItemFailures: [{ itemIdentifier: bad.messageId }] };
+        }
+        return { batchItemFailures: [] };
+      },
+      options,
+    );
+    for (const body of ['a', 'b', 'c']) queue.send(body);
+    await queue.idle();
+    expect(seen).toEqual([
+      ['a', '1'],
+      ['b', '1'],
+      ['c', '1'],
+      ['b', '2'],
+    ]);
+    expect(queue.deadLetters).toEqual([]);
+  });
+
+  it('moves a message that keeps failing to the dead letters after maxReceiveCount receives', async () => {
+    const moved: string[] = [];
+    const queue = new LocalQueue(
+      'q',
+      decl,
+      async () => {
+        throw new Error('consumer down');
+      },
+      { ...options, onDeadLetter: (letter) => moved.push(letter.body) },
+    );
+    queue.send('poison');
+    await queue.idle();
+    expect(queue.deadLetters).toMatchObject([
+      { body: 'poison', receiveCount: 3, lastError: 'consumer down' },
+    ]);
+    expect(moved).toEqual(['poison']);
+    expect(queue.depth).toBe(0);
+  });
+
+  it('builds SQS records as Lambda receives them', async () => {
+    let event: SQSEvent | undefined;
+    const queue = new LocalQueue(
+      'q',
+      decl,
+      async (received: SQSEvent) => {
+        event = received;
+      },
+      options,
+    );
+    queue.send('{"x":1}');
+    await queue.idle();
+    expect(event?.Records[0]).toMatchObject({
+      body: '{"x":1}',
+      eventSource: 'aws:sqs',
+      attributes: { ApproximateReceiveCount: '1' },
+    });
+  });
+});
