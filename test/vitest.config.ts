@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-/** Unit, adapter, integration (DynamoDB Local) and end-to-end tests; see test/README.md for the layout. */
+/** Unit, adapter (aws-sdk-client-mock), integration (one DynamoDB Local per run) and end-to-end tests. */
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,

@@ -1,0 +1,126 @@
+import { type Duration, Validations } from 'aws-cdk-lib';
+import { type IGrantable, type IPrincipal, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/** The Powertools service name of a topology function: `ingest` → `cityhub-ingest`. */
+export const serviceNameOf = (name: string): string => `cityhub-${name}`;
+
+/**
+ * The Lambda runtime of every cityhub function: the newest Node.js this aws-cdk-lib knows
+ * (cdk-nag's AwsSolutions-L1 checks the same list).
+ */
+export const SERVICE_RUNTIME = Runtime.NODEJS_24_X;
+
+/**
+ * ESM bundles have no `require`; some CommonJS dependencies bundled into them still call it.
+ * This banner gives them one.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __cityhubCreateRequire } from 'node:module'; const require = __cityhubCreateRequire(import.meta.url);";
+
+/** Properties of a {@link ServiceFunction}. */
+export interface ServiceFunctionProps {
+  /** Topology name of the function (e.g. `ingest`); it becomes `POWERTOOLS_SERVICE_NAME=cityhub-<name>`. */
+  readonly name: string;
+  /** Absolute path of the handler module; it exports `handler`. */
+  readonly entry: string;
+  /** Directory holding package.json and package-lock.json; `entry` lies below it. */
+  readonly projectRoot: string;
+  readonly description: string;
+  /** Memory in MB. */
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  /** IANA time zone of the city, passed as `CITY_TIMEZONE`. */
+  readonly timeZone: string;
+  /**
+   * Extra environment, merged over the shared defaults (`CITY_TIMEZONE`, `NODE_OPTIONS`).
+   * `POWERTOOLS_SERVICE_NAME` always comes from `name`.
+   *
+   * @default - only the shared defaults
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * How long the function's log group keeps its events.
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Queue for asynchronous invocations that failed after Lambda's retries (e.g. schedule targets).
+   *
+   * @default - none: failed asynchronous invocations are dropped
+   */
+  readonly deadLetterQueue?: IQueue;
+}
+
+/**
+ * A cityhub Lambda function with the shared defaults: arm64, {@link SERVICE_RUNTIME}, an ESM bundle
+ * (minified, with source maps) built by the local esbuild, its own log group with retention, X-Ray tracing,
+ * and a role that may only write its own logs. Everything else is granted to it (`grant*(serviceFunction)`).
+ */
+export class ServiceFunction extends Construct implements IGrantable {
+  /** The Lambda function. */
+  public readonly function: NodejsFunction;
+  /** The function's execution role. */
+  public readonly role: Role;
+  /** The function's log group. */
+  public readonly logGroup: LogGroup;
+  public readonly grantPrincipal: IPrincipal;
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+    });
+    // An own role instead of AWSLambdaBasicExecutionRole: it may write to this log group only.
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${serviceNameOf(props.name)}`,
+    });
+    this.logGroup.grantWrite(this.role);
+    this.grantPrincipal = this.role;
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: `${props.projectRoot}/package-lock.json`,
+      description: props.description,
+      runtime: SERVICE_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      tracing: Tracing.ACTIVE,
+      deadLetterQueue: props.deadLetterQueue,
+      environment: {
+        CITY_TIMEZONE: props.timeZone,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: serviceNameOf(props.name),
+      },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle the SDK too: the function runs the client versions the tests ran, not the runtime's.
+        bundleAwsSDK: true,
+      },
+    });
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing (Tracing.ACTIVE) needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permissions.',
+    });
+  }
+}

@@ -1,0 +1,96 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { entriesOf, pascalCase } from '#infra/constructs/topology-mapping';
+import { type Source, sources } from '#shared/schemas/ingest';
+import { busName, type TableDecl, type TableName, tables } from '#shared/topology';
+
+/** Properties of the {@link StatefulStack}. */
+export interface StatefulStackProps extends StackProps {
+  /** Deployment stage (e.g. `dev`, `prod`); part of the bus and secret names. */
+  readonly stage: string;
+  /**
+   * How long the bus archive keeps events (for replays after a bug fix).
+   *
+   * @default Duration.days(365)
+   */
+  readonly archiveRetention?: Duration;
+}
+
+/**
+ * What holds data: the DynamoDB tables of the topology, the cityhub event bus with its archive, and
+ * the ingest sources' signing secrets. Everything here is retained when the stack is deleted.
+ */
+export class StatefulStack extends Stack {
+  /** The declared tables, by topology name. */
+  public readonly tables: Readonly<Record<TableName, ITable>>;
+  /** The `cityhub-<stage>` event bus. */
+  public readonly bus: IEventBus;
+  /** Each ingest source's Standard Webhooks signing secret, by source. */
+  public readonly sourceSecrets: Readonly<Record<Source, ISecret>>;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+
+    this.tables = Object.fromEntries(
+      entriesOf<TableName, TableDecl>(tables).map(([name, decl]) => [name, this.createTable(decl)]),
+    ) as Record<TableName, ITable>;
+
+    const bus = new EventBus(this, 'Bus', { eventBusName: busName(props.stage) });
+    bus.archive('Archive', {
+      description: `All events of ${busName(props.stage)}, for replays`,
+      eventPattern: { account: [this.account] },
+      retention: props.archiveRetention ?? Duration.days(365),
+    });
+    this.bus = bus;
+
+    this.sourceSecrets = Object.fromEntries(
+      sources.map((source) => [source, this.createSourceSecret(props.stage, source)]),
+    ) as Record<Source, ISecret>;
+
+    new CfnOutput(this, 'BusName', { description: 'Name of the cityhub event bus', value: bus.eventBusName });
+  }
+
+  /** A table as declared: on demand, PITR, AWS-managed encryption, TTL and GSIs (projection ALL), retained. */
+  private createTable(decl: TableDecl): Table {
+    const table = new Table(this, `${decl.id}Table`, {
+      partitionKey: { name: decl.partitionKey.name, type: AttributeType.STRING },
+      sortKey: { name: decl.sortKey.name, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: decl.ttlAttribute,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of decl.globalIndexes) {
+      table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey.name, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey.name, type: AttributeType.STRING },
+      });
+    }
+    return table;
+  }
+
+  /**
+   * A source's signing secret: 32 generated alphanumerics. Alphanumerics are valid base64 (32 characters
+   * decode to 24 bytes), which is what Standard Webhooks expects; the ingest function accepts the secret
+   * with or without a `whsec_` prefix, so a source may be handed either form.
+   */
+  private createSourceSecret(stage: string, source: Source): Secret {
+    const secret = new Secret(this, `${pascalCase(source)}SigningSecret`, {
+      secretName: `cityhub/${stage}/ingest/${source}`,
+      description: `Standard Webhooks signing secret of the ${source} ingest source`,
+      generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The secret is shared with an external source system, which must switch to a new value at the same time; it is rotated by hand in coordination with that system (a rotation Lambda cannot update the source).',
+    });
+    return secret;
+  }
+}
