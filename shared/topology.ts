@@ -95,7 +95,7 @@ export const functions = {
     description: 'Recomputes daily indicators of the days whose facts changed, and nightly',
     memoryMb: 1024,
     timeoutSeconds: 300,
-    access: { tables: { facts: 'read', indicators: 'readWrite' }, putEvents: true },
+    access: { tables: { facts: 'readWrite', indicators: 'readWrite' }, putEvents: true },
   },
   query: {
     id: 'Query',
@@ -108,10 +108,10 @@ export const functions = {
   admin: {
     id: 'Admin',
     entry: 'functions/admin/handler.ts',
-    description: 'Admin routes: synchronous recompute and the quarantine',
+    description: 'Admin routes: reference data, synchronous recompute, quarantine and data quality',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    access: { tables: { facts: 'read', indicators: 'readWrite' }, putEvents: true },
+    access: { tables: { facts: 'readWrite', indicators: 'readWrite' }, putEvents: true },
   },
   health: {
     id: 'Health',
@@ -196,6 +196,9 @@ export const routes: readonly RouteDecl[] = [
   { method: 'GET', path: '/openapi.json', function: 'query', auth: 'analyst' },
   { method: 'POST', path: '/admin/recompute', function: 'admin', auth: 'admin' },
   { method: 'GET', path: '/quarantine', function: 'admin', auth: 'admin' },
+  { method: 'GET', path: '/admin/quality', function: 'admin', auth: 'admin' },
+  { method: 'PUT', path: '/reference/areas', function: 'admin', auth: 'admin' },
+  { method: 'PUT', path: '/reference/calendar', function: 'admin', auth: 'admin' },
   { method: 'GET', path: '/health', function: 'health', auth: 'open' },
 ];
 

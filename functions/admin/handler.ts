@@ -1,25 +1,29 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import type { z } from 'zod';
 import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
+import type { ReferenceName } from '#shared/adapters/reference-repository';
 import { loadEnv } from '#shared/config';
-import { emptyAreaRegistry } from '#shared/domain/areas';
+import { qualityReport } from '#shared/domain/quality';
 import { recomputeDays } from '#shared/domain/recompute';
+import { loadReference, replaceReference } from '#shared/domain/reference';
 import { dateRange } from '#shared/domain/time';
 import { type HttpEvent, type HttpResult, httpErrors, json, parseJsonBody } from '#shared/http/api';
 import { authEnvSchema, requireRole } from '#shared/http/auth';
 import { NotFoundError } from '#shared/http/errors';
 import { parseInput } from '#shared/http/params';
-import { quarantineQuerySchema, recomputeRequestSchema } from '#shared/schemas/admin';
+import { qualityQuerySchema, quarantineQuerySchema, recomputeRequestSchema } from '#shared/schemas/admin';
 import { queryParams } from '#shared/schemas/query';
+import { areasSchema, calendarSchema } from '#shared/schemas/reference';
 
 const env = loadEnv(storageEnvSchema);
 const auth = loadEnv(authEnvSchema);
 const logger = new Logger({ serviceName: 'cityhub-admin' });
 const storage = createStorage(env);
-const recomputeDeps = {
+const deps = {
   ...storage,
-  loadAreas: async () => emptyAreaRegistry,
+  loadReference: () => loadReference(storage.reference),
   timeZone: env.CITY_TIMEZONE,
   now: Date.now,
 };
@@ -29,7 +33,7 @@ const recompute = async (event: HttpEvent): Promise<HttpResult> => {
   const request = parseInput(recomputeRequestSchema, parseJsonBody(event), 'body');
   const { outcomes, failures } = await recomputeDays(
     dateRange(request.date, request.to ?? request.date),
-    recomputeDeps,
+    deps,
   );
   if (failures.length > 0) {
     throw new Error(
@@ -49,9 +53,46 @@ const quarantine = async (event: HttpEvent): Promise<HttpResult> => {
   return json(200, { items: await storage.facts.listQuarantine(source, limit, Date.now()) });
 };
 
+/** `GET /admin/quality?from=&to=`: area codes the registry does not know, per code and per source. */
+const quality = async (event: HttpEvent): Promise<HttpResult> => {
+  const { from, to } = parseInput(qualityQuerySchema, queryParams(event.rawQueryString ?? ''), 'query');
+  const days = await storage.facts.listQuality(from, to);
+  return json(
+    200,
+    qualityReport(
+      from,
+      to,
+      days.map((day) => day.unknownCodes),
+    ),
+  );
+};
+
+/** `PUT /reference/<name>`: replaces a reference set, answers its counts, and has every day recomputed. */
+const replace =
+  <Schema extends z.ZodType>(
+    name: ReferenceName,
+    schema: Schema,
+    counts: (value: z.infer<Schema>) => Record<string, number>,
+  ) =>
+  async (event: HttpEvent): Promise<HttpResult> => {
+    const value = parseInput(schema, parseJsonBody(event), name);
+    const days = await replaceReference(name, value, deps);
+    logger.info('reference replaced', { name, days });
+    return json(200, { ...counts(value), recomputingDays: days });
+  };
+
 const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
   'POST /admin/recompute': recompute,
   'GET /quarantine': quarantine,
+  'GET /admin/quality': quality,
+  'PUT /reference/areas': replace('areas', areasSchema, (areas) => ({
+    districts: areas.features.filter((feature) => feature.properties.level === 'district').length,
+    streets: areas.features.filter((feature) => feature.properties.level === 'street').length,
+  })),
+  'PUT /reference/calendar': replace('calendar', calendarSchema, (calendar) => ({
+    holidays: calendar.holidays.length,
+    workdays: calendar.workdays.length,
+  })),
 };
 
 /** Admin routes (CONTRACT §2: admin token locally, IAM when deployed). */

@@ -5,8 +5,8 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
 import { loadEnv } from '#shared/config';
-import { emptyAreaRegistry } from '#shared/domain/areas';
 import { recentDays, recomputeDays } from '#shared/domain/recompute';
+import { loadReference } from '#shared/domain/reference';
 import { deliveredDetail } from '#shared/events/delivered';
 import { factsChanged } from '#shared/events/facts-changed';
 
@@ -20,7 +20,7 @@ const logger = new Logger({ serviceName: 'cityhub-indicators' });
 const storage = createStorage(env);
 const deps = {
   ...storage,
-  loadAreas: async () => emptyAreaRegistry,
+  loadReference: () => loadReference(storage.reference),
   timeZone: env.CITY_TIMEZONE,
   now: Date.now,
 };

@@ -4,6 +4,7 @@ import { createDocumentClient } from '#shared/adapters/dynamo';
 import { EventBridgePublisher } from '#shared/adapters/event-publisher';
 import { FactsRepository } from '#shared/adapters/facts-repository';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
+import { ReferenceRepository } from '#shared/adapters/reference-repository';
 import { baseEnvSchema } from '#shared/config';
 import { tables } from '#shared/topology';
 
@@ -24,6 +25,7 @@ export const createStorage = (env: StorageEnv) => {
   return {
     facts: new FactsRepository(documents, env.FACTS_TABLE),
     indicators: new IndicatorsRepository(documents, env.INDICATORS_TABLE),
+    reference: new ReferenceRepository(documents, env.FACTS_TABLE),
     publisher: new EventBridgePublisher(eventBridge, env.EVENT_BUS_NAME),
   };
 };

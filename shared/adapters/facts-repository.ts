@@ -6,6 +6,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { batchGet, batchPut, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import type { UnknownCodes } from '#shared/domain/quality';
 import type { IngestAnswer, RecordError, Source } from '#shared/schemas/ingest';
 
 /** Kinds of entity that keep their lifecycle events. */
@@ -38,6 +39,8 @@ export const WEBHOOK_REPLY_TTL_SECONDS = 86_400;
 const MAX_QUARANTINED_RECORD_CHARS = 65_536;
 
 const ENTITY_SK = 'entity';
+const DAYS_PK = 'days';
+const QUALITY_PK = 'quality';
 const entityKey = (kind: EntityKind, entityId: string) => ({ pk: `${kind}#${entityId}`, sk: ENTITY_SK });
 const dedupeKey = (source: Source, eventId: string) => ({
   pk: `dedupe#${source}#${eventId}`,
@@ -251,7 +254,38 @@ export class FactsRepository {
       );
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
+      return;
     }
+    if (cohortDay !== undefined) {
+      await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: DAYS_PK, sk: cohortDay } }));
+    }
+  }
+
+  /** Every day that has (or had) a ticket or case in its cohort, sorted. */
+  async listDays(): Promise<string[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': DAYS_PK },
+    });
+    return items.map((item) => String(item.sk));
+  }
+
+  /** Stores the data-quality findings of one day (replacing earlier ones). */
+  async saveQuality(date: string, unknownCodes: UnknownCodes): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.table, Item: { pk: QUALITY_PK, sk: date, unknownCodes } }),
+    );
+  }
+
+  /** Data-quality findings of the days from `from` to `to`. */
+  async listQuality(from: string, to: string): Promise<{ date: string; unknownCodes: UnknownCodes }[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': QUALITY_PK, ':from': from, ':to': to },
+    });
+    return items.map((item) => ({ date: String(item.sk), unknownCodes: item.unknownCodes as UnknownCodes }));
   }
 
   /** Every entity of a kind whose cohort day is `day`. */

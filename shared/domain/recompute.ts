@@ -1,20 +1,22 @@
 import type { EventPublisher } from '#shared/adapters/event-publisher';
 import type { FactsRepository } from '#shared/adapters/facts-repository';
 import type { IndicatorsRepository } from '#shared/adapters/indicators-repository';
-import type { AreaRegistry } from '#shared/domain/areas';
+import { deriveCase } from '#shared/domain/cases';
 import { computeDailyIndicators } from '#shared/domain/indicators/compute';
+import { unknownCodes } from '#shared/domain/quality';
+import type { Reference } from '#shared/domain/reference';
 import { deriveTicket } from '#shared/domain/tickets';
 import { addDays, localDate } from '#shared/domain/time';
 import { busEvent } from '#shared/events/definition';
 import { indicatorsUpdated } from '#shared/events/indicators-updated';
 import type { AreaKey } from '#shared/schemas/common';
-import type { HotlineRecord } from '#shared/schemas/ingest';
+import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
 
 export interface RecomputeDeps {
-  readonly facts: Pick<FactsRepository, 'listCohort'>;
+  readonly facts: Pick<FactsRepository, 'listCohort' | 'saveQuality'>;
   readonly indicators: Pick<IndicatorsRepository, 'save' | 'listDay' | 'remove'>;
   readonly publisher: EventPublisher;
-  readonly loadAreas: () => Promise<AreaRegistry>;
+  readonly loadReference: () => Promise<Reference>;
   readonly timeZone: string;
   readonly now: () => number;
 }
@@ -32,21 +34,27 @@ export interface DayOutcome {
 
 /**
  * Recomputes one day: gathers the day's facts, computes every area's indicators with the pure
- * function, writes the ones that changed as new revisions, removes areas left without data, and
- * announces each change as `indicators.updated`.
+ * function, writes the ones that changed as new revisions, removes areas left without data, records
+ * the day's unknown area codes, and announces each change as `indicators.updated`.
  */
 export const recomputeDay = async (
   date: string,
   deps: RecomputeDeps,
-  areas?: AreaRegistry,
+  reference?: Reference,
 ): Promise<DayOutcome> => {
-  const registry = areas ?? (await deps.loadAreas());
-  const ticketItems = await deps.facts.listCohort<HotlineRecord>('ticket', date);
+  const { areas, calendar } = reference ?? (await deps.loadReference());
+  const [ticketItems, caseItems] = await Promise.all([
+    deps.facts.listCohort<HotlineRecord>('ticket', date),
+    deps.facts.listCohort<CityPlatformRecord>('case', date),
+  ]);
   const tickets = ticketItems.map((item) =>
     deriveTicket(item.entityId, Object.values(item.events), deps.timeZone),
   );
+  const cases = caseItems.map((item) =>
+    deriveCase(item.entityId, Object.values(item.events), calendar, deps.timeZone),
+  );
   const asOf = deps.now();
-  const computed = computeDailyIndicators({ date, tickets }, { areas: registry, asOf });
+  const computed = computeDailyIndicators({ date, tickets, cases }, { areas, asOf });
   const computedAt = new Date(asOf).toISOString();
 
   const changed: AreaKey[] = [];
@@ -61,6 +69,15 @@ export const recomputeDay = async (
   const stored = await deps.indicators.listDay(date);
   const removed = stored.map((item) => item.area).filter((area) => !computed.has(area));
   if (removed.length > 0) await deps.indicators.remove(date, removed);
+  const records = [
+    ...ticketItems.flatMap((item) =>
+      Object.values(item.events).map((event) => ({ ...event, source: 'hotline' as const })),
+    ),
+    ...caseItems.flatMap((item) =>
+      Object.values(item.events).map((event) => ({ ...event, source: 'city-platform' as const })),
+    ),
+  ];
+  await deps.facts.saveQuality(date, unknownCodes(records, areas));
   await deps.publisher.publish(updates);
   return { date, areas: computed.size, changed, removed };
 };
@@ -73,11 +90,11 @@ export interface DaysOutcome {
 
 /** Recomputes several days one after another, loading the reference data once; one failing day does not stop the rest. */
 export const recomputeDays = async (dates: Iterable<string>, deps: RecomputeDeps): Promise<DaysOutcome> => {
-  const registry = await deps.loadAreas();
+  const reference = await deps.loadReference();
   const result: DaysOutcome = { outcomes: [], failures: [] };
   for (const date of [...new Set(dates)].sort()) {
     try {
-      result.outcomes.push(await recomputeDay(date, deps, registry));
+      result.outcomes.push(await recomputeDay(date, deps, reference));
     } catch (error) {
       result.failures.push({ date, error: error instanceof Error ? error : new Error(String(error)) });
     }

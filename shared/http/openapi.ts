@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { indicatorCatalogue } from '#shared/domain/indicators/catalogue';
 import { recomputeRequestSchema } from '#shared/schemas/admin';
 import { ingestAnswerSchema, recordSchemas, sources } from '#shared/schemas/ingest';
+import { areasSchema, calendarSchema } from '#shared/schemas/reference';
 import { type RouteAuth, type RouteDecl, routes } from '#shared/topology';
 
 type Operation = Record<string, unknown>;
@@ -143,6 +144,35 @@ const operations: Record<string, Operation> = {
       query('limit', 'At most this many records, 1 to 1000 (default 100)', { type: 'integer' }),
     ],
     responses: { 200: { description: 'Quarantined records' }, 400: errorResponse('Bad source or limit') },
+  },
+  'GET /admin/quality': {
+    summary:
+      'Area codes the registry does not know, with record counts per code and per source, over a range of days',
+    parameters: [
+      { ...query('from', 'First day, YYYY-MM-DD'), required: true },
+      { ...query('to', 'Last day (at most 366 days)'), required: true },
+    ],
+    responses: {
+      200: { description: 'unknownCodes (code, records, bySource) and bySource totals' },
+      400: errorResponse('Bad range'),
+    },
+  },
+  'PUT /reference/areas': {
+    summary:
+      'Replace the districts and streets (GeoJSON FeatureCollection of Polygon/MultiPolygon); every day is recomputed',
+    requestBody: { required: true, content: jsonContent(z.toJSONSchema(areasSchema, { io: 'input' })) },
+    responses: {
+      200: { description: '{districts, streets, recomputingDays}' },
+      400: errorResponse('Invalid collection'),
+    },
+  },
+  'PUT /reference/calendar': {
+    summary: 'Replace the holidays and make-up working days; every day is recomputed',
+    requestBody: { required: true, content: jsonContent(z.toJSONSchema(calendarSchema, { io: 'input' })) },
+    responses: {
+      200: { description: '{holidays, workdays, recomputingDays}' },
+      400: errorResponse('Invalid calendar'),
+    },
   },
   'GET /health': { summary: 'Liveness', responses: { 200: { description: '{"status": "ok"}' } } },
 };

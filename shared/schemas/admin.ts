@@ -4,13 +4,13 @@ import { dateSchema } from '#shared/schemas/common';
 import { sourceSchema } from '#shared/schemas/ingest';
 import { MAX_QUERY_DAYS } from '#shared/schemas/query';
 
-/** `POST /admin/recompute` body: one day, or a range with `to` (at most 366 days). */
-export const recomputeRequestSchema = z
-  .object({ date: dateSchema, to: dateSchema.optional() })
-  .superRefine(({ date, to }, context) => {
+const rangeCheck =
+  (fromKey: string) =>
+  ({ from, to }: { from: string; to?: string | undefined }, context: z.RefinementCtx) => {
     if (!to) return;
-    const days = daysBetween(date, to) + 1;
-    if (days < 1) context.addIssue({ code: 'custom', path: ['to'], message: `is before date (${date})` });
+    const days = daysBetween(from, to) + 1;
+    if (days < 1)
+      context.addIssue({ code: 'custom', path: ['to'], message: `is before ${fromKey} (${from})` });
     else if (days > MAX_QUERY_DAYS) {
       context.addIssue({
         code: 'custom',
@@ -18,15 +18,23 @@ export const recomputeRequestSchema = z
         message: `range spans ${days} days; at most ${MAX_QUERY_DAYS}`,
       });
     }
-  });
+  };
+
+/** `POST /admin/recompute` body: one day, or a range with `to` (at most 366 days). */
+export const recomputeRequestSchema = z
+  .object({ date: dateSchema, to: dateSchema.optional() })
+  .superRefine(({ date, to }, context) => rangeCheck('date')({ from: date, to }, context));
+
+const limitSchema = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number')
+  .min(1, 'must be 1 to 1000')
+  .max(1000, 'must be 1 to 1000');
 
 /** `GET /quarantine` parameters. */
-export const quarantineQuerySchema = z.object({
-  source: sourceSchema,
-  limit: z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, 'must be 1 to 1000')
-    .max(1000, 'must be 1 to 1000')
-    .default(100),
-});
+export const quarantineQuerySchema = z.object({ source: sourceSchema, limit: limitSchema.default(100) });
+
+/** `GET /admin/quality` parameters: a range of days (at most 366), both ends included. */
+export const qualityQuerySchema = z
+  .object({ from: dateSchema, to: dateSchema })
+  .superRefine((range, context) => rangeCheck('from')(range, context));

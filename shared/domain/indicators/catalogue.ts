@@ -44,6 +44,54 @@ export const indicatorCatalogue = [
     unit: 'hours',
     description: 'Mean hours from received to closed over closed cohort tickets',
   },
+  {
+    name: 'casesReported',
+    chineseName: '上报数',
+    unit: 'count',
+    description: 'Cases whose earliest event falls on the day',
+  },
+  {
+    name: 'casesFiled',
+    chineseName: '立案数',
+    unit: 'count',
+    description: 'Cases of the cohort with a filed event',
+  },
+  {
+    name: 'caseFilingRate',
+    chineseName: '立案率',
+    unit: 'fraction',
+    description: 'casesFiled / casesReported',
+  },
+  {
+    name: 'caseDispatchRate',
+    chineseName: '派遣率',
+    unit: 'fraction',
+    description: 'Filed cases with a dispatched event / casesFiled',
+  },
+  {
+    name: 'casesClosed',
+    chineseName: '结案数',
+    unit: 'count',
+    description: 'Due cases whose latest closed/rework event is closed',
+  },
+  {
+    name: 'caseClosureRate',
+    chineseName: '结案率',
+    unit: 'fraction',
+    description: 'casesClosed / due cases (应结案: filed, not cancelled, not suspended)',
+  },
+  {
+    name: 'caseReworkRate',
+    chineseName: '返工率',
+    unit: 'fraction',
+    description: 'Due cases with any rework event / due cases',
+  },
+  {
+    name: 'caseOnTimeClosureRate',
+    chineseName: '按期结案率',
+    unit: 'fraction',
+    description: 'Closed due cases closed by the deadline / due cases closed or past their deadline',
+  },
 ] as const satisfies readonly IndicatorInfo[];
 
 export type IndicatorName = (typeof indicatorCatalogue)[number]['name'];

@@ -1,4 +1,5 @@
 import { type AreaRegistry, placeRecord } from '#shared/domain/areas';
+import type { CaseState } from '#shared/domain/cases';
 import type { IndicatorValues } from '#shared/domain/indicators/catalogue';
 import type { TicketState } from '#shared/domain/tickets';
 import { HOUR_MS } from '#shared/domain/time';
@@ -9,6 +10,8 @@ export interface DailyFacts {
   readonly date: string;
   /** Tickets whose cohort day is `date` (others are ignored). */
   readonly tickets: readonly TicketState[];
+  /** Cases whose cohort day is `date` (others are ignored). */
+  readonly cases: readonly CaseState[];
 }
 
 /** Reference data and the moment of computation. */
@@ -22,53 +25,93 @@ export interface ComputeContext {
 export const ratio = (numerator: number, denominator: number): number | null =>
   denominator === 0 ? null : numerator / denominator;
 
-interface TicketTally {
-  received: number;
-  closed: number;
-  closedOnTime: number;
-  onTimeDenominator: number;
-  withCallback: number;
-  satisfied: number;
-  closureHours: number;
+/** Counts of one area and day, from which every indicator follows. */
+interface Tally {
+  tickets: number;
+  ticketsClosed: number;
+  ticketsClosedOnTime: number;
+  ticketsOnTimeDenominator: number;
+  ticketsWithCallback: number;
+  ticketsSatisfied: number;
+  ticketClosureHours: number;
+  cases: number;
+  casesFiled: number;
+  casesDispatched: number;
+  casesDue: number;
+  casesClosed: number;
+  casesReworked: number;
+  casesClosedOnTime: number;
+  casesOnTimeDenominator: number;
 }
 
-const emptyTally = (): TicketTally => ({
-  received: 0,
-  closed: 0,
-  closedOnTime: 0,
-  onTimeDenominator: 0,
-  withCallback: 0,
-  satisfied: 0,
-  closureHours: 0,
+const emptyTally = (): Tally => ({
+  tickets: 0,
+  ticketsClosed: 0,
+  ticketsClosedOnTime: 0,
+  ticketsOnTimeDenominator: 0,
+  ticketsWithCallback: 0,
+  ticketsSatisfied: 0,
+  ticketClosureHours: 0,
+  cases: 0,
+  casesFiled: 0,
+  casesDispatched: 0,
+  casesDue: 0,
+  casesClosed: 0,
+  casesReworked: 0,
+  casesClosedOnTime: 0,
+  casesOnTimeDenominator: 0,
 });
 
-const tallyTicket = (tally: TicketTally, ticket: TicketState, asOf: number): void => {
-  tally.received += 1;
-  const onTime =
-    ticket.closed &&
-    ticket.closedAt !== undefined &&
-    ticket.deadline !== undefined &&
-    ticket.closedAt <= ticket.deadline;
+/** Closed by the deadline (a case whose calendar gives no deadline cannot be late). */
+const closedOnTime = (closedAt: number | undefined, deadline: number | undefined) =>
+  closedAt !== undefined && (deadline === undefined || closedAt <= deadline);
+
+const tallyTicket = (tally: Tally, ticket: TicketState, asOf: number): void => {
+  tally.tickets += 1;
   const pastDeadline = ticket.deadline !== undefined && ticket.deadline < asOf;
   if (ticket.closed && ticket.closedAt !== undefined && ticket.receivedAt !== undefined) {
-    tally.closed += 1;
-    tally.closureHours += (ticket.closedAt - ticket.receivedAt) / HOUR_MS;
+    tally.ticketsClosed += 1;
+    tally.ticketClosureHours += (ticket.closedAt - ticket.receivedAt) / HOUR_MS;
+    if (closedOnTime(ticket.closedAt, ticket.deadline)) tally.ticketsClosedOnTime += 1;
   }
-  if (onTime) tally.closedOnTime += 1;
-  if (ticket.closed || pastDeadline) tally.onTimeDenominator += 1;
+  if (ticket.closed || pastDeadline) tally.ticketsOnTimeDenominator += 1;
   if (ticket.satisfaction) {
-    tally.withCallback += 1;
-    if (ticket.satisfaction === 'satisfied') tally.satisfied += 1;
+    tally.ticketsWithCallback += 1;
+    if (ticket.satisfaction === 'satisfied') tally.ticketsSatisfied += 1;
   }
 };
 
-const ticketIndicators = (tally: TicketTally): IndicatorValues => ({
-  ticketsReceived: tally.received,
-  ticketsClosed: tally.closed,
-  ticketClosureRate: ratio(tally.closed, tally.received),
-  ticketOnTimeClosureRate: ratio(tally.closedOnTime, tally.onTimeDenominator),
-  ticketSatisfactionRate: ratio(tally.satisfied, tally.withCallback),
-  avgTicketClosureHours: ratio(tally.closureHours, tally.closed),
+const tallyCase = (tally: Tally, cityCase: CaseState, asOf: number): void => {
+  tally.cases += 1;
+  if (cityCase.filedAt === undefined) return;
+  tally.casesFiled += 1;
+  if (cityCase.dispatched) tally.casesDispatched += 1;
+  if (!cityCase.due) return;
+  tally.casesDue += 1;
+  if (cityCase.reworked) tally.casesReworked += 1;
+  const pastDeadline = cityCase.deadline !== undefined && cityCase.deadline < asOf;
+  if (cityCase.closed) {
+    tally.casesClosed += 1;
+    if (closedOnTime(cityCase.closedAt, cityCase.deadline)) tally.casesClosedOnTime += 1;
+  }
+  if (cityCase.closed || pastDeadline) tally.casesOnTimeDenominator += 1;
+};
+
+const indicatorsOf = (tally: Tally): IndicatorValues => ({
+  ticketsReceived: tally.tickets,
+  ticketsClosed: tally.ticketsClosed,
+  ticketClosureRate: ratio(tally.ticketsClosed, tally.tickets),
+  ticketOnTimeClosureRate: ratio(tally.ticketsClosedOnTime, tally.ticketsOnTimeDenominator),
+  ticketSatisfactionRate: ratio(tally.ticketsSatisfied, tally.ticketsWithCallback),
+  avgTicketClosureHours: ratio(tally.ticketClosureHours, tally.ticketsClosed),
+  casesReported: tally.cases,
+  casesFiled: tally.casesFiled,
+  caseFilingRate: ratio(tally.casesFiled, tally.cases),
+  caseDispatchRate: ratio(tally.casesDispatched, tally.casesFiled),
+  casesClosed: tally.casesClosed,
+  caseClosureRate: ratio(tally.casesClosed, tally.casesDue),
+  caseReworkRate: ratio(tally.casesReworked, tally.casesDue),
+  caseOnTimeClosureRate: ratio(tally.casesClosedOnTime, tally.casesOnTimeDenominator),
 });
 
 /**
@@ -79,21 +122,28 @@ export const computeDailyIndicators = (
   facts: DailyFacts,
   context: ComputeContext,
 ): Map<AreaKey, IndicatorValues> => {
-  const tallies = new Map<AreaKey, TicketTally>();
-  for (const ticket of facts.tickets) {
-    if (ticket.cohortDay !== facts.date) continue;
-    for (const area of placeRecord(ticket.placement, context.areas)) {
+  const tallies = new Map<AreaKey, Tally>();
+  const tallyIn = (placement: TicketState['placement'], add: (tally: Tally) => void) => {
+    for (const area of placeRecord(placement, context.areas)) {
       let tally = tallies.get(area);
       if (!tally) {
         tally = emptyTally();
         tallies.set(area, tally);
       }
-      tallyTicket(tally, ticket, context.asOf);
+      add(tally);
     }
+  };
+  for (const ticket of facts.tickets) {
+    if (ticket.cohortDay === facts.date)
+      tallyIn(ticket.placement, (tally) => tallyTicket(tally, ticket, context.asOf));
+  }
+  for (const cityCase of facts.cases) {
+    if (cityCase.cohortDay === facts.date)
+      tallyIn(cityCase.placement, (tally) => tallyCase(tally, cityCase, context.asOf));
   }
   const result = new Map<AreaKey, IndicatorValues>();
   for (const [area, tally] of [...tallies].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    result.set(area, ticketIndicators(tally));
+    result.set(area, indicatorsOf(tally));
   }
   return result;
 };

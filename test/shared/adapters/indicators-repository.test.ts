@@ -15,6 +15,14 @@ const values = (received: number): IndicatorValues => ({
   ticketOnTimeClosureRate: null,
   ticketSatisfactionRate: null,
   avgTicketClosureHours: null,
+  casesReported: 0,
+  casesFiled: 0,
+  caseFilingRate: null,
+  caseDispatchRate: null,
+  casesClosed: 0,
+  caseClosureRate: null,
+  caseReworkRate: null,
+  caseOnTimeClosureRate: null,
 });
 
 describe('IndicatorsRepository on DynamoDB Local', () => {

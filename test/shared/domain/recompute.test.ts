@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyAreaRegistry } from '#shared/domain/areas';
+import { defaultCalendar } from '#shared/domain/calendar';
 import { announceChangedDays, recordEntityEvent } from '#shared/domain/facts';
 import { recentDays, recomputeDay, recomputeDays } from '#shared/domain/recompute';
 import type { HotlineRecord } from '#shared/schemas/ingest';
@@ -14,7 +15,7 @@ const deps = () => ({
   facts: db.facts,
   indicators: db.indicators,
   publisher,
-  loadAreas: async () => emptyAreaRegistry,
+  loadReference: async () => ({ areas: emptyAreaRegistry, calendar: defaultCalendar }),
   timeZone: zone,
   now: () => clock,
 });

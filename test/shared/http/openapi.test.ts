@@ -6,11 +6,16 @@ import { routes } from '#shared/topology';
 describe('the OpenAPI document', () => {
   const document = openApiDocument('http://127.0.0.1:3000');
 
-  it.each(routes.map((route) => [route.method, route.path] as const))('describes %s %s with a summary', (method, path) => {
-    const operation = (document.paths[path] as Record<string, { summary?: string; responses?: object }>)[method.toLowerCase()];
-    expect(operation?.summary).toBeTruthy();
-    expect(Object.keys(operation?.responses ?? {})).not.toHaveLength(0);
-  });
+  it.each(routes.map((route) => [route.method, route.path] as const))(
+    'describes %s %s with a summary',
+    (method, path) => {
+      const operation = (document.paths[path] as Record<string, { summary?: string; responses?: object }>)[
+        method.toLowerCase()
+      ];
+      expect(operation?.summary).toBeTruthy();
+      expect(Object.keys(operation?.responses ?? {})).not.toHaveLength(0);
+    },
+  );
 
   it('lists every published indicator with its Chinese name', () => {
     const schema = JSON.stringify(document.paths['/indicators']);

@@ -69,7 +69,10 @@ const tickets = [
 const asOf = Date.parse('2026-03-05T00:00:00+08:00');
 
 describe('computeDailyIndicators for hotline tickets', () => {
-  const result = computeDailyIndicators({ date: '2026-03-02', tickets }, { areas: registry, asOf });
+  const result = computeDailyIndicators(
+    { date: '2026-03-02', tickets, cases: [] },
+    { areas: registry, asOf },
+  );
 
   it('publishes the city, each district and each street that has data, and nothing else', () => {
     expect([...result.keys()]).toEqual(['city', 'district:d1', 'district:d2', 'street:s1', 'street:s2']);
@@ -83,7 +86,7 @@ describe('computeDailyIndicators for hotline tickets', () => {
     ['street:s1', 1, 1, 1, 1, 1, 6],
     ['street:s2', 1, 1, 1, 1, null, 12],
   ] as const)('computes %s by hand', (area, received, closed, closure, onTime, satisfaction, hours) => {
-    expect(result.get(area)).toEqual({
+    expect(result.get(area)).toMatchObject({
       ticketsReceived: received,
       ticketsClosed: closed,
       ticketClosureRate: closure,
@@ -95,11 +98,11 @@ describe('computeDailyIndicators for hotline tickets', () => {
 
   it('counts a deadline as passed only once asOf is beyond it', () => {
     const before = computeDailyIndicators(
-      { date: '2026-03-02', tickets: [tickets[2] as (typeof tickets)[number]] },
+      { date: '2026-03-02', tickets: [tickets[2] as (typeof tickets)[number]], cases: [] },
       { areas: registry, asOf: Date.parse('2026-03-03T11:00:00+08:00') },
     );
     const after = computeDailyIndicators(
-      { date: '2026-03-02', tickets: [tickets[2] as (typeof tickets)[number]] },
+      { date: '2026-03-02', tickets: [tickets[2] as (typeof tickets)[number]], cases: [] },
       { areas: registry, asOf: Date.parse('2026-03-03T11:00:01+08:00') },
     );
     expect(before.get('city')?.ticketOnTimeClosureRate).toBeNull();
@@ -108,10 +111,10 @@ describe('computeDailyIndicators for hotline tickets', () => {
 
   it('gives null rates, not zeros, where nothing is closed or called back', () => {
     const open = computeDailyIndicators(
-      { date: '2026-03-02', tickets: [tickets[3] as (typeof tickets)[number]] },
+      { date: '2026-03-02', tickets: [tickets[3] as (typeof tickets)[number]], cases: [] },
       { areas: registry, asOf },
     );
-    expect(open.get('city')).toEqual({
+    expect(open.get('city')).toMatchObject({
       ticketsReceived: 1,
       ticketsClosed: 0,
       ticketClosureRate: 0,
@@ -123,7 +126,7 @@ describe('computeDailyIndicators for hotline tickets', () => {
 
   it('places a street without a registered parent only by the district the record names', () => {
     const noRegistry = computeDailyIndicators(
-      { date: '2026-03-02', tickets },
+      { date: '2026-03-02', tickets, cases: [] },
       { areas: emptyAreaRegistry, asOf },
     );
     expect(noRegistry.has('district:d1')).toBe(true);
@@ -132,7 +135,9 @@ describe('computeDailyIndicators for hotline tickets', () => {
   });
 
   it('computes nothing for a day without tickets', () => {
-    expect(computeDailyIndicators({ date: '2026-03-09', tickets }, { areas: registry, asOf }).size).toBe(0);
+    expect(
+      computeDailyIndicators({ date: '2026-03-09', tickets, cases: [] }, { areas: registry, asOf }).size,
+    ).toBe(0);
   });
 });
 

@@ -1,0 +1,63 @@
+import type { EventPublisher } from '#shared/adapters/event-publisher';
+import type { FactsRepository } from '#shared/adapters/facts-repository';
+import type { ReferenceName, ReferenceRepository } from '#shared/adapters/reference-repository';
+import { buildAreaRegistry } from '#shared/domain/area-registry';
+import { type AreaRegistry, emptyAreaRegistry } from '#shared/domain/areas';
+import { defaultCalendar, type WorkingCalendar } from '#shared/domain/calendar';
+import { busEvent } from '#shared/events/definition';
+import { factsChanged } from '#shared/events/facts-changed';
+import type { Areas, CalendarInput } from '#shared/schemas/reference';
+
+/** The reference data indicators depend on. */
+export interface Reference {
+  readonly areas: AreaRegistry;
+  readonly calendar: WorkingCalendar;
+}
+
+/** Loads the stored reference sets; a set never put is empty (no areas, the default calendar). */
+export const loadReference = async (repository: Pick<ReferenceRepository, 'get'>): Promise<Reference> => {
+  const [areas, calendar] = await Promise.all([
+    repository.get<Areas>('areas'),
+    repository.get<CalendarInput>('calendar'),
+  ]);
+  return {
+    areas: areas ? buildAreaRegistry(areas) : emptyAreaRegistry,
+    calendar: calendar
+      ? { holidays: new Set(calendar.holidays), workdays: new Set(calendar.workdays) }
+      : defaultCalendar,
+  };
+};
+
+/** Days announced per `facts.changed` event when a reference change touches many days. */
+const DAYS_PER_EVENT = 100;
+
+export interface ReplaceReferenceDeps {
+  readonly reference: Pick<ReferenceRepository, 'put'>;
+  readonly facts: Pick<FactsRepository, 'listDays'>;
+  readonly publisher: EventPublisher;
+  readonly now: () => number;
+}
+
+/**
+ * Replaces a reference set and has every day with data recomputed (areas move records between
+ * areas and the calendar moves case deadlines, on any day). Returns how many days will be recomputed.
+ */
+export const replaceReference = async (
+  name: ReferenceName,
+  value: unknown,
+  deps: ReplaceReferenceDeps,
+): Promise<number> => {
+  await deps.reference.put(name, value, deps.now());
+  const days = await deps.facts.listDays();
+  const events = [];
+  for (let start = 0; start < days.length; start += DAYS_PER_EVENT) {
+    events.push(
+      busEvent(factsChanged, {
+        days: days.slice(start, start + DAYS_PER_EVENT),
+        reason: `reference ${name} replaced`,
+      }),
+    );
+  }
+  await deps.publisher.publish(events);
+  return days.length;
+};
