@@ -4,6 +4,12 @@ import type { Source } from '#shared/schemas/ingest';
 /** Records of one source carrying area codes the registry does not know: count per code. */
 export type UnknownCodes = Partial<Record<Source, Record<string, number>>>;
 
+const addCount = (counts: UnknownCodes, source: Source, code: string, count: number): void => {
+  const perSource = counts[source] ?? {};
+  perSource[code] = (perSource[code] ?? 0) + count;
+  counts[source] = perSource;
+};
+
 /**
  * Counts, per source, the records that name a district or street the registry does not know
  * (codes are kept as `district:<code>` and `street:<code>`). Pure.
@@ -31,8 +37,7 @@ export const sumUnknownCodes = (days: Iterable<UnknownCodes>): UnknownCodes => {
   const total: UnknownCodes = {};
   for (const day of days) {
     for (const [source, codes] of Object.entries(day) as [Source, Record<string, number>][]) {
-      const perSource = (total[source] ??= {});
-      for (const [code, count] of Object.entries(codes)) perSource[code] = (perSource[code] ?? 0) + count;
+      for (const [code, count] of Object.entries(codes)) addCount(total, source, code, count);
     }
   }
   return total;

@@ -71,6 +71,6 @@ describe('LocalHttpApi', () => {
   ])('answers %s %s with %d', async (method, path, status) => {
     const response = await fetch(`${url}${path}`, { method });
     expect(response.status).toBe(status);
-    expect((await response.json()).error).toContain(path);
+    expect(((await response.json()) as { error: string }).error).toContain(path);
   });
 });
