@@ -19,15 +19,13 @@ export const unknownCodes = (
   registry: AreaRegistry,
 ): UnknownCodes => {
   const counts: UnknownCodes = {};
-  const add = (source: Source, code: string) => {
-    const perSource = (counts[source] ??= {});
-    perSource[code] = (perSource[code] ?? 0) + 1;
-  };
   for (const record of records) {
-    if (record.district && !registry.districts.has(record.district))
-      add(record.source, `district:${record.district}`);
-    if (record.street && !registry.streetParents.has(record.street))
-      add(record.source, `street:${record.street}`);
+    if (record.district && !registry.districts.has(record.district)) {
+      addCount(counts, record.source, `district:${record.district}`, 1);
+    }
+    if (record.street && !registry.streetParents.has(record.street)) {
+      addCount(counts, record.source, `street:${record.street}`, 1);
+    }
   }
   return counts;
 };
