@@ -1,0 +1,326 @@
+import { readFileSync } from 'node:fs';
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, it } from 'vitest';
+import { SERVICE_RUNTIME, serviceNameOf } from '#infra/constructs/service-function';
+import { buildApp } from '#infra/stacks/build';
+import { sources } from '#shared/schemas/ingest';
+import {
+  type FunctionDecl,
+  functions,
+  queues,
+  routes,
+  schedules,
+  type TableDecl,
+  tables,
+} from '#shared/topology';
+
+/** cdk.json's context (feature flags) plus a test stage and time zone; `bundling-stacks: []` skips esbuild. */
+const testContext = {
+  ...(JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: object })
+    .context,
+  stage: 'test',
+  timezone: 'Europe/Paris',
+  'aws:cdk:bundling-stacks': [],
+};
+
+const { stateful, stateless } = buildApp({ context: testContext, nag: false });
+const statefulTemplate = Template.fromStack(stateful);
+const statelessTemplate = Template.fromStack(stateless);
+
+type Resource = { readonly Properties: Record<string, unknown> } & Record<string, unknown>;
+const resourcesOf = (template: Template, type: string): [string, Resource][] =>
+  Object.entries(template.findResources(type) as Record<string, Resource>);
+const getAttArn = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
+
+describe('stateful stack', () => {
+  it('declares exactly the tables of the topology', () => {
+    statefulTemplate.resourceCountIs('AWS::DynamoDB::Table', Object.keys(tables).length);
+  });
+
+  it.each(Object.values<TableDecl>(tables))(
+    'creates table $id on demand with PITR, encryption, its TTL and GSIs',
+    (decl) => {
+      statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: decl.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: decl.sortKey.name, KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: decl.ttlAttribute
+          ? { AttributeName: decl.ttlAttribute, Enabled: true }
+          : Match.absent(),
+        GlobalSecondaryIndexes: decl.globalIndexes.map((index) => ({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+      });
+    },
+  );
+
+  it('retains the tables and secrets when the stack is deleted', () => {
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::SecretsManager::Secret']) {
+      for (const [, resource] of resourcesOf(statefulTemplate, type)) {
+        expect(resource).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      }
+    }
+  });
+
+  it('creates the stage bus with an archive that keeps events for a year', () => {
+    statefulTemplate.hasResourceProperties('AWS::Events::EventBus', { Name: 'cityhub-test' });
+    const [[busId]] = resourcesOf(statefulTemplate, 'AWS::Events::EventBus') as [[string, Resource]];
+    statefulTemplate.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: getAttArn(busId),
+      RetentionDays: 365,
+    });
+  });
+
+  it('generates one base64-safe signing secret per ingest source', () => {
+    statefulTemplate.resourceCountIs('AWS::SecretsManager::Secret', sources.length);
+    for (const source of sources) {
+      statefulTemplate.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Name: `cityhub/test/ingest/${source}`,
+        GenerateSecretString: { PasswordLength: 32, ExcludePunctuation: true, IncludeSpace: false },
+      });
+    }
+  });
+});
+
+describe('stateless stack', () => {
+  const functionIdByService = new Map(
+    resourcesOf(statelessTemplate, 'AWS::Lambda::Function').map(([id, fn]) => [
+      (fn.Properties as { Environment: { Variables: Record<string, unknown> } }).Environment.Variables
+        .POWERTOOLS_SERVICE_NAME,
+      id,
+    ]),
+  );
+  const functionResource = (name: string): Resource => {
+    const id = functionIdByService.get(serviceNameOf(name));
+    if (!id) throw new Error(`no function with POWERTOOLS_SERVICE_NAME ${serviceNameOf(name)}`);
+    return statelessTemplate.toJSON().Resources[id] as Resource;
+  };
+  /** Actions of the policies attached to a function's role. */
+  const roleActions = (name: string): string[] => {
+    const role = functionResource(name).Properties.Role as { 'Fn::GetAtt': [string, string] };
+    const roleId = role['Fn::GetAtt'][0];
+    return resourcesOf(statelessTemplate, 'AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(([, policy]) =>
+        (
+          policy.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }
+        ).Statement.flatMap((statement) => statement.Action),
+      );
+  };
+
+  it('creates one function per topology function', () => {
+    statelessTemplate.resourceCountIs('AWS::Lambda::Function', Object.keys(functions).length);
+    expect([...functionIdByService.keys()].sort()).toEqual(Object.keys(functions).map(serviceNameOf).sort());
+  });
+
+  it.each(Object.entries<FunctionDecl>(functions))(
+    'runs %s on arm64 with the newest Node.js, tracing, its own log group and the city time zone',
+    (name, decl) => {
+      expect(functionResource(name).Properties).toMatchObject({
+        Architectures: ['arm64'],
+        Runtime: SERVICE_RUNTIME.name,
+        MemorySize: decl.memoryMb,
+        Timeout: decl.timeoutSeconds,
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+        Environment: { Variables: expect.objectContaining({ CITY_TIMEZONE: 'Europe/Paris' }) },
+      });
+    },
+  );
+
+  it.each(Object.entries<FunctionDecl>(functions))('grants %s what its access declares', (name, decl) => {
+    const actions = roleActions(name);
+    const modes = Object.values(decl.access.tables ?? {});
+    expect(actions.includes('dynamodb:Query')).toBe(modes.length > 0);
+    expect(actions.includes('dynamodb:PutItem')).toBe(modes.includes('readWrite'));
+    expect(actions.includes('events:PutEvents')).toBe(decl.access.putEvents === true);
+    expect(actions.includes('secretsmanager:GetSecretValue')).toBe(decl.access.sourceSecrets === true);
+  });
+
+  it('uses no AWS managed policies for function roles', () => {
+    for (const [, role] of resourcesOf(statelessTemplate, 'AWS::IAM::Role')) {
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('gives the ingest function the secret ARNs and the IAM-routed functions AUTH_MODE=iam', () => {
+    const ingest = functionResource('ingest').Properties.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    expect(Object.keys(ingest.Variables)).toEqual(
+      expect.arrayContaining([
+        'SOURCE_SECRET_ARN_HOTLINE',
+        'SOURCE_SECRET_ARN_CITY_PLATFORM',
+        'SOURCE_SECRET_ARN_SANITATION',
+      ]),
+    );
+    for (const route of routes) {
+      const environment = functionResource(route.function).Properties.Environment as {
+        Variables: Record<string, unknown>;
+      };
+      if (route.auth === 'analyst' || route.auth === 'admin')
+        expect(environment.Variables.AUTH_MODE).toBe('iam');
+    }
+  });
+
+  /** Logical ids that a redrive policy or a `DeadLetterConfig` (function, rule or schedule target) points to. */
+  const deadLetterTargets = (): Set<string> => {
+    const targets = new Set<string>();
+    const visit = (node: unknown, key?: string): void => {
+      if (Array.isArray(node)) for (const item of node) visit(item);
+      else if (typeof node === 'object' && node !== null) {
+        if (key === 'DeadLetterConfig' || key === 'RedrivePolicy') {
+          const arn = Object.entries(node).find(([name]) =>
+            /^(Arn|TargetArn|deadLetterTargetArn)$/.test(name),
+          )?.[1];
+          const id = (arn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
+          if (id) targets.add(id);
+        }
+        for (const [name, value] of Object.entries(node)) visit(value, name);
+      }
+    };
+    visit(statelessTemplate.toJSON().Resources);
+    return targets;
+  };
+
+  it('gives every queue a dead-letter queue, and every dead-letter queue an alarm', () => {
+    const allQueues = resourcesOf(statelessTemplate, 'AWS::SQS::Queue');
+    const deadLetters = deadLetterTargets();
+    expect(deadLetters.size).toBeGreaterThan(0);
+    for (const id of deadLetters) expect(allQueues.map(([queueId]) => queueId)).toContain(id);
+    for (const [id, queue] of allQueues) {
+      // A queue is either a dead-letter queue or has one.
+      expect(deadLetters.has(id) !== (queue.Properties.RedrivePolicy !== undefined)).toBe(true);
+    }
+    statelessTemplate.resourceCountIs('AWS::CloudWatch::Alarm', deadLetters.size);
+    for (const id of deadLetters) {
+      statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id, 'QueueName'] } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
+  });
+
+  it('encrypts every queue and denies it requests without TLS', () => {
+    const policies = resourcesOf(statelessTemplate, 'AWS::SQS::QueuePolicy');
+    for (const [id, queue] of resourcesOf(statelessTemplate, 'AWS::SQS::Queue')) {
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+      const policy = policies.find(
+        ([, p]) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: id }]),
+      );
+      expect(policy?.[1].Properties.PolicyDocument).toMatchObject({
+        Statement: expect.arrayContaining([
+          expect.objectContaining({
+            Effect: 'Deny',
+            Action: 'sqs:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      });
+    }
+  });
+
+  it.each(Object.values(queues))('feeds $id to its consumer in batches that report item failures', (decl) => {
+    const functionId = functionIdByService.get(serviceNameOf(decl.consumer));
+    const mappings = resourcesOf(statelessTemplate, 'AWS::Lambda::EventSourceMapping').filter(
+      ([, mapping]) =>
+        JSON.stringify(mapping.Properties.FunctionName) === JSON.stringify({ Ref: functionId }),
+    );
+    expect(mappings).toHaveLength(1);
+    const [[, mapping]] = mappings as [[string, Resource]];
+    expect(mapping.Properties).toMatchObject({
+      BatchSize: decl.batchSize,
+      MaximumBatchingWindowInSeconds: decl.maxBatchingWindowSeconds,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    const [queueId = ''] = (mapping.Properties.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
+    const queue = statelessTemplate.toJSON().Resources[queueId] as Resource;
+    expect(queue.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: decl.maxReceiveCount });
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
+      6 * functions[decl.consumer].timeoutSeconds,
+    );
+  });
+
+  it('authorizes analyst and admin routes with IAM, ingest and health routes not at all', () => {
+    for (const route of routes) {
+      statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: `${route.method} ${route.path}`,
+        AuthorizationType: route.auth === 'analyst' || route.auth === 'admin' ? 'AWS_IAM' : 'NONE',
+      });
+    }
+  });
+
+  it('logs access and throttles on the default stage', () => {
+    statelessTemplate.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('\\$context.requestId'),
+      },
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+  });
+
+  it('grants analysts the analyst routes and admins the admin and analyst routes', () => {
+    const invokedRoutes = (policyName: string): string[] => {
+      const [[, policy]] = Object.entries(
+        statelessTemplate.findResources('AWS::IAM::ManagedPolicy', {
+          Properties: { ManagedPolicyName: policyName },
+        }),
+      ) as [[string, Resource]];
+      const [statement] = (
+        policy.Properties.PolicyDocument as { Statement: { Action: string; Resource: unknown[] }[] }
+      ).Statement;
+      expect(statement?.Action).toBe('execute-api:Invoke');
+      return (statement?.Resource ?? []).map((arn) => {
+        const parts = (arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+        return String(parts.at(-1)).replace(/^\/\$default\/(\w+)/, '$1 ');
+      });
+    };
+    const routesOf = (...auths: string[]) =>
+      routes.filter((route) => auths.includes(route.auth)).map((route) => `${route.method} ${route.path}`);
+    expect(invokedRoutes('CityhubAnalystAccess-test').sort()).toEqual(routesOf('analyst').sort());
+    expect(invokedRoutes('CityhubAdminAccess-test').sort()).toEqual(routesOf('analyst', 'admin').sort());
+  });
+
+  it.each(schedules)('runs schedule $id daily at $hour:$minute city time with its input', (schedule) => {
+    statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: `cron(${schedule.minute} ${schedule.hour} * * ? *)`,
+      ScheduleExpressionTimezone: 'Europe/Paris',
+      Target: {
+        Arn: getAttArn(functionIdByService.get(serviceNameOf(schedule.function)) ?? ''),
+        Input: JSON.stringify(schedule.input),
+        DeadLetterConfig: { Arn: Match.anyValue() },
+      },
+    });
+  });
+});
+
+describe('cdk-nag', () => {
+  const nagged = () => buildApp({ context: testContext });
+
+  it('passes the AwsSolutions checks with the justified acknowledgments', () => {
+    expect(() => nagged().app.synth()).not.toThrow();
+  });
+
+  it('fails synthesis on an unacknowledged finding', () => {
+    const { app, stateless: stack } = nagged();
+    new Queue(stack, 'UnsafeQueue', { retentionPeriod: Duration.days(1) });
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3[\s\S]*AwsSolutions-SQS4/);
+  });
+});
