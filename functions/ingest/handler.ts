@@ -6,6 +6,7 @@ import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
 import { createSourceSecrets, sourceSecretsEnvSchema } from '#shared/adapters/source-secrets';
 import { loadEnv } from '#shared/config';
 import { ingest } from '#shared/domain/ingest';
+import { unwrapOpen311 } from '#shared/domain/open311';
 import {
   bodyBytes,
   type HttpEvent,
@@ -24,9 +25,13 @@ const logger = new Logger({ serviceName: 'cityhub-ingest' });
 const storage = createStorage(env);
 const secrets = createSourceSecrets(loadEnv(sourceSecretsEnvSchema));
 
-/** `POST /ingest/{source}`: signed batches of records (CONTRACT §4). */
+/** Open311 GeoReport v2 service requests, signed with the hotline secret. */
+const OPEN311_PATH = '/ingest/hotline/open311';
+
+/** `POST /ingest/{source}` and `POST /ingest/hotline/open311`: signed batches (CONTRACT §4). */
 export const lambdaHandler = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
-  const parsedSource = sourceSchema.safeParse(event.pathParameters?.source);
+  const open311 = event.rawPath === OPEN311_PATH;
+  const parsedSource = sourceSchema.safeParse(open311 ? 'hotline' : event.pathParameters?.source);
   if (!parsedSource.success) {
     throw new NotFoundError(
       `unknown source '${event.pathParameters?.source}': use one of ${sources.join(', ')}`,
@@ -41,7 +46,13 @@ export const lambdaHandler = async (event: HttpEvent, context: Context): Promise
   }
   const webhookId = verifySignature(await secrets(source), rawBody(event), event.headers);
   const outcome = await ingest(
-    { source, body: parseJsonBody(event), webhookId, requestId: context.awsRequestId },
+    {
+      source,
+      body: parseJsonBody(event),
+      webhookId,
+      requestId: context.awsRequestId,
+      ...(open311 ? { unwrap: unwrapOpen311 } : {}),
+    },
     { ...storage, now: Date.now },
   );
   logger.info('ingested', { source, webhookId, status: outcome.status, ...countsOf(outcome.answer) });

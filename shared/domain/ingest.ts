@@ -30,7 +30,34 @@ export interface IngestRequest {
   readonly webhookId: string;
   /** Request id, to group quarantined records of one request. */
   readonly requestId: string;
+  /** Reads the records out of the body; default: `{"records": [...]}` (CONTRACT §4). */
+  readonly unwrap?: (body: unknown) => Unwrapped;
 }
+
+/** A record to validate, with the index of the body item it came from. */
+export interface Candidate {
+  readonly index: number;
+  readonly record: unknown;
+  /** The body item, when the record was translated from it (kept in the quarantine instead). */
+  readonly original?: unknown;
+}
+
+/** What a body holds: records to validate, and items already rejected while reading it. */
+export interface Unwrapped {
+  readonly candidates: Candidate[];
+  readonly rejected: { index: number; record: unknown; errors: RecordError[] }[];
+}
+
+/** Reads `{"records": [...]}`; anything else is a 400. */
+export const unwrapRecords = (body: unknown): Unwrapped => {
+  const envelope = ingestBodySchema.safeParse(body);
+  if (!envelope.success) {
+    throw new InvalidInputError(
+      `body must be {"records": [...]} with 1 to 1000 records (${describeIssues(envelope.error)})`,
+    );
+  }
+  return { candidates: envelope.data.records.map((record, index) => ({ index, record })), rejected: [] };
+};
 
 /** The HTTP status and body of an ingest answer (CONTRACT §4). */
 export interface IngestOutcome {
@@ -49,21 +76,22 @@ export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<
   const replay = await deps.facts.findReply(source, request.webhookId, now);
   if (replay) return { status: 200, answer: replay };
 
-  const envelope = ingestBodySchema.safeParse(request.body);
-  if (!envelope.success) {
-    throw new InvalidInputError(
-      `body must be {"records": [...]} with 1 to 1000 records (${describeIssues(envelope.error)})`,
-    );
-  }
-
+  const unwrapped = (request.unwrap ?? unwrapRecords)(request.body);
+  const rejectedAt = new Map(unwrapped.rejected.map((entry) => [entry.index, entry]));
   const schema = recordSchemas[source];
-  const rejected: { index: number; record: unknown; errors: RecordError[] }[] = [];
   const valid: { eventId: string; record: unknown }[] = [];
-  envelope.data.records.forEach((record, index) => {
+  for (const { index, record, original } of unwrapped.candidates) {
     const parsed = schema.safeParse(record);
-    if (parsed.success) valid.push({ eventId: parsed.data.eventId, record: parsed.data });
-    else rejected.push({ index, record, errors: toRecordErrors(parsed.error) });
-  });
+    if (parsed.success) {
+      valid.push({ eventId: parsed.data.eventId, record: parsed.data });
+      continue;
+    }
+    const errors = toRecordErrors(parsed.error);
+    const earlier = rejectedAt.get(index);
+    if (earlier) earlier.errors.push(...errors);
+    else rejectedAt.set(index, { index, record: original ?? record, errors });
+  }
+  const rejected = [...rejectedAt.values()].sort((a, b) => a.index - b.index);
 
   const acceptedBefore = await deps.facts.findAccepted(
     source,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { indicatorCatalogue } from '#shared/domain/indicators/catalogue';
 import { recomputeRequestSchema } from '#shared/schemas/admin';
 import { ingestAnswerSchema, recordSchemas, sources } from '#shared/schemas/ingest';
+import { open311RequestSchema } from '#shared/schemas/open311';
 import { areasSchema, calendarSchema } from '#shared/schemas/reference';
 import { type RouteAuth, type RouteDecl, routes } from '#shared/topology';
 
@@ -81,6 +82,42 @@ const operations: Record<string, Operation> = {
       404: errorResponse('Unknown source'),
       413: errorResponse('Body larger than 5 MB'),
       422: { description: 'Every record rejected', content: jsonContent(z.toJSONSchema(ingestAnswerSchema)) },
+    },
+  },
+  'POST /ingest/hotline/open311': {
+    summary:
+      'Send Open311 GeoReport v2 service requests (signed with the hotline secret); mapped to ticket events (docs/open311.md)',
+    requestBody: {
+      required: true,
+      content: jsonContent({
+        type: 'object',
+        required: ['requests'],
+        properties: {
+          requests: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 1000,
+            items: z.toJSONSchema(open311RequestSchema, { io: 'input' }),
+          },
+        },
+      }),
+    },
+    responses: {
+      200: {
+        description: 'A webhook-id seen before: the first answer',
+        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
+      },
+      202: {
+        description: 'Counts of ticket events accepted and duplicated; rejected requests by index',
+        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
+      },
+      400: errorResponse('Body is not JSON or not {"requests": [...]}'),
+      401: errorResponse('Missing or bad signature'),
+      413: errorResponse('Body larger than 5 MB'),
+      422: {
+        description: 'Every request rejected',
+        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
+      },
     },
   },
   'GET /indicators': {

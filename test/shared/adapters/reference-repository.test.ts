@@ -16,7 +16,9 @@ describe('ReferenceRepository on DynamoDB Local', () => {
   });
 
   it('stores a set larger than one item and replaces it whole', async () => {
-    const large = { features: Array.from({ length: 5000 }, (_, index) => ({ code: `c${index}`, padding: 'x'.repeat(200) })) };
+    const large = {
+      features: Array.from({ length: 5000 }, (_, index) => ({ code: `c${index}`, padding: 'x'.repeat(200) })),
+    };
     await repository.put('areas', large, 1);
     expect(await repository.get('areas')).toEqual(large);
     await repository.put('areas', { features: [] }, 2);

@@ -112,20 +112,28 @@ describe('deriveCase', () => {
   });
 
   it('belongs to the local day of its earliest event, whatever the order', () => {
-    const reversed = deriveCase('K9', [...(specs.K9 ?? [])].reverse().map(([type, at, extra], index) => ({
-      eventId: `r${index}`,
-      caseId: 'K9',
-      type,
-      occurredAt: `2026-03-${at}:00+08:00`,
-      category: 'road',
-      ...extra,
-    })), defaultCalendar, zone);
+    const reversed = deriveCase(
+      'K9',
+      [...(specs.K9 ?? [])].reverse().map(([type, at, extra], index) => ({
+        eventId: `r${index}`,
+        caseId: 'K9',
+        type,
+        occurredAt: `2026-03-${at}:00+08:00`,
+        category: 'road',
+        ...extra,
+      })),
+      defaultCalendar,
+      zone,
+    );
     expect(reversed.cohortDay).toBe('2026-03-01');
   });
 });
 
 describe('computeDailyIndicators for city-platform cases', () => {
-  const result = computeDailyIndicators({ date: '2026-03-02', tickets: [], cases }, { areas: registry, asOf });
+  const result = computeDailyIndicators(
+    { date: '2026-03-02', tickets: [], cases },
+    { areas: registry, asOf },
+  );
 
   it.each([
     // area, reported, filed, filing, dispatch, closed, closure, rework, on time
@@ -133,18 +141,21 @@ describe('computeDailyIndicators for city-platform cases', () => {
     ['district:d1', 4, 4, 1, 2 / 4, 4, 1, 1 / 4, 3 / 4],
     ['street:s1', 1, 1, 1, 1, 1, 1, 0, 1],
     ['district:d2', 3, 3, 1, 2 / 3, 0, 0, 1, 0],
-  ] as const)('computes %s by hand', (area, reported, filed, filing, dispatch, closed, closure, rework, onTime) => {
-    expect(result.get(area)).toMatchObject({
-      casesReported: reported,
-      casesFiled: filed,
-      caseFilingRate: filing,
-      caseDispatchRate: dispatch,
-      casesClosed: closed,
-      caseClosureRate: closure,
-      caseReworkRate: rework,
-      caseOnTimeClosureRate: onTime,
-    });
-  });
+  ] as const)(
+    'computes %s by hand',
+    (area, reported, filed, filing, dispatch, closed, closure, rework, onTime) => {
+      expect(result.get(area)).toMatchObject({
+        casesReported: reported,
+        casesFiled: filed,
+        caseFilingRate: filing,
+        caseDispatchRate: dispatch,
+        casesClosed: closed,
+        caseClosureRate: closure,
+        caseReworkRate: rework,
+        caseOnTimeClosureRate: onTime,
+      });
+    },
+  );
 
   it('publishes only areas with data and counts no tickets', () => {
     expect([...result.keys()]).toEqual(['city', 'district:d1', 'district:d2', 'street:s1']);
@@ -173,10 +184,19 @@ describe('on time by the working calendar', () => {
   const makeUpSaturday: WorkingCalendar = { holidays: new Set(), workdays: new Set(['2026-03-07']) };
   // Filed Friday 2026-03-06 17:00: 1 working hour on Friday, 7 more on the next working day.
   const filedFriday = (closed: string, calendar: WorkingCalendar) =>
-    makeCase('F', [['filed', '06T17:00'], ['closed', closed]], calendar);
+    makeCase(
+      'F',
+      [
+        ['filed', '06T17:00'],
+        ['closed', closed],
+      ],
+      calendar,
+    );
   const onTime = (closed: string, calendar: WorkingCalendar) =>
-    computeDailyIndicators({ date: '2026-03-06', tickets: [], cases: [filedFriday(closed, calendar)] }, { areas: registry, asOf })
-      .get('city')?.caseOnTimeClosureRate;
+    computeDailyIndicators(
+      { date: '2026-03-06', tickets: [], cases: [filedFriday(closed, calendar)] },
+      { areas: registry, asOf },
+    ).get('city')?.caseOnTimeClosureRate;
 
   it('turns a Monday 17:30 closure from late to on time when Monday is a holiday', () => {
     expect(onTime('09T17:30', defaultCalendar)).toBe(0);

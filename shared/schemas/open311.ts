@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { idSchema, instantSchema } from '#shared/schemas/common';
+import type { HotlineRecord } from '#shared/schemas/ingest';
+
+/**
+ * One Open311 GeoReport v2 service request, as `GET /requests.json` returns it. Fields cityhub does not
+ * map (description, address, service_name, agency_responsible, media_url, …) are kept on the events.
+ */
+export const open311RequestSchema = z
+  .looseObject({
+    service_request_id: idSchema,
+    status: z.enum(['open', 'closed']),
+    service_code: z.string().trim().min(1, 'must not be empty').max(200),
+    requested_datetime: instantSchema,
+    updated_datetime: instantSchema.optional(),
+    expected_datetime: instantSchema.optional(),
+    lat: z.coerce.number().min(-90).max(90).optional(),
+    long: z.coerce.number().min(-180).max(180).optional(),
+  })
+  .superRefine((request, context) => {
+    if (request.status === 'closed' && !request.updated_datetime) {
+      context.addIssue({
+        code: 'custom',
+        path: ['updated_datetime'],
+        message: 'is required when status is closed (it is the closing time)',
+      });
+    }
+    if ((request.lat === undefined) !== (request.long === undefined)) {
+      context.addIssue({ code: 'custom', path: ['lat'], message: 'lat and long go together' });
+    }
+  });
+export type Open311Request = z.infer<typeof open311RequestSchema>;
+
+/** The body of `POST /ingest/hotline/open311`. */
+export const open311BodySchema = z.object({
+  requests: z
+    .array(z.unknown())
+    .min(1, 'requests must hold at least 1 request')
+    .max(1000, 'requests must hold at most 1000 requests'),
+});
+
+/**
+ * The hotline ticket events a service request stands for (docs/open311.md): always `received` at
+ * `requested_datetime`; also `closed` at `updated_datetime` when the status is closed.
+ */
+export const open311ToTicketEvents = (request: Open311Request): HotlineRecord[] => {
+  const {
+    service_request_id: ticketId,
+    status,
+    service_code: category,
+    requested_datetime,
+    updated_datetime,
+    expected_datetime,
+    lat,
+    long,
+    ...kept
+  } = request;
+  const received: HotlineRecord = {
+    ...kept,
+    eventId: `open311:${ticketId}:received`,
+    ticketId,
+    type: 'received',
+    occurredAt: requested_datetime,
+    category,
+    channel: 'open311',
+    ...(expected_datetime ? { deadlineAt: expected_datetime } : {}),
+    ...(lat !== undefined && long !== undefined ? { location: { lat, lon: long } } : {}),
+  };
+  if (status !== 'closed' || !updated_datetime) return [received];
+  return [
+    received,
+    {
+      eventId: `open311:${ticketId}:closed:${updated_datetime}`,
+      ticketId,
+      type: 'closed',
+      occurredAt: updated_datetime,
+      category,
+      channel: 'open311',
+    },
+  ];
+};
