@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indicatorNames } from '#shared/domain/indicators/catalogue';
 import { exitOf, type HubProcess, sendSigned, startHubProcess } from '../support/hub-process.ts';
 
 /**
@@ -199,7 +200,7 @@ describe('the hotline slice over HTTP', () => {
     const csv = await get('/indicators?date=2026-03-02&area=city&format=csv');
     expect(csv.type).toContain('text/csv');
     const [header, row] = csv.text.trim().split('\r\n');
-    expect(header).toBe(`date,area,${names.join(',')},revision,computedAt`);
+    expect(header).toBe(`date,area,${indicatorNames.join(',')},revision,computedAt`);
     expect(row?.split(',').slice(0, 8)).toEqual([
       '2026-03-02',
       'city',

@@ -25,7 +25,10 @@ export const testAreas: Areas = {
     },
     {
       type: 'Feature',
-      geometry: { type: 'MultiPolygon', coordinates: [box(116.4, 39.9, 116.5, 40.0), box(116.4, 40.1, 116.5, 40.2)] },
+      geometry: {
+        type: 'MultiPolygon',
+        coordinates: [box(116.4, 39.9, 116.5, 40.0), box(116.4, 40.1, 116.5, 40.2)],
+      },
       properties: { code: 'east', name: '东区', level: 'district' },
     },
     {
