@@ -25,7 +25,9 @@ export class ServiceQueue extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceQueueProps) {
     super(scope, id);
-    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', { holds: `messages of the ${props.description}` });
+    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', {
+      holds: `messages of the ${props.description}`,
+    });
     this.queue = new Queue(this, 'Queue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,

@@ -9,6 +9,16 @@ import type { EventPattern } from '#shared/events/pattern';
 export const entriesOf = <Key extends string, Value>(record: Readonly<Record<Key, Value>>): [Key, Value][] =>
   Object.entries(record) as [Key, Value][];
 
+/** A record with a value for each of `keys`, e.g. a construct per declared table. */
+export const recordOf = <Key extends string, Value>(
+  keys: readonly Key[],
+  make: (key: Key) => Value,
+): Record<Key, Value> => {
+  const record = {} as Record<Key, Value>;
+  for (const key of keys) record[key] = make(key);
+  return record;
+};
+
 /** `city-platform` → `CityPlatform`, for construct ids derived from names. */
 export const pascalCase = (name: string): string =>
   name

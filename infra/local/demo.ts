@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { addDays, HOUR_MS, localDate, zonedTime } from '#shared/domain/time';
 import { signHeaders } from '#shared/http/signature';
-import type { HotlineRecord } from '#shared/schemas/ingest';
+import type { CityPlatformRecord, HotlineRecord, Source } from '#shared/schemas/ingest';
+import type { Areas } from '#shared/schemas/reference';
 
 /** The demo city: districts and their streets (codes as a city registry would give them). */
 export const demoCity: Readonly<Record<string, readonly string[]>> = {
@@ -10,14 +11,71 @@ export const demoCity: Readonly<Record<string, readonly string[]>> = {
   chaoyang: ['jianwai', 'sanlitun', 'wangjing'],
   haidian: ['zhongguancun', 'haidianjie', 'xueyuanlu'],
 };
+const districtNames: Record<string, string> = {
+  dongcheng: '东城区',
+  xicheng: '西城区',
+  chaoyang: '朝阳区',
+  haidian: '海淀区',
+};
 
-const categories = [
+/** South-west corner and size (degrees) of the demo city: a 2 × 2 grid of districts, 3 street strips each. */
+const CITY_ORIGIN = { lon: 116.3, lat: 39.85 };
+const DISTRICT_SIZE = 0.1;
+
+const rectangle = (minLon: number, minLat: number, maxLon: number, maxLat: number) => ({
+  type: 'Polygon' as const,
+  coordinates: [
+    [
+      [minLon, minLat],
+      [maxLon, minLat],
+      [maxLon, maxLat],
+      [minLon, maxLat],
+      [minLon, minLat],
+    ],
+  ],
+});
+
+/** The demo city's districts and streets as `PUT /reference/areas` takes them. */
+export const demoAreas = (): Areas => ({
+  type: 'FeatureCollection',
+  features: Object.entries(demoCity).flatMap(([district, streets], index) => {
+    const minLon = CITY_ORIGIN.lon + (index % 2) * DISTRICT_SIZE;
+    const minLat = CITY_ORIGIN.lat + Math.floor(index / 2) * DISTRICT_SIZE;
+    const strip = DISTRICT_SIZE / streets.length;
+    return [
+      {
+        type: 'Feature' as const,
+        geometry: rectangle(minLon, minLat, minLon + DISTRICT_SIZE, minLat + DISTRICT_SIZE),
+        properties: { code: district, name: districtNames[district] ?? district, level: 'district' as const },
+      },
+      ...streets.map((street, position) => ({
+        type: 'Feature' as const,
+        geometry: rectangle(
+          minLon + position * strip,
+          minLat,
+          minLon + (position + 1) * strip,
+          minLat + DISTRICT_SIZE,
+        ),
+        properties: { code: street, name: street, level: 'street' as const, parent: district },
+      })),
+    ];
+  }),
+});
+
+const ticketCategories = [
   'city.road-damage',
   'city.illegal-parking',
   'city.garbage',
   'noise',
   'water-supply',
   'heating',
+];
+const caseCategories = [
+  'road-damage',
+  'illegal-advertising',
+  'garbage-overflow',
+  'street-vendor',
+  'broken-manhole',
 ];
 
 /** A small deterministic generator (mulberry32), so the same day always gives the same demo. */
@@ -29,6 +87,22 @@ const random = (seed: number) => () => {
 };
 
 const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+const at = (ms: number) => new Date(ms).toISOString();
+
+/** Where a demo record says it is: 80 % by street, 10 % by district, 10 % by location only. */
+const demoPlace = (next: () => number) => {
+  const districts = Object.keys(demoCity);
+  const district = pick(next, districts);
+  const choice = next();
+  if (choice < 0.8) return { district, street: pick(next, demoCity[district] ?? []) };
+  if (choice < 0.9) return { district };
+  return {
+    location: {
+      lat: CITY_ORIGIN.lat + next() * 2 * DISTRICT_SIZE,
+      lon: CITY_ORIGIN.lon + next() * 2 * DISTRICT_SIZE,
+    },
+  };
+};
 
 /**
  * Simulated 12345 hotline lifecycle events of `date` (tickets received that day, with their later
@@ -38,21 +112,12 @@ export const demoTickets = (date: string, timeZone: string, now: number, perDay 
   const next = random(Number(date.replaceAll('-', '')));
   const dayStart = zonedTime(date, 0, timeZone);
   const records: HotlineRecord[] = [];
-  const districts = Object.keys(demoCity);
   for (let n = 0; n < perDay; n += 1) {
     const ticketId = `demo-${date}-${String(n).padStart(4, '0')}`;
-    const district = pick(next, districts);
-    const placement = next();
-    const where =
-      placement < 0.8
-        ? { district, street: pick(next, demoCity[district] ?? []) }
-        : placement < 0.9
-          ? { district }
-          : {};
-    const category = pick(next, categories);
+    const where = demoPlace(next);
+    const category = pick(next, ticketCategories);
     const severity = pick(next, ['minor', 'minor', 'minor', 'major', 'difficult'] as const);
     const receivedAt = dayStart + Math.floor(next() * 24 * HOUR_MS);
-    const at = (ms: number) => new Date(ms).toISOString();
     const event = (
       type: HotlineRecord['type'],
       time: number,
@@ -92,38 +157,116 @@ export const demoTickets = (date: string, timeZone: string, now: number, perDay 
   return records.filter((record) => Date.parse(record.occurredAt) <= now);
 };
 
+/**
+ * Simulated city-platform cases of `date`: inspectors report during working hours; most are filed and
+ * dispatched, some handled and closed (a few after rework), some suspended or cancelled. Cut at `now`.
+ */
+export const demoCases = (
+  date: string,
+  timeZone: string,
+  now: number,
+  perDay = 150,
+): CityPlatformRecord[] => {
+  const next = random(Number(date.replaceAll('-', '')) + 7);
+  const records: CityPlatformRecord[] = [];
+  for (let n = 0; n < perDay; n += 1) {
+    const caseId = `demo-case-${date}-${String(n).padStart(4, '0')}`;
+    const category = pick(next, caseCategories);
+    const reportedAt = zonedTime(date, 8 * 60 + Math.floor(next() * 10 * 60), timeZone);
+    const event = (type: CityPlatformRecord['type'], time: number, extra: Partial<CityPlatformRecord> = {}) =>
+      records.push({
+        eventId: `${caseId}-${type}-${records.length}`,
+        caseId,
+        type,
+        occurredAt: at(time),
+        category,
+        ...extra,
+      });
+    event('reported', reportedAt, {
+      kind: pick(next, ['component', 'event'] as const),
+      origin: pick(next, ['inspector', 'inspector', 'video', 'public'] as const),
+      ...demoPlace(next),
+    });
+    if (next() > 0.9) continue;
+    const filedAt = reportedAt + next() * 0.5 * HOUR_MS;
+    event('filed', filedAt, { urgent: next() < 0.05 });
+    const outcome = next();
+    if (outcome < 0.02) {
+      event('cancelled', filedAt + HOUR_MS);
+      continue;
+    }
+    event('dispatched', filedAt + 0.25 * HOUR_MS);
+    if (outcome < 0.05) {
+      event('suspended', filedAt + 2 * HOUR_MS);
+      continue;
+    }
+    if (outcome > 0.85) continue;
+    const handledAt = filedAt + (1 + next() * 30) * HOUR_MS;
+    event('handled', handledAt);
+    if (next() < 0.06) {
+      event('rework', handledAt + HOUR_MS);
+      event('closed', handledAt + 6 * HOUR_MS);
+    } else {
+      event('closed', handledAt + 0.5 * HOUR_MS);
+    }
+  }
+  return records.filter((record) => Date.parse(record.occurredAt) <= now);
+};
+
 /** What the demo sent. */
 export interface DemoSummary {
   readonly days: string[];
-  readonly records: number;
+  readonly records: Readonly<Record<'hotline' | 'city-platform', number>>;
 }
 
-/**
- * Loads the demo: replays yesterday's and today's simulated hotline events (up to now) through the
- * signed ingest API, as a real source would send them.
- */
-export const loadDemo = async (
-  url: string,
-  hotlineSecret: string,
-  timeZone: string,
-  now: number,
+interface DemoTarget {
+  readonly url: string;
+  readonly adminToken: string;
+  readonly sourceSecrets: Readonly<Record<Source, string>>;
+}
+
+const send = async (
+  target: DemoTarget,
+  source: Source,
+  records: readonly unknown[],
   log: (line: string) => void,
-): Promise<DemoSummary> => {
-  const today = localDate(now, timeZone);
-  const days = [addDays(today, -1), today];
-  const records = days.flatMap((date) => demoTickets(date, timeZone, now));
+) => {
   for (let start = 0; start < records.length; start += 500) {
     const body = JSON.stringify({ records: records.slice(start, start + 500) });
-    const response = await fetch(`${url}/ingest/hotline`, {
+    const response = await fetch(`${target.url}/ingest/${source}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
-        ...signHeaders(hotlineSecret, `demo-${randomUUID()}`, body),
+        ...signHeaders(target.sourceSecrets[source], `demo-${randomUUID()}`, body),
       },
       body,
     });
     if (!response.ok) throw new Error(`demo ingest answered ${response.status}: ${await response.text()}`);
-    log(`cityhub: demo: sent ${Math.min(start + 500, records.length)} of ${records.length} hotline events`);
   }
-  return { days, records: records.length };
+  log(`cityhub: demo: sent ${records.length} ${source} events`);
+};
+
+/**
+ * Loads the demo: registers the demo city's areas, then replays yesterday's and today's simulated
+ * hotline and city-platform events (up to now) through the signed ingest API, as real sources would.
+ */
+export const loadDemo = async (
+  target: DemoTarget,
+  timeZone: string,
+  now: number,
+  log: (line: string) => void,
+): Promise<DemoSummary> => {
+  const areas = await fetch(`${target.url}/reference/areas`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${target.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(demoAreas()),
+  });
+  if (!areas.ok) throw new Error(`demo areas answered ${areas.status}: ${await areas.text()}`);
+  const today = localDate(now, timeZone);
+  const days = [addDays(today, -1), today];
+  const tickets = days.flatMap((date) => demoTickets(date, timeZone, now));
+  const cases = days.flatMap((date) => demoCases(date, timeZone, now));
+  await send(target, 'hotline', tickets, log);
+  await send(target, 'city-platform', cases, log);
+  return { days, records: { hotline: tickets.length, 'city-platform': cases.length } };
 };

@@ -123,16 +123,14 @@ const main = async () => {
   writeStateFile(options.stateFile, { url: hub.url, adminToken, analystToken, sourceSecrets });
   log(`cityhub: ready at ${hub.url} (tokens and source secrets in ${options.stateFile}; Ctrl-C stops)`);
   if (options.demo) {
-    const summary = await loadDemo(
-      hub.url,
-      sourceSecrets.hotline,
-      zone.data ?? 'Asia/Shanghai',
-      Date.now(),
-      log,
-    );
+    const target = { url: hub.url, adminToken, sourceSecrets };
+    const summary = await loadDemo(target, zone.data ?? 'Asia/Shanghai', Date.now(), log);
     await hub.drain();
     const [yesterday, today] = summary.days;
-    log(`cityhub: demo loaded: ${summary.records} hotline events of ${yesterday} and ${today}`);
+    const { hotline, 'city-platform': cityPlatform } = summary.records;
+    log(
+      `cityhub: demo loaded: ${hotline} hotline and ${cityPlatform} city-platform events of ${yesterday} and ${today}`,
+    );
     log(
       `cityhub: try: curl -H "Authorization: Bearer ${analystToken}" "${hub.url}/indicators?from=${yesterday}&to=${today}"`,
     );

@@ -1,9 +1,9 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { entriesOf, pascalCase } from '#infra/constructs/topology-mapping';
+import { entriesOf, pascalCase, recordOf } from '#infra/constructs/topology-mapping';
 import { type Source, sources } from '#shared/schemas/ingest';
 import { busName, type TableDecl, type TableName, tables } from '#shared/topology';
 
@@ -34,9 +34,11 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
 
-    this.tables = Object.fromEntries(
-      entriesOf<TableName, TableDecl>(tables).map(([name, decl]) => [name, this.createTable(decl)]),
-    ) as Record<TableName, ITable>;
+    const declaredTables: Readonly<Record<TableName, TableDecl>> = tables;
+    this.tables = recordOf(
+      entriesOf(declaredTables).map(([name]) => name),
+      (name) => this.createTable(declaredTables[name]),
+    );
 
     const bus = new EventBus(this, 'Bus', { eventBusName: busName(props.stage) });
     bus.archive('Archive', {
@@ -46,11 +48,7 @@ export class StatefulStack extends Stack {
     });
     this.bus = bus;
 
-    this.sourceSecrets = Object.fromEntries(
-      sources.map((source) => [source, this.createSourceSecret(props.stage, source)]),
-    ) as Record<Source, ISecret>;
-
-    new CfnOutput(this, 'BusName', { description: 'Name of the cityhub event bus', value: bus.eventBusName });
+    this.sourceSecrets = recordOf(sources, (source) => this.createSourceSecret(props.stage, source));
   }
 
   /** A table as declared: on demand, PITR, AWS-managed encryption, TTL and GSIs (projection ALL), retained. */

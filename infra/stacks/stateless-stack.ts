@@ -1,0 +1,367 @@
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  type HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { acknowledgeWhenResolved } from '#infra/constructs/acknowledgments';
+import { DeadLetterQueue } from '#infra/constructs/dead-letter-queue';
+import { ServiceFunction, serviceNameOf } from '#infra/constructs/service-function';
+import { ServiceQueue } from '#infra/constructs/service-queue';
+import { entriesOf, executeApiPath, toCdkEventPattern } from '#infra/constructs/topology-mapping';
+import { sourceEnvSuffix } from '#shared/adapters/source-secrets';
+import type { Source } from '#shared/schemas/ingest';
+import {
+  type FunctionDecl,
+  type FunctionName,
+  functions,
+  type QueueDecl,
+  type QueueName,
+  queues,
+  type RouteAuth,
+  type RouteDecl,
+  routes,
+  rules,
+  schedules,
+  type TableDecl,
+  type TableName,
+  tables,
+} from '#shared/topology';
+
+/** The repository root: handler entries in the topology are relative to it. */
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Routes whose callers API Gateway authorizes with IAM (SigV4). */
+const IAM_AUTHS: ReadonlySet<RouteAuth> = new Set(['analyst', 'admin']);
+
+/** Why a route without an API Gateway authorizer is fine, per kind of route. */
+const UNAUTHORIZED_ROUTE_REASONS: Readonly<Partial<Record<RouteAuth, string>>> = {
+  signature:
+    'Ingest routes are called by external source systems that sign each request with Standard Webhooks (HMAC-SHA256 with a per-source secret from Secrets Manager); the function verifies the signature and timestamp before anything else (CONTRACT section 2).',
+  open: 'The health route is deliberately open (CONTRACT section 2): load balancers and monitors call it without credentials, and it answers a constant without touching any data.',
+};
+
+/** Properties of the {@link StatelessStack}. */
+export interface StatelessStackProps extends StackProps {
+  /** Deployment stage (e.g. `dev`, `prod`); part of resource names. */
+  readonly stage: string;
+  /** IANA time zone of the city: functions' `CITY_TIMEZONE` and the schedules' time zone. */
+  readonly timeZone: string;
+  /** The declared tables, by topology name (from the stateful stack). */
+  readonly tables: Readonly<Record<TableName, ITable>>;
+  /** The cityhub event bus (from the stateful stack). */
+  readonly bus: IEventBus;
+  /** The ingest sources' signing secrets (from the stateful stack). */
+  readonly sourceSecrets: Readonly<Record<Source, ISecret>>;
+  /**
+   * Retention of the functions' and the API's log groups.
+   *
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Default throttling of the HTTP API's `$default` stage.
+   *
+   * @default - 50 requests per second, bursts of 100
+   */
+  readonly throttle?: ThrottleSettings;
+}
+
+/**
+ * What computes: one Lambda per topology function, a queue (with DLQ and alarm) per topology queue, a bus
+ * rule per topology rule, the HTTP API with the topology's routes, the IAM policies that open its analyst
+ * and admin routes, and the daily schedules. All of it is read from shared/topology.ts.
+ */
+export class StatelessStack extends Stack {
+  /** The functions, by topology name. */
+  public readonly functions: ReadonlyMap<FunctionName, ServiceFunction>;
+  /** The queues, by topology name. */
+  public readonly queues: ReadonlyMap<QueueName, ServiceQueue>;
+  /** The HTTP API. */
+  public readonly httpApi: HttpApi;
+  /** The API's `$default` stage. */
+  public readonly apiStage: HttpStage;
+  /** Lets analysts call the analyst routes (`execute-api:Invoke`). */
+  public readonly analystPolicy: ManagedPolicy;
+  /** Lets admins call the admin and analyst routes (`execute-api:Invoke`). */
+  public readonly adminPolicy: ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const logRetention = props.logRetention ?? RetentionDays.ONE_MONTH;
+
+    // Functions invoked asynchronously (schedule targets) keep what failed in a dead-letter queue.
+    const asyncDeadLetters = new Map<FunctionName, DeadLetterQueue>();
+    for (const name of new Set(schedules.map((schedule) => schedule.function))) {
+      asyncDeadLetters.set(
+        name,
+        new DeadLetterQueue(this, `${functions[name].id}AsyncDeadLetters`, {
+          holds: `asynchronous (scheduled) invocations of ${serviceNameOf(name)}`,
+        }),
+      );
+    }
+
+    const functionMap = new Map<FunctionName, ServiceFunction>();
+    for (const [name, decl] of entriesOf<FunctionName, FunctionDecl>(functions)) {
+      const fn = new ServiceFunction(this, decl.id, {
+        name,
+        entry: `${PROJECT_ROOT}${decl.entry}`,
+        projectRoot: PROJECT_ROOT,
+        description: decl.description,
+        memorySize: decl.memoryMb,
+        timeout: Duration.seconds(decl.timeoutSeconds),
+        timeZone: props.timeZone,
+        environment: this.environmentOf(name, decl, props),
+        logRetention,
+        deadLetterQueue: asyncDeadLetters.get(name)?.queue,
+      });
+      this.grantAccess(fn, decl, props);
+      functionMap.set(name, fn);
+    }
+    this.functions = functionMap;
+    const functionOf = (name: FunctionName): ServiceFunction => {
+      const fn = functionMap.get(name);
+      if (!fn) throw new Error(`topology names function '${name}', which is not declared`);
+      return fn;
+    };
+
+    const queueMap = new Map<QueueName, ServiceQueue>();
+    for (const [name, decl] of entriesOf<QueueName, QueueDecl>(queues)) {
+      const consumer = functions[decl.consumer];
+      const queue = new ServiceQueue(this, decl.id, {
+        description: `${name} queue`,
+        // AWS: at least 6 × the function timeout, plus the batching window.
+        visibilityTimeout: Duration.seconds(6 * consumer.timeoutSeconds + decl.maxBatchingWindowSeconds),
+        maxReceiveCount: decl.maxReceiveCount,
+      });
+      functionOf(decl.consumer).function.addEventSource(
+        new SqsEventSource(queue.queue, {
+          batchSize: decl.batchSize,
+          maxBatchingWindow: Duration.seconds(decl.maxBatchingWindowSeconds),
+          reportBatchItemFailures: true,
+        }),
+      );
+      queueMap.set(name, queue);
+    }
+    this.queues = queueMap;
+
+    for (const rule of rules) {
+      const queue = queueMap.get(rule.queue);
+      if (!queue) throw new Error(`rule ${rule.id} targets queue '${rule.queue}', which is not declared`);
+      new Rule(this, rule.id, {
+        eventBus: props.bus,
+        description: rule.description,
+        eventPattern: toCdkEventPattern(rule.pattern),
+        // Events the bus cannot deliver land with the queue's own dead letters.
+        targets: [new SqsQueue(queue.queue, { deadLetterQueue: queue.deadLetters.queue })],
+      });
+    }
+
+    const api = this.createHttpApi(props, logRetention, functionOf);
+    this.httpApi = api.httpApi;
+    this.apiStage = api.stage;
+    this.analystPolicy = this.invokePolicy('CityhubAnalystAccess', props.stage, ['analyst']);
+    this.adminPolicy = this.invokePolicy('CityhubAdminAccess', props.stage, ['admin', 'analyst']);
+
+    this.createSchedules(props.timeZone, functionOf, asyncDeadLetters);
+
+    new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the cityhub HTTP API', value: api.stage.url });
+    new CfnOutput(this, 'BusName', {
+      description: 'Name of the cityhub event bus',
+      value: props.bus.eventBusName,
+    });
+  }
+
+  /**
+   * The environment a function reads besides the shared defaults. Functions that use storage get every
+   * table name and the bus name, as `storageEnvSchema` (shared/adapters/clients.ts) checks them all at cold
+   * start; what a function may actually touch is decided by its grants alone.
+   */
+  private environmentOf(
+    name: FunctionName,
+    decl: FunctionDecl,
+    props: StatelessStackProps,
+  ): Record<string, string> {
+    const environment: Record<string, string> = {};
+    const usesStorage = Object.keys(decl.access.tables ?? {}).length > 0 || decl.access.putEvents === true;
+    if (usesStorage) {
+      for (const [tableName, table] of entriesOf<TableName, TableDecl>(tables)) {
+        environment[table.envVar] = props.tables[tableName].tableName;
+      }
+      environment.EVENT_BUS_NAME = props.bus.eventBusName;
+    }
+    if (routes.some((route) => route.function === name && IAM_AUTHS.has(route.auth))) {
+      // API Gateway has checked SigV4 before the function runs (shared/http/auth.ts).
+      environment.AUTH_MODE = 'iam';
+    }
+    if (decl.access.sourceSecrets) {
+      for (const [source, secret] of entriesOf<Source, ISecret>(props.sourceSecrets)) {
+        environment[`SOURCE_SECRET_ARN_${sourceEnvSuffix(source)}`] = secret.secretArn;
+      }
+    }
+    return environment;
+  }
+
+  /** Turns a function's declared `access` into `grant*` calls, and nothing more. */
+  private grantAccess(fn: ServiceFunction, decl: FunctionDecl, props: StatelessStackProps): void {
+    for (const [tableName, mode] of Object.entries(decl.access.tables ?? {})) {
+      const table = props.tables[tableName as TableName];
+      if (mode === 'readWrite') table.grantReadWriteData(fn);
+      else table.grantReadData(fn);
+      if (tables[tableName as TableName].globalIndexes.length > 0) {
+        acknowledgeWhenResolved(fn.role, (resolve) => [
+          {
+            id: `AwsSolutions-IAM5[Resource::${resolve(table.tableArn)}/index/*]`,
+            reason: `grant*Data reaches the GSIs of the ${tableName} table through <table ARN>/index/*; the wildcard spans only that table's own indexes.`,
+          },
+        ]);
+      }
+    }
+    if (decl.access.putEvents) props.bus.grantPutEventsTo(fn);
+    if (decl.access.sourceSecrets) {
+      for (const secret of Object.values<ISecret>(props.sourceSecrets)) secret.grantRead(fn);
+    }
+  }
+
+  private createHttpApi(
+    props: StatelessStackProps,
+    logRetention: RetentionDays,
+    functionOf: (name: FunctionName) => ServiceFunction,
+  ): { httpApi: HttpApi; stage: HttpStage } {
+    const httpApi = new HttpApi(this, 'HttpApi', {
+      apiName: `cityhub-${props.stage}`,
+      description: 'cityhub: signed ingest, analyst queries and admin routes',
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'HttpApiAccessLogs', { retention: logRetention });
+    const stage = httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            sourceIp: '$context.identity.sourceIp',
+            caller: '$context.identity.userArn',
+            routeKey: '$context.routeKey',
+            path: '$context.path',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+            error: '$context.error.message',
+          }),
+        ),
+      },
+    });
+
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const integrationOf = (name: FunctionName): HttpLambdaIntegration => {
+      let integration = integrations.get(name);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(
+          `${functions[name].id}Integration`,
+          functionOf(name).function,
+        );
+        integrations.set(name, integration);
+      }
+      return integration;
+    };
+    const iamAuthorizer = new HttpIamAuthorizer();
+    for (const route of routes) {
+      const authorizer: IHttpRouteAuthorizer = IAM_AUTHS.has(route.auth)
+        ? iamAuthorizer
+        : new HttpNoneAuthorizer();
+      const added = httpApi.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: integrationOf(route.function),
+        authorizer,
+      });
+      const reason = UNAUTHORIZED_ROUTE_REASONS[route.auth];
+      if (reason) {
+        for (const httpRoute of added)
+          Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
+      }
+    }
+    return { httpApi, stage };
+  }
+
+  /** A managed policy allowing `execute-api:Invoke` on exactly the routes of the given kinds. */
+  private invokePolicy(id: string, stage: string, auths: readonly RouteAuth[]): ManagedPolicy {
+    const allowed = routes.filter((route: RouteDecl) => auths.includes(route.auth));
+    return new ManagedPolicy(this, id, {
+      managedPolicyName: `${id}-${stage}`,
+      description: `Calls the ${auths.join(' and ')} routes of the cityhub-${stage} HTTP API: ${allowed.map((route) => `${route.method} ${route.path}`).join(', ')}`,
+      statements: [
+        new PolicyStatement({
+          actions: ['execute-api:Invoke'],
+          resources: allowed.map((route) =>
+            this.httpApi.arnForExecuteApi(route.method, executeApiPath(route.path), this.apiStage.stageName),
+          ),
+        }),
+      ],
+    });
+  }
+
+  /** EventBridge Scheduler schedules at the declared local time of the city, invoking the declared function. */
+  private createSchedules(
+    timeZone: string,
+    functionOf: (name: FunctionName) => ServiceFunction,
+    asyncDeadLetters: ReadonlyMap<FunctionName, DeadLetterQueue>,
+  ): void {
+    if (schedules.length === 0) return;
+    const role = new Role(this, 'SchedulerRole', {
+      description: 'Lets EventBridge Scheduler invoke the scheduled cityhub functions',
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    });
+    for (const schedule of schedules) {
+      const fn = functionOf(schedule.function);
+      new Schedule(this, schedule.id, {
+        description: schedule.description,
+        schedule: ScheduleExpression.cron({
+          hour: String(schedule.hour),
+          minute: String(schedule.minute),
+          timeZone: TimeZone.of(timeZone),
+        }),
+        target: new LambdaInvoke(fn.function, {
+          role,
+          input: ScheduleTargetInput.fromObject(schedule.input),
+          deadLetterQueue: asyncDeadLetters.get(schedule.function)?.queue,
+          retryAttempts: 3,
+          maxEventAge: Duration.hours(1),
+        }),
+      });
+      acknowledgeWhenResolved(role, (resolve) => [
+        {
+          id: `AwsSolutions-IAM5[Resource::${resolve(fn.function.functionArn)}:*]`,
+          reason: `LambdaInvoke grants lambda:InvokeFunction on ${serviceNameOf(schedule.function)} and <function ARN>:*, which spans only that function's versions and aliases.`,
+        },
+      ]);
+    }
+  }
+}
