@@ -82,3 +82,61 @@ export const calendarSchema = z
     }
   });
 export type CalendarInput = z.infer<typeof calendarSchema>;
+
+/** One road segment (CONTRACT §3). */
+export const roadFeatureSchema = z.object({
+  type: z.literal('Feature'),
+  geometry: z.object({ type: z.literal('LineString'), coordinates: z.array(position).min(2, 'a LineString needs at least 2 positions') }),
+  properties: z.object({
+    segmentId: z.string().trim().min(1).max(128),
+    name: z.string().max(200).optional(),
+    district: areaCodeSchema,
+    street: areaCodeSchema.optional(),
+    widthM: z.number().positive().max(200).default(15),
+    level: z.number().int().min(1).max(4).optional(),
+    planned: z.boolean().default(true),
+  }),
+});
+export type RoadFeature = z.infer<typeof roadFeatureSchema>;
+
+/** `PUT /reference/roads`: road segments with unique segmentIds. */
+export const roadsSchema = z
+  .object({ type: z.literal('FeatureCollection'), features: z.array(roadFeatureSchema).max(200_000) })
+  .superRefine(({ features }, context) => {
+    const seen = new Set<string>();
+    features.forEach(({ properties }, index) => {
+      if (seen.has(properties.segmentId)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['features', index, 'properties', 'segmentId'],
+          message: `segment ${properties.segmentId} is listed twice`,
+        });
+      }
+      seen.add(properties.segmentId);
+    });
+  });
+export type Roads = z.infer<typeof roadsSchema>;
+
+export const vehicleTypes = ['sweeper', 'washer', 'sprinkler', 'garbage_truck', 'other'] as const;
+
+/** `PUT /reference/vehicles`: the fleet, one entry per vehicle. */
+export const vehiclesSchema = z
+  .array(
+    z.object({
+      vehicleId: z.string().trim().min(1).max(128),
+      type: z.enum(vehicleTypes),
+      district: areaCodeSchema,
+    }),
+  )
+  .max(100_000)
+  .superRefine((vehicles, context) => {
+    const seen = new Set<string>();
+    vehicles.forEach(({ vehicleId }, index) => {
+      if (seen.has(vehicleId)) {
+        context.addIssue({ code: 'custom', path: [index, 'vehicleId'], message: `vehicle ${vehicleId} is listed twice` });
+      }
+      seen.add(vehicleId);
+    });
+  });
+export type Vehicles = z.infer<typeof vehiclesSchema>;
+export type Vehicle = Vehicles[number];
