@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { z } from 'zod';
-import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
+import { createStorage, recomputeDepsOf, storageEnvSchema } from '#shared/adapters/clients';
 import type { ReferenceName } from '#shared/adapters/reference-repository';
 import { loadEnv } from '#shared/config';
 import { qualityReport } from '#shared/domain/quality';
@@ -21,12 +21,7 @@ const env = loadEnv(storageEnvSchema);
 const auth = loadEnv(authEnvSchema);
 const logger = new Logger({ serviceName: 'cityhub-admin' });
 const storage = createStorage(env);
-const deps = {
-  ...storage,
-  loadReference: () => loadReference(storage.reference),
-  timeZone: env.CITY_TIMEZONE,
-  now: Date.now,
-};
+const deps = recomputeDepsOf(storage, env.CITY_TIMEZONE);
 
 /** `POST /admin/recompute`: recomputes synchronously and answers what changed. */
 const recompute = async (event: HttpEvent): Promise<HttpResult> => {
@@ -76,7 +71,7 @@ const replace =
   ) =>
   async (event: HttpEvent): Promise<HttpResult> => {
     const value = parseInput(schema, parseJsonBody(event), name);
-    const days = await replaceReference(name, value, deps);
+    const days = await replaceReference(name, value, { ...storage, now: Date.now });
     logger.info('reference replaced', { name, days });
     return json(200, { ...counts(value), recomputingDays: days });
   };

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
+import { createStorage, recomputeDepsOf, storageEnvSchema } from '#shared/adapters/clients';
 import { loadEnv } from '#shared/config';
 import { recentDays, recomputeDays } from '#shared/domain/recompute';
 import { loadReference } from '#shared/domain/reference';
@@ -18,12 +18,7 @@ const env = loadEnv(
 );
 const logger = new Logger({ serviceName: 'cityhub-indicators' });
 const storage = createStorage(env);
-const deps = {
-  ...storage,
-  loadReference: () => loadReference(storage.reference),
-  timeZone: env.CITY_TIMEZONE,
-  now: Date.now,
-};
+const deps = recomputeDepsOf(storage, env.CITY_TIMEZONE);
 
 const nightlySchema = z.object({ job: z.literal('nightly-recompute') });
 

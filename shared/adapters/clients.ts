@@ -5,7 +5,11 @@ import { EventBridgePublisher } from '#shared/adapters/event-publisher';
 import { FactsRepository } from '#shared/adapters/facts-repository';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
 import { ReferenceRepository } from '#shared/adapters/reference-repository';
+import { SanitationRepository } from '#shared/adapters/sanitation-repository';
 import { baseEnvSchema } from '#shared/config';
+import type { RecomputeDeps } from '#shared/domain/recompute';
+import { loadReference } from '#shared/domain/reference';
+import { sanitationReferenceLoader } from '#shared/domain/sanitation/reference';
 import { tables } from '#shared/topology';
 
 /** Variables of functions that use the facts table, the indicators table and the bus. */
@@ -26,6 +30,19 @@ export const createStorage = (env: StorageEnv) => {
     facts: new FactsRepository(documents, env.FACTS_TABLE),
     indicators: new IndicatorsRepository(documents, env.INDICATORS_TABLE),
     reference: new ReferenceRepository(documents, env.FACTS_TABLE),
+    sanitation: new SanitationRepository(documents, env.FACTS_TABLE),
     publisher: new EventBridgePublisher(eventBridge, env.EVENT_BUS_NAME),
   };
 };
+
+/** What recomputing needs, from the storage of one cold start (the road network is cached across calls). */
+export const recomputeDepsOf = (
+  storage: ReturnType<typeof createStorage>,
+  timeZone: string,
+): RecomputeDeps => ({
+  ...storage,
+  loadReference: () => loadReference(storage.reference),
+  loadSanitation: sanitationReferenceLoader(storage.reference),
+  timeZone,
+  now: Date.now,
+});

@@ -20,8 +20,8 @@ export class ReferenceRepository {
     private readonly table: string,
   ) {}
 
-  /** The stored set, or undefined when none was ever put. */
-  async get<T>(name: ReferenceName): Promise<T | undefined> {
+  /** The current version of a set (changes with every put), or undefined when none was ever put. */
+  async version(name: ReferenceName): Promise<string | undefined> {
     const { Item: head } = await this.client.send(
       new GetCommand({
         TableName: this.table,
@@ -29,7 +29,14 @@ export class ReferenceRepository {
         ConsistentRead: true,
       }),
     );
-    if (!head) return undefined;
+    return head ? String(head.version) : undefined;
+  }
+
+  /** The stored set, or undefined when none was ever put. */
+  async get<T>(name: ReferenceName): Promise<T | undefined> {
+    const version = await this.version(name);
+    if (!version) return undefined;
+    const head = { version };
     const chunks = await queryAll(this.client, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',

@@ -1,10 +1,14 @@
 import type { EventPublisher } from '#shared/adapters/event-publisher';
 import type { FactsRepository } from '#shared/adapters/facts-repository';
 import type { IndicatorsRepository } from '#shared/adapters/indicators-repository';
+import type { SanitationRepository } from '#shared/adapters/sanitation-repository';
 import { deriveCase } from '#shared/domain/cases';
 import { computeDailyIndicators } from '#shared/domain/indicators/compute';
 import { unknownCodes } from '#shared/domain/quality';
 import type { Reference } from '#shared/domain/reference';
+import { countBits, unionBitmaps } from '#shared/domain/sanitation/coverage';
+import type { SanitationDay } from '#shared/domain/sanitation/indicators';
+import type { SanitationReference } from '#shared/domain/sanitation/reference';
 import { deriveTicket } from '#shared/domain/tickets';
 import { addDays, localDate } from '#shared/domain/time';
 import { busEvent } from '#shared/events/definition';
@@ -14,6 +18,8 @@ import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
 
 export interface RecomputeDeps {
   readonly facts: Pick<FactsRepository, 'listCohort' | 'saveQuality'>;
+  readonly sanitation: Pick<SanitationRepository, 'listSummaries' | 'listCoverage'>;
+  readonly loadSanitation: () => Promise<SanitationReference>;
   readonly indicators: Pick<IndicatorsRepository, 'save' | 'listDay' | 'remove'>;
   readonly publisher: EventPublisher;
   readonly loadReference: () => Promise<Reference>;
@@ -53,8 +59,9 @@ export const recomputeDay = async (
   const cases = caseItems.map((item) =>
     deriveCase(item.entityId, Object.values(item.events), calendar, deps.timeZone),
   );
+  const sanitation = await loadSanitationDay(date, deps);
   const asOf = deps.now();
-  const computed = computeDailyIndicators({ date, tickets, cases }, { areas, asOf });
+  const computed = computeDailyIndicators({ date, tickets, cases, sanitation }, { areas, asOf });
   const computedAt = new Date(asOf).toISOString();
 
   const changed: AreaKey[] = [];
@@ -80,6 +87,28 @@ export const recomputeDay = async (
   await deps.facts.saveQuality(date, unknownCodes(records, areas));
   await deps.publisher.publish(updates);
   return { date, areas: computed.size, changed, removed };
+};
+
+/** The day's sanitation facts, or undefined when no vehicle sent points that day. */
+const loadSanitationDay = async (date: string, deps: RecomputeDeps): Promise<SanitationDay | undefined> => {
+  const summaries = await deps.sanitation.listSummaries(date);
+  if (summaries.length === 0) return undefined;
+  const reference = await deps.loadSanitation();
+  const { network } = reference;
+  const districts = [...new Set(network.segments.map((segment) => segment.district))];
+  const cleanedCells = new Map<number, number>();
+  for (const district of districts) {
+    for (const coverage of await deps.sanitation.listCoverage(date, district)) {
+      const index = network.bySegmentId.get(coverage.segmentId);
+      if (index === undefined || network.segments[index]?.district !== district) continue;
+      const union = unionBitmaps(
+        Object.values(coverage.vehicles).map((bitmap) => Buffer.from(bitmap, 'base64')),
+      );
+      cleanedCells.set(index, countBits(union));
+    }
+  }
+  const vehicles = new Map(summaries.map((summary) => [summary.vehicleId, summary]));
+  return { reference, vehicles, cleanedCells };
 };
 
 /** What recomputing several days did: the outcome of each day that succeeded, the error of each that failed. */

@@ -86,7 +86,10 @@ export type CalendarInput = z.infer<typeof calendarSchema>;
 /** One road segment (CONTRACT §3). */
 export const roadFeatureSchema = z.object({
   type: z.literal('Feature'),
-  geometry: z.object({ type: z.literal('LineString'), coordinates: z.array(position).min(2, 'a LineString needs at least 2 positions') }),
+  geometry: z.object({
+    type: z.literal('LineString'),
+    coordinates: z.array(position).min(2, 'a LineString needs at least 2 positions'),
+  }),
   properties: z.object({
     segmentId: z.string().trim().min(1).max(128),
     name: z.string().max(200).optional(),
@@ -133,7 +136,11 @@ export const vehiclesSchema = z
     const seen = new Set<string>();
     vehicles.forEach(({ vehicleId }, index) => {
       if (seen.has(vehicleId)) {
-        context.addIssue({ code: 'custom', path: [index, 'vehicleId'], message: `vehicle ${vehicleId} is listed twice` });
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'vehicleId'],
+          message: `vehicle ${vehicleId} is listed twice`,
+        });
       }
       seen.add(vehicleId);
     });

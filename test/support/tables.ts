@@ -4,6 +4,8 @@ import { inject } from 'vitest';
 import { createDocumentClient } from '#shared/adapters/dynamo';
 import { FactsRepository } from '#shared/adapters/facts-repository';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
+import { ReferenceRepository } from '#shared/adapters/reference-repository';
+import { SanitationRepository } from '#shared/adapters/sanitation-repository';
 import { ensureTable } from '#shared/adapters/table-definitions';
 import { tables } from '#shared/topology';
 
@@ -25,6 +27,8 @@ export const createTestTables = async () => {
     documents,
     facts: new FactsRepository(documents, names.facts),
     indicators: new IndicatorsRepository(documents, names.indicators),
+    reference: new ReferenceRepository(documents, names.facts),
+    sanitation: new SanitationRepository(documents, names.facts),
     drop: async () => {
       for (const name of Object.values(names)) await client.send(new DeleteTableCommand({ TableName: name }));
       client.destroy();

@@ -92,6 +92,43 @@ export const indicatorCatalogue = [
     unit: 'fraction',
     description: 'Closed due cases closed by the deadline / due cases closed or past their deadline',
   },
+  {
+    name: 'plannedRoadKm',
+    chineseName: '计划清扫道路里程',
+    unit: 'km',
+    description: 'Length of planned road segments of the area',
+  },
+  {
+    name: 'cleanedRoadKm',
+    chineseName: '已清扫道路里程',
+    unit: 'km',
+    description: 'Length of planned roads that a working piece of the day passed within 20 m and 30°',
+  },
+  {
+    name: 'roadCleaningRate',
+    chineseName: '道路清扫率',
+    unit: 'fraction',
+    description: 'cleanedRoadKm / plannedRoadKm',
+  },
+  {
+    name: 'mechanizedCleaningRate',
+    chineseName: '机械化作业率',
+    unit: 'fraction',
+    description: 'Cleaned length × widthM / planned length × widthM, over planned segments',
+  },
+  {
+    name: 'operatingKm',
+    chineseName: '作业里程',
+    unit: 'km',
+    description: "Length of the day's working pieces of the area's sweepers and washers (registry district)",
+  },
+  {
+    name: 'vehicleAttendanceRate',
+    chineseName: '出勤率',
+    unit: 'fraction',
+    description:
+      'Registered sweepers and washers with ≥ 30 min of working pieces / registered sweepers and washers',
+  },
 ] as const satisfies readonly IndicatorInfo[];
 
 export type IndicatorName = (typeof indicatorCatalogue)[number]['name'];

@@ -1,6 +1,12 @@
 import { type AreaRegistry, placeRecord } from '#shared/domain/areas';
 import type { CaseState } from '#shared/domain/cases';
 import type { IndicatorValues } from '#shared/domain/indicators/catalogue';
+import { ratio } from '#shared/domain/indicators/ratio';
+import {
+  computeSanitation,
+  type SanitationDay,
+  type SanitationValues,
+} from '#shared/domain/sanitation/indicators';
 import type { TicketState } from '#shared/domain/tickets';
 import { HOUR_MS } from '#shared/domain/time';
 import type { AreaKey } from '#shared/schemas/common';
@@ -12,6 +18,8 @@ export interface DailyFacts {
   readonly tickets: readonly TicketState[];
   /** Cases whose cohort day is `date` (others are ignored). */
   readonly cases: readonly CaseState[];
+  /** The day's sanitation facts, when any vehicle sent points that day. */
+  readonly sanitation?: SanitationDay | undefined;
 }
 
 /** Reference data and the moment of computation. */
@@ -21,9 +29,7 @@ export interface ComputeContext {
   readonly asOf: number;
 }
 
-/** A fraction, or null when the denominator is 0 (CONTRACT §5). */
-export const ratio = (numerator: number, denominator: number): number | null =>
-  denominator === 0 ? null : numerator / denominator;
+export { ratio } from '#shared/domain/indicators/ratio';
 
 /** Counts of one area and day, from which every indicator follows. */
 interface Tally {
@@ -97,7 +103,17 @@ const tallyCase = (tally: Tally, cityCase: CaseState, asOf: number): void => {
   if (cityCase.closed || pastDeadline) tally.casesOnTimeDenominator += 1;
 };
 
-const indicatorsOf = (tally: Tally): IndicatorValues => ({
+/** A day without any GPS points has no sanitation values. */
+const noSanitation: SanitationValues = {
+  plannedRoadKm: null,
+  cleanedRoadKm: null,
+  roadCleaningRate: null,
+  mechanizedCleaningRate: null,
+  operatingKm: null,
+  vehicleAttendanceRate: null,
+};
+
+const indicatorsOf = (tally: Tally, sanitation: SanitationValues = noSanitation): IndicatorValues => ({
   ticketsReceived: tally.tickets,
   ticketsClosed: tally.ticketsClosed,
   ticketClosureRate: ratio(tally.ticketsClosed, tally.tickets),
@@ -112,6 +128,7 @@ const indicatorsOf = (tally: Tally): IndicatorValues => ({
   caseClosureRate: ratio(tally.casesClosed, tally.casesDue),
   caseReworkRate: ratio(tally.casesReworked, tally.casesDue),
   caseOnTimeClosureRate: ratio(tally.casesClosedOnTime, tally.casesOnTimeDenominator),
+  ...sanitation,
 });
 
 /**
@@ -141,9 +158,12 @@ export const computeDailyIndicators = (
     if (cityCase.cohortDay === facts.date)
       tallyIn(cityCase.placement, (tally) => tallyCase(tally, cityCase, context.asOf));
   }
+  const sanitation = facts.sanitation
+    ? computeSanitation(facts.sanitation)
+    : new Map<AreaKey, SanitationValues>();
+  const areas = [...new Set([...tallies.keys(), ...sanitation.keys()])].sort();
   const result = new Map<AreaKey, IndicatorValues>();
-  for (const [area, tally] of [...tallies].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    result.set(area, indicatorsOf(tally));
-  }
+  for (const area of areas)
+    result.set(area, indicatorsOf(tallies.get(area) ?? emptyTally(), sanitation.get(area)));
   return result;
 };

@@ -35,7 +35,10 @@ export const forEachWorkingPiece = (track: Track, visit: (i: number) => void): v
     if (!working[i] || !working[i + 1]) continue;
     const dt = (t[i + 1] as number) - (t[i] as number);
     if (dt <= 0 || dt > coverageRules.maxGapMs) continue;
-    const distance = Math.hypot((x[i + 1] as number) - (x[i] as number), (y[i + 1] as number) - (y[i] as number));
+    const distance = Math.hypot(
+      (x[i + 1] as number) - (x[i] as number),
+      (y[i + 1] as number) - (y[i] as number),
+    );
     if (distance === 0 || distance / (dt / 1000) > coverageRules.maxSpeedMs) continue;
     visit(i);
   }
@@ -76,13 +79,24 @@ export class CoverageMarker {
     this.ux = (bx - ax) / length;
     this.uy = (by - ay) / length;
     const r = coverageRules.distanceM;
-    index.search(Math.min(ax, bx) - r, Math.min(ay, by) - r, Math.max(ax, bx) + r, Math.max(ay, by) + r, this.visitEdge);
+    index.search(
+      Math.min(ax, bx) - r,
+      Math.min(ay, by) - r,
+      Math.max(ax, bx) + r,
+      Math.max(ay, by) + r,
+      this.visitEdge,
+    );
   }
 
   /** Marks every working piece of a track. */
   markTrack(track: Track): void {
     forEachWorkingPiece(track, (i) =>
-      this.markPiece(track.x[i] as number, track.y[i] as number, track.x[i + 1] as number, track.y[i + 1] as number),
+      this.markPiece(
+        track.x[i] as number,
+        track.y[i] as number,
+        track.x[i + 1] as number,
+        track.y[i + 1] as number,
+      ),
     );
   }
 
@@ -134,7 +148,8 @@ export class CoverageMarker {
     const bitmap = new Uint8Array(Math.ceil(segment.cells / 8));
     for (let i = 0; i < segment.cells; i += 1) {
       const cell = segment.firstCell + i;
-      if (((this.bits[cell >> 3] as number) >> (cell & 7)) & 1) bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
+      if (((this.bits[cell >> 3] as number) >> (cell & 7)) & 1)
+        bitmap[i >> 3] = (bitmap[i >> 3] as number) | (1 << (i & 7));
     }
     return bitmap;
   }

@@ -22,7 +22,8 @@ export const projection = (originLon: number, originLat: number): Projection => 
 export const haversineM = (lon1: number, lat1: number, lon2: number, lat2: number): number => {
   const dLat = (lat2 - lat1) * RADIANS;
   const dLon = (lon2 - lon1) * RADIANS;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * RADIANS) * Math.cos(lat2 * RADIANS) * Math.sin(dLon / 2) ** 2;
+  const a =
+    Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * RADIANS) * Math.cos(lat2 * RADIANS) * Math.sin(dLon / 2) ** 2;
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
 };
 
@@ -38,7 +39,15 @@ const merge = (a: Interval, b: Interval): Interval =>
   a.from > a.to ? b : b.from > b.to ? a : { from: Math.min(a.from, b.from), to: Math.max(a.to, b.to) };
 
 /** Parameters t where |P + t·D − C| ≤ r (a line against a disc). */
-const lineDisc = (px: number, py: number, dx: number, dy: number, cx: number, cy: number, r: number): Interval => {
+const lineDisc = (
+  px: number,
+  py: number,
+  dx: number,
+  dy: number,
+  cx: number,
+  cy: number,
+  r: number,
+): Interval => {
   const fx = px - cx;
   const fy = py - cy;
   const a = dx * dx + dy * dy;
@@ -52,7 +61,8 @@ const lineDisc = (px: number, py: number, dx: number, dy: number, cx: number, cy
 
 /** Parameters t where lo ≤ k·t + m ≤ hi. */
 const linearBand = (k: number, m: number, lo: number, hi: number): Interval => {
-  if (k === 0) return m >= lo && m <= hi ? { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY } : EMPTY;
+  if (k === 0)
+    return m >= lo && m <= hi ? { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY } : EMPTY;
   const t1 = (lo - m) / k;
   const t2 = (hi - m) / k;
   return { from: Math.min(t1, t2), to: Math.max(t1, t2) };

@@ -60,7 +60,10 @@ export const buildRoadNetwork = (roads: Roads): RoadNetwork => {
       maxLat = Math.max(maxLat, lat);
     }
   }
-  const project = projection(edgeCount > 0 ? (minLon + maxLon) / 2 : 0, edgeCount > 0 ? (minLat + maxLat) / 2 : 0);
+  const project = projection(
+    edgeCount > 0 ? (minLon + maxLon) / 2 : 0,
+    edgeCount > 0 ? (minLat + maxLat) / 2 : 0,
+  );
   const edges = {
     x0: new Float64Array(edgeCount),
     y0: new Float64Array(edgeCount),

@@ -1,7 +1,7 @@
-import { localDate } from '#shared/domain/time';
 import { CoverageMarker, forEachWorkingPiece, type Track } from '#shared/domain/sanitation/coverage';
 import type { Projection } from '#shared/domain/sanitation/geometry';
 import type { RoadNetwork } from '#shared/domain/sanitation/road-network';
+import { localDate } from '#shared/domain/time';
 import type { Vehicle } from '#shared/schemas/reference';
 
 /** A GPS point as stored: epoch ms, degrees, and the working flag when the tracker sent one. */
@@ -13,13 +13,18 @@ export interface StoredPoint {
 }
 
 /** Sweepers and washers clean roads; only their working pieces count (CONTRACT §5). */
-export const cleansRoads = (type: Vehicle['type'] | undefined): boolean => type === 'sweeper' || type === 'washer';
+export const cleansRoads = (type: Vehicle['type'] | undefined): boolean =>
+  type === 'sweeper' || type === 'washer';
 
 /**
  * A vehicle's points as a track: sorted by time, one point per instant (the first by position when a
  * tracker repeats an instant), projected; a point without a working flag works when `workingByDefault`.
  */
-export const toTrack = (points: Iterable<StoredPoint>, project: Projection, workingByDefault: boolean): Track => {
+export const toTrack = (
+  points: Iterable<StoredPoint>,
+  project: Projection,
+  workingByDefault: boolean,
+): Track => {
   const sorted = [...points].sort((a, b) => a.t - b.t || a.lat - b.lat || a.lon - b.lon);
   const unique = sorted.filter((point, index) => index === 0 || point.t !== sorted[index - 1]?.t);
   const track = {

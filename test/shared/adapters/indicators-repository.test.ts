@@ -23,6 +23,12 @@ const values = (received: number): IndicatorValues => ({
   caseClosureRate: null,
   caseReworkRate: null,
   caseOnTimeClosureRate: null,
+  plannedRoadKm: null,
+  cleanedRoadKm: null,
+  roadCleaningRate: null,
+  mechanizedCleaningRate: null,
+  operatingKm: null,
+  vehicleAttendanceRate: null,
 });
 
 describe('IndicatorsRepository on DynamoDB Local', () => {

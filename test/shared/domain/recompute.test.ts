@@ -3,6 +3,7 @@ import { emptyAreaRegistry } from '#shared/domain/areas';
 import { defaultCalendar } from '#shared/domain/calendar';
 import { announceChangedDays, recordEntityEvent } from '#shared/domain/facts';
 import { recentDays, recomputeDay, recomputeDays } from '#shared/domain/recompute';
+import { sanitationReferenceLoader } from '#shared/domain/sanitation/reference';
 import type { HotlineRecord } from '#shared/schemas/ingest';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
 import { createTestTables } from '../../support/tables.ts';
@@ -16,6 +17,8 @@ const deps = () => ({
   indicators: db.indicators,
   publisher,
   loadReference: async () => ({ areas: emptyAreaRegistry, calendar: defaultCalendar }),
+  sanitation: db.sanitation,
+  loadSanitation: sanitationReferenceLoader(db.reference),
   timeZone: zone,
   now: () => clock,
 });

@@ -21,13 +21,25 @@ const roads: Roads = {
   features: [
     {
       type: 'Feature',
-      geometry: { type: 'LineString', coordinates: [[lon(0), lat(0)], [lon(200), lat(0)]] },
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [lon(0), lat(0)],
+          [lon(200), lat(0)],
+        ],
+      },
       properties: { segmentId: 'main', district: 'd1', widthM: 15, planned: true },
     },
     {
       type: 'Feature',
       // Symmetric around the origin of the projection, so the projection centre stays at (LON0 + 100 m, LAT0).
-      geometry: { type: 'LineString', coordinates: [[lon(100), lat(-100)], [lon(100), lat(100)]] },
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [lon(100), lat(-100)],
+          [lon(100), lat(100)],
+        ],
+      },
       properties: { segmentId: 'cross', district: 'd1', widthM: 10, planned: true },
     },
   ],
@@ -37,7 +49,15 @@ const zone = 'Asia/Shanghai';
 const start = Date.parse('2026-03-02T09:00:00+08:00');
 
 /** Points every `stepS` seconds at `speedKmh` from (x0, y0) towards (x1, y1). */
-const drive = (x0: number, y0: number, x1: number, y1: number, speedKmh: number, stepS = 10, t0 = start): StoredPoint[] => {
+const drive = (
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  speedKmh: number,
+  stepS = 10,
+  t0 = start,
+): StoredPoint[] => {
   const length = Math.hypot(x1 - x0, y1 - y0);
   const stepM = (speedKmh / 3.6) * stepS;
   const points: StoredPoint[] = [];
@@ -49,18 +69,30 @@ const drive = (x0: number, y0: number, x1: number, y1: number, speedKmh: number,
 };
 
 const cleanedShare = (points: StoredPoint[], segmentId = 'main', workingByDefault = true) => {
-  const result = coverVehicleDay(toTrack(points, network.projection, workingByDefault), '2026-03-02', zone, network);
+  const result = coverVehicleDay(
+    toTrack(points, network.projection, workingByDefault),
+    '2026-03-02',
+    zone,
+    network,
+  );
   const index = network.bySegmentId.get(segmentId) as number;
   const bitmap = result.segments.get(index);
   const cells = network.segments[index]?.cells ?? 1;
   let set = 0;
-  for (let cell = 0; cell < cells; cell += 1) set += bitmap && (bitmap[cell >> 3] ?? 0) & (1 << (cell & 7)) ? 1 : 0;
+  for (let cell = 0; cell < cells; cell += 1)
+    set += bitmap && (bitmap[cell >> 3] ?? 0) & (1 << (cell & 7)) ? 1 : 0;
   return { share: set / cells, result };
 };
 
 describe('the road network', () => {
   it('measures segments in metres and tiles them with about one cell per metre', () => {
-    expect(network.segments.map((segment) => [segment.segmentId, Math.round(segment.lengthM * 100) / 100, segment.cells])).toEqual([
+    expect(
+      network.segments.map((segment) => [
+        segment.segmentId,
+        Math.round(segment.lengthM * 100) / 100,
+        segment.cells,
+      ]),
+    ).toEqual([
       ['main', 200, 200],
       ['cross', 200, 200],
     ]);
@@ -114,7 +146,10 @@ describe('coverage by hand', () => {
   });
 
   it('ignores non-working points, and vehicles whose points default to not working', () => {
-    const points = drive(-30, 0, 230, 0, 6).map((point, index) => ({ ...point, working: index > 6 && index < 12 ? false : undefined }));
+    const points = drive(-30, 0, 230, 0, 6).map((point, index) => ({
+      ...point,
+      working: index > 6 && index < 12 ? false : undefined,
+    }));
     const { share } = cleanedShare(points);
     expect(share).toBeGreaterThan(0.5);
     expect(share).toBeLessThan(1);
@@ -149,11 +184,17 @@ describe('coverage by hand', () => {
 describe('withinDistance', () => {
   it.each([
     // edge (0,0)→(100,0), piece (20,5)→(40,5), r = 20: x ∈ [20 − √375, 40 + √375]
-    [[0, 0, 100, 0, 20, 5, 40, 5, 20], [(20 - Math.sqrt(375)) / 100, (40 + Math.sqrt(375)) / 100]],
+    [
+      [0, 0, 100, 0, 20, 5, 40, 5, 20],
+      [(20 - Math.sqrt(375)) / 100, (40 + Math.sqrt(375)) / 100],
+    ],
     // a piece 30 m away: nothing
     [[0, 0, 100, 0, 20, 30, 40, 30, 20], null],
     // a piece covering all: the whole edge
-    [[0, 0, 100, 0, -50, 0, 150, 0, 20], [0, 1]],
+    [
+      [0, 0, 100, 0, -50, 0, 150, 0, 20],
+      [0, 1],
+    ],
   ] as const)('finds the covered part of an edge %#', (args, expected) => {
     const [e0x, e0y, e1x, e1y, ax, ay, bx, by, r] = args;
     const span = withinDistance(e0x, e0y, e1x, e1y, ax, ay, bx, by, r);

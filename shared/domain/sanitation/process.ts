@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type { SanitationRepository } from '#shared/adapters/sanitation-repository';
+import { CoverageMarker, coverageRules } from '#shared/domain/sanitation/coverage';
+import type { SanitationReference } from '#shared/domain/sanitation/reference';
+import {
+  cleansRoads,
+  coverVehicleDay,
+  type StoredPoint,
+  toTrack,
+  type VehicleDay,
+} from '#shared/domain/sanitation/track';
+import { addDays, localDate, toEpochMs, zonedTime } from '#shared/domain/time';
+import type { SanitationRecord } from '#shared/schemas/ingest';
+
+export interface TrackDeps {
+  readonly sanitation: Pick<
+    SanitationRepository,
+    'putPoints' | 'points' | 'getSummary' | 'putSummary' | 'setSegmentBitmap'
+  >;
+  readonly timeZone: string;
+}
+
+/** A vehicle's day whose coverage must be recomputed. */
+export interface VehicleDayKey {
+  readonly vehicleId: string;
+  readonly day: string;
+}
+
+/**
+ * Stores a received batch (or part of one) by local day, and returns the vehicle-days it can change:
+ * the days of its points, and the day before when a point falls in the first 120 s of a day (the
+ * previous day's last piece may end on it).
+ */
+export const storeTrackPart = async (
+  record: SanitationRecord,
+  part: number,
+  deps: TrackDeps,
+): Promise<VehicleDayKey[]> => {
+  const byDay = new Map<string, StoredPoint[]>();
+  const affected = new Set<string>();
+  for (const point of record.points) {
+    const t = toEpochMs(point.t);
+    const day = localDate(t, deps.timeZone);
+    const stored: StoredPoint =
+      point.working === undefined
+        ? { t, lat: point.lat, lon: point.lon }
+        : { t, lat: point.lat, lon: point.lon, working: point.working };
+    byDay.set(day, [...(byDay.get(day) ?? []), stored]);
+    affected.add(day);
+    if (t - zonedTime(day, 0, deps.timeZone) <= coverageRules.maxGapMs) affected.add(addDays(day, -1));
+  }
+  for (const [day, points] of byDay) {
+    await deps.sanitation.putPoints(record.vehicleId, day, `${record.eventId}#${part}`, points);
+  }
+  return [...affected].sort().map((day) => ({ vehicleId: record.vehicleId, day }));
+};
+
+const digest = (bitmap: Uint8Array) => createHash('sha256').update(bitmap).digest('base64url').slice(0, 16);
+
+/**
+ * Recomputes one vehicle's day from all its stored points (and the first point of the next day, which
+ * can end the day's last piece), then writes only the segment bitmaps that changed and the summary.
+ * Returns whether anything changed.
+ */
+export const recomputeVehicleDay = async (
+  key: VehicleDayKey,
+  reference: SanitationReference,
+  deps: TrackDeps,
+  marker: CoverageMarker = new CoverageMarker(reference.network),
+): Promise<boolean> => {
+  const { vehicleId, day } = key;
+  const { network } = reference;
+  const vehicle = reference.vehicles.get(vehicleId);
+  const points = await deps.sanitation.points(vehicleId, day);
+  const last = points.reduce((latest, point) => Math.max(latest, point.t), Number.NEGATIVE_INFINITY);
+  const nextDay = addDays(day, 1);
+  if (zonedTime(nextDay, 0, deps.timeZone) - last <= coverageRules.maxGapMs) {
+    const next = await deps.sanitation.points(vehicleId, nextDay);
+    const first = next.reduce<StoredPoint | undefined>(
+      (earliest, point) => (!earliest || point.t < earliest.t ? point : earliest),
+      undefined,
+    );
+    if (first) points.push(first);
+  }
+  const result: VehicleDay = cleansRoads(vehicle?.type)
+    ? coverVehicleDay(toTrack(points, network.projection, true), day, deps.timeZone, network, marker)
+    : { operatingM: 0, workingMs: 0, segments: new Map() };
+
+  const previous = await deps.sanitation.getSummary(day, vehicleId);
+  const digests: Record<string, string> = {};
+  let changed =
+    !previous || previous.operatingM !== result.operatingM || previous.workingMs !== result.workingMs;
+  for (const [index, bitmap] of result.segments) {
+    const segment = network.segments[index];
+    if (!segment) continue;
+    digests[segment.segmentId] = digest(bitmap);
+    if (previous?.digests[segment.segmentId] === digests[segment.segmentId]) continue;
+    changed = true;
+    await deps.sanitation.setSegmentBitmap(
+      day,
+      segment.district,
+      segment.segmentId,
+      vehicleId,
+      Buffer.from(bitmap).toString('base64'),
+    );
+  }
+  for (const segmentId of Object.keys(previous?.digests ?? {})) {
+    if (digests[segmentId]) continue;
+    changed = true;
+    const segment = network.segments[network.bySegmentId.get(segmentId) ?? -1];
+    if (segment)
+      await deps.sanitation.setSegmentBitmap(day, segment.district, segmentId, vehicleId, undefined);
+  }
+  if (changed) {
+    await deps.sanitation.putSummary({
+      vehicleId,
+      day,
+      operatingM: result.operatingM,
+      workingMs: result.workingMs,
+      digests,
+    });
+  }
+  return changed;
+};
