@@ -7,7 +7,7 @@ import type { ReferenceName } from '#shared/adapters/reference-repository';
 import { loadEnv } from '#shared/config';
 import { qualityReport } from '#shared/domain/quality';
 import { recomputeDays } from '#shared/domain/recompute';
-import { loadReference, replaceReference } from '#shared/domain/reference';
+import { replaceReference } from '#shared/domain/reference';
 import { dateRange } from '#shared/domain/time';
 import { type HttpEvent, type HttpResult, httpErrors, json, parseJsonBody } from '#shared/http/api';
 import { authEnvSchema, requireRole } from '#shared/http/auth';

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { createStorage, recomputeDepsOf, storageEnvSchema } from '#shared/adapters/clients';
 import { loadEnv } from '#shared/config';
 import { recentDays, recomputeDays } from '#shared/domain/recompute';
-import { loadReference } from '#shared/domain/reference';
 import { deliveredDetail } from '#shared/events/delivered';
 import { factsChanged } from '#shared/events/facts-changed';
 
