@@ -4,9 +4,14 @@
  * deployed system and `npm start` route the same events to the same code.
  */
 
+import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
 import { factsChanged } from '#shared/events/facts-changed';
 import type { EventPattern } from '#shared/events/pattern';
-import { cityPlatformRecordAccepted, hotlineRecordAccepted } from '#shared/events/record-accepted';
+import {
+  cityPlatformRecordAccepted,
+  hotlineRecordAccepted,
+  sanitationRecordAccepted,
+} from '#shared/events/record-accepted';
 
 /** A key attribute of a table or index (all cityhub keys are strings). */
 export interface KeyDecl {
@@ -89,6 +94,14 @@ export const functions = {
     timeoutSeconds: 60,
     access: { tables: { facts: 'readWrite' }, putEvents: true },
   },
+  coverage: {
+    id: 'Coverage',
+    entry: 'functions/coverage/handler.ts',
+    description: 'Stores GPS points and recomputes the road coverage of the vehicle-days they change',
+    memoryMb: 1536,
+    timeoutSeconds: 120,
+    access: { tables: { facts: 'readWrite' }, putEvents: true },
+  },
   indicators: {
     id: 'Indicators',
     entry: 'functions/indicators/handler.ts',
@@ -143,6 +156,13 @@ export const queues = {
     maxBatchingWindowSeconds: 1,
     maxReceiveCount: 5,
   },
+  coverage: {
+    id: 'CoverageQueue',
+    consumer: 'coverage',
+    batchSize: 50,
+    maxBatchingWindowSeconds: 10,
+    maxReceiveCount: 5,
+  },
   recompute: {
     id: 'RecomputeQueue',
     consumer: 'indicators',
@@ -170,6 +190,25 @@ export const rules: readonly RuleDecl[] = [
       'detail-type': [hotlineRecordAccepted.detailType, cityPlatformRecordAccepted.detailType],
     },
     queue: 'facts',
+  },
+  {
+    id: 'TracksToCoverage',
+    description: 'Accepted GPS batches go to the coverage engine',
+    pattern: {
+      source: [sanitationRecordAccepted.source],
+      'detail-type': [sanitationRecordAccepted.detailType],
+    },
+    queue: 'coverage',
+  },
+  {
+    id: 'ReprocessToCoverage',
+    description:
+      'Vehicle-days to reprocess after a road or vehicle registry change go to the coverage engine',
+    pattern: {
+      source: [coverageReprocessRequested.source],
+      'detail-type': [coverageReprocessRequested.detailType],
+    },
+    queue: 'coverage',
   },
   {
     id: 'FactsChangedToRecompute',
@@ -200,6 +239,8 @@ export const routes: readonly RouteDecl[] = [
   { method: 'GET', path: '/admin/quality', function: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/reference/areas', function: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/reference/calendar', function: 'admin', auth: 'admin' },
+  { method: 'PUT', path: '/reference/roads', function: 'admin', auth: 'admin' },
+  { method: 'PUT', path: '/reference/vehicles', function: 'admin', auth: 'admin' },
   { method: 'GET', path: '/health', function: 'health', auth: 'open' },
 ];
 

@@ -15,7 +15,7 @@ import { NotFoundError } from '#shared/http/errors';
 import { parseInput } from '#shared/http/params';
 import { qualityQuerySchema, quarantineQuerySchema, recomputeRequestSchema } from '#shared/schemas/admin';
 import { queryParams } from '#shared/schemas/query';
-import { areasSchema, calendarSchema } from '#shared/schemas/reference';
+import { areasSchema, calendarSchema, roadsSchema, vehiclesSchema } from '#shared/schemas/reference';
 
 const env = loadEnv(storageEnvSchema);
 const auth = loadEnv(authEnvSchema);
@@ -83,6 +83,13 @@ const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
   'PUT /reference/areas': replace('areas', areasSchema, (areas) => ({
     districts: areas.features.filter((feature) => feature.properties.level === 'district').length,
     streets: areas.features.filter((feature) => feature.properties.level === 'street').length,
+  })),
+  'PUT /reference/roads': replace('roads', roadsSchema, (roads) => ({
+    segments: roads.features.length,
+    plannedSegments: roads.features.filter((feature) => feature.properties.planned).length,
+  })),
+  'PUT /reference/vehicles': replace('vehicles', vehiclesSchema, (vehicles) => ({
+    vehicles: vehicles.length,
   })),
   'PUT /reference/calendar': replace('calendar', calendarSchema, (calendar) => ({
     holidays: calendar.holidays.length,

@@ -256,9 +256,12 @@ export class FactsRepository {
       if (!isConditionFailed(error)) throw error;
       return;
     }
-    if (cohortDay !== undefined) {
-      await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: DAYS_PK, sk: cohortDay } }));
-    }
+    if (cohortDay !== undefined) await this.markDay(cohortDay);
+  }
+
+  /** Adds a day to the index of days with data. */
+  async markDay(day: string): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: DAYS_PK, sk: day } }));
   }
 
   /** Every day that has (or had) a ticket or case in its cohort, sorted. */

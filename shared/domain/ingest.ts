@@ -1,7 +1,7 @@
 import type { EventPublisher } from '#shared/adapters/event-publisher';
 import type { FactsRepository } from '#shared/adapters/facts-repository';
 import { DependencyError, InvalidInputError } from '#shared/domain/errors';
-import { recordAcceptedEvent } from '#shared/events/record-accepted';
+import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import {
   type IngestAnswer,
   ingestBodySchema,
@@ -105,7 +105,7 @@ export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<
   const acceptedAt = new Date(now).toISOString();
   try {
     await deps.publisher.publish(
-      [...fresh.values()].map((record) => recordAcceptedEvent(source, acceptedAt, record)),
+      [...fresh.values()].flatMap((record) => recordAcceptedEvents(source, acceptedAt, record)),
     );
   } catch (error) {
     throw new DependencyError(`could not publish records to the bus: ${(error as Error).message}`);

@@ -1,9 +1,11 @@
 import type { EventPublisher } from '#shared/adapters/event-publisher';
 import type { FactsRepository } from '#shared/adapters/facts-repository';
 import type { ReferenceName, ReferenceRepository } from '#shared/adapters/reference-repository';
+import type { SanitationRepository } from '#shared/adapters/sanitation-repository';
 import { buildAreaRegistry } from '#shared/domain/area-registry';
 import { type AreaRegistry, emptyAreaRegistry } from '#shared/domain/areas';
 import { defaultCalendar, type WorkingCalendar } from '#shared/domain/calendar';
+import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
 import { busEvent } from '#shared/events/definition';
 import { factsChanged } from '#shared/events/facts-changed';
 import type { Areas, CalendarInput } from '#shared/schemas/reference';
@@ -34,13 +36,19 @@ const DAYS_PER_EVENT = 100;
 export interface ReplaceReferenceDeps {
   readonly reference: Pick<ReferenceRepository, 'put'>;
   readonly facts: Pick<FactsRepository, 'listDays'>;
+  readonly sanitation: Pick<SanitationRepository, 'listVehicleDays'>;
   readonly publisher: EventPublisher;
   readonly now: () => number;
 }
 
+/** Vehicle-days per reprocessing event. */
+const VEHICLE_DAYS_PER_EVENT = 500;
+
 /**
  * Replaces a reference set and has every day with data recomputed (areas move records between
- * areas and the calendar moves case deadlines, on any day). Returns how many days will be recomputed.
+ * areas, the calendar moves case deadlines, roads and vehicles change planned lengths and
+ * attendance, on any day). Roads and vehicles also change what each vehicle's points cleaned, so
+ * every stored vehicle-day goes back to the coverage engine. Returns how many days will be recomputed.
  */
 export const replaceReference = async (
   name: ReferenceName,
@@ -57,6 +65,17 @@ export const replaceReference = async (
         reason: `reference ${name} replaced`,
       }),
     );
+  }
+  if (name === 'roads' || name === 'vehicles') {
+    const vehicleDays = await deps.sanitation.listVehicleDays();
+    for (let start = 0; start < vehicleDays.length; start += VEHICLE_DAYS_PER_EVENT) {
+      events.push(
+        busEvent(coverageReprocessRequested, {
+          vehicleDays: vehicleDays.slice(start, start + VEHICLE_DAYS_PER_EVENT),
+          reason: `reference ${name} replaced`,
+        }),
+      );
+    }
   }
   await deps.publisher.publish(events);
   return days.length;

@@ -3,7 +3,7 @@ import { indicatorCatalogue } from '#shared/domain/indicators/catalogue';
 import { recomputeRequestSchema } from '#shared/schemas/admin';
 import { ingestAnswerSchema, recordSchemas, sources } from '#shared/schemas/ingest';
 import { open311RequestSchema } from '#shared/schemas/open311';
-import { areasSchema, calendarSchema } from '#shared/schemas/reference';
+import { areasSchema, calendarSchema, roadsSchema, vehiclesSchema } from '#shared/schemas/reference';
 import { type RouteAuth, type RouteDecl, routes } from '#shared/topology';
 
 type Operation = Record<string, unknown>;
@@ -210,6 +210,21 @@ const operations: Record<string, Operation> = {
       200: { description: '{holidays, workdays, recomputingDays}' },
       400: errorResponse('Invalid calendar'),
     },
+  },
+  'PUT /reference/roads': {
+    summary:
+      'Replace the road registry (GeoJSON LineStrings with segmentId, district, street?, widthM?, level?, planned?); coverage and every day are recomputed',
+    requestBody: { required: true, content: jsonContent(z.toJSONSchema(roadsSchema, { io: 'input' })) },
+    responses: {
+      200: { description: '{segments, plannedSegments, recomputingDays}' },
+      400: errorResponse('Invalid collection'),
+    },
+  },
+  'PUT /reference/vehicles': {
+    summary:
+      'Replace the vehicle registry ([{vehicleId, type, district}]); coverage and every day are recomputed',
+    requestBody: { required: true, content: jsonContent(z.toJSONSchema(vehiclesSchema, { io: 'input' })) },
+    responses: { 200: { description: '{vehicles, recomputingDays}' }, 400: errorResponse('Invalid list') },
   },
   'GET /health': { summary: 'Liveness', responses: { 200: { description: '{"status": "ok"}' } } },
 };

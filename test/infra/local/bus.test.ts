@@ -4,7 +4,7 @@ import { LocalBus } from '#infra/local/bus';
 import { EventBridgePublisher } from '#shared/adapters/event-publisher';
 import { busEvent } from '#shared/events/definition';
 import { factsChanged } from '#shared/events/facts-changed';
-import { recordAcceptedEvent } from '#shared/events/record-accepted';
+import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import { rules } from '#shared/topology';
 
 const received: Record<string, unknown[]> = { facts: [], recompute: [] };
@@ -38,7 +38,7 @@ describe('LocalBus through the real EventBridge client', () => {
       category: 'noise',
     };
     await publisher.publish([
-      recordAcceptedEvent('hotline', '2026-03-02T01:00:00.000Z', record),
+      ...recordAcceptedEvents('hotline', '2026-03-02T01:00:00.000Z', record),
       busEvent(factsChanged, { days: ['2026-03-02'], reason: 'test' }),
     ]);
     expect(received.facts).toEqual([

@@ -1,0 +1,79 @@
+import type { EventPublisher } from '#shared/adapters/event-publisher';
+import type { FactsRepository } from '#shared/adapters/facts-repository';
+import { CoverageMarker } from '#shared/domain/sanitation/coverage';
+import {
+  recomputeVehicleDay,
+  storeTrackPart,
+  type TrackDeps,
+  type VehicleDayKey,
+} from '#shared/domain/sanitation/process';
+import type { SanitationReference } from '#shared/domain/sanitation/reference';
+import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
+import { deliveredEventSchema } from '#shared/events/delivered';
+import { sanitationRecordAccepted } from '#shared/events/record-accepted';
+
+export interface CoverageDeps extends TrackDeps {
+  readonly facts: Pick<FactsRepository, 'markDay'>;
+  readonly publisher: EventPublisher;
+  readonly loadSanitation: () => Promise<SanitationReference>;
+}
+
+/** What a batch of coverage messages did. */
+export interface CoverageOutcome {
+  /** Days whose sanitation facts changed. */
+  readonly changedDays: string[];
+  /** Messages to retry: unreadable, not stored, or whose vehicle-day failed. */
+  readonly failedMessages: string[];
+  readonly failures: { message?: string; vehicleDay?: string; error: string }[];
+}
+
+const keyOf = ({ vehicleId, day }: VehicleDayKey) => `${day}#${vehicleId}`;
+
+/**
+ * Handles one batch of coverage messages: stores the points of each accepted GPS batch part, then
+ * recomputes each vehicle-day the batch touches once (however many messages touch it).
+ */
+export const processTrackMessages = async (
+  messages: readonly { id: string; body: string }[],
+  deps: CoverageDeps,
+): Promise<CoverageOutcome> => {
+  const keysOf = new Map<string, VehicleDayKey[]>();
+  const failed = new Set<string>();
+  const failures: CoverageOutcome['failures'] = [];
+  for (const message of messages) {
+    try {
+      const event = deliveredEventSchema.parse(JSON.parse(message.body));
+      if (event['detail-type'] === coverageReprocessRequested.detailType) {
+        keysOf.set(message.id, coverageReprocessRequested.detailSchema.parse(event.detail).vehicleDays);
+      } else {
+        const detail = sanitationRecordAccepted.detailSchema.parse(event.detail);
+        keysOf.set(message.id, await storeTrackPart(detail.record, detail.part.index, deps));
+      }
+    } catch (error) {
+      failed.add(message.id);
+      failures.push({ message: message.id, error: (error as Error).message });
+    }
+  }
+  const unique = new Map<string, VehicleDayKey>();
+  for (const keys of keysOf.values()) for (const key of keys) unique.set(keyOf(key), key);
+  const changedDays = new Set<string>();
+  const failedKeys = new Set<string>();
+  if (unique.size > 0) {
+    const reference = await deps.loadSanitation();
+    const marker = new CoverageMarker(reference.network);
+    for (const [id, key] of unique) {
+      try {
+        if (await recomputeVehicleDay(key, reference, deps, marker)) {
+          await deps.facts.markDay(key.day);
+          changedDays.add(key.day);
+        }
+      } catch (error) {
+        failedKeys.add(id);
+        failures.push({ vehicleDay: id, error: (error as Error).message });
+      }
+    }
+  }
+  for (const [message, keys] of keysOf)
+    if (keys.some((key) => failedKeys.has(keyOf(key)))) failed.add(message);
+  return { changedDays: [...changedDays].sort(), failedMessages: [...failed], failures };
+};
