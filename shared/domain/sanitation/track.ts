@@ -1,7 +1,7 @@
 import { CoverageMarker, forEachWorkingPiece, type Track } from '#shared/domain/sanitation/coverage';
 import type { Projection } from '#shared/domain/sanitation/geometry';
 import type { RoadNetwork } from '#shared/domain/sanitation/road-network';
-import { localDate } from '#shared/domain/time';
+import { addDays, zonedTime } from '#shared/domain/time';
 import type { Vehicle } from '#shared/schemas/reference';
 
 /** A GPS point as stored: epoch ms, degrees, and the working flag when the tracker sent one. */
@@ -65,10 +65,13 @@ export const coverVehicleDay = (
   marker: CoverageMarker = new CoverageMarker(network),
 ): VehicleDay => {
   marker.clear();
+  const dayStart = zonedTime(day, 0, timeZone);
+  const dayEnd = zonedTime(addDays(day, 1), 0, timeZone);
   let operatingM = 0;
   let workingMs = 0;
   forEachWorkingPiece(track, (i) => {
-    if (localDate(track.t[i] as number, timeZone) !== day) return;
+    const start = track.t[i] as number;
+    if (start < dayStart || start >= dayEnd) return;
     const ax = track.x[i] as number;
     const ay = track.y[i] as number;
     const bx = track.x[i + 1] as number;
