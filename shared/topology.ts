@@ -232,6 +232,7 @@ export interface RouteDecl {
 export const routes: readonly RouteDecl[] = [
   { method: 'POST', path: '/ingest/{source}', function: 'ingest', auth: 'signature' },
   { method: 'POST', path: '/ingest/hotline/open311', function: 'ingest', auth: 'signature' },
+  { method: 'POST', path: '/ingest/sanitation/jt808', function: 'ingest', auth: 'signature' },
   { method: 'GET', path: '/indicators', function: 'query', auth: 'analyst' },
   { method: 'GET', path: '/openapi.json', function: 'query', auth: 'analyst' },
   { method: 'POST', path: '/admin/recompute', function: 'admin', auth: 'admin' },

@@ -2,10 +2,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { z } from 'zod';
 import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
 import { createSourceSecrets, sourceSecretsEnvSchema } from '#shared/adapters/source-secrets';
 import { loadEnv } from '#shared/config';
-import { ingest } from '#shared/domain/ingest';
+import { ingest, type Unwrapped } from '#shared/domain/ingest';
+import { parseWorkingFlag } from '#shared/domain/jt808';
+import { unwrapJt808 } from '#shared/domain/jt808-ingest';
 import { unwrapOpen311 } from '#shared/domain/open311';
 import {
   bodyBytes,
@@ -18,7 +21,7 @@ import {
 } from '#shared/http/api';
 import { NotFoundError, PayloadTooLargeError } from '#shared/http/errors';
 import { verifySignature } from '#shared/http/signature';
-import { ingestLimits, sourceSchema, sources } from '#shared/schemas/ingest';
+import { ingestLimits, type Source, sourceSchema, sources } from '#shared/schemas/ingest';
 
 const env = loadEnv(storageEnvSchema);
 const logger = new Logger({ serviceName: 'cityhub-ingest' });
@@ -27,11 +30,24 @@ const secrets = createSourceSecrets(loadEnv(sourceSecretsEnvSchema));
 
 /** Open311 GeoReport v2 service requests, signed with the hotline secret. */
 const OPEN311_PATH = '/ingest/hotline/open311';
+/** JT/T 808 location report frames, signed with the sanitation secret. */
+const JT808_PATH = '/ingest/sanitation/jt808';
+const jt808 = unwrapJt808(
+  parseWorkingFlag(
+    loadEnv(z.object({ JT808_WORKING_FLAG: z.string().default('0x2A:2') })).JT808_WORKING_FLAG,
+  ),
+);
 
-/** `POST /ingest/{source}` and `POST /ingest/hotline/open311`: signed batches (CONTRACT §4). */
+/** Non-default body formats by path, with the source whose secret signs them. */
+const formats: Record<string, { source: Source; unwrap: (body: unknown) => Unwrapped }> = {
+  [OPEN311_PATH]: { source: 'hotline', unwrap: unwrapOpen311 },
+  [JT808_PATH]: { source: 'sanitation', unwrap: jt808 },
+};
+
+/** `POST /ingest/{source}`, `/ingest/hotline/open311` and `/ingest/sanitation/jt808`: signed batches (CONTRACT §4). */
 export const lambdaHandler = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
-  const open311 = event.rawPath === OPEN311_PATH;
-  const parsedSource = sourceSchema.safeParse(open311 ? 'hotline' : event.pathParameters?.source);
+  const format = formats[event.rawPath];
+  const parsedSource = sourceSchema.safeParse(format?.source ?? event.pathParameters?.source);
   if (!parsedSource.success) {
     throw new NotFoundError(
       `unknown source '${event.pathParameters?.source}': use one of ${sources.join(', ')}`,
@@ -51,7 +67,7 @@ export const lambdaHandler = async (event: HttpEvent, context: Context): Promise
       body: parseJsonBody(event),
       webhookId,
       requestId: context.awsRequestId,
-      ...(open311 ? { unwrap: unwrapOpen311 } : {}),
+      ...(format ? { unwrap: format.unwrap } : {}),
     },
     { ...storage, now: Date.now },
   );

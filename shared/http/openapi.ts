@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { indicatorCatalogue } from '#shared/domain/indicators/catalogue';
+import { jt808RecordSchema } from '#shared/domain/jt808-ingest';
 import { recomputeRequestSchema } from '#shared/schemas/admin';
 import { ingestAnswerSchema, recordSchemas, sources } from '#shared/schemas/ingest';
 import { open311RequestSchema } from '#shared/schemas/open311';
@@ -116,6 +117,43 @@ const operations: Record<string, Operation> = {
       413: errorResponse('Body larger than 5 MB'),
       422: {
         description: 'Every request rejected',
+        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
+      },
+    },
+  },
+  'POST /ingest/sanitation/jt808': {
+    summary:
+      'Send JT/T 808 location reports (0x0200) as hex frames per vehicle, signed with the sanitation secret (docs/jt808.md)',
+    requestBody: {
+      required: true,
+      content: jsonContent({
+        type: 'object',
+        required: ['records'],
+        properties: {
+          records: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 1000,
+            items: z.toJSONSchema(jt808RecordSchema, { io: 'input' }),
+          },
+        },
+      }),
+    },
+    responses: {
+      200: {
+        description: 'A webhook-id seen before: the first answer',
+        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
+      },
+      202: {
+        description:
+          'Records with at least one good frame accepted; bad frames listed by record index and frame',
+        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
+      },
+      400: errorResponse('Body is not JSON or not {"records": [...]}'),
+      401: errorResponse('Missing or bad signature'),
+      413: errorResponse('Body larger than 5 MB'),
+      422: {
+        description: 'No record had a good frame',
         content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
       },
     },

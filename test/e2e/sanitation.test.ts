@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeLocationFrame } from '#shared/domain/jt808';
 import { type HubProcess, sendSigned, startHubProcess } from '../support/hub-process.ts';
 import { asRecordPoints, drive, testRoads } from '../support/metric-city.ts';
 
@@ -147,6 +148,37 @@ describe('sanitation over HTTP', () => {
       planned = (await indicators('date=2026-03-02&area=city'))[0]?.indicators.plannedRoadKm;
     } while (Math.abs((planned ?? 0) - 0.4) > 1e-9 && Date.now() < deadline);
     expect(planned).toBeCloseTo(0.4, 9);
+  });
+
+  it('takes JT/T 808 frames, keeping good frames and quarantining bad ones with the reason', async () => {
+    const frames = asRecordPoints(drive([-30, 0], [230, 0], 6, nine + 10_800_000)).map((point, serial) =>
+      encodeLocationFrame({
+        terminal: '13800138000',
+        serial,
+        t: point.t,
+        lat: point.lat,
+        lon: point.lon,
+        speedKmh: 6,
+        working: true,
+      }),
+    );
+    const broken = `${frames[0]?.slice(0, 20)}7d03${frames[0]?.slice(24)}`;
+    const answer = await sendSigned(
+      hub.state,
+      '/ingest/sanitation/jt808',
+      JSON.stringify({ records: [{ eventId: 'jt-1', vehicleId: 'sw1', frames: [...frames, broken] }] }),
+    );
+    expect(answer.status).toBe(202);
+    expect(answer.body).toMatchObject({
+      accepted: 1,
+      duplicates: 0,
+      rejected: [{ index: 0, errors: [{ path: `frames[${frames.length}]` }] }],
+    });
+    const response = await fetch(`${hub.state.url}/quarantine?source=sanitation`, {
+      headers: { authorization: `Bearer ${hub.state.adminToken}` },
+    });
+    const { items } = (await response.json()) as { items: { errors: { path: string; message: string }[] }[] };
+    expect(items[0]?.errors[0]?.message).toMatch(/escape/);
   });
 
   it('rejects a batch with a bad point, naming it', async () => {
