@@ -3,6 +3,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { StatefulStack } from '#infra/stacks/stateful-stack';
 import { StatelessStack } from '#infra/stacks/stateless-stack';
 import { timeZoneSchema } from '#shared/config';
+import { parseWorkingFlag } from '#shared/domain/jt808';
 
 /** Stage used when `-c stage=<name>` is not given. */
 export const DEFAULT_STAGE = 'dev';
@@ -46,7 +47,8 @@ const contextString = (app: App, key: string, fallback: string): string => {
 /**
  * Builds the cityhub app without synthesizing it: `Cityhub-<stage>-Stateful` (tables, bus, secrets) and
  * `Cityhub-<stage>-Stateless` (functions, queues, rules, HTTP API, schedules), both from shared/topology.ts.
- * Reads context `stage` (default `dev`) and `timezone` (default `Asia/Shanghai`).
+ * Reads context `stage` (default `dev`), `timezone` (default `Asia/Shanghai`) and `jt808WorkingFlag`
+ * (default: item 0x2A, bit 2).
  */
 export const buildApp = (props: BuildAppProps = {}): CityhubApp => {
   const app = new App(props.context ? { context: { ...props.context } } : {});
@@ -62,6 +64,8 @@ export const buildApp = (props: BuildAppProps = {}): CityhubApp => {
   }
 
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
+  const jt808WorkingFlag = app.node.tryGetContext('jt808WorkingFlag') as string | undefined;
+  if (jt808WorkingFlag !== undefined) parseWorkingFlag(String(jt808WorkingFlag));
   const stateful = new StatefulStack(app, `Cityhub-${stage}-Stateful`, {
     env,
     stage,
@@ -74,6 +78,7 @@ export const buildApp = (props: BuildAppProps = {}): CityhubApp => {
     tables: stateful.tables,
     bus: stateful.bus,
     sourceSecrets: stateful.sourceSecrets,
+    ...(jt808WorkingFlag === undefined ? {} : { jt808WorkingFlag: String(jt808WorkingFlag) }),
     description: `cityhub ${stage}: functions, queues, bus rules, HTTP API and schedules`,
   });
 

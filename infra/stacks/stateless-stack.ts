@@ -78,6 +78,12 @@ export interface StatelessStackProps extends StackProps {
    */
   readonly logRetention?: RetentionDays;
   /**
+   * Where JT/T 808 frames carry the working flag, e.g. `0x25:20` (docs/jt808.md).
+   *
+   * @default - additional item 0x2A, bit 2
+   */
+  readonly jt808WorkingFlag?: string;
+  /**
    * Default throttling of the HTTP API's `$default` stage.
    *
    * @default - 50 requests per second, bursts of 100
@@ -216,6 +222,7 @@ export class StatelessStack extends Stack {
       for (const [source, secret] of entriesOf<Source, ISecret>(props.sourceSecrets)) {
         environment[`SOURCE_SECRET_ARN_${sourceEnvSuffix(source)}`] = secret.secretArn;
       }
+      if (props.jt808WorkingFlag) environment.JT808_WORKING_FLAG = props.jt808WorkingFlag;
     }
     return environment;
   }
