@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { entrySize, PUT_EVENTS_BYTES } from '#shared/adapters/event-publisher';
 import type { DeliveredEvent } from '#shared/events/definition';
 import { matchesPattern } from '#shared/events/pattern';
 import type { RuleDecl } from '#shared/topology';
@@ -16,9 +18,6 @@ interface PutEventsEntry {
   Resources?: string[];
   Time?: string | number;
 }
-
-/** Largest entry EventBridge accepts (256 KB). */
-const MAX_ENTRY_BYTES = 256 * 1024;
 
 /**
  * The local stand-in for the cityhub EventBridge bus: speaks the PutEvents API (AWS JSON 1.1) on
@@ -70,12 +69,6 @@ export class LocalBus {
     if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
       return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required.' };
     }
-    if (Buffer.byteLength(JSON.stringify(entry)) > MAX_ENTRY_BYTES) {
-      return {
-        ErrorCode: 'InvalidArgument',
-        ErrorMessage: 'Total size of the entries in the request is over the limit.',
-      };
-    }
     let detail: unknown;
     try {
       detail = JSON.parse(entry.Detail);
@@ -120,6 +113,14 @@ export class LocalBus {
     const entries = body.Entries ?? [];
     if (entries.length < 1 || entries.length > 10) {
       reply(400, { __type: 'ValidationException', message: 'PutEvents takes 1 to 10 entries.' });
+      return;
+    }
+    const total = entries.reduce((sum, entry) => sum + entrySize(entry as PutEventsRequestEntry), 0);
+    if (total > PUT_EVENTS_BYTES) {
+      reply(400, {
+        __type: 'ValidationException',
+        message: `Total size of the entries in the request is over the limit (${total} bytes).`,
+      });
       return;
     }
     reply(200, this.putEvents(entries));

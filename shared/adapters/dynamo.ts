@@ -36,6 +36,7 @@ export const batchGet = async (
   table: string,
   keys: readonly Record<string, unknown>[],
   projection?: string,
+  consistentRead = false,
 ): Promise<Record<string, unknown>[]> => {
   const found: Record<string, unknown>[] = [];
   for (const part of chunk(keys, 100)) {
@@ -47,7 +48,11 @@ export const batchGet = async (
       const answer: BatchGetCommandOutput = await client.send(
         new BatchGetCommand({
           RequestItems: {
-            [table]: { Keys: pending, ...(projection ? { ProjectionExpression: projection } : {}) },
+            [table]: {
+              Keys: pending,
+              ConsistentRead: consistentRead,
+              ...(projection ? { ProjectionExpression: projection } : {}),
+            },
           },
         }),
       );

@@ -17,13 +17,23 @@ export class PublishError extends Error {
   override name = 'PublishError';
 }
 
-/** PutEvents accepts at most 10 entries per call. */
+/** PutEvents accepts at most 10 entries per call… */
 export const PUT_EVENTS_BATCH = 10;
+/** …and at most 256 KB per call, counted as EventBridge counts entry sizes. */
+export const PUT_EVENTS_BYTES = 256 * 1024;
+
+/** An entry's size as EventBridge counts it: source, detail type, detail, resources (and 14 bytes of time). */
+export const entrySize = (entry: PutEventsRequestEntry): number =>
+  (entry.Time ? 14 : 0) +
+  Buffer.byteLength(entry.Source ?? '') +
+  Buffer.byteLength(entry.DetailType ?? '') +
+  Buffer.byteLength(entry.Detail ?? '') +
+  (entry.Resources ?? []).reduce((sum, resource) => sum + Buffer.byteLength(resource), 0);
 const MAX_ROUNDS = 5;
 
 /**
  * Publishes through EventBridge PutEvents: validates every detail against its event's schema, sends
- * at most 10 entries per call, and resends the entries a `FailedEntryCount` reports, with backoff.
+ * at most 10 entries and 256 KB per call, and resends the entries a `FailedEntryCount` reports, with backoff.
  */
 export class EventBridgePublisher implements EventPublisher {
   constructor(
@@ -41,9 +51,24 @@ export class EventBridgePublisher implements EventPublisher {
         Detail: JSON.stringify(definition.detailSchema.parse(detail)),
       }),
     );
-    for (let start = 0; start < entries.length; start += PUT_EVENTS_BATCH) {
-      await this.sendBatch(entries.slice(start, start + PUT_EVENTS_BATCH));
+    let batch: PutEventsRequestEntry[] = [];
+    let bytes = 0;
+    for (const entry of entries) {
+      const size = entrySize(entry);
+      if (size > PUT_EVENTS_BYTES) {
+        throw new PublishError(
+          `a ${entry.DetailType} event is ${size} bytes; EventBridge takes at most ${PUT_EVENTS_BYTES}`,
+        );
+      }
+      if (batch.length === PUT_EVENTS_BATCH || bytes + size > PUT_EVENTS_BYTES) {
+        await this.sendBatch(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(entry);
+      bytes += size;
     }
+    if (batch.length > 0) await this.sendBatch(batch);
   }
 
   private async sendBatch(batch: PutEventsRequestEntry[]): Promise<void> {

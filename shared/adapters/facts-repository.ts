@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -72,6 +73,7 @@ export class FactsRepository {
       this.table,
       unique.map((eventId) => dedupeKey(source, eventId)),
       'pk',
+      true,
     );
     const prefix = `dedupe#${source}#`;
     return new Set(items.map((item) => String(item.pk).slice(prefix.length)));
@@ -92,7 +94,7 @@ export class FactsRepository {
       new GetCommand({ TableName: this.table, Key: replyKey(source, webhookId), ConsistentRead: true }),
     );
     if (!Item || Number(Item.expiresAt) <= epochSeconds(now)) return undefined;
-    return Item.answer as IngestAnswer;
+    return JSON.parse(gunzipSync(Item.answer as Uint8Array).toString('utf8')) as IngestAnswer;
   }
 
   /** Stores the answer to a webhook-id; the first stored answer wins. */
@@ -103,7 +105,8 @@ export class FactsRepository {
           TableName: this.table,
           Item: {
             ...replyKey(source, webhookId),
-            answer,
+            // Gzipped: a 1000-record answer with every record's errors is far over 400 KB as JSON.
+            answer: gzipSync(JSON.stringify(answer)),
             expiresAt: epochSeconds(now) + WEBHOOK_REPLY_TTL_SECONDS,
           },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
@@ -228,6 +231,8 @@ export class FactsRepository {
     cohortDay: string | undefined,
     eventCount: number,
   ): Promise<void> {
+    // The day goes into the index first, so a retry after a failure below still finds it there.
+    if (cohortDay !== undefined) await this.markDay(cohortDay);
     const common = {
       TableName: this.table,
       Key: entityKey(kind, entityId),
@@ -254,9 +259,7 @@ export class FactsRepository {
       );
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
-      return;
     }
-    if (cohortDay !== undefined) await this.markDay(cohortDay);
   }
 
   /** Adds a day to the index of days with data. */

@@ -6,7 +6,12 @@ import { localDate, toEpochMs } from '#shared/domain/time';
 import { busEvent } from '#shared/events/definition';
 import { factsChanged } from '#shared/events/facts-changed';
 import type { EntityRecordAcceptedDetail } from '#shared/events/record-accepted';
-import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
+import {
+  type CityPlatformRecord,
+  cityPlatformEventSchema,
+  type HotlineRecord,
+  hotlineEventSchema,
+} from '#shared/schemas/ingest';
 
 export interface FactsDeps {
   readonly facts: Pick<FactsRepository, 'appendEvent' | 'saveCohort'>;
@@ -38,7 +43,11 @@ export const recordEntityEvent = async (
   deps: FactsDeps,
 ): Promise<string[]> => {
   const { kind, entityId } = entityOf(detail);
-  const entity = await deps.facts.appendEvent<EntityEvent>(kind, entityId, detail.record);
+  const known =
+    detail.source === 'hotline'
+      ? hotlineEventSchema.parse(detail.record)
+      : cityPlatformEventSchema.parse(detail.record);
+  const entity = await deps.facts.appendEvent<EntityEvent>(kind, entityId, known);
   const events = Object.values(entity.events);
   const cohortDay = cohortDayOf(kind, entityId, events, deps.timeZone);
   if (cohortDay !== entity.cohortDay) await deps.facts.saveCohort(kind, entityId, cohortDay, events.length);

@@ -5,6 +5,7 @@ import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import {
   type IngestAnswer,
   ingestBodySchema,
+  MAX_RECORD_BYTES,
   type RecordError,
   recordSchemas,
   type Source,
@@ -48,6 +49,10 @@ export interface Unwrapped {
   readonly rejected: { index: number; record: unknown; errors: RecordError[] }[];
 }
 
+/** Size of a record as JSON, without the points of a sanitation batch (they travel in parts). */
+const recordBytes = (record: object): number =>
+  Buffer.byteLength(JSON.stringify('points' in record ? { ...record, points: [] } : record));
+
 /** Reads `{"records": [...]}`; anything else is a 400. */
 export const unwrapRecords = (body: unknown): Unwrapped => {
   const envelope = ingestBodySchema.safeParse(body);
@@ -82,11 +87,19 @@ export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<
   const valid: { eventId: string; record: unknown }[] = [];
   for (const { index, record, original } of unwrapped.candidates) {
     const parsed = schema.safeParse(record);
-    if (parsed.success) {
+    const bytes = parsed.success ? recordBytes(parsed.data) : 0;
+    if (parsed.success && bytes <= MAX_RECORD_BYTES) {
       valid.push({ eventId: parsed.data.eventId, record: parsed.data });
       continue;
     }
-    const errors = toRecordErrors(parsed.error);
+    const errors = parsed.success
+      ? [
+          {
+            path: '$',
+            message: `record is ${bytes} bytes as JSON; at most ${MAX_RECORD_BYTES} (points not counted)`,
+          },
+        ]
+      : toRecordErrors(parsed.error);
     const earlier = rejectedAt.get(index);
     if (earlier) earlier.errors.push(...errors);
     else rejectedAt.set(index, { index, record: original ?? record, errors });

@@ -84,6 +84,14 @@ export const sanitationRecordSchema = z.looseObject({
 });
 export type SanitationRecord = z.infer<typeof sanitationRecordSchema>;
 
+/** A ticket event as stored in its ticket: the known fields only (the bus archive keeps the whole record). */
+export const hotlineEventSchema = z.object(hotlineRecordSchema.shape);
+/** A case event as stored in its case: the known fields only. */
+export const cityPlatformEventSchema = z.object(cityPlatformRecordSchema.shape);
+
+/** Largest record accepted, as JSON (a sanitation batch without its points): events travel on the bus whole. */
+export const MAX_RECORD_BYTES = 64 * 1024;
+
 /** Record schema of each source. */
 export const recordSchemas = {
   hotline: hotlineRecordSchema,
