@@ -17,7 +17,7 @@ describe('batch helpers', () => {
     expect(await batchGet(client, 't', [{ pk: 'a' }, { pk: 'b' }])).toEqual([{ pk: 'a' }, { pk: 'b' }]);
     expect(documents).toReceiveCommandTimes(BatchGetCommand, 2);
     expect(documents).toReceiveNthCommandWith(BatchGetCommand, 2, {
-      RequestItems: { t: { Keys: [{ pk: 'b' }] } },
+      RequestItems: { t: { Keys: [{ pk: 'b' }], ConsistentRead: false } },
     });
   });
 
