@@ -49,7 +49,8 @@ export class IndicatorsRepository {
 
   /**
    * Writes the values of one (day, area) as a new revision, unless the stored values are the same
-   * (then nothing is written and the stored revision and computedAt stay).
+   * (then the stored revision and computedAt stay) or were computed from facts read later than
+   * `readAt` (then ours are older and must not win).
    */
   async save(
     date: string,
@@ -57,6 +58,7 @@ export class IndicatorsRepository {
     timezone: string,
     indicators: IndicatorValues,
     computedAt: string,
+    readAt: string = computedAt,
   ): Promise<SaveOutcome> {
     const digest = digestOf(timezone, indicators);
     try {
@@ -66,14 +68,16 @@ export class IndicatorsRepository {
           Key: { area, date },
           UpdateExpression:
             'SET indicators = :indicators, #timezone = :timezone, digest = :digest, computedAt = :computedAt, ' +
-            'revision = if_not_exists(revision, :zero) + :one',
-          ConditionExpression: 'attribute_not_exists(digest) OR digest <> :digest',
+            'readAt = :readAt, revision = if_not_exists(revision, :zero) + :one',
+          ConditionExpression:
+            '(attribute_not_exists(digest) OR digest <> :digest) AND (attribute_not_exists(readAt) OR readAt <= :readAt)',
           ExpressionAttributeNames: { '#timezone': 'timezone' },
           ExpressionAttributeValues: {
             ':indicators': indicators,
             ':timezone': timezone,
             ':digest': digest,
             ':computedAt': computedAt,
+            ':readAt': readAt,
             ':zero': 0,
             ':one': 1,
           },
@@ -82,9 +86,25 @@ export class IndicatorsRepository {
       );
       return { changed: true, item: toItem(Attributes ?? {}) };
     } catch (error) {
-      if (isConditionFailed(error)) return { changed: false };
-      throw error;
+      if (!isConditionFailed(error)) throw error;
     }
+    // Unchanged values (or a newer read already stored): record that facts read at `readAt` agree, so a
+    // slower recompute that read older facts cannot overwrite them afterwards.
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { area, date },
+          UpdateExpression: 'SET readAt = :readAt',
+          ConditionExpression:
+            'attribute_exists(digest) AND (attribute_not_exists(readAt) OR readAt < :readAt)',
+          ExpressionAttributeValues: { ':readAt': readAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+    return { changed: false };
   }
 
   /** Every area published for one day, sorted by area. */

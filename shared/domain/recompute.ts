@@ -48,6 +48,8 @@ export const recomputeDay = async (
   deps: RecomputeDeps,
   reference?: Reference,
 ): Promise<DayOutcome> => {
+  // Facts are read after this moment; a write from a recompute that read earlier never overwrites ours.
+  const readAt = new Date(deps.now()).toISOString();
   const { areas, calendar } = reference ?? (await deps.loadReference());
   const [ticketItems, caseItems] = await Promise.all([
     deps.facts.listCohort<HotlineRecord>('ticket', date),
@@ -67,7 +69,7 @@ export const recomputeDay = async (
   const changed: AreaKey[] = [];
   const updates = [];
   for (const [area, values] of computed) {
-    const outcome = await deps.indicators.save(date, area, deps.timeZone, values, computedAt);
+    const outcome = await deps.indicators.save(date, area, deps.timeZone, values, computedAt, readAt);
     if (!outcome.changed) continue;
     changed.push(area);
     const { revision, indicators } = outcome.item;

@@ -101,3 +101,63 @@ describe('IndicatorsRepository on DynamoDB Local', () => {
     ]);
   });
 });
+
+describe('concurrent recomputes', () => {
+  it('never lets values computed from older facts overwrite newer ones', async () => {
+    const newer = await db.indicators.save(
+      '2026-04-01',
+      'city',
+      'Asia/Shanghai',
+      values(5),
+      '2026-04-01T01:00:02.000Z',
+      '2026-04-01T01:00:01.000Z',
+    );
+    const older = await db.indicators.save(
+      '2026-04-01',
+      'city',
+      'Asia/Shanghai',
+      values(4),
+      '2026-04-01T01:00:03.000Z',
+      '2026-04-01T01:00:00.000Z',
+    );
+    expect(newer.changed).toBe(true);
+    expect(older).toEqual({ changed: false });
+    expect(
+      (await db.indicators.listArea('city', '2026-04-01', '2026-04-01'))[0]?.indicators.ticketsReceived,
+    ).toBe(5);
+  });
+
+  it('keeps newer unchanged values from being overwritten by a slower, older read', async () => {
+    await db.indicators.save(
+      '2026-04-02',
+      'city',
+      'Asia/Shanghai',
+      values(5),
+      '2026-04-02T01:00:00.000Z',
+      '2026-04-02T01:00:00.000Z',
+    );
+    // A later recompute reads the same facts: nothing to write, but its read time is recorded.
+    await db.indicators.save(
+      '2026-04-02',
+      'city',
+      'Asia/Shanghai',
+      values(5),
+      '2026-04-02T01:05:00.000Z',
+      '2026-04-02T01:05:00.000Z',
+    );
+    // A recompute that read in between, before a fact that was later withdrawn, finishes last.
+    const stale = await db.indicators.save(
+      '2026-04-02',
+      'city',
+      'Asia/Shanghai',
+      values(6),
+      '2026-04-02T01:06:00.000Z',
+      '2026-04-02T01:02:00.000Z',
+    );
+    expect(stale).toEqual({ changed: false });
+    expect((await db.indicators.listArea('city', '2026-04-02', '2026-04-02'))[0]).toMatchObject({
+      revision: 1,
+      indicators: { ticketsReceived: 5 },
+    });
+  });
+});
