@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { batchDelete, batchPut, queryAll } from '#shared/adapters/dynamo';
+import { batchDelete, batchPut, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
 
 /** Names of the reference sets admins replace with `PUT /reference/<name>`. */
 export type ReferenceName = 'areas' | 'calendar' | 'roads' | 'vehicles' | 'sync';
@@ -8,11 +9,12 @@ export type ReferenceName = 'areas' | 'calendar' | 'roads' | 'vehicles' | 'sync'
 const CHUNK_CHARS = 300_000;
 
 const partition = (name: ReferenceName) => `reference#${name}`;
+const MAX_ATTEMPTS = 5;
 
 /**
  * Reference sets stored in the facts table as JSON split into chunks under a version, with a head
- * item naming the current version: a replacement writes the new chunks, then moves the head in one
- * write (readers see the old set or the new one, never a mix), then deletes the old chunks.
+ * item naming the current version and its chunk count: readers see the old set or the new one, never
+ * a mix.
  */
 export class ReferenceRepository {
   constructor(
@@ -20,36 +22,50 @@ export class ReferenceRepository {
     private readonly table: string,
   ) {}
 
-  /** The current version of a set (changes with every put), or undefined when none was ever put. */
-  async version(name: ReferenceName): Promise<string | undefined> {
-    const { Item: head } = await this.client.send(
+  private async head(name: ReferenceName): Promise<{ version: string; chunks: number } | undefined> {
+    const { Item } = await this.client.send(
       new GetCommand({
         TableName: this.table,
         Key: { pk: partition(name), sk: 'head' },
         ConsistentRead: true,
       }),
     );
-    return head ? String(head.version) : undefined;
+    return Item ? { version: String(Item.version), chunks: Number(Item.chunks) } : undefined;
   }
 
-  /** The stored set, or undefined when none was ever put. */
+  /** The current version of a set (changes with every put), or undefined when none was ever put. */
+  async version(name: ReferenceName): Promise<string | undefined> {
+    return (await this.head(name))?.version;
+  }
+
+  /**
+   * The stored set, or undefined when none was ever put. A read that races a replacement (its chunks
+   * deleted under it) reads the new head again.
+   */
   async get<T>(name: ReferenceName): Promise<T | undefined> {
-    const version = await this.version(name);
-    if (!version) return undefined;
-    const head = { version };
-    const chunks = await queryAll(this.client, {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
-      ExpressionAttributeValues: { ':pk': partition(name), ':version': `${head.version}#` },
-      ConsistentRead: true,
-    });
-    return JSON.parse(chunks.map((chunk) => String(chunk.data)).join('')) as T;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const head = await this.head(name);
+      if (!head) return undefined;
+      const chunks = await queryAll(this.client, {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
+        ExpressionAttributeValues: { ':pk': partition(name), ':version': `${head.version}#` },
+        ConsistentRead: true,
+      });
+      if (chunks.length === head.chunks)
+        return JSON.parse(chunks.map((chunk) => String(chunk.data)).join('')) as T;
+    }
+    throw new Error(`reference set ${name} kept changing while it was read; try again`);
   }
 
-  /** Replaces the whole set. */
+  /**
+   * Replaces the whole set: writes the new chunks, moves the head from the version it replaces (a
+   * conditional write, so of two concurrent replacements one wins and the other replaces the winner),
+   * then deletes the replaced version's chunks.
+   */
   async put(name: ReferenceName, value: unknown, now: number): Promise<void> {
     const json = JSON.stringify(value);
-    const version = `v${String(now).padStart(15, '0')}-${Math.random().toString(36).slice(2, 8)}`;
+    const version = `v${String(now).padStart(15, '0')}-${randomUUID().slice(0, 8)}`;
     const chunks = [];
     for (let start = 0, index = 0; start < json.length || index === 0; start += CHUNK_CHARS, index += 1) {
       chunks.push({
@@ -58,29 +74,41 @@ export class ReferenceRepository {
         data: json.slice(start, start + CHUNK_CHARS),
       });
     }
-    const old = await queryAll(this.client, {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :v)',
-      ExpressionAttributeValues: { ':pk': partition(name), ':v': 'v' },
-      ProjectionExpression: 'pk, sk',
-    });
     await batchPut(this.client, this.table, chunks);
-    await this.client.send(
-      new PutCommand({
+    for (let attempt = 0; ; attempt += 1) {
+      const replaced = await this.head(name);
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              pk: partition(name),
+              sk: 'head',
+              version,
+              updatedAt: new Date(now).toISOString(),
+              chunks: chunks.length,
+            },
+            ConditionExpression: replaced ? 'version = :replaced' : 'attribute_not_exists(pk)',
+            ...(replaced ? { ExpressionAttributeValues: { ':replaced': replaced.version } } : {}),
+          }),
+        );
+      } catch (error) {
+        if (isConditionFailed(error) && attempt < MAX_ATTEMPTS) continue;
+        throw error;
+      }
+      if (!replaced) return;
+      const old = await queryAll(this.client, {
         TableName: this.table,
-        Item: {
-          pk: partition(name),
-          sk: 'head',
-          version,
-          updatedAt: new Date(now).toISOString(),
-          chunks: chunks.length,
-        },
-      }),
-    );
-    await batchDelete(
-      this.client,
-      this.table,
-      old.map(({ pk, sk }) => ({ pk, sk })),
-    );
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
+        ExpressionAttributeValues: { ':pk': partition(name), ':version': `${replaced.version}#` },
+        ProjectionExpression: 'pk, sk',
+      });
+      await batchDelete(
+        this.client,
+        this.table,
+        old.map(({ pk, sk }) => ({ pk, sk })),
+      );
+      return;
+    }
   }
 }

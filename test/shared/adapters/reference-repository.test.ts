@@ -31,3 +31,13 @@ describe('ReferenceRepository on DynamoDB Local', () => {
     expect(await repository.get('areas')).toEqual({ features: [] });
   });
 });
+
+describe('concurrent replacements', () => {
+  it('leave one whole set, never a broken one', async () => {
+    const sets = Array.from({ length: 6 }, (_, n) => ({ n, padding: 'y'.repeat(400_000) }));
+    await Promise.all(sets.map((set, n) => repository.put('roads', set, 100 + n)));
+    const stored = await repository.get<{ n: number; padding: string }>('roads');
+    expect(sets.map((set) => set.n)).toContain(stored?.n);
+    expect(stored?.padding).toHaveLength(400_000);
+  });
+});
