@@ -18,7 +18,9 @@ export interface TicketState {
   readonly closedAt: number | undefined;
   /** Deadline (epoch ms), when known. */
   readonly deadline: number | undefined;
-  /** Satisfaction of the latest callback that carries one. */
+  /** Whether the ticket has any callback event. */
+  readonly calledBack: boolean;
+  /** Satisfaction of the latest callback (undefined when that callback carries none). */
   readonly satisfaction: HotlineRecord['satisfaction'];
   /** Category of the latest event. */
   readonly category: string | undefined;
@@ -44,6 +46,7 @@ export const deriveTicket = (
   else if (receivedAt !== undefined)
     deadline = addCalendarDays(receivedAt, ticketDeadlineDays[severity], timeZone);
   const placed = sorted.find(hasPlacement);
+  const latestCallback = latestOf(sorted, ['callback']);
   return {
     ticketId,
     receivedAt,
@@ -51,7 +54,8 @@ export const deriveTicket = (
     closed,
     closedAt: closed && closing ? toEpochMs(closing.occurredAt) : undefined,
     deadline,
-    satisfaction: sorted.findLast((event) => event.type === 'callback' && event.satisfaction)?.satisfaction,
+    calledBack: latestCallback !== undefined,
+    satisfaction: latestCallback?.satisfaction,
     category: sorted.at(-1)?.category,
     placement: placed ? { district: placed.district, street: placed.street, location: placed.location } : {},
   };

@@ -81,7 +81,7 @@ const tallyTicket = (tally: Tally, ticket: TicketState, asOf: number): void => {
     if (closedOnTime(ticket.closedAt, ticket.deadline)) tally.ticketsClosedOnTime += 1;
   }
   if (ticket.closed || pastDeadline) tally.ticketsOnTimeDenominator += 1;
-  if (ticket.satisfaction) {
+  if (ticket.calledBack) {
     tally.ticketsWithCallback += 1;
     if (ticket.satisfaction === 'satisfied') tally.ticketsSatisfied += 1;
   }

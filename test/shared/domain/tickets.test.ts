@@ -155,16 +155,20 @@ describe('deriveTicket', () => {
     });
   });
 
-  it('ignores callbacks that carry no satisfaction', () => {
+  it('takes the latest callback even when it carries no satisfaction (CONTRACT §5)', () => {
     const state = deriveTicket(
       't1',
       [
         event('received', '2026-03-02T09:00:00+08:00'),
-        event('callback', '2026-03-02T10:00:00+08:00', { satisfaction: 'neutral' }),
+        event('callback', '2026-03-02T10:00:00+08:00', { satisfaction: 'satisfied' }),
         event('callback', '2026-03-02T11:00:00+08:00'),
       ],
       zone,
     );
-    expect(state.satisfaction).toBe('neutral');
+    expect(state).toMatchObject({ calledBack: true, satisfaction: undefined });
+  });
+
+  it('has no callback until one arrives', () => {
+    expect(deriveTicket('t1', [event('received', '2026-03-02T09:00:00+08:00')], zone).calledBack).toBe(false);
   });
 });

@@ -96,6 +96,19 @@ describe('computeDailyIndicators for hotline tickets', () => {
     });
   });
 
+  it('counts a ticket whose latest callback carries no satisfaction as called back, not satisfied', () => {
+    const unanswered = ticket('T8', [
+      ['received', '02T09:00'],
+      ['callback', '02T10:00', { satisfaction: 'satisfied' }],
+      ['callback', '02T11:00'],
+    ]);
+    const day = computeDailyIndicators(
+      { date: '2026-03-02', tickets: [unanswered], cases: [] },
+      { areas: registry, asOf },
+    );
+    expect(day.get('city')?.ticketSatisfactionRate).toBe(0);
+  });
+
   it('counts a deadline as passed only once asOf is beyond it', () => {
     const before = computeDailyIndicators(
       { date: '2026-03-02', tickets: [tickets[2] as (typeof tickets)[number]], cases: [] },
