@@ -83,7 +83,8 @@ export const zonedTime = (date: string, minuteOfDay: number, timeZone: string): 
 
 /** The same wall-clock time `days` calendar days later in `timeZone`. */
 export const addCalendarDays = (epochMs: number, days: number, timeZone: string): number => {
-  const date = localDate(epochMs, timeZone);
-  const midnight = zonedTime(date, 0, timeZone);
-  return zonedTime(addDays(date, days), 0, timeZone) + (epochMs - midnight);
+  const wallMs = epochMs + zoneOffsetMs(epochMs, timeZone);
+  const minuteOfDay = Math.floor((((wallMs % 86_400_000) + 86_400_000) % 86_400_000) / 60_000);
+  const wallRestMs = ((wallMs % 60_000) + 60_000) % 60_000;
+  return zonedTime(addDays(localDate(epochMs, timeZone), days), minuteOfDay, timeZone) + wallRestMs;
 };

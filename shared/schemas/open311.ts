@@ -2,6 +2,23 @@ import { z } from 'zod';
 import { idSchema, instantSchema } from '#shared/schemas/common';
 import type { HotlineRecord } from '#shared/schemas/ingest';
 
+/** A coordinate as a number or a numeric string (some servers send strings); null or blank means none. */
+const coordinate = (min: number, max: number) =>
+  z.preprocess(
+    (value) => (value === null || (typeof value === 'string' && value.trim() === '') ? undefined : value),
+    z
+      .union([
+        z.number(),
+        z
+          .string()
+          .trim()
+          .regex(/^-?\d+(\.\d+)?$/, 'must be a number')
+          .transform(Number),
+      ])
+      .pipe(z.number().min(min).max(max))
+      .optional(),
+  );
+
 /**
  * One Open311 GeoReport v2 service request, as `GET /requests.json` returns it. Fields cityhub does not
  * map (description, address, service_name, agency_responsible, media_url, …) are kept on the events.
@@ -14,8 +31,8 @@ export const open311RequestSchema = z
     requested_datetime: instantSchema,
     updated_datetime: instantSchema.optional(),
     expected_datetime: instantSchema.optional(),
-    lat: z.coerce.number().min(-90).max(90).optional(),
-    long: z.coerce.number().min(-180).max(180).optional(),
+    lat: coordinate(-90, 90),
+    long: coordinate(-180, 180),
   })
   .superRefine((request, context) => {
     if (request.status === 'closed' && !request.updated_datetime) {
@@ -70,7 +87,7 @@ export const open311ToTicketEvents = (request: Open311Request): HotlineRecord[] 
   return [
     received,
     {
-      eventId: `open311:${ticketId}:closed:${updated_datetime}`,
+      eventId: `open311:${ticketId}:closed`,
       ticketId,
       type: 'closed',
       occurredAt: updated_datetime,

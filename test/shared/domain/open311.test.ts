@@ -37,7 +37,7 @@ describe('Open311 GeoReport v2 requests', () => {
         address: '8TH AVE and JUDAH ST',
       },
       {
-        eventId: 'open311:638344:closed:2026-03-02T15:30:00+08:00',
+        eventId: 'open311:638344:closed',
         ticketId: '638344',
         type: 'closed',
         occurredAt: '2026-03-02T15:30:00+08:00',
@@ -87,5 +87,37 @@ describe('Open311 GeoReport v2 requests', () => {
   it('refuses a body without requests', () => {
     expect(() => unwrapOpen311({ records: [request] })).toThrow(InvalidInputError);
     expect(() => unwrapOpen311({ requests: [] })).toThrow('requests must hold at least 1 request');
+  });
+});
+
+describe('Open311 coordinates', () => {
+  it.each([
+    [{ lat: null, long: null }, undefined],
+    [{ lat: '', long: ' ' }, undefined],
+    [
+      { lat: '39.9', long: '116.4' },
+      { lat: 39.9, lon: 116.4 },
+    ],
+  ])('reads %j as %j', (coordinates, location) => {
+    const { candidates, rejected } = unwrapOpen311({ requests: [{ ...request, ...coordinates }] });
+    expect(rejected).toEqual([]);
+    expect((candidates[0]?.record as { location?: unknown } | undefined)?.location).toEqual(location);
+  });
+
+  it.each([[{ lat: true, long: 116.4 }], [{ lat: 'north', long: 116.4 }], [{ lat: 95, long: 116.4 }]])(
+    'rejects %j',
+    (coordinates) => {
+      const { rejected } = unwrapOpen311({ requests: [{ ...request, ...coordinates }] });
+      expect(rejected[0]?.errors[0]?.path).toBe('lat');
+    },
+  );
+
+  it('keeps the first closing time when a closed request is updated again', () => {
+    const later = unwrapOpen311({
+      requests: [{ ...request, updated_datetime: '2026-03-04T10:00:00+08:00' }],
+    });
+    const first = unwrapOpen311({ requests: [request] });
+    expect(later.candidates[1]?.record).toMatchObject({ eventId: 'open311:638344:closed' });
+    expect(first.candidates[1]?.record).toMatchObject({ eventId: 'open311:638344:closed' });
   });
 });

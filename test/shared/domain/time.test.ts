@@ -25,6 +25,14 @@ describe('city time', () => {
     expect(zoneOffsetMs(Date.parse('2026-07-01T00:00:00Z'), 'Europe/Berlin')).toBe(2 * 3_600_000);
   });
 
+  it('keeps the wall-clock time of a day that starts in winter time and ends in summer time', () => {
+    // 2026-03-08 in New York: 00:00 is EST (−05:00), 10:00 is EDT (−04:00).
+    const received = Date.parse('2026-03-08T10:00:00-04:00');
+    expect(new Date(addCalendarDays(received, 1, 'America/New_York')).toISOString()).toBe(
+      '2026-03-09T14:00:00.000Z',
+    );
+  });
+
   it('adds calendar days, keeping the wall-clock time across a daylight-saving change', () => {
     const before = Date.parse('2026-03-07T09:00:00-05:00');
     expect(new Date(addCalendarDays(before, 2, 'America/New_York')).toISOString()).toBe(
