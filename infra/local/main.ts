@@ -82,6 +82,15 @@ const main = async () => {
   };
   const adminToken = env.CITYHUB_ADMIN_TOKEN ?? token();
   const analystToken = env.CITYHUB_ANALYST_TOKEN ?? token();
+  for (const [name, value] of [
+    ['CITYHUB_ADMIN_TOKEN', adminToken],
+    ['CITYHUB_ANALYST_TOKEN', analystToken],
+  ]) {
+    if ((value ?? '').length < 16) fail(`cityhub: ${name} must be at least 16 characters`);
+  }
+  if (adminToken === analystToken) fail('cityhub: CITYHUB_ADMIN_TOKEN and CITYHUB_ANALYST_TOKEN must differ');
+  // A state file left by a hub that was killed points at nothing: it goes until this hub is ready.
+  rmSync(options.stateFile, { force: true });
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   let hub: Hub | undefined;
@@ -131,8 +140,9 @@ const main = async () => {
     log(
       `cityhub: demo loaded: ${hotline} hotline and ${cityPlatform} city-platform events of ${yesterday} and ${today}`,
     );
+    const tokenFrom = `$(node -p "require('${options.stateFile}').analystToken")`;
     log(
-      `cityhub: try: curl -H "Authorization: Bearer ${analystToken}" "${hub.url}/indicators?from=${yesterday}&to=${today}"`,
+      `cityhub: try: curl -H "Authorization: Bearer ${tokenFrom}" "${hub.url}/indicators?from=${yesterday}&to=${today}"`,
     );
   }
 };

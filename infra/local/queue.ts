@@ -123,7 +123,13 @@ export class LocalQueue {
       const answer = (await this.consumer({ Records: batch.map((message) => this.toRecord(message)) })) as
         | SQSBatchResponse
         | undefined;
-      failed = new Set((answer?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      const named = (answer?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier);
+      const inBatch = new Set(batch.map((message) => message.messageId));
+      // Like Lambda: an empty or unknown itemIdentifier fails the whole batch.
+      if (named.some((id) => !id || !inBatch.has(id))) {
+        failed = inBatch;
+        reason = `batchItemFailures named a message not in the batch (${named.join(', ')})`;
+      } else failed = new Set(named);
     } catch (error) {
       failed = new Set(batch.map((message) => message.messageId));
       reason = (error as Error).message;

@@ -78,6 +78,23 @@ describe('LocalQueue', () => {
     expect(queue.depth).toBe(0);
   });
 
+  it('fails the whole batch when batchItemFailures names a message that is not in it, as Lambda does', async () => {
+    let receives = 0;
+    const queue = new LocalQueue(
+      'q',
+      decl,
+      async () => {
+        receives += 1;
+        return { batchItemFailures: receives === 1 ? [{ itemIdentifier: 'no-such-message' }] : [] };
+      },
+      options,
+    );
+    queue.send('a');
+    queue.send('b');
+    await queue.idle();
+    expect(receives).toBe(2);
+  });
+
   it('builds SQS records as Lambda receives them', async () => {
     let event: SQSEvent | undefined;
     const queue = new LocalQueue(
