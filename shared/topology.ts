@@ -57,9 +57,20 @@ export const tables = {
 } as const satisfies Record<string, TableDecl>;
 export type TableName = keyof typeof tables;
 
+/** DynamoDB actions a function can be granted one by one. */
+export type DynamoAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'BatchWriteItem'
+  | 'UpdateItem'
+  | 'DeleteItem';
+
 /** What a function may touch; the CDK stack turns this into `grant*` calls and nothing more. */
 export interface AccessDecl {
-  readonly tables?: Partial<Record<TableName, 'read' | 'readWrite'>>;
+  /** Per table: all reads, all reads and writes, or just these DynamoDB actions (e.g. `['GetItem']`). */
+  readonly tables?: Partial<Record<TableName, 'read' | 'readWrite' | readonly DynamoAction[]>>;
   /** May put events on the cityhub bus. */
   readonly putEvents?: boolean;
   /** May read the ingest sources' signing secrets. */
@@ -84,7 +95,13 @@ export const functions = {
     description: 'Verifies, validates, dedupes and publishes records of the ingest feeds',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    access: { tables: { facts: 'readWrite' }, putEvents: true, sourceSecrets: true },
+    // Ingest faces the internet: it looks up dedupe marks and answers, and puts marks, answers and
+    // quarantined records; it never updates, deletes, queries or scans.
+    access: {
+      tables: { facts: ['GetItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem'] },
+      putEvents: true,
+      sourceSecrets: true,
+    },
   },
   facts: {
     id: 'Facts',

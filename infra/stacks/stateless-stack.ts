@@ -232,7 +232,8 @@ export class StatelessStack extends Stack {
     for (const [tableName, mode] of Object.entries(decl.access.tables ?? {})) {
       const table = props.tables[tableName as TableName];
       if (mode === 'readWrite') table.grantReadWriteData(fn);
-      else table.grantReadData(fn);
+      else if (mode === 'read') table.grantReadData(fn);
+      else table.grant(fn, ...mode.map((action) => `dynamodb:${action}`));
       if (tables[tableName as TableName].globalIndexes.length > 0) {
         acknowledgeWhenResolved(fn.role, (resolve) => [
           {

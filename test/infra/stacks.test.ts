@@ -142,10 +142,24 @@ describe('stateless stack', () => {
   it.each(Object.entries<FunctionDecl>(functions))('grants %s what its access declares', (name, decl) => {
     const actions = roleActions(name);
     const modes = Object.values(decl.access.tables ?? {});
-    expect(actions.includes('dynamodb:Query')).toBe(modes.length > 0);
-    expect(actions.includes('dynamodb:PutItem')).toBe(modes.includes('readWrite'));
+    const allows = (action: string) =>
+      modes.some((mode) => mode === 'readWrite' || (Array.isArray(mode) && mode.includes(action)));
+    const reads = (action: string) => modes.some((mode) => mode === 'read') || allows(action);
+    expect(actions.includes('dynamodb:Query')).toBe(reads('Query'));
+    expect(actions.includes('dynamodb:PutItem')).toBe(allows('PutItem'));
+    expect(actions.includes('dynamodb:DeleteItem')).toBe(allows('DeleteItem'));
     expect(actions.includes('events:PutEvents')).toBe(decl.access.putEvents === true);
     expect(actions.includes('secretsmanager:GetSecretValue')).toBe(decl.access.sourceSecrets === true);
+  });
+
+  it('lets the internet-facing ingest function only get and put facts, never update, delete, query or scan', () => {
+    const dynamo = roleActions('ingest').filter((action) => action.startsWith('dynamodb:'));
+    expect([...new Set(dynamo)].sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+    ]);
   });
 
   it('uses no AWS managed policies for function roles', () => {
