@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { createStorage, recomputeDepsOf, storageEnvSchema } from '#shared/adapters/clients';
 import { loadEnv } from '#shared/config';
@@ -22,7 +22,7 @@ const deps = recomputeDepsOf(storage, env.CITY_TIMEZONE);
 const nightlySchema = z.object({ job: z.literal('nightly-recompute') });
 
 /** Recomputes the days named by a batch of `facts.changed` events; a message fails only with its days. */
-const onFactsChanged = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+const onFactsChanged = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   const daysOf = new Map<string, string[]>();
   const unreadable: string[] = [];
   for (const record of event.Records) {
@@ -36,8 +36,10 @@ const onFactsChanged = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       unreadable.push(record.messageId);
     }
   }
-  const { outcomes, failures } = await recomputeDays([...daysOf.values()].flat(), deps);
-  const failed = new Set(failures.map(({ date }) => date));
+  // Days left when under a minute remains go back to the queue with their messages.
+  const outOfTime = () => context.getRemainingTimeInMillis() < 60_000;
+  const { outcomes, failures, skipped } = await recomputeDays([...daysOf.values()].flat(), deps, outOfTime);
+  const failed = new Set([...failures.map(({ date }) => date), ...skipped]);
   for (const { date, error } of failures) logger.error('recompute failed', { date, error });
   logger.info('recomputed', {
     days: outcomes.length,
@@ -66,8 +68,8 @@ const nightly = async () => {
 };
 
 /** Consumer of the recompute queue, and target of the nightly schedule. */
-export const lambdaHandler = async (event: SQSEvent | z.infer<typeof nightlySchema>) => {
-  if ('Records' in event) return onFactsChanged(event);
+export const lambdaHandler = async (event: SQSEvent | z.infer<typeof nightlySchema>, context: Context) => {
+  if ('Records' in event) return onFactsChanged(event, context);
   nightlySchema.parse(event);
   return nightly();
 };

@@ -117,13 +117,23 @@ const loadSanitationDay = async (date: string, deps: RecomputeDeps): Promise<San
 export interface DaysOutcome {
   readonly outcomes: DayOutcome[];
   readonly failures: { date: string; error: Error }[];
+  /** Days not started because the time ran out. */
+  readonly skipped: string[];
 }
 
 /** Recomputes several days one after another, loading the reference data once; one failing day does not stop the rest. */
-export const recomputeDays = async (dates: Iterable<string>, deps: RecomputeDeps): Promise<DaysOutcome> => {
+export const recomputeDays = async (
+  dates: Iterable<string>,
+  deps: RecomputeDeps,
+  outOfTime: () => boolean = () => false,
+): Promise<DaysOutcome> => {
   const reference = await deps.loadReference();
-  const result: DaysOutcome = { outcomes: [], failures: [] };
+  const result: DaysOutcome = { outcomes: [], failures: [], skipped: [] };
   for (const date of [...new Set(dates)].sort()) {
+    if (outOfTime()) {
+      result.skipped.push(date);
+      continue;
+    }
     try {
       result.outcomes.push(await recomputeDay(date, deps, reference));
     } catch (error) {

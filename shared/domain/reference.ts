@@ -30,8 +30,9 @@ export const loadReference = async (repository: Pick<ReferenceRepository, 'get'>
   };
 };
 
-/** Days announced per `facts.changed` event when a reference change touches many days. */
-const DAYS_PER_EVENT = 100;
+/** Days announced per `facts.changed` event when a reference change touches many days (small, so one
+ * message is a few seconds of work at city scale). */
+const DAYS_PER_EVENT = 10;
 
 export interface ReplaceReferenceDeps {
   readonly reference: Pick<ReferenceRepository, 'put'>;

@@ -115,3 +115,19 @@ describe('facts and recompute on DynamoDB Local', () => {
     expect(recentDays(clock, zone, 3)).toEqual(['2026-03-03', '2026-03-04', '2026-03-05']);
   });
 });
+
+describe('recomputing under a time limit', () => {
+  it('skips the days it has no time for and reports them', async () => {
+    let calls = 0;
+    const { outcomes, skipped } = await recomputeDays(
+      ['2026-03-01', '2026-03-02', '2026-03-03'],
+      deps(),
+      () => {
+        calls += 1;
+        return calls > 1;
+      },
+    );
+    expect(outcomes.map((outcome) => outcome.date)).toEqual(['2026-03-01']);
+    expect(skipped).toEqual(['2026-03-02', '2026-03-03']);
+  });
+});
