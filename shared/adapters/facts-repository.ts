@@ -1,5 +1,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -37,6 +38,11 @@ export interface QuarantinedRecord {
 /** Quarantined records are kept 30 days; webhook replies 24 hours (CONTRACT §2, §4). */
 export const QUARANTINE_TTL_SECONDS = 30 * 86_400;
 export const WEBHOOK_REPLY_TTL_SECONDS = 86_400;
+/** A claim on a webhook-id lapses after a minute, in case the request that made it died. */
+const CLAIM_SECONDS = 60;
+
+/** The outcome of claiming a webhook-id: ours to process, or the first answer, or still in progress. */
+export type WebhookClaim = { claimed: true } | { claimed: false; answer?: IngestAnswer };
 const MAX_QUARANTINED_RECORD_CHARS = 65_536;
 
 const ENTITY_SK = 'entity';
@@ -88,34 +94,63 @@ export class FactsRepository {
     );
   }
 
-  /** The first answer given to a webhook-id of `source` in the last 24 hours, if any. */
-  async findReply(source: Source, webhookId: string, now: number): Promise<IngestAnswer | undefined> {
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: replyKey(source, webhookId), ConsistentRead: true }),
-    );
-    if (!Item || Number(Item.expiresAt) <= epochSeconds(now)) return undefined;
-    return JSON.parse(gunzipSync(Item.answer as Uint8Array).toString('utf8')) as IngestAnswer;
-  }
-
-  /** Stores the answer to a webhook-id; the first stored answer wins. */
-  async saveReply(source: Source, webhookId: string, answer: IngestAnswer, now: number): Promise<void> {
+  /**
+   * Claims a webhook-id of `source` for one request: succeeds when the id was never seen (or its 24 h
+   * passed, or an earlier claim was abandoned over a minute ago); otherwise returns the first answer,
+   * or nothing when the first request is still being processed.
+   */
+  async claimReply(source: Source, webhookId: string, now: number): Promise<WebhookClaim> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: {
-            ...replyKey(source, webhookId),
-            // Gzipped: a 1000-record answer with every record's errors is far over 400 KB as JSON.
-            answer: gzipSync(JSON.stringify(answer)),
-            expiresAt: epochSeconds(now) + WEBHOOK_REPLY_TTL_SECONDS,
-          },
+          Item: { ...replyKey(source, webhookId), expiresAt: epochSeconds(now) + CLAIM_SECONDS },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
           ExpressionAttributeValues: { ':now': epochSeconds(now) },
         }),
       );
+      return { claimed: true };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: replyKey(source, webhookId), ConsistentRead: true }),
+    );
+    if (!Item?.answer) return { claimed: false };
+    return {
+      claimed: false,
+      answer: JSON.parse(gunzipSync(Item.answer as Uint8Array).toString('utf8')) as IngestAnswer,
+    };
+  }
+
+  /** Gives up a claim (the request failed before answering), so the source's retry is processed. */
+  async releaseReply(source: Source, webhookId: string): Promise<void> {
+    await this.client
+      .send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: replyKey(source, webhookId),
+          ConditionExpression: 'attribute_not_exists(answer)',
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailed(error)) throw error;
+      });
+  }
+
+  /** Stores the answer to a claimed webhook-id for 24 hours. */
+  async saveReply(source: Source, webhookId: string, answer: IngestAnswer, now: number): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...replyKey(source, webhookId),
+          // Gzipped: a 1000-record answer with every record's errors is far over 400 KB as JSON.
+          answer: gzipSync(JSON.stringify(answer)),
+          expiresAt: epochSeconds(now) + WEBHOOK_REPLY_TTL_SECONDS,
+        },
+      }),
+    );
   }
 
   /** Keeps rejected records with their errors for 30 days. */

@@ -7,3 +7,8 @@ export class InvalidInputError extends Error {
 export class DependencyError extends Error {
   override name = 'DependencyError';
 }
+
+/** The same request is being processed right now; the caller should retry shortly (HTTP 409). */
+export class InProgressError extends Error {
+  override name = 'InProgressError';
+}

@@ -1,6 +1,6 @@
 import type { EventPublisher } from '#shared/adapters/event-publisher';
 import type { FactsRepository } from '#shared/adapters/facts-repository';
-import { DependencyError, InvalidInputError } from '#shared/domain/errors';
+import { DependencyError, InProgressError, InvalidInputError } from '#shared/domain/errors';
 import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import {
   type IngestAnswer,
@@ -16,7 +16,7 @@ import { describeIssues, toRecordErrors } from '#shared/schemas/issues';
 export interface IngestDeps {
   readonly facts: Pick<
     FactsRepository,
-    'findAccepted' | 'markAccepted' | 'findReply' | 'saveReply' | 'quarantine'
+    'findAccepted' | 'markAccepted' | 'claimReply' | 'releaseReply' | 'saveReply' | 'quarantine'
   >;
   readonly publisher: EventPublisher;
   readonly now: () => number;
@@ -71,15 +71,37 @@ export interface IngestOutcome {
 }
 
 /**
- * Takes one signed batch: answers a replayed webhook-id from its first answer; otherwise validates
+ * Takes one signed batch: answers a replayed webhook-id from its first answer (and a webhook-id still
+ * in flight with 409); otherwise validates
  * each record, drops eventIds accepted before, publishes the rest to the bus, remembers them, and
  * quarantines the rejected ones. Nothing is acknowledged before it is on the bus.
  */
 export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<IngestOutcome> => {
-  const { source } = request;
+  const { source, webhookId } = request;
   const now = deps.now();
-  const replay = await deps.facts.findReply(source, request.webhookId, now);
-  if (replay) return { status: 200, answer: replay };
+  const claim = await deps.facts.claimReply(source, webhookId, now);
+  if (!claim.claimed) {
+    if (claim.answer) return { status: 200, answer: claim.answer };
+    throw new InProgressError(
+      `a request with webhook-id ${webhookId} is still being processed; retry in a few seconds`,
+    );
+  }
+  try {
+    const outcome = await processBatch(request, deps, now);
+    await deps.facts.saveReply(source, webhookId, outcome.answer, now);
+    return outcome;
+  } catch (error) {
+    await deps.facts.releaseReply(source, webhookId).catch(() => undefined);
+    throw error;
+  }
+};
+
+const processBatch = async (
+  request: IngestRequest,
+  deps: IngestDeps,
+  now: number,
+): Promise<IngestOutcome> => {
+  const { source } = request;
 
   const unwrapped = (request.unwrap ?? unwrapRecords)(request.body);
   const rejectedAt = new Map(unwrapped.rejected.map((entry) => [entry.index, entry]));
@@ -131,6 +153,5 @@ export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<
     duplicates: valid.length - fresh.size,
     rejected: rejected.map(({ index, errors }) => ({ index, errors })),
   };
-  await deps.facts.saveReply(source, request.webhookId, answer, now);
   return { status: answer.accepted + answer.duplicates > 0 ? 202 : 422, answer };
 };

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DependencyError, InvalidInputError } from '#shared/domain/errors';
+import { DependencyError, InProgressError, InvalidInputError } from '#shared/domain/errors';
 import { HttpError } from '#shared/http/errors';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -56,6 +56,10 @@ export const httpErrors = (logger: Logger): MiddlewareObj<HttpEvent, HttpResult>
     }
     if (error instanceof InvalidInputError) {
       request.response = json(400, { error: error.message });
+      return;
+    }
+    if (error instanceof InProgressError) {
+      request.response = json(409, { error: error.message }, { 'retry-after': '2' });
       return;
     }
     if (error instanceof DependencyError) {

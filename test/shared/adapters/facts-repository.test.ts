@@ -59,17 +59,39 @@ describe('FactsRepository on DynamoDB Local', () => {
     expect((await db.facts.findAccepted('sanitation', ids)).size).toBe(150);
   });
 
-  it('keeps the first answer to a webhook-id for 24 hours', async () => {
+  it('lets one request claim a webhook-id and answers the others with its answer for 24 hours', async () => {
     const now = Date.parse('2026-03-02T01:00:00Z');
-    await db.facts.saveReply('hotline', 'w1', { accepted: 2, duplicates: 0, rejected: [] }, now);
-    await db.facts.saveReply('hotline', 'w1', { accepted: 0, duplicates: 2, rejected: [] }, now + 1000);
-    expect(await db.facts.findReply('hotline', 'w1', now + 1000)).toEqual({
-      accepted: 2,
+    const answer = { accepted: 2, duplicates: 0, rejected: [] };
+    expect(await db.facts.claimReply('hotline', 'w1', now)).toEqual({ claimed: true });
+    expect(await db.facts.claimReply('hotline', 'w1', now + 1000)).toEqual({ claimed: false });
+    await db.facts.saveReply('hotline', 'w1', answer, now);
+    expect(await db.facts.claimReply('hotline', 'w1', now + 2000)).toEqual({ claimed: false, answer });
+    expect(await db.facts.claimReply('city-platform', 'w1', now)).toEqual({ claimed: true });
+    expect(await db.facts.claimReply('hotline', 'w1', now + 86_400_000)).toEqual({ claimed: true });
+  });
+
+  it('frees a webhook-id whose request failed, and an abandoned claim after a minute', async () => {
+    const now = Date.parse('2026-03-02T01:00:00Z');
+    await db.facts.claimReply('hotline', 'w2', now);
+    await db.facts.releaseReply('hotline', 'w2');
+    expect(await db.facts.claimReply('hotline', 'w2', now)).toEqual({ claimed: true });
+    expect(await db.facts.claimReply('hotline', 'w2', now + 61_000)).toEqual({ claimed: true });
+  });
+
+  it('keeps an answer of 1000 rejected records with all their errors', async () => {
+    const now = Date.parse('2026-03-02T01:00:00Z');
+    const errors = Array.from({ length: 5 }, (_, n) => ({
+      path: `field${n}`,
+      message: 'Invalid input: expected string, received undefined',
+    }));
+    const answer = {
+      accepted: 0,
       duplicates: 0,
-      rejected: [],
-    });
-    expect(await db.facts.findReply('hotline', 'w1', now + 86_400_000)).toBeUndefined();
-    expect(await db.facts.findReply('city-platform', 'w1', now)).toBeUndefined();
+      rejected: Array.from({ length: 1000 }, (_, index) => ({ index, errors })),
+    };
+    await db.facts.claimReply('hotline', 'w3', now);
+    await db.facts.saveReply('hotline', 'w3', answer, now);
+    expect(await db.facts.claimReply('hotline', 'w3', now)).toEqual({ claimed: false, answer });
   });
 
   it('lists quarantined records newest first, up to the limit', async () => {

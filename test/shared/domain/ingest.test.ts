@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DependencyError, InvalidInputError } from '#shared/domain/errors';
+import { DependencyError, InProgressError, InvalidInputError } from '#shared/domain/errors';
 import { ingest } from '#shared/domain/ingest';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
 import { createTestTables } from '../../support/tables.ts';
@@ -82,10 +82,34 @@ describe('ingest on DynamoDB Local', () => {
     expect(await db.facts.findAccepted('hotline', ['c2'])).toEqual(new Set());
   });
 
+  it('answers 409 while the first request with a webhook-id is still in flight', async () => {
+    await db.facts.claimReply('hotline', 'in-flight', now);
+    await expect(send([ticketEvent('g1')], 'in-flight')).rejects.toBeInstanceOf(InProgressError);
+  });
+
+  it('rejects a record larger than 64 KB with its size, and takes the rest', async () => {
+    const outcome = await send([ticketEvent('big', { notes: 'x'.repeat(70_000) }), ticketEvent('small')]);
+    expect(outcome.answer.accepted).toBe(1);
+    expect(outcome.answer.rejected).toEqual([
+      {
+        index: 0,
+        errors: [
+          { path: '$', message: expect.stringMatching(/^record is 70\d{3} bytes as JSON; at most 65536/) },
+        ],
+      },
+    ]);
+  });
+
+  it('answers 1000 rejected records in one go', async () => {
+    const outcome = await send(Array.from({ length: 1000 }, () => ({})));
+    expect(outcome.status).toBe(422);
+    expect(outcome.answer.rejected).toHaveLength(1000);
+  });
+
   it('answers 422 and quarantines every record when all are rejected', async () => {
     const outcome = await send([{ eventId: 'q1', type: 'exploded' }]);
     expect(outcome.status).toBe(422);
-    const kept = (await db.facts.listQuarantine('hotline', 100, now)).find((item) =>
+    const kept = (await db.facts.listQuarantine('hotline', 5000, now)).find((item) =>
       item.record.includes('"q1"'),
     );
     expect(kept).toMatchObject({
