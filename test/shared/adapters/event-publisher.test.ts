@@ -42,6 +42,24 @@ describe('EventBridgePublisher', () => {
     });
   });
 
+  it('keeps each PutEvents call within 256 KB', async () => {
+    eventBridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ok(input.Entries.length));
+    const large = Array.from({ length: 5 }, (_, n) =>
+      busEvent(factsChanged, { days: ['2026-03-01'], reason: `${n}`.padEnd(100_000, 'x') }),
+    );
+    await publisher.publish(large);
+    const sizes = eventBridge
+      .commandCalls(PutEventsCommand)
+      .map((call) => call.args[0].input.Entries?.length);
+    expect(sizes).toEqual([2, 2, 1]);
+  });
+
+  it('refuses an event larger than 256 KB before sending anything', async () => {
+    const huge = busEvent(factsChanged, { days: ['2026-03-01'], reason: 'x'.repeat(300_000) });
+    await expect(publisher.publish([huge])).rejects.toThrow('EventBridge takes at most 262144');
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+  });
+
   it('resends only the entries a FailedEntryCount reports', async () => {
     eventBridge
       .on(PutEventsCommand)
