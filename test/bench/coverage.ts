@@ -116,7 +116,9 @@ const main = async () => {
     process.stderr.write(`${message}\n`),
   );
   if (!comparison) {
-    console.log('PostGIS: not installed (apt-get install -y postgresql postgis); comparison skipped');
+    console.log(
+      'PostGIS comparison skipped (BENCH_POSTGIS=off, or PostGIS not installed: apt-get install -y postgresql-15 postgresql-15-postgis-3)',
+    );
     return;
   }
   // Our engine on the same sample, timed the same way (pieces already built).
