@@ -1,0 +1,31 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
+import { loadEnv } from '#shared/config';
+import { announceChangedDays } from '#shared/domain/facts';
+import { processTrackMessages } from '#shared/domain/sanitation/consumer';
+import { sanitationReferenceLoader } from '#shared/domain/sanitation/reference';
+
+const env = loadEnv(storageEnvSchema);
+const logger = new Logger({ serviceName: 'cityhub-coverage' });
+const storage = createStorage(env);
+const loadSanitation = sanitationReferenceLoader(storage.reference);
+const deps = { ...storage, loadSanitation, timeZone: env.CITY_TIMEZONE };
+
+/**
+ * Consumes accepted GPS batches and reprocessing requests: stores points, recomputes the coverage of
+ * each vehicle-day they change, reports the messages whose work failed, and announces changed days.
+ */
+export const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const outcome = await processTrackMessages(
+    event.Records.map((record) => ({ id: record.messageId, body: record.body })),
+    deps,
+  );
+  for (const failure of outcome.failures) logger.error('coverage failed', { ...failure });
+  await announceChangedDays(outcome.changedDays, 'coverage changed', deps);
+  return { batchItemFailures: outcome.failedMessages.map((itemIdentifier) => ({ itemIdentifier })) };
+};
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));
