@@ -50,114 +50,70 @@ const query = (name: string, description: string, schema: unknown = { type: 'str
   schema,
 });
 
+/** An ingest route: a signed list of items, answered with the ingest counts. */
+const ingestOperation = (
+  summary: string,
+  list: string,
+  items: unknown,
+  extra: Record<number, unknown> = {},
+) => {
+  const answer = jsonContent(z.toJSONSchema(ingestAnswerSchema));
+  return {
+    summary,
+    requestBody: {
+      required: true,
+      content: jsonContent({
+        type: 'object',
+        required: [list],
+        properties: { [list]: { type: 'array', minItems: 1, maxItems: 1000, items } },
+      }),
+    },
+    responses: {
+      200: { description: 'A webhook-id seen before: the first answer, nothing changed', content: answer },
+      202: {
+        description: 'At least one item accepted or a duplicate; the rest listed by index',
+        content: answer,
+      },
+      400: errorResponse(`Body is not JSON or not {"${list}": [...]}`),
+      401: errorResponse('Missing or bad Standard Webhooks signature, or timestamp more than 5 minutes off'),
+      409: errorResponse('A request with this webhook-id is still being processed'),
+      413: errorResponse('Body larger than 5 MB'),
+      422: { description: 'Every item rejected', content: answer },
+      ...extra,
+    },
+  };
+};
+
+/** A reference route: the whole set replaced, answered with its counts; every day recomputed. */
+const referenceOperation = (summary: string, schema: z.ZodType, answer: string) => ({
+  summary,
+  requestBody: { required: true, content: jsonContent(z.toJSONSchema(schema, { io: 'input' })) },
+  responses: {
+    200: { description: answer },
+    400: errorResponse('Invalid set; the message names each problem'),
+  },
+});
+
 const operations: Record<string, Operation> = {
   'POST /ingest/{source}': {
-    summary: 'Send a signed batch of 1 to 1000 records of one feed (at most 5 MB)',
+    ...ingestOperation(
+      'Send a signed batch of 1 to 1000 records of one feed (at most 5 MB)',
+      'records',
+      { oneOf: sources.map((source) => z.toJSONSchema(recordSchemas[source], { io: 'input' })) },
+      { 404: errorResponse('Unknown source') },
+    ),
     parameters: [{ name: 'source', in: 'path', required: true, schema: { type: 'string', enum: sources } }],
-    requestBody: {
-      required: true,
-      content: jsonContent({
-        type: 'object',
-        required: ['records'],
-        properties: {
-          records: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 1000,
-            items: { oneOf: sources.map((source) => z.toJSONSchema(recordSchemas[source], { io: 'input' })) },
-          },
-        },
-      }),
-    },
-    responses: {
-      200: {
-        description: 'A webhook-id seen before: the first answer, nothing changed',
-        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
-      },
-      202: {
-        description: 'At least one record accepted or a duplicate',
-        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
-      },
-      400: errorResponse('Body is not JSON or not {"records": [...]}'),
-      401: errorResponse('Missing or bad Standard Webhooks signature, or timestamp more than 5 minutes off'),
-      404: errorResponse('Unknown source'),
-      413: errorResponse('Body larger than 5 MB'),
-      422: { description: 'Every record rejected', content: jsonContent(z.toJSONSchema(ingestAnswerSchema)) },
-    },
   },
-  'POST /ingest/hotline/open311': {
-    summary:
-      'Send Open311 GeoReport v2 service requests (signed with the hotline secret); mapped to ticket events (docs/open311.md)',
-    requestBody: {
-      required: true,
-      content: jsonContent({
-        type: 'object',
-        required: ['requests'],
-        properties: {
-          requests: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 1000,
-            items: z.toJSONSchema(open311RequestSchema, { io: 'input' }),
-          },
-        },
-      }),
-    },
-    responses: {
-      200: {
-        description: 'A webhook-id seen before: the first answer',
-        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
-      },
-      202: {
-        description: 'Counts of ticket events accepted and duplicated; rejected requests by index',
-        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
-      },
-      400: errorResponse('Body is not JSON or not {"requests": [...]}'),
-      401: errorResponse('Missing or bad signature'),
-      413: errorResponse('Body larger than 5 MB'),
-      422: {
-        description: 'Every request rejected',
-        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
-      },
-    },
-  },
-  'POST /ingest/sanitation/jt808': {
-    summary:
-      'Send JT/T 808 location reports (0x0200) as hex frames per vehicle, signed with the sanitation secret (docs/jt808.md)',
-    requestBody: {
-      required: true,
-      content: jsonContent({
-        type: 'object',
-        required: ['records'],
-        properties: {
-          records: {
-            type: 'array',
-            minItems: 1,
-            maxItems: 1000,
-            items: z.toJSONSchema(jt808RecordSchema, { io: 'input' }),
-          },
-        },
-      }),
-    },
-    responses: {
-      200: {
-        description: 'A webhook-id seen before: the first answer',
-        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
-      },
-      202: {
-        description:
-          'Records with at least one good frame accepted; bad frames listed by record index and frame',
-        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
-      },
-      400: errorResponse('Body is not JSON or not {"records": [...]}'),
-      401: errorResponse('Missing or bad signature'),
-      413: errorResponse('Body larger than 5 MB'),
-      422: {
-        description: 'No record had a good frame',
-        content: jsonContent(z.toJSONSchema(ingestAnswerSchema)),
-      },
-    },
-  },
+  'POST /ingest/hotline/open311': ingestOperation(
+    'Send Open311 GeoReport v2 service requests (signed with the hotline secret); mapped to ticket events (docs/open311.md)',
+    'requests',
+    z.toJSONSchema(open311RequestSchema, { io: 'input' }),
+  ),
+  'POST /ingest/sanitation/jt808': ingestOperation(
+    'Send JT/T 808 location reports (0x0200) as hex frames per vehicle, signed with the sanitation secret (docs/jt808.md)',
+    'records',
+    z.toJSONSchema(jt808RecordSchema, { io: 'input' }),
+  ),
   'GET /indicators': {
     summary: 'Daily indicators of a day or a range, for areas, as JSON or CSV',
     parameters: [
@@ -232,38 +188,26 @@ const operations: Record<string, Operation> = {
       400: errorResponse('Bad range'),
     },
   },
-  'PUT /reference/areas': {
-    summary:
-      'Replace the districts and streets (GeoJSON FeatureCollection of Polygon/MultiPolygon); every day is recomputed',
-    requestBody: { required: true, content: jsonContent(z.toJSONSchema(areasSchema, { io: 'input' })) },
-    responses: {
-      200: { description: '{districts, streets, recomputingDays}' },
-      400: errorResponse('Invalid collection'),
-    },
-  },
-  'PUT /reference/calendar': {
-    summary: 'Replace the holidays and make-up working days; every day is recomputed',
-    requestBody: { required: true, content: jsonContent(z.toJSONSchema(calendarSchema, { io: 'input' })) },
-    responses: {
-      200: { description: '{holidays, workdays, recomputingDays}' },
-      400: errorResponse('Invalid calendar'),
-    },
-  },
-  'PUT /reference/roads': {
-    summary:
-      'Replace the road registry (GeoJSON LineStrings with segmentId, district, street?, widthM?, level?, planned?); coverage and every day are recomputed',
-    requestBody: { required: true, content: jsonContent(z.toJSONSchema(roadsSchema, { io: 'input' })) },
-    responses: {
-      200: { description: '{segments, plannedSegments, recomputingDays}' },
-      400: errorResponse('Invalid collection'),
-    },
-  },
-  'PUT /reference/vehicles': {
-    summary:
-      'Replace the vehicle registry ([{vehicleId, type, district}]); coverage and every day are recomputed',
-    requestBody: { required: true, content: jsonContent(z.toJSONSchema(vehiclesSchema, { io: 'input' })) },
-    responses: { 200: { description: '{vehicles, recomputingDays}' }, 400: errorResponse('Invalid list') },
-  },
+  'PUT /reference/areas': referenceOperation(
+    'Replace the districts and streets (GeoJSON FeatureCollection of Polygon/MultiPolygon); every day is recomputed',
+    areasSchema,
+    '{districts, streets, recomputingDays}',
+  ),
+  'PUT /reference/calendar': referenceOperation(
+    'Replace the holidays and make-up working days; every day is recomputed',
+    calendarSchema,
+    '{holidays, workdays, recomputingDays}',
+  ),
+  'PUT /reference/roads': referenceOperation(
+    'Replace the road registry (GeoJSON LineStrings: segmentId, district, street?, widthM?, level?, planned?); coverage and every day are recomputed',
+    roadsSchema,
+    '{segments, plannedSegments, recomputingDays}',
+  ),
+  'PUT /reference/vehicles': referenceOperation(
+    'Replace the vehicle registry ([{vehicleId, type, district}]); coverage and every day are recomputed',
+    vehiclesSchema,
+    '{vehicles, recomputingDays}',
+  ),
   'GET /health': { summary: 'Liveness', responses: { 200: { description: '{"status": "ok"}' } } },
 };
 
