@@ -4,14 +4,17 @@
  * deployed system and `npm start` route the same events to the same code.
  */
 
+import { DEFAULT_RETRY_SCHEDULE_S } from '#shared/domain/webhooks/retry';
 import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
 import { factsChanged } from '#shared/events/facts-changed';
+import { indicatorsUpdated } from '#shared/events/indicators-updated';
 import type { EventPattern } from '#shared/events/pattern';
 import {
   cityPlatformRecordAccepted,
   hotlineRecordAccepted,
   sanitationRecordAccepted,
 } from '#shared/events/record-accepted';
+import { syncCaseRequested, webhookDeliveryRequested } from '#shared/events/webhooks';
 
 /** A key attribute of a table or index (all cityhub keys are strings). */
 export interface KeyDecl {
@@ -75,6 +78,8 @@ export interface AccessDecl {
   readonly putEvents?: boolean;
   /** May read the ingest sources' signing secrets. */
   readonly sourceSecrets?: boolean;
+  /** May change the visibility of messages of this queue (a key of `queues`; retry backoff); gets its URL as `VISIBILITY_QUEUE_URL`. */
+  readonly queueVisibility?: string;
 }
 
 export interface FunctionDecl {
@@ -126,6 +131,31 @@ export const functions = {
     memoryMb: 1024,
     timeoutSeconds: 300,
     access: { tables: { facts: 'readWrite', indicators: 'readWrite' }, putEvents: true },
+  },
+  subscriptions: {
+    id: 'Subscriptions',
+    entry: 'functions/subscriptions/handler.ts',
+    description:
+      'Subscriptions API: create, list, change and delete webhook subscriptions; deliveries; replay',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    access: { tables: { facts: 'readWrite' }, putEvents: true },
+  },
+  fanout: {
+    id: 'Fanout',
+    entry: 'functions/fanout/handler.ts',
+    description: 'Turns hub events into webhook events and requests one delivery per interested subscription',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    access: { tables: { facts: 'readWrite' }, putEvents: true },
+  },
+  deliver: {
+    id: 'Deliver',
+    entry: 'functions/deliver/handler.ts',
+    description: 'Delivers signed webhooks, retrying on the schedule through message visibility',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    access: { tables: { facts: 'readWrite' }, queueVisibility: 'delivery' },
   },
   query: {
     id: 'Query',
@@ -180,6 +210,21 @@ export const queues = {
     maxBatchingWindowSeconds: 10,
     maxReceiveCount: 5,
   },
+  fanout: {
+    id: 'FanoutQueue',
+    consumer: 'fanout',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 1,
+    maxReceiveCount: 5,
+  },
+  delivery: {
+    id: 'DeliveryQueue',
+    consumer: 'deliver',
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    // One first attempt and one per retry of the schedule (shared/domain/webhooks/retry.ts), then the DLQ.
+    maxReceiveCount: DEFAULT_RETRY_SCHEDULE_S.length + 1,
+  },
   recompute: {
     id: 'RecomputeQueue',
     consumer: 'indicators',
@@ -228,6 +273,36 @@ export const rules: readonly RuleDecl[] = [
     queue: 'coverage',
   },
   {
+    id: 'EntityEventsToFanout',
+    description: 'Accepted ticket and case events become ticket.* and case.* webhooks',
+    pattern: {
+      source: [hotlineRecordAccepted.source],
+      'detail-type': [hotlineRecordAccepted.detailType, cityPlatformRecordAccepted.detailType],
+    },
+    queue: 'fanout',
+  },
+  {
+    id: 'IndicatorsToFanout',
+    description: 'Changed indicators become indicators.updated webhooks',
+    pattern: { source: [indicatorsUpdated.source], 'detail-type': [indicatorsUpdated.detailType] },
+    queue: 'fanout',
+  },
+  {
+    id: 'SyncToFanout',
+    description: 'Sync events between the hotline and the city platform become sync.* webhooks',
+    pattern: { source: [syncCaseRequested.source] },
+    queue: 'fanout',
+  },
+  {
+    id: 'DeliveriesToDeliver',
+    description: 'Each requested delivery goes to the delivery queue, one message per subscription and event',
+    pattern: {
+      source: [webhookDeliveryRequested.source],
+      'detail-type': [webhookDeliveryRequested.detailType],
+    },
+    queue: 'delivery',
+  },
+  {
     id: 'FactsChangedToRecompute',
     description: 'Days whose facts changed are recomputed',
     pattern: { source: [factsChanged.source], 'detail-type': [factsChanged.detailType] },
@@ -259,6 +334,13 @@ export const routes: readonly RouteDecl[] = [
   { method: 'PUT', path: '/reference/calendar', function: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/reference/roads', function: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/reference/vehicles', function: 'admin', auth: 'admin' },
+  { method: 'POST', path: '/subscriptions', function: 'subscriptions', auth: 'admin' },
+  { method: 'GET', path: '/subscriptions', function: 'subscriptions', auth: 'admin' },
+  { method: 'GET', path: '/subscriptions/{id}', function: 'subscriptions', auth: 'admin' },
+  { method: 'PATCH', path: '/subscriptions/{id}', function: 'subscriptions', auth: 'admin' },
+  { method: 'DELETE', path: '/subscriptions/{id}', function: 'subscriptions', auth: 'admin' },
+  { method: 'GET', path: '/subscriptions/{id}/deliveries', function: 'subscriptions', auth: 'admin' },
+  { method: 'POST', path: '/subscriptions/{id}/replay', function: 'subscriptions', auth: 'admin' },
   { method: 'GET', path: '/health', function: 'health', auth: 'open' },
 ];
 

@@ -6,8 +6,10 @@ import { LocalHttpApi } from '#infra/local/http-api';
 import { lambdaContext } from '#infra/local/lambda-context';
 import { type DeadLetter, LocalQueue } from '#infra/local/queue';
 import { LocalScheduler } from '#infra/local/scheduler';
+import { LocalSqs } from '#infra/local/sqs';
 import { sourceEnvSuffix } from '#shared/adapters/source-secrets';
 import { ensureTable } from '#shared/adapters/table-definitions';
+import { parseRetrySchedule } from '#shared/domain/webhooks/retry';
 import type { Source } from '#shared/schemas/ingest';
 import {
   busName,
@@ -53,6 +55,8 @@ export interface Hub {
 /** Local queues gather batches for at most this long (the declared windows are for AWS). */
 const LOCAL_BATCHING_WINDOW_MS = 250;
 const LOCAL_RETRY_DELAY_MS = 500;
+/** Delivery batches in flight at once, as Lambda would run several invocations. */
+const LOCAL_DELIVERY_CONCURRENCY = 4;
 
 type AnyHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -116,6 +120,11 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
     const busEndpoint = await bus.start();
     stops.push(() => bus.stop());
 
+    const retrySchedule = parseRetrySchedule(process.env.CITYHUB_RETRY_SCHEDULE);
+    const sqs = new LocalSqs(queueMap);
+    const sqsEndpoint = await sqs.start();
+    stops.push(() => sqs.stop());
+
     Object.assign(process.env, {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
@@ -127,6 +136,11 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       EVENT_BUS_NAME: busName('local'),
       [tables.facts.envVar]: tableNames.facts,
       [tables.indicators.envVar]: tableNames.indicators,
+      SQS_ENDPOINT: sqsEndpoint,
+      VISIBILITY_QUEUE_URL: sqs.urlOf('delivery'),
+      RETRY_SCHEDULE: retrySchedule.join(','),
+      WEBHOOK_ALLOW_HTTP: 'true',
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
       AUTH_MODE: 'token',
       ADMIN_TOKEN: options.adminToken,
       ANALYST_TOKEN: options.analystToken,
@@ -149,7 +163,11 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       (handlers.get(name) as AnyHandler)(event, lambdaContext(name, functions[name]));
 
     for (const [name, decl] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
-      const queue = new LocalQueue(name, decl, (event: SQSEvent) => invoke(decl.consumer, event), {
+      // Deliveries are tried once and then once per retry of the (possibly shortened) local schedule.
+      const declared = name === 'delivery' ? { ...decl, maxReceiveCount: retrySchedule.length + 1 } : decl;
+      const queue = new LocalQueue(name, declared, (event: SQSEvent) => invoke(decl.consumer, event), {
+        // Deliveries run side by side so a hanging endpoint holds up no other; the rest one batch at a time.
+        concurrency: name === 'delivery' ? LOCAL_DELIVERY_CONCURRENCY : 1,
         batchingWindowMs: Math.min(LOCAL_BATCHING_WINDOW_MS, decl.maxBatchingWindowSeconds * 1000),
         retryDelayMs: LOCAL_RETRY_DELAY_MS,
         onDeadLetter: (letter: DeadLetter) =>

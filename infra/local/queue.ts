@@ -20,6 +20,8 @@ interface Message {
   readonly sentAt: number;
   receiveCount: number;
   visibleAt: number;
+  /** Set by a visibility change during a receive: when the message comes back if it fails. */
+  visibleAfterFailure?: number | undefined;
 }
 
 export interface LocalQueueOptions {
@@ -27,20 +29,22 @@ export interface LocalQueueOptions {
   readonly batchingWindowMs: number;
   /** Delay before a failed message is received again; grows with each receive. */
   readonly retryDelayMs: number;
+  /** Batches in flight at once (Lambda runs several); default 1. */
+  readonly concurrency?: number;
   readonly onDeadLetter?: (letter: DeadLetter) => void;
 }
 
 /**
  * An in-process stand-in for an SQS queue with a Lambda event source mapping and a dead-letter queue:
  * batches up to the declared size, honours `batchItemFailures` (partial batch failure), retries failed
- * messages after a delay, and moves a message to the dead letters after `maxReceiveCount` receives.
- * One batch is in flight at a time.
+ * messages after a delay (or the visibility a consumer set), and moves a message to the dead letters
+ * after `maxReceiveCount` receives. Up to `concurrency` batches are in flight at a time.
  */
 export class LocalQueue {
   readonly deadLetters: DeadLetter[] = [];
   private readonly messages: Message[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
 
@@ -64,6 +68,17 @@ export class LocalQueue {
     this.schedule();
   }
 
+  /**
+   * Like SQS ChangeMessageVisibility: the message of `receiptHandle` (from its latest receive) comes
+   * back `seconds` from now if its consumer reports it failed. False when no such receive is in flight.
+   */
+  changeVisibility(receiptHandle: string, seconds: number): boolean {
+    const message = this.messages.find((candidate) => this.receiptHandleOf(candidate) === receiptHandle);
+    if (!message) return false;
+    message.visibleAfterFailure = Date.now() + seconds * 1000;
+    return true;
+  }
+
   /** Messages waiting or in flight. */
   get depth(): number {
     return this.messages.length;
@@ -71,36 +86,38 @@ export class LocalQueue {
 
   /** Resolves when no message is waiting or in flight. */
   idle(): Promise<void> {
-    if (this.messages.length === 0 && !this.running) return Promise.resolve();
+    if (this.messages.length === 0 && this.inFlight.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops delivering; waits for the batch in flight. */
+  /** Stops delivering; waits for the batches in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    await Promise.all([...this.inFlight]);
   }
 
   private schedule(): void {
-    if (this.stopped || this.running) return;
+    if (this.stopped || this.inFlight.size >= (this.options.concurrency ?? 1)) return;
     clearTimeout(this.timer);
     const now = Date.now();
     const visible = this.messages.filter((message) => message.visibleAt <= now);
     if (visible.length === 0) {
       const next = Math.min(...this.messages.map((message) => message.visibleAt));
       if (Number.isFinite(next)) this.timer = setTimeout(() => this.schedule(), next - now);
-      else this.notifyIdle();
+      else if (this.inFlight.size === 0) this.notifyIdle();
       return;
     }
     const oldest = Math.min(...visible.map((message) => Math.max(message.sentAt, message.visibleAt)));
     const wait =
       visible.length >= this.decl.batchSize ? 0 : Math.max(0, oldest + this.options.batchingWindowMs - now);
     this.timer = setTimeout(() => {
-      this.running = this.deliver().finally(() => {
-        this.running = undefined;
+      const run: Promise<void> = this.deliver().finally(() => {
+        this.inFlight.delete(run);
         this.schedule();
       });
+      this.inFlight.add(run);
+      this.schedule();
     }, wait);
   }
 
@@ -110,12 +127,17 @@ export class LocalQueue {
     for (const resolve of waiters) resolve();
   }
 
+  private receiptHandleOf(message: Message): string {
+    return `${message.messageId}#${message.receiveCount}`;
+  }
+
   private async deliver(): Promise<void> {
     const now = Date.now();
     const batch = this.messages.filter((message) => message.visibleAt <= now).slice(0, this.decl.batchSize);
     for (const message of batch) {
       message.receiveCount += 1;
       message.visibleAt = Number.POSITIVE_INFINITY;
+      message.visibleAfterFailure = undefined;
     }
     let failed: Set<string>;
     let reason = 'reported in batchItemFailures';
@@ -149,7 +171,8 @@ export class LocalQueue {
         this.deadLetters.push(letter);
         this.options.onDeadLetter?.(letter);
       } else {
-        message.visibleAt = Date.now() + this.options.retryDelayMs * message.receiveCount;
+        message.visibleAt =
+          message.visibleAfterFailure ?? Date.now() + this.options.retryDelayMs * message.receiveCount;
       }
     }
   }
@@ -161,7 +184,7 @@ export class LocalQueue {
   private toRecord(message: Message): SQSRecord {
     return {
       messageId: message.messageId,
-      receiptHandle: `${message.messageId}#${message.receiveCount}`,
+      receiptHandle: this.receiptHandleOf(message),
       body: message.body,
       attributes: {
         ApproximateReceiveCount: String(message.receiveCount),

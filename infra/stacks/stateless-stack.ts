@@ -168,6 +168,14 @@ export class StatelessStack extends Stack {
       queueMap.set(name, queue);
     }
     this.queues = queueMap;
+    for (const [name, decl] of entriesOf<FunctionName, FunctionDecl>(functions)) {
+      const visibility = decl.access.queueVisibility;
+      if (!visibility) continue;
+      const queue = queueMap.get(visibility as QueueName);
+      if (!queue) throw new Error(`function '${name}' names queue '${visibility}', which is not declared`);
+      queue.queue.grant(functionOf(name).function, 'sqs:ChangeMessageVisibility');
+      functionOf(name).function.addEnvironment('VISIBILITY_QUEUE_URL', queue.queue.queueUrl);
+    }
 
     for (const rule of rules) {
       const queue = queueMap.get(rule.queue);
@@ -320,18 +328,26 @@ export class StatelessStack extends Stack {
   /** A managed policy allowing `execute-api:Invoke` on exactly the routes of the given kinds. */
   private invokePolicy(id: string, stage: string, auths: readonly RouteAuth[]): ManagedPolicy {
     const allowed = routes.filter((route: RouteDecl) => auths.includes(route.auth));
-    return new ManagedPolicy(this, id, {
+    const arnOf = (route: RouteDecl) =>
+      this.httpApi.arnForExecuteApi(route.method, executeApiPath(route.path), this.apiStage.stageName);
+    const policy = new ManagedPolicy(this, id, {
       managedPolicyName: `${id}-${stage}`,
       description: `Calls the ${auths.join(' and ')} routes of the cityhub-${stage} HTTP API: ${allowed.map((route) => `${route.method} ${route.path}`).join(', ')}`,
       statements: [
         new PolicyStatement({
           actions: ['execute-api:Invoke'],
-          resources: allowed.map((route) =>
-            this.httpApi.arnForExecuteApi(route.method, executeApiPath(route.path), this.apiStage.stageName),
-          ),
+          resources: allowed.map(arnOf),
         }),
       ],
     });
+    const withParameters = allowed.filter((route) => route.path.includes('{'));
+    acknowledgeWhenResolved(policy, (resolve) =>
+      withParameters.map((route) => ({
+        id: `AwsSolutions-IAM5[Resource::${resolve(arnOf(route))}]`,
+        reason: `${route.method} ${route.path} has a path parameter, which execute-api ARNs write as *; the wildcard spans only that route's own ids.`,
+      })),
+    );
+    return policy;
   }
 
   /** EventBridge Scheduler schedules at the declared local time of the city, invoking the declared function. */

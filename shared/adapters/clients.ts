@@ -6,6 +6,7 @@ import { FactsRepository } from '#shared/adapters/facts-repository';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
 import { ReferenceRepository } from '#shared/adapters/reference-repository';
 import { SanitationRepository } from '#shared/adapters/sanitation-repository';
+import { WebhooksRepository } from '#shared/adapters/webhooks-repository';
 import { baseEnvSchema } from '#shared/config';
 import type { RecomputeDeps } from '#shared/domain/recompute';
 import { loadReference } from '#shared/domain/reference';
@@ -31,6 +32,7 @@ export const createStorage = (env: StorageEnv) => {
     indicators: new IndicatorsRepository(documents, env.INDICATORS_TABLE),
     reference: new ReferenceRepository(documents, env.FACTS_TABLE),
     sanitation: new SanitationRepository(documents, env.FACTS_TABLE),
+    webhooks: new WebhooksRepository(documents, env.FACTS_TABLE),
     publisher: new EventBridgePublisher(eventBridge, env.EVENT_BUS_NAME),
   };
 };

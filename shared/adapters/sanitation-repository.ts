@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { isConditionFailed, queryAll } from '#shared/adapters/dynamo';
 import type { StoredPoint } from '#shared/domain/sanitation/track';
 
@@ -62,6 +68,54 @@ export class SanitationRepository {
         Item: { pk: TRACK_DAYS_PK, sk: `${day}#${vehicleId}`, day, vehicleId },
       }),
     );
+  }
+
+  /**
+   * Takes the lease on recomputing one vehicle-day for `seconds` (so two consumers never write the same
+   * vehicle-day's coverage from different point sets); false when another holder's lease is current.
+   */
+  async lease(
+    vehicleId: string,
+    day: string,
+    holder: string,
+    now: number,
+    seconds: number,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: `lease#${vehicleId}#${day}`,
+            sk: 'coverage',
+            holder,
+            expiresAt: Math.floor(now / 1000) + seconds,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now OR holder = :holder',
+          ExpressionAttributeValues: { ':now': Math.floor(now / 1000), ':holder': holder },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Gives the lease back (only the holder can). */
+  async release(vehicleId: string, day: string, holder: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: `lease#${vehicleId}#${day}`, sk: 'coverage' },
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
   }
 
   /** Every stored point of a vehicle's day (chunks in any order; duplicates possible). */

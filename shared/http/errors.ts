@@ -51,3 +51,10 @@ export class ServiceUnavailableError extends HttpError {
     super(503, message, { 'retry-after': '5' });
   }
 }
+
+/** 422: the request is well-formed but cannot be carried out (e.g. a refused webhook address). */
+export class UnprocessableError extends HttpError {
+  constructor(message: string) {
+    super(422, message);
+  }
+}

@@ -306,7 +306,9 @@ describe('stateless stack', () => {
       });
     };
     const routesOf = (...auths: string[]) =>
-      routes.filter((route) => auths.includes(route.auth)).map((route) => `${route.method} ${route.path}`);
+      routes
+        .filter((route) => auths.includes(route.auth))
+        .map((route) => `${route.method} ${route.path.replace(/\{[^}]+\}/g, '*')}`);
     expect(invokedRoutes('CityhubAnalystAccess-test').sort()).toEqual(routesOf('analyst').sort());
     expect(invokedRoutes('CityhubAdminAccess-test').sort()).toEqual(routesOf('analyst', 'admin').sort());
   });

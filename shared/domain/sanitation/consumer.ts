@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EventPublisher } from '#shared/adapters/event-publisher';
 import type { FactsRepository } from '#shared/adapters/facts-repository';
 import { CoverageMarker } from '#shared/domain/sanitation/coverage';
@@ -28,6 +29,8 @@ export interface CoverageOutcome {
 }
 
 const keyOf = ({ vehicleId, day }: VehicleDayKey) => `${day}#${vehicleId}`;
+/** Longest a vehicle-day's recompute may hold its lease (the coverage function's timeout). */
+const LEASE_SECONDS = 120;
 
 /**
  * Handles one batch of coverage messages: stores the points of each accepted GPS batch part, then
@@ -61,7 +64,14 @@ export const processTrackMessages = async (
   if (unique.size > 0) {
     const reference = await deps.loadSanitation();
     const marker = new CoverageMarker(reference.network);
+    const holder = randomUUID();
     for (const [id, key] of unique) {
+      if (!(await deps.sanitation.lease(key.vehicleId, key.day, holder, Date.now(), LEASE_SECONDS))) {
+        // Another consumer is recomputing this vehicle-day: come back once it is done.
+        failedKeys.add(id);
+        failures.push({ vehicleDay: id, error: 'being recomputed by another consumer; retried' });
+        continue;
+      }
       try {
         if (await recomputeVehicleDay(key, reference, deps, marker)) {
           await deps.facts.markDay(key.day);
@@ -70,6 +80,8 @@ export const processTrackMessages = async (
       } catch (error) {
         failedKeys.add(id);
         failures.push({ vehicleDay: id, error: (error as Error).message });
+      } finally {
+        await deps.sanitation.release(key.vehicleId, key.day, holder);
       }
     }
   }

@@ -15,7 +15,7 @@ import type { SanitationRecord } from '#shared/schemas/ingest';
 export interface TrackDeps {
   readonly sanitation: Pick<
     SanitationRepository,
-    'putPoints' | 'points' | 'getSummary' | 'putSummary' | 'setSegmentBitmap'
+    'putPoints' | 'points' | 'getSummary' | 'putSummary' | 'setSegmentBitmap' | 'lease' | 'release'
   >;
   readonly timeZone: string;
 }

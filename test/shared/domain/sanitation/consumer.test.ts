@@ -99,6 +99,16 @@ describe('the coverage consumer on DynamoDB Local', () => {
     expect(await db.sanitation.points('sw5', '2026-03-02')).toHaveLength(2500);
   });
 
+  it('leaves a vehicle-day another consumer is recomputing for a retry, and takes it once free', async () => {
+    const now = Date.now();
+    expect(await db.sanitation.lease('sw2', '2026-03-02', 'someone-else', now, 120)).toBe(true);
+    const busy = await processTrackMessages(messages('sw2', 'late', mainRoadTrip), deps);
+    expect(busy.failedMessages).toHaveLength(1);
+    await db.sanitation.release('sw2', '2026-03-02', 'someone-else');
+    const free = await processTrackMessages(messages('sw2', 'late', mainRoadTrip), deps);
+    expect(free.failedMessages).toEqual([]);
+  });
+
   it('reports an unreadable message as failed and keeps going', async () => {
     const outcome = await processTrackMessages(
       [{ id: 'bad', body: '{"detail": 1}' }, ...messages('sw1', 'b2', mainRoadTrip)],

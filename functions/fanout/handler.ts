@@ -1,0 +1,35 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
+import { loadEnv } from '#shared/config';
+import { loadReference } from '#shared/domain/reference';
+import { fanOut, toWebhookEvent } from '#shared/domain/webhooks/fanout';
+import type { WebhookEvent } from '#shared/domain/webhooks/send';
+import { deliveredEventSchema } from '#shared/events/delivered';
+
+const env = loadEnv(storageEnvSchema);
+const logger = new Logger({ serviceName: 'cityhub-fanout' });
+const storage = createStorage(env);
+
+/** Turns hub events into webhook events and asks for one delivery per interested subscription. */
+export const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const { areas } = await loadReference(storage.reference);
+  const events: WebhookEvent[] = [];
+  const failed: string[] = [];
+  for (const record of event.Records) {
+    try {
+      const webhookEvent = toWebhookEvent(deliveredEventSchema.parse(JSON.parse(record.body)), areas);
+      if (webhookEvent) events.push(webhookEvent);
+    } catch (error) {
+      logger.error('unreadable event', { messageId: record.messageId, error: error as Error });
+      failed.push(record.messageId);
+    }
+  }
+  const requested = await fanOut(events, storage);
+  logger.info('fanned out', { events: events.length, deliveries: requested });
+  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+};
+
+export const handler = middy(lambdaHandler).use(injectLambdaContext(logger));

@@ -1,0 +1,115 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
+import { targetPolicyOf, webhookEnvSchema } from '#shared/adapters/webhook-config';
+import type { Subscription } from '#shared/adapters/webhooks-repository';
+import { loadEnv } from '#shared/config';
+import { checkTarget, RefusedTargetError } from '#shared/domain/webhooks/address-guard';
+import { fanOut, wants } from '#shared/domain/webhooks/fanout';
+import { type HttpEvent, type HttpResult, httpErrors, json, parseJsonBody } from '#shared/http/api';
+import { authEnvSchema, requireRole } from '#shared/http/auth';
+import { NotFoundError, UnprocessableError } from '#shared/http/errors';
+import { parseInput } from '#shared/http/params';
+import { queryParams } from '#shared/schemas/query';
+import {
+  createSubscriptionSchema,
+  patchSubscriptionSchema,
+  replayRequestSchema,
+} from '#shared/schemas/subscriptions';
+
+const env = loadEnv(storageEnvSchema);
+const auth = loadEnv(authEnvSchema);
+const policy = targetPolicyOf(loadEnv(webhookEnvSchema));
+const logger = new Logger({ serviceName: 'cityhub-subscriptions' });
+const storage = createStorage(env);
+
+const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
+/** A subscription as the API shows it: never its secret. */
+const shown = ({ secret: _secret, ...visible }: Subscription) => visible;
+
+const checkUrl = async (url: string) => {
+  try {
+    await checkTarget(url, policy);
+  } catch (error) {
+    if (error instanceof RefusedTargetError) throw new UnprocessableError(error.message);
+    throw error;
+  }
+};
+
+const found = async (id: string) => {
+  const subscription = await storage.webhooks.get(id);
+  if (!subscription) throw new NotFoundError(`no subscription ${id}`);
+  return subscription;
+};
+
+const limitSchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
+
+/** Subscriptions API (CONTRACT §7): create, list, get, patch, delete, deliveries, replay. */
+export const lambdaHandler = async (event: HttpEvent): Promise<HttpResult> => {
+  const method = event.requestContext.http.method;
+  const [, , id, action] = event.rawPath.split('/');
+  if (!id) {
+    if (method === 'GET') return json(200, { items: (await storage.webhooks.list()).map(shown) });
+    const input = parseInput(createSubscriptionSchema, parseJsonBody(event), 'subscription');
+    await checkUrl(input.url);
+    const subscription: Subscription = {
+      id: `sub_${randomUUID()}`,
+      url: input.url,
+      events: input.events,
+      areas: input.areas ?? [],
+      description: input.description,
+      status: 'active',
+      secret: newSecret(),
+      createdAt: new Date().toISOString(),
+    };
+    await storage.webhooks.create(subscription);
+    logger.info('subscription created', { id: subscription.id, events: subscription.events });
+    const { createdAt: _createdAt, disabledReason: _reason, ...answer } = subscription;
+    return json(201, answer);
+  }
+  if (action === 'deliveries') {
+    await found(id);
+    const { limit } = parseInput(limitSchema, queryParams(event.rawQueryString ?? ''), 'query');
+    return json(200, { items: await storage.webhooks.listAttempts(id, limit) });
+  }
+  if (action === 'replay') {
+    const subscription = await found(id);
+    const { since, until } = parseInput(replayRequestSchema, parseJsonBody(event), 'replay');
+    const events = await storage.webhooks.eventsBetween(
+      new Date(since).toISOString(),
+      new Date(until ?? Date.now()).toISOString(),
+    );
+    const replayed = await fanOut(
+      events.filter((stored) => wants(subscription, stored)),
+      storage,
+      subscription,
+    );
+    return json(202, { replayed });
+  }
+  if (method === 'GET') return json(200, shown(await found(id)));
+  if (method === 'DELETE') {
+    if (!(await storage.webhooks.delete(id))) throw new NotFoundError(`no subscription ${id}`);
+    return { statusCode: 204 };
+  }
+  const patch = parseInput(patchSubscriptionSchema, parseJsonBody(event), 'patch');
+  const current = await found(id);
+  const updated: Subscription = {
+    ...current,
+    ...(patch.status ? { status: patch.status, disabledReason: undefined } : {}),
+    ...(patch.events ? { events: patch.events } : {}),
+    ...(patch.areas ? { areas: patch.areas } : {}),
+    ...(patch.description !== undefined ? { description: patch.description } : {}),
+    ...(patch.rotateSecret ? { secret: newSecret() } : {}),
+  };
+  if (patch.status === 'active') await checkUrl(updated.url);
+  if (!(await storage.webhooks.replace(updated))) throw new NotFoundError(`no subscription ${id}`);
+  return json(200, patch.rotateSecret ? { ...shown(updated), secret: updated.secret } : shown(updated));
+};
+
+export const handler = middy(lambdaHandler)
+  .use(injectLambdaContext(logger))
+  .use(httpErrors(logger))
+  .use(requireRole(auth, 'admin'));

@@ -1,0 +1,206 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import type { WebhookEvent } from '#shared/domain/webhooks/send';
+
+/** A subscription as stored (the secret included: it signs every delivery). */
+export interface Subscription {
+  readonly id: string;
+  readonly url: string;
+  readonly events: readonly string[];
+  readonly areas: readonly string[];
+  readonly description?: string | undefined;
+  readonly status: 'active' | 'disabled';
+  readonly secret: string;
+  readonly createdAt: string;
+  readonly disabledReason?: string | undefined;
+}
+
+/** One delivery attempt, kept 30 days. */
+export interface DeliveryAttempt {
+  readonly eventId: string;
+  readonly type: string;
+  readonly attempt: number;
+  readonly statusCode?: number | undefined;
+  readonly error?: string | undefined;
+  readonly durationMs: number;
+  readonly at: string;
+}
+
+const SUBSCRIPTIONS_PK = 'subscription';
+const DAY_S = 86_400;
+/** Delivery attempts and the event store are kept 30 days. */
+export const WEBHOOK_RETENTION_S = 30 * DAY_S;
+const hourBucket = (iso: string) => `webhookevents#${iso.slice(0, 13)}`;
+
+/** Subscriptions, their delivery log, and the store of events replays read from. */
+export class WebhooksRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async create(subscription: Subscription): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: SUBSCRIPTIONS_PK, sk: subscription.id, ...subscription },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(id: string): Promise<Subscription | undefined> {
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: { pk: SUBSCRIPTIONS_PK, sk: id }, ConsistentRead: true }),
+    );
+    return Item ? toSubscription(Item) : undefined;
+  }
+
+  async list(): Promise<Subscription[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': SUBSCRIPTIONS_PK },
+    });
+    return items.map(toSubscription);
+  }
+
+  /** Replaces a subscription that exists; false when it does not. */
+  async replace(subscription: Subscription): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: SUBSCRIPTIONS_PK, sk: subscription.id, ...subscription },
+          ConditionExpression: 'attribute_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Disables a subscription (e.g. after `410 Gone`), saying why. */
+  async disable(id: string, reason: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: SUBSCRIPTIONS_PK, sk: id },
+          UpdateExpression: 'SET #status = :disabled, disabledReason = :reason',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':disabled': 'disabled', ':reason': reason },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  /** Deletes a subscription; false when there was none. */
+  async delete(id: string): Promise<boolean> {
+    const { Attributes } = await this.client.send(
+      new DeleteCommand({
+        TableName: this.table,
+        Key: { pk: SUBSCRIPTIONS_PK, sk: id },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return Attributes !== undefined;
+  }
+
+  async logAttempt(subscriptionId: string, attempt: DeliveryAttempt): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: `deliveries#${subscriptionId}`,
+          sk: `${attempt.at}#${attempt.eventId}#${String(attempt.attempt).padStart(2, '0')}`,
+          ...attempt,
+          expiresAt: Math.floor(Date.parse(attempt.at) / 1000) + WEBHOOK_RETENTION_S,
+        },
+      }),
+    );
+  }
+
+  /** The newest attempts of a subscription, newest first. */
+  async listAttempts(subscriptionId: string, limit: number): Promise<DeliveryAttempt[]> {
+    const { Items } = await this.client.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `deliveries#${subscriptionId}` },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((item) => ({
+      eventId: String(item.eventId),
+      type: String(item.type),
+      attempt: Number(item.attempt),
+      statusCode: item.statusCode === undefined ? undefined : Number(item.statusCode),
+      error: item.error === undefined ? undefined : String(item.error),
+      durationMs: Number(item.durationMs),
+      at: String(item.at),
+    }));
+  }
+
+  /** Keeps an event for replays (idempotent by event id), in hourly partitions. */
+  async storeEvent(event: WebhookEvent): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: hourBucket(event.timestamp),
+          sk: `${event.timestamp}#${event.id}`,
+          event,
+          expiresAt: Math.floor(Date.parse(event.timestamp) / 1000) + WEBHOOK_RETENTION_S,
+        },
+      }),
+    );
+  }
+
+  /** Stored events whose timestamp lies in [since, until], oldest first. */
+  async eventsBetween(since: string, until: string): Promise<WebhookEvent[]> {
+    const events: WebhookEvent[] = [];
+    for (
+      let hour = Date.parse(since.slice(0, 13) + ':00:00Z');
+      hour <= Date.parse(until);
+      hour += 3_600_000
+    ) {
+      const items = await queryAll(this.client, {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+        ExpressionAttributeValues: {
+          ':pk': hourBucket(new Date(hour).toISOString()),
+          ':since': since,
+          ':until': `${until}~`,
+        },
+      });
+      events.push(...items.map((item) => item.event as WebhookEvent));
+    }
+    return events;
+  }
+}
+
+const toSubscription = (item: Record<string, unknown>): Subscription => ({
+  id: String(item.id),
+  url: String(item.url),
+  events: (item.events ?? []) as string[],
+  areas: (item.areas ?? []) as string[],
+  description: item.description === undefined ? undefined : String(item.description),
+  status: item.status === 'disabled' ? 'disabled' : 'active',
+  secret: String(item.secret),
+  createdAt: String(item.createdAt),
+  disabledReason: item.disabledReason === undefined ? undefined : String(item.disabledReason),
+});

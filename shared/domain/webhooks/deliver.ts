@@ -1,0 +1,61 @@
+import type { Subscription, WebhooksRepository } from '#shared/adapters/webhooks-repository';
+import type { TargetPolicy } from '#shared/domain/webhooks/address-guard';
+import { type AttemptResult, sendEvent, type WebhookEvent } from '#shared/domain/webhooks/send';
+
+export interface DeliverDeps {
+  readonly webhooks: Pick<WebhooksRepository, 'get' | 'logAttempt' | 'disable'>;
+  readonly policy: TargetPolicy;
+  /** Seconds to wait before retry n (n = 1, 2, …). */
+  readonly schedule: readonly number[];
+  readonly send?: (
+    url: string,
+    secret: string,
+    event: WebhookEvent,
+    policy: TargetPolicy,
+  ) => Promise<AttemptResult>;
+  readonly now: () => number;
+}
+
+/** What to do with a delivery message after one attempt. */
+export type DeliveryOutcome =
+  | { readonly kind: 'done'; readonly note: string }
+  | { readonly kind: 'retry'; readonly afterS: number }
+  | { readonly kind: 'give-up' };
+
+/**
+ * One attempt to deliver an event to a subscription: 2xx is done; `410 Gone` disables the subscription;
+ * anything else is retried after the schedule's next delay, and given up (dead-lettered) after the last.
+ * Every attempt is logged. A deleted or disabled subscription gets nothing.
+ */
+export const deliverOnce = async (
+  subscriptionId: string,
+  event: WebhookEvent,
+  attempt: number,
+  deps: DeliverDeps,
+  subscription?: Subscription,
+): Promise<DeliveryOutcome> => {
+  const target = subscription ?? (await deps.webhooks.get(subscriptionId));
+  if (!target) return { kind: 'done', note: 'subscription deleted' };
+  if (target.status !== 'active') return { kind: 'done', note: 'subscription disabled' };
+  const result = await (deps.send ?? sendEvent)(target.url, target.secret, event, deps.policy);
+  await deps.webhooks.logAttempt(subscriptionId, {
+    eventId: event.id,
+    type: event.type,
+    attempt,
+    statusCode: result.statusCode,
+    error: result.error,
+    durationMs: result.durationMs,
+    at: new Date(deps.now()).toISOString(),
+  });
+  const status = result.statusCode ?? 0;
+  if (status >= 200 && status < 300) return { kind: 'done', note: `delivered (${status})` };
+  if (status === 410) {
+    await deps.webhooks.disable(
+      subscriptionId,
+      `the endpoint answered 410 Gone at ${new Date(deps.now()).toISOString()}`,
+    );
+    return { kind: 'done', note: 'disabled after 410 Gone' };
+  }
+  const delay = deps.schedule[attempt - 1];
+  return delay === undefined ? { kind: 'give-up' } : { kind: 'retry', afterS: delay };
+};

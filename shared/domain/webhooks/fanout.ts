@@ -1,0 +1,102 @@
+import type { EventPublisher } from '#shared/adapters/event-publisher';
+import type { Subscription, WebhooksRepository } from '#shared/adapters/webhooks-repository';
+import { type AreaRegistry, placeRecord } from '#shared/domain/areas';
+import type { WebhookEvent } from '#shared/domain/webhooks/send';
+import { busEvent, type DeliveredEvent } from '#shared/events/definition';
+import { indicatorsUpdated } from '#shared/events/indicators-updated';
+import { cityPlatformRecordAccepted, hotlineRecordAccepted } from '#shared/events/record-accepted';
+import { syncCaseRequested, syncTicketResolved, webhookDeliveryRequested } from '#shared/events/webhooks';
+import { cityPlatformEventSchema, hotlineEventSchema } from '#shared/schemas/ingest';
+import { matchesEventPattern } from '#shared/schemas/subscriptions';
+
+const iso = (instant: string) => new Date(instant).toISOString();
+
+/**
+ * The webhook event a bus event stands for (CONTRACT §7): `ticket.<type>` and `case.<type>` for
+ * accepted lifecycle events (known fields, with the areas the event places in), `indicators.updated`,
+ * and the sync events. Ids are stable, so a repeat is recognisable by its `webhook-id`.
+ */
+export const toWebhookEvent = (
+  delivered: Pick<DeliveredEvent, 'detail-type' | 'detail'>,
+  areas: AreaRegistry,
+): WebhookEvent | undefined => {
+  const type = delivered['detail-type'];
+  if (type === hotlineRecordAccepted.detailType || type === cityPlatformRecordAccepted.detailType) {
+    const hotline = type === hotlineRecordAccepted.detailType;
+    const { record } = (hotline ? hotlineRecordAccepted : cityPlatformRecordAccepted).detailSchema.parse(
+      delivered.detail,
+    );
+    const known = (hotline ? hotlineEventSchema : cityPlatformEventSchema).parse(record);
+    return {
+      id: `${hotline ? 'ticket' : 'case'}:${known.eventId}`,
+      type: `${hotline ? 'ticket' : 'case'}.${known.type}`,
+      timestamp: iso(known.occurredAt),
+      data: { ...known, areas: placeRecord(known, areas) },
+    };
+  }
+  if (type === indicatorsUpdated.detailType) {
+    const detail = indicatorsUpdated.detailSchema.parse(delivered.detail);
+    return {
+      id: `indicators:${detail.date}:${detail.area}:${detail.revision}`,
+      type,
+      timestamp: iso(detail.computedAt),
+      data: { ...detail, areas: [detail.area] },
+    };
+  }
+  if (type === syncCaseRequested.detailType) {
+    const detail = syncCaseRequested.detailSchema.parse(delivered.detail);
+    return {
+      id: `sync.case-requested:${detail.ticketId}`,
+      type,
+      timestamp: iso(detail.receivedAt),
+      data: detail,
+    };
+  }
+  if (type === syncTicketResolved.detailType) {
+    const detail = syncTicketResolved.detailSchema.parse(delivered.detail);
+    return {
+      id: `sync.ticket-resolved:${detail.caseId}:${detail.closingEventId}`,
+      type,
+      timestamp: iso(detail.closedAt),
+      data: detail,
+    };
+  }
+  return undefined;
+};
+
+/** True when a subscription wants an event: active, a matching type, and (if it names areas) a shared area. */
+export const wants = (subscription: Subscription, event: WebhookEvent): boolean => {
+  if (subscription.status !== 'active') return false;
+  if (!subscription.events.some((pattern) => matchesEventPattern(pattern, event.type))) return false;
+  if (subscription.areas.length === 0) return true;
+  const areas = (event.data.areas ?? []) as readonly string[];
+  return areas.some((area) => subscription.areas.includes(area));
+};
+
+export interface FanoutDeps {
+  readonly webhooks: Pick<WebhooksRepository, 'storeEvent' | 'list'>;
+  readonly publisher: EventPublisher;
+}
+
+/**
+ * Keeps each event for replays and asks for one delivery per (subscription, event), so every endpoint
+ * gets its own queue message and its own retries.
+ */
+export const fanOut = async (
+  events: readonly WebhookEvent[],
+  deps: FanoutDeps,
+  only?: Subscription,
+): Promise<number> => {
+  if (events.length === 0) return 0;
+  if (!only) for (const event of events) await deps.webhooks.storeEvent(event);
+  const subscriptions = only ? [only] : await deps.webhooks.list();
+  const requests = events.flatMap((event) =>
+    subscriptions
+      .filter((subscription) => wants(subscription, event))
+      .map((subscription) =>
+        busEvent(webhookDeliveryRequested, { subscriptionId: subscription.id, event: { ...event } }),
+      ),
+  );
+  await deps.publisher.publish(requests);
+  return requests.length;
+};

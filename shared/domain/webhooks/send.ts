@@ -1,0 +1,105 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { Webhook } from 'standardwebhooks';
+import {
+  type CheckedTarget,
+  checkTarget,
+  RefusedTargetError,
+  type TargetPolicy,
+} from '#shared/domain/webhooks/address-guard';
+
+/** One event as subscribers receive it: `{type, timestamp, data}`, with a stable id. */
+export interface WebhookEvent {
+  /** Stable per event: the `webhook-id` header, so receivers can drop repeats. */
+  readonly id: string;
+  readonly type: string;
+  /** When the event happened (RFC 3339). */
+  readonly timestamp: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** What one delivery attempt got. */
+export interface AttemptResult {
+  readonly statusCode?: number;
+  readonly error?: string;
+  readonly durationMs: number;
+}
+
+/** Deliveries give up after 15 s (CONTRACT §7). */
+export const DELIVERY_TIMEOUT_MS = 15_000;
+const MAX_RESPONSE_BYTES = 64 * 1024;
+
+const post = (target: CheckedTarget, body: string, headers: Record<string, string>, timeoutMs: number) =>
+  new Promise<number>((resolve, reject) => {
+    const { url } = target;
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(
+      {
+        method: 'POST',
+        host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: url.port || undefined,
+        path: `${url.pathname}${url.search}`,
+        headers: { ...headers, host: url.host, 'content-length': String(Buffer.byteLength(body)) },
+        // Connect to the address that was checked: no second lookup that could be rebound.
+        lookup: ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
+          options.all
+            ? callback(null, [{ address: target.address, family: target.family }])
+            : callback(null, target.address, target.family)) as never,
+        servername: url.hostname,
+        timeout: timeoutMs,
+      },
+      (response) => {
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) response.destroy();
+        });
+        response.on('close', () => resolve(response.statusCode ?? 0));
+        response.on('error', () => resolve(response.statusCode ?? 0));
+      },
+    );
+    const deadline = setTimeout(
+      () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
+    request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+    request.on('error', (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
+    request.on('close', () => clearTimeout(deadline));
+    request.end(body);
+  });
+
+/**
+ * Sends one event to one URL: checks the target again (so a DNS change cannot turn a public host into an
+ * internal one), signs with Standard Webhooks (`webhook-id` = the event id), POSTs `{type, timestamp, data}`,
+ * follows no redirect, and gives up after 15 s. Never throws: the result says what happened.
+ */
+export const sendEvent = async (
+  url: string,
+  secret: string,
+  event: WebhookEvent,
+  policy: TargetPolicy,
+  timeoutMs = DELIVERY_TIMEOUT_MS,
+): Promise<AttemptResult> => {
+  const started = Date.now();
+  try {
+    const target = await checkTarget(url, policy);
+    const body = JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
+    const at = new Date();
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'cityhub-webhooks/1',
+      'webhook-id': event.id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': new Webhook(secret).sign(event.id, at, body),
+    };
+    const statusCode = await post(target, body, headers, timeoutMs);
+    return { statusCode, durationMs: Date.now() - started };
+  } catch (error) {
+    const message =
+      error instanceof RefusedTargetError ? `refused: ${error.message}` : (error as Error).message;
+    return { error: message, durationMs: Date.now() - started };
+  }
+};
