@@ -333,6 +333,7 @@ export const routes: readonly RouteDecl[] = [
   { method: 'PUT', path: '/reference/areas', function: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/reference/calendar', function: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/reference/roads', function: 'admin', auth: 'admin' },
+  { method: 'PUT', path: '/reference/sync', function: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/reference/vehicles', function: 'admin', auth: 'admin' },
   { method: 'POST', path: '/subscriptions', function: 'subscriptions', auth: 'admin' },
   { method: 'GET', path: '/subscriptions', function: 'subscriptions', auth: 'admin' },

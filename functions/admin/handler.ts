@@ -16,6 +16,7 @@ import { parseInput } from '#shared/http/params';
 import { qualityQuerySchema, quarantineQuerySchema, recomputeRequestSchema } from '#shared/schemas/admin';
 import { queryParams } from '#shared/schemas/query';
 import { areasSchema, calendarSchema, roadsSchema, vehiclesSchema } from '#shared/schemas/reference';
+import { syncRulesSchema } from '#shared/schemas/subscriptions';
 
 const env = loadEnv(storageEnvSchema);
 const auth = loadEnv(authEnvSchema);
@@ -76,6 +77,13 @@ const replace =
     return json(200, { ...counts(value), recomputingDays: days });
   };
 
+/** `PUT /reference/sync`: which ticket categories the city platform takes over (no recompute needed). */
+const replaceSync = async (event: HttpEvent): Promise<HttpResult> => {
+  const rules = parseInput(syncRulesSchema, parseJsonBody(event), 'sync rules');
+  await storage.reference.put('sync', rules, Date.now());
+  return json(200, { ticketCategoriesToCityPlatform: rules.ticketCategoriesToCityPlatform.length });
+};
+
 const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
   'POST /admin/recompute': recompute,
   'GET /quarantine': quarantine,
@@ -91,6 +99,7 @@ const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
   'PUT /reference/vehicles': replace('vehicles', vehiclesSchema, (vehicles) => ({
     vehicles: vehicles.length,
   })),
+  'PUT /reference/sync': replaceSync,
   'PUT /reference/calendar': replace('calendar', calendarSchema, (calendar) => ({
     holidays: calendar.holidays.length,
     workdays: calendar.workdays.length,

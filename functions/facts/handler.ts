@@ -6,13 +6,15 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
 import { loadEnv } from '#shared/config';
 import { announceChangedDays, recordEntityEvent } from '#shared/domain/facts';
+import { loadReference } from '#shared/domain/reference';
 import { deliveredDetail } from '#shared/events/delivered';
 import { entityRecordAcceptedDetailSchema } from '#shared/events/record-accepted';
+import type { SyncRules } from '#shared/schemas/subscriptions';
 
 const env = loadEnv(storageEnvSchema);
 const logger = new Logger({ serviceName: 'cityhub-facts' });
 const storage = createStorage(env);
-const deps = { ...storage, timeZone: env.CITY_TIMEZONE };
+const baseDeps = { ...storage, timeZone: env.CITY_TIMEZONE };
 
 /**
  * Consumes accepted ticket and case events (SQS batches from the bus), stores each in its entity,
@@ -20,6 +22,11 @@ const deps = { ...storage, timeZone: env.CITY_TIMEZONE };
  */
 export const lambdaHandler = async (event: SQSEvent, context: Context) => {
   const days = new Set<string>();
+  const [{ areas }, rules] = await Promise.all([
+    loadReference(storage.reference),
+    storage.reference.get<SyncRules>('sync'),
+  ]);
+  const deps = { ...baseDeps, sync: { rules: rules ?? { ticketCategoriesToCityPlatform: [] }, areas } };
   const recordHandler = async (record: SQSRecord) => {
     const detail = deliveredDetail(record.body, entityRecordAcceptedDetailSchema);
     for (const day of await recordEntityEvent(detail, deps)) days.add(day);

@@ -21,6 +21,8 @@ export interface EntityItem<Event> {
   readonly events: Record<string, Event>;
   /** Cohort day derived from the events, if any. */
   readonly cohortDay: string | undefined;
+  /** Sync announcements already made for this entity (e.g. `case-requested`, `resolved:<eventId>`). */
+  readonly announced: ReadonlySet<string>;
 }
 
 /** A rejected record kept for `GET /quarantine`. */
@@ -329,6 +331,19 @@ export class FactsRepository {
     return items.map((item) => ({ date: String(item.sk), unknownCodes: item.unknownCodes as UnknownCodes }));
   }
 
+  /** Records sync announcements made for an entity, so they are never made twice. */
+  async markAnnounced(kind: EntityKind, entityId: string, keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: entityKey(kind, entityId),
+        UpdateExpression: 'ADD announced :keys',
+        ExpressionAttributeValues: { ':keys': new Set(keys) },
+      }),
+    );
+  }
+
   /** Every entity of a kind whose cohort day is `day`. */
   async listCohort<Event>(kind: EntityKind, day: string): Promise<EntityItem<Event>[]> {
     const items = await queryAll(this.client, {
@@ -346,4 +361,5 @@ const toEntity = <Event>(item: Record<string, unknown>): EntityItem<Event> => ({
   entityId: String(item.entityId),
   events: (item.events ?? {}) as Record<string, Event>,
   cohortDay: typeof item.cohortDay === 'string' ? item.cohortDay : undefined,
+  announced: new Set(item.announced instanceof Set ? [...(item.announced as Set<string>)] : []),
 });

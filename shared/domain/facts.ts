@@ -1,6 +1,8 @@
 import type { EventPublisher } from '#shared/adapters/event-publisher';
 import type { EntityKind, FactsRepository } from '#shared/adapters/facts-repository';
+import type { AreaRegistry } from '#shared/domain/areas';
 import { chronological } from '#shared/domain/entity-events';
+import { caseSync, ticketSync } from '#shared/domain/sync';
 import { deriveTicket } from '#shared/domain/tickets';
 import { localDate, toEpochMs } from '#shared/domain/time';
 import { busEvent } from '#shared/events/definition';
@@ -12,9 +14,12 @@ import {
   type HotlineRecord,
   hotlineEventSchema,
 } from '#shared/schemas/ingest';
+import type { SyncRules } from '#shared/schemas/subscriptions';
 
 export interface FactsDeps {
-  readonly facts: Pick<FactsRepository, 'appendEvent' | 'saveCohort'>;
+  readonly facts: Pick<FactsRepository, 'appendEvent' | 'saveCohort' | 'markAnnounced'>;
+  /** Sync rules and areas, when sync events should be announced. */
+  readonly sync?: { readonly rules: SyncRules; readonly areas: AreaRegistry };
   readonly publisher: EventPublisher;
   readonly timeZone: string;
 }
@@ -51,6 +56,15 @@ export const recordEntityEvent = async (
   const events = Object.values(entity.events);
   const cohortDay = cohortDayOf(kind, entityId, events, deps.timeZone);
   if (cohortDay !== entity.cohortDay) await deps.facts.saveCohort(kind, entityId, cohortDay, events.length);
+  if (deps.sync) {
+    const due =
+      kind === 'ticket'
+        ? ticketSync(entityId, events as HotlineRecord[], entity.announced, deps.sync.rules, deps.sync.areas)
+        : caseSync(entityId, events as CityPlatformRecord[], entity.announced, deps.sync.areas);
+    // Announced before being marked: a failure in between repeats the event with the same id, never loses it.
+    await deps.publisher.publish(due.events);
+    await deps.facts.markAnnounced(kind, entityId, due.keys);
+  }
   return [...new Set([cohortDay, entity.cohortDay].filter((day): day is string => day !== undefined))];
 };
 

@@ -5,6 +5,12 @@ import { recomputeRequestSchema } from '#shared/schemas/admin';
 import { ingestAnswerSchema, recordSchemas, sources } from '#shared/schemas/ingest';
 import { open311RequestSchema } from '#shared/schemas/open311';
 import { areasSchema, calendarSchema, roadsSchema, vehiclesSchema } from '#shared/schemas/reference';
+import {
+  createSubscriptionSchema,
+  patchSubscriptionSchema,
+  replayRequestSchema,
+  syncRulesSchema,
+} from '#shared/schemas/subscriptions';
 import { type RouteAuth, type RouteDecl, routes } from '#shared/topology';
 
 type Operation = Record<string, unknown>;
@@ -208,6 +214,58 @@ const operations: Record<string, Operation> = {
     vehiclesSchema,
     '{vehicles, recomputingDays}',
   ),
+  'PUT /reference/sync': referenceOperation(
+    'Replace the sync rules: ticket categories (* globs) whose received tickets emit sync.case-requested',
+    syncRulesSchema,
+    '{ticketCategoriesToCityPlatform}',
+  ),
+  'POST /subscriptions': {
+    summary:
+      'Subscribe a URL to event types (ticket.*, case.closed, indicators.updated, sync.*), optionally for areas',
+    requestBody: {
+      required: true,
+      content: jsonContent(z.toJSONSchema(createSubscriptionSchema, { io: 'input' })),
+    },
+    responses: {
+      201: { description: '{id, url, events, areas, status, secret} — the secret is shown only here' },
+      400: errorResponse('Invalid subscription'),
+      422: errorResponse('The URL is refused: not https (deployed), or it resolves to a non-public address'),
+    },
+  },
+  'GET /subscriptions': {
+    summary: 'All subscriptions (without secrets)',
+    responses: { 200: { description: '{items}' } },
+  },
+  'GET /subscriptions/{id}': {
+    summary: 'One subscription (without its secret)',
+    responses: { 200: { description: 'The subscription' }, 404: errorResponse('No such subscription') },
+  },
+  'PATCH /subscriptions/{id}': {
+    summary: 'Change status, events, areas or description; rotateSecret: true returns a new secret once',
+    requestBody: {
+      required: true,
+      content: jsonContent(z.toJSONSchema(patchSubscriptionSchema, { io: 'input' })),
+    },
+    responses: { 200: { description: 'The subscription' }, 404: errorResponse('No such subscription') },
+  },
+  'DELETE /subscriptions/{id}': {
+    summary: 'Delete a subscription',
+    responses: { 204: { description: 'Deleted' }, 404: errorResponse('No such subscription') },
+  },
+  'GET /subscriptions/{id}/deliveries': {
+    summary:
+      'Delivery attempts, newest first (event id, type, attempt, status code, error, duration, time; kept 30 days)',
+    parameters: [query('limit', '1 to 1000 (default 100)', { type: 'integer' })],
+    responses: { 200: { description: '{items}' }, 404: errorResponse('No such subscription') },
+  },
+  'POST /subscriptions/{id}/replay': {
+    summary: 'Re-send the events of a window (kept 30 days) that the subscription wants',
+    requestBody: {
+      required: true,
+      content: jsonContent(z.toJSONSchema(replayRequestSchema, { io: 'input' })),
+    },
+    responses: { 202: { description: '{replayed}' }, 404: errorResponse('No such subscription') },
+  },
   'GET /health': { summary: 'Liveness', responses: { 200: { description: '{"status": "ok"}' } } },
 };
 

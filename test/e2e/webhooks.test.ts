@@ -187,6 +187,20 @@ describe('webhooks over HTTP', () => {
     expect(rotated.body.secret).not.toBe(okSecret);
   });
 
+  it('asks the city platform for a case when a ticket of a synced category is received', async () => {
+    expect(
+      (await admin('PUT', '/reference/sync', { ticketCategoriesToCityPlatform: ['noise'] })).status,
+    ).toBe(200);
+    await subscribe('/sync', ['sync.*']);
+    await sendTicket();
+    expect(await until(() => at('/sync').length === 1)).toBe(true);
+    expect(JSON.parse(at('/sync')[0]?.body ?? '{}')).toMatchObject({
+      type: 'sync.case-requested',
+      data: { ticketId: `w${sequence}`, category: 'noise', areas: ['city', 'district:d1'] },
+    });
+    expect(at('/sync')[0]?.headers['webhook-id']).toBe(`sync.case-requested:w${sequence}`);
+  });
+
   it.each([
     ['http://10.0.0.1/hook', 'private'],
     ['http://172.16.5.4/hook', 'private'],
