@@ -174,7 +174,7 @@ export class WebhooksRepository {
   async eventsBetween(since: string, until: string): Promise<WebhookEvent[]> {
     const events: WebhookEvent[] = [];
     for (
-      let hour = Date.parse(since.slice(0, 13) + ':00:00Z');
+      let hour = Date.parse(`${since.slice(0, 13)}:00:00Z`);
       hour <= Date.parse(until);
       hour += 3_600_000
     ) {
