@@ -4,7 +4,6 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
 import { loadEnv } from '#shared/config';
-import { announceChangedDays } from '#shared/domain/facts';
 import { processTrackMessages } from '#shared/domain/sanitation/consumer';
 import { sanitationReferenceLoader } from '#shared/domain/sanitation/reference';
 
@@ -24,7 +23,6 @@ export const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> 
     deps,
   );
   for (const failure of outcome.failures) logger.error('coverage failed', { ...failure });
-  await announceChangedDays(outcome.changedDays, 'coverage changed', deps);
   return { batchItemFailures: outcome.failedMessages.map((itemIdentifier) => ({ itemIdentifier })) };
 };
 

@@ -5,13 +5,13 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
 import { targetPolicyOf, webhookEnvSchema } from '#shared/adapters/webhook-config';
-import type { Subscription } from '#shared/adapters/webhooks-repository';
+import { type Subscription, WEBHOOK_RETENTION_S } from '#shared/adapters/webhooks-repository';
 import { loadEnv } from '#shared/config';
 import { checkTarget, RefusedTargetError } from '#shared/domain/webhooks/address-guard';
 import { fanOut, wants } from '#shared/domain/webhooks/fanout';
 import { type HttpEvent, type HttpResult, httpErrors, json, parseJsonBody } from '#shared/http/api';
 import { authEnvSchema, requireRole } from '#shared/http/auth';
-import { NotFoundError, UnprocessableError } from '#shared/http/errors';
+import { BadRequestError, NotFoundError, UnprocessableError } from '#shared/http/errors';
 import { parseInput } from '#shared/http/params';
 import { queryParams } from '#shared/schemas/query';
 import {
@@ -78,9 +78,14 @@ export const lambdaHandler = async (event: HttpEvent): Promise<HttpResult> => {
   if (action === 'replay') {
     const subscription = await found(id);
     const { since, until } = parseInput(replayRequestSchema, parseJsonBody(event), 'replay');
+    const to = Math.min(Date.parse(until ?? new Date().toISOString()), Date.now());
+    const from = Date.parse(since);
+    if (to - from > WEBHOOK_RETENTION_S * 1000) {
+      throw new BadRequestError('a replay window spans at most 30 days (events are kept that long)');
+    }
     const events = await storage.webhooks.eventsBetween(
-      new Date(since).toISOString(),
-      new Date(until ?? Date.now()).toISOString(),
+      new Date(from).toISOString(),
+      new Date(to).toISOString(),
     );
     const replayed = await fanOut(
       events.filter((stored) => wants(subscription, stored)),

@@ -103,12 +103,14 @@ export class LocalQueue {
     const now = Date.now();
     const visible = this.messages.filter((message) => message.visibleAt <= now);
     if (visible.length === 0) {
-      const next = Math.min(...this.messages.map((message) => message.visibleAt));
+      let next = Number.POSITIVE_INFINITY;
+      for (const message of this.messages) next = Math.min(next, message.visibleAt);
       if (Number.isFinite(next)) this.timer = setTimeout(() => this.schedule(), next - now);
       else if (this.inFlight.size === 0) this.notifyIdle();
       return;
     }
-    const oldest = Math.min(...visible.map((message) => Math.max(message.sentAt, message.visibleAt)));
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const message of visible) oldest = Math.min(oldest, Math.max(message.sentAt, message.visibleAt));
     const wait =
       visible.length >= this.decl.batchSize ? 0 : Math.max(0, oldest + this.options.batchingWindowMs - now);
     this.timer = setTimeout(() => {

@@ -16,6 +16,8 @@ export interface VehicleDaySummary {
   readonly workingMs: number;
   /** segmentId → digest of this vehicle's bitmap of that segment. */
   readonly digests: Readonly<Record<string, string>>;
+  /** Segments a recompute in progress may have written (a superset of `digests`' keys), if any. */
+  readonly touched?: readonly string[] | undefined;
 }
 
 /** One segment's coverage on one day: each vehicle's bitmap (base64), cleaned = their union. */
@@ -245,4 +247,5 @@ const toSummary = (item: Record<string, unknown>): VehicleDaySummary => ({
   operatingM: Number(item.operatingM),
   workingMs: Number(item.workingMs),
   digests: (item.digests ?? {}) as Record<string, string>,
+  touched: Array.isArray(item.touched) ? (item.touched as string[]) : undefined,
 });

@@ -155,22 +155,26 @@ export class WebhooksRepository {
     }));
   }
 
-  /** Keeps an event for replays (idempotent by event id), in hourly partitions. */
-  async storeEvent(event: WebhookEvent): Promise<void> {
+  /**
+   * Keeps an event for replays by the time the hub sent it out (`sentAt`, UTC ISO), in hourly
+   * partitions; a repeat of the same event in the same hour overwrites itself.
+   */
+  async storeEvent(event: WebhookEvent, sentAt: string): Promise<void> {
     await this.client.send(
       new PutCommand({
         TableName: this.table,
         Item: {
-          pk: hourBucket(event.timestamp),
-          sk: `${event.timestamp}#${event.id}`,
+          pk: hourBucket(sentAt),
+          sk: `${sentAt.slice(0, 13)}#${event.id}`,
+          sentAt,
           event,
-          expiresAt: Math.floor(Date.parse(event.timestamp) / 1000) + WEBHOOK_RETENTION_S,
+          expiresAt: Math.floor(Date.parse(sentAt) / 1000) + WEBHOOK_RETENTION_S,
         },
       }),
     );
   }
 
-  /** Stored events whose timestamp lies in [since, until], oldest first. */
+  /** Events the hub sent out between since and until (UTC ISO), oldest hour first. */
   async eventsBetween(since: string, until: string): Promise<WebhookEvent[]> {
     const events: WebhookEvent[] = [];
     for (
@@ -180,11 +184,12 @@ export class WebhooksRepository {
     ) {
       const items = await queryAll(this.client, {
         TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :since AND :until',
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'sentAt BETWEEN :since AND :until',
         ExpressionAttributeValues: {
           ':pk': hourBucket(new Date(hour).toISOString()),
           ':since': since,
-          ':until': `${until}~`,
+          ':until': until,
         },
       });
       events.push(...items.map((item) => item.event as WebhookEvent));

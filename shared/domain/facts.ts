@@ -72,7 +72,7 @@ export const recordEntityEvent = async (
 export const announceChangedDays = async (
   days: Iterable<string>,
   reason: string,
-  deps: FactsDeps,
+  deps: Pick<FactsDeps, 'publisher'>,
 ): Promise<void> => {
   const sorted = [...new Set(days)].sort();
   if (sorted.length === 0) return;

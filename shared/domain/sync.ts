@@ -46,8 +46,8 @@ export const ticketSync = (
 };
 
 /**
- * `sync.ticket-resolved` for a case linked to a ticket: one per closure — a `closed` event that follows
- * a time when the case was not closed (no earlier close, or a rework after it) — announced once each.
+ * `sync.ticket-resolved` for a case linked to a ticket: one per closure — the closed events between two
+ * reworks (or before the first, or after the last) — announced once each, for its earliest close seen.
  */
 export const caseSync = (
   caseId: string,
@@ -58,16 +58,20 @@ export const caseSync = (
   const sorted = chronological(events);
   const ticketId = sorted.findLast((event) => event.linkedTicketId)?.linkedTicketId;
   if (!ticketId) return none;
-  const closures: CityPlatformRecord[] = [];
-  let closed = false;
+  // A closure is a stretch of closed events between reworks; it was announced if any of them was (a
+  // later close can arrive first and be announced before the earlier one of the same stretch).
+  const stretches: CityPlatformRecord[][] = [];
+  let open = true;
   for (const event of sorted) {
-    if (event.type === 'rework') closed = false;
-    if (event.type === 'closed') {
-      if (!closed) closures.push(event);
-      closed = true;
-    }
+    if (event.type === 'rework') open = true;
+    if (event.type !== 'closed') continue;
+    if (open) stretches.push([]);
+    stretches.at(-1)?.push(event);
+    open = false;
   }
-  const fresh = closures.filter((closure) => !announced.has(`resolved:${closure.eventId}`));
+  const fresh = stretches
+    .filter((stretch) => !stretch.some((closed) => announced.has(`resolved:${closed.eventId}`)))
+    .map((stretch) => stretch[0] as CityPlatformRecord);
   const placed = sorted.find(hasPlacement);
   return {
     events: fresh.map((closure) =>

@@ -65,6 +65,7 @@ const until = async (done: () => boolean, ms = 15_000) => {
 };
 const at = (path: string) => received.filter((request) => request.path === path);
 let sequence = 0;
+const startedAt = Date.now();
 const sendTicket = async (type = 'received') => {
   sequence += 1;
   const ticketId = `w${sequence}`;
@@ -175,10 +176,18 @@ describe('webhooks over HTTP', () => {
 
   it('re-sends the events of a window on replay', async () => {
     const before = at('/ok').length;
-    const replay = await admin('POST', `/subscriptions/${okId}/replay`, { since: '2026-03-02T00:00:00Z' });
+    const replay = await admin('POST', `/subscriptions/${okId}/replay`, {
+      since: new Date(startedAt).toISOString(),
+    });
     expect(replay.status).toBe(202);
     expect(Number(replay.body.replayed)).toBeGreaterThanOrEqual(4);
     expect(await until(() => at('/ok').length >= before + Number(replay.body.replayed))).toBe(true);
+  });
+
+  it('refuses a replay window longer than the 30 days events are kept', async () => {
+    const refused = await admin('POST', `/subscriptions/${okId}/replay`, { since: '2020-01-01T00:00:00Z' });
+    expect(refused.status).toBe(400);
+    expect(String(refused.body.error)).toContain('30 days');
   });
 
   it('rotates the secret and shows the new one once', async () => {

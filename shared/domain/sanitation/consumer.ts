@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventPublisher } from '#shared/adapters/event-publisher';
 import type { FactsRepository } from '#shared/adapters/facts-repository';
+import { announceChangedDays } from '#shared/domain/facts';
 import { CoverageMarker } from '#shared/domain/sanitation/coverage';
 import {
   recomputeVehicleDay,
@@ -21,7 +22,7 @@ export interface CoverageDeps extends TrackDeps {
 
 /** What a batch of coverage messages did. */
 export interface CoverageOutcome {
-  /** Days whose sanitation facts changed. */
+  /** Days whose sanitation facts changed (already announced as `facts.changed`). */
   readonly changedDays: string[];
   /** Messages to retry: unreadable, not stored, or whose vehicle-day failed. */
   readonly failedMessages: string[];
@@ -31,6 +32,15 @@ export interface CoverageOutcome {
 const keyOf = ({ vehicleId, day }: VehicleDayKey) => `${day}#${vehicleId}`;
 /** Longest a vehicle-day's recompute may hold its lease (the coverage function's timeout). */
 const LEASE_SECONDS = 120;
+
+/** Leases are held for one vehicle-day's recompute (milliseconds): wait a little before giving up. */
+const leaseWithRetries = async (key: VehicleDayKey, holder: string, deps: CoverageDeps): Promise<boolean> => {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    if (await deps.sanitation.lease(key.vehicleId, key.day, holder, Date.now(), LEASE_SECONDS)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
+  }
+  return false;
+};
 
 /**
  * Handles one batch of coverage messages: stores the points of each accepted GPS batch part, then
@@ -66,17 +76,18 @@ export const processTrackMessages = async (
     const marker = new CoverageMarker(reference.network);
     const holder = randomUUID();
     for (const [id, key] of unique) {
-      if (!(await deps.sanitation.lease(key.vehicleId, key.day, holder, Date.now(), LEASE_SECONDS))) {
+      if (!(await leaseWithRetries(key, holder, deps))) {
         // Another consumer is recomputing this vehicle-day: come back once it is done.
         failedKeys.add(id);
         failures.push({ vehicleDay: id, error: 'being recomputed by another consumer; retried' });
         continue;
       }
       try {
-        if (await recomputeVehicleDay(key, reference, deps, marker)) {
-          await deps.facts.markDay(key.day);
-          changedDays.add(key.day);
-        }
+        await recomputeVehicleDay(key, reference, deps, marker, async (day) => {
+          changedDays.add(day);
+          await deps.facts.markDay(day);
+          await announceChangedDays([day], 'coverage changed', deps);
+        });
       } catch (error) {
         failedKeys.add(id);
         failures.push({ vehicleDay: id, error: (error as Error).message });

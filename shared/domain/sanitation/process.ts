@@ -67,11 +67,15 @@ export const recomputeVehicleDay = async (
   reference: SanitationReference,
   deps: TrackDeps,
   marker: CoverageMarker = new CoverageMarker(reference.network),
+  onChanged: (day: string) => Promise<void> = async () => undefined,
 ): Promise<boolean> => {
   const { vehicleId, day } = key;
   const { network } = reference;
   const vehicle = reference.vehicles.get(vehicleId);
   const points = await deps.sanitation.points(vehicleId, day);
+  const previous = await deps.sanitation.getSummary(day, vehicleId);
+  // A point early on the next day asks for this day too; a day without points or summary has nothing to do.
+  if (points.length === 0 && !previous) return false;
   const last = points.reduce((latest, point) => Math.max(latest, point.t), Number.NEGATIVE_INFINITY);
   const nextDay = addDays(day, 1);
   if (zonedTime(nextDay, 0, deps.timeZone) - last <= coverageRules.maxGapMs) {
@@ -86,39 +90,57 @@ export const recomputeVehicleDay = async (
     ? coverVehicleDay(toTrack(points, network.projection, true), day, deps.timeZone, network, marker)
     : { operatingM: 0, workingMs: 0, segments: new Map() };
 
-  const previous = await deps.sanitation.getSummary(day, vehicleId);
   const digests: Record<string, string> = {};
-  let changed =
-    !previous || previous.operatingM !== result.operatingM || previous.workingMs !== result.workingMs;
+  const bitmaps = new Map<string, Uint8Array>();
   for (const [index, bitmap] of result.segments) {
     const segment = network.segments[index];
     if (!segment) continue;
     digests[segment.segmentId] = digest(bitmap);
-    if (previous?.digests[segment.segmentId] === digests[segment.segmentId]) continue;
-    changed = true;
-    await deps.sanitation.setSegmentBitmap(
-      day,
-      segment.district,
-      segment.segmentId,
-      vehicleId,
-      Buffer.from(bitmap).toString('base64'),
-    );
+    bitmaps.set(segment.segmentId, bitmap);
   }
-  for (const segmentId of Object.keys(previous?.digests ?? {})) {
-    if (digests[segmentId]) continue;
-    changed = true;
+  const before = previous?.digests ?? {};
+  // Segments a crashed run may have written beyond its summary are remembered as touched.
+  const touchedBefore = new Set([...Object.keys(before), ...(previous?.touched ?? [])]);
+  const written = [...bitmaps.keys()].filter((segmentId) => before[segmentId] !== digests[segmentId]);
+  const removed = [...touchedBefore].filter((segmentId) => !digests[segmentId]);
+  const changed =
+    !previous ||
+    previous.operatingM !== result.operatingM ||
+    previous.workingMs !== result.workingMs ||
+    written.length > 0 ||
+    removed.length > 0;
+  if (!changed) return false;
+  const touched = [...new Set([...touchedBefore, ...written])];
+  if (written.some((segmentId) => !touchedBefore.has(segmentId))) {
+    await deps.sanitation.putSummary({
+      vehicleId,
+      day,
+      operatingM: previous?.operatingM ?? 0,
+      workingMs: previous?.workingMs ?? 0,
+      digests: before,
+      touched,
+    });
+  }
+  for (const segmentId of written) {
+    const segment = network.segments[network.bySegmentId.get(segmentId) ?? -1];
+    if (!segment) continue;
+    const bitmap = Buffer.from(bitmaps.get(segmentId) ?? new Uint8Array(0)).toString('base64');
+    await deps.sanitation.setSegmentBitmap(day, segment.district, segmentId, vehicleId, bitmap);
+  }
+  for (const segmentId of removed) {
     const segment = network.segments[network.bySegmentId.get(segmentId) ?? -1];
     if (segment)
       await deps.sanitation.setSegmentBitmap(day, segment.district, segmentId, vehicleId, undefined);
   }
-  if (changed) {
-    await deps.sanitation.putSummary({
-      vehicleId,
-      day,
-      operatingM: result.operatingM,
-      workingMs: result.workingMs,
-      digests,
-    });
-  }
-  return changed;
+  // Announced before the summary is final: a failure after this point reruns the same work, and the
+  // rerun announces again because the summary still differs.
+  await onChanged(day);
+  await deps.sanitation.putSummary({
+    vehicleId,
+    day,
+    operatingM: result.operatingM,
+    workingMs: result.workingMs,
+    digests,
+  });
+  return true;
 };

@@ -12,11 +12,10 @@ export class RefusedTargetError extends Error {
   override name = 'RefusedTargetError';
 }
 
-/** A checked target: connect to `address` (never look the host up again) and send `Host: url.host`. */
+/** A checked target: connect to these addresses (never look the host up again) and send `Host: url.host`. */
 export interface CheckedTarget {
   readonly url: URL;
-  readonly address: string;
-  readonly family: 4 | 6;
+  readonly addresses: readonly { address: string; family: 4 | 6 }[];
 }
 
 const REFUSED_RANGES: Readonly<Record<string, string>> = {
@@ -47,8 +46,12 @@ export const refusedBecause = (address: string, policy: TargetPolicy): string | 
     parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   }
   const range = parsed.range();
-  if (range === 'unicast') return undefined;
   if (range === 'loopback') return policy.allowLoopback ? undefined : 'a loopback address';
+  if (range === 'unicast') {
+    // IPv6: only global unicast (2000::/3); old IPv4-compatible forms such as ::7f00:1 are refused too.
+    const global = parsed.kind() === 'ipv4' || parsed.match(ipaddr.parseCIDR('2000::/3'));
+    return global ? undefined : 'not a global unicast IPv6 address';
+  }
   return REFUSED_RANGES[range] ?? `a non-public address (${range})`;
 };
 
@@ -94,6 +97,11 @@ export const checkTarget = async (
         `${url.host} resolves to ${address}, ${reason}; webhooks go to public addresses only`,
       );
   }
-  const first = addresses[0] as { address: string; family: number };
-  return { url, address: first.address, family: first.family === 6 ? 6 : 4 };
+  return {
+    url,
+    addresses: addresses.map(({ address, family }) => ({
+      address,
+      family: family === 6 ? (6 as const) : (4 as const),
+    })),
+  };
 };

@@ -88,7 +88,8 @@ export const fanOut = async (
   only?: Subscription,
 ): Promise<number> => {
   if (events.length === 0) return 0;
-  if (!only) for (const event of events) await deps.webhooks.storeEvent(event);
+  const sentAt = new Date().toISOString();
+  if (!only) for (const event of events) await deps.webhooks.storeEvent(event, sentAt);
   const subscriptions = only ? [only] : await deps.webhooks.list();
   const requests = events.flatMap((event) =>
     subscriptions

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import {
   type CheckedTarget,
@@ -33,19 +34,21 @@ const post = (target: CheckedTarget, body: string, headers: Record<string, strin
   new Promise<number>((resolve, reject) => {
     const { url } = target;
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const request = send(
       {
         method: 'POST',
-        host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+        host,
         port: url.port || undefined,
         path: `${url.pathname}${url.search}`,
         headers: { ...headers, host: url.host, 'content-length': String(Buffer.byteLength(body)) },
         // Connect to the address that was checked: no second lookup that could be rebound.
         lookup: ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
           options.all
-            ? callback(null, [{ address: target.address, family: target.family }])
-            : callback(null, target.address, target.family)) as never,
-        servername: url.hostname,
+            ? callback(null, target.addresses)
+            : callback(null, target.addresses[0]?.address, target.addresses[0]?.family)) as never,
+        // TLS names the host for certificate checks; an address literal is no server name.
+        ...(isIP(host) === 0 ? { servername: host } : {}),
         timeout: timeoutMs,
       },
       (response) => {

@@ -58,6 +58,21 @@ describe('sync events', () => {
     }
   });
 
+  it('announces a closure once even when its later close arrives first', async () => {
+    publisher.published.splice(0);
+    const event = (eventId: string, time: string): CityPlatformRecord => ({
+      eventId,
+      caseId: 'late-close',
+      type: 'closed',
+      occurredAt: `2026-03-02T${time}:00+08:00`,
+      category: 'road',
+      linkedTicketId: 'T-7',
+    });
+    await store('city-platform', event('e3', '12:00'));
+    await store('city-platform', event('e1', '10:00'));
+    expect(publisher.take('sync.ticket-resolved')).toHaveLength(1);
+  });
+
   it('requests no case for a category the rules do not name', async () => {
     publisher.published.splice(0);
     await store('hotline', {
