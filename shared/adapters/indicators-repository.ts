@@ -14,6 +14,8 @@ export interface IndicatorItem {
   readonly revision: number;
   /** When the values of this revision were computed. */
   readonly computedAt: string;
+  /** The latest revision announced as `indicators.updated`, if any. */
+  readonly announcedRevision?: number | undefined;
 }
 
 /** What a save did: wrote a new revision, or found the same values already there. */
@@ -35,6 +37,7 @@ const toItem = (item: Record<string, unknown>): IndicatorItem => ({
   indicators: inCatalogueOrder(item.indicators as Partial<IndicatorValues>),
   revision: Number(item.revision),
   computedAt: String(item.computedAt),
+  announcedRevision: item.announcedRevision === undefined ? undefined : Number(item.announcedRevision),
 });
 
 /**
@@ -105,6 +108,24 @@ export class IndicatorsRepository {
       if (!isConditionFailed(error)) throw error;
     }
     return { changed: false };
+  }
+
+  /** Records that a revision was announced (never moves back to an older one). */
+  async markAnnounced(date: string, area: AreaKey, revision: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { area, date },
+          UpdateExpression: 'SET announcedRevision = :revision',
+          ConditionExpression:
+            'attribute_exists(revision) AND (attribute_not_exists(announcedRevision) OR announcedRevision < :revision)',
+          ExpressionAttributeValues: { ':revision': revision },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
   }
 
   /** Every area published for one day, sorted by area. */

@@ -20,7 +20,7 @@ export interface RecomputeDeps {
   readonly facts: Pick<FactsRepository, 'listCohort' | 'saveQuality'>;
   readonly sanitation: Pick<SanitationRepository, 'listSummaries' | 'listCoverage'>;
   readonly loadSanitation: () => Promise<SanitationReference>;
-  readonly indicators: Pick<IndicatorsRepository, 'save' | 'listDay' | 'remove'>;
+  readonly indicators: Pick<IndicatorsRepository, 'save' | 'listDay' | 'remove' | 'markAnnounced'>;
   readonly publisher: EventPublisher;
   readonly loadReference: () => Promise<Reference>;
   readonly timeZone: string;
@@ -67,15 +67,18 @@ export const recomputeDay = async (
   const computedAt = new Date(asOf).toISOString();
 
   const changed: AreaKey[] = [];
-  const updates = [];
   for (const [area, values] of computed) {
     const outcome = await deps.indicators.save(date, area, deps.timeZone, values, computedAt, readAt);
-    if (!outcome.changed) continue;
-    changed.push(area);
-    const { revision, indicators } = outcome.item;
-    updates.push(busEvent(indicatorsUpdated, { date, area, revision, computedAt, indicators }));
+    if (outcome.changed) changed.push(area);
   }
   const stored = await deps.indicators.listDay(date);
+  // Every revision not yet announced goes out, this run's and any an interrupted run left behind.
+  const unannounced = stored.filter(
+    (item) => computed.has(item.area) && (item.announcedRevision ?? 0) < item.revision,
+  );
+  const updates = unannounced.map(({ area, revision, computedAt: at, indicators }) =>
+    busEvent(indicatorsUpdated, { date, area, revision, computedAt: at, indicators }),
+  );
   const removed = stored.map((item) => item.area).filter((area) => !computed.has(area));
   if (removed.length > 0) await deps.indicators.remove(date, removed);
   const records = [
@@ -88,6 +91,7 @@ export const recomputeDay = async (
   ];
   await deps.facts.saveQuality(date, unknownCodes(records, areas));
   await deps.publisher.publish(updates);
+  for (const item of unannounced) await deps.indicators.markAnnounced(date, item.area, item.revision);
   return { date, areas: computed.size, changed, removed };
 };
 

@@ -72,10 +72,28 @@ describe('facts and recompute on DynamoDB Local', () => {
     expect(publisher.take('indicators.updated')).toHaveLength(2);
   });
 
+  it('announces a revision an interrupted run saved but did not announce', async () => {
+    await store({
+      eventId: 'e9',
+      type: 'callback',
+      occurredAt: '2026-03-02T16:00:00+08:00',
+      satisfaction: 'satisfied',
+    });
+    publisher.failNext = true;
+    await expect(recomputeDay('2026-03-02', deps())).rejects.toThrow('EventBridge refused');
+    publisher.published.splice(0);
+    const retry = await recomputeDay('2026-03-02', deps());
+    expect(retry.changed).toEqual([]);
+    expect(publisher.take('indicators.updated')).toEqual([
+      expect.objectContaining({ area: 'city', revision: 2 }),
+      expect.objectContaining({ area: 'district:d1', revision: 2 }),
+    ]);
+  });
+
   it('writes nothing new when recomputing unchanged facts', async () => {
     const outcome = await recomputeDay('2026-03-02', deps());
     expect(outcome.changed).toEqual([]);
-    expect((await db.indicators.listDay('2026-03-02')).map((item) => item.revision)).toEqual([1, 1]);
+    expect((await db.indicators.listDay('2026-03-02')).map((item) => item.revision)).toEqual([2, 2]);
     expect(publisher.take('indicators.updated')).toEqual([]);
   });
 
