@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { createStorage, recomputeDepsOf, storageEnvSchema } from '#shared/adapters/clients';
 import { loadEnv } from '#shared/config';
 import { recentDays, recomputeDays } from '#shared/domain/recompute';
+import { busEvent } from '#shared/events/definition';
 import { deliveredDetail } from '#shared/events/delivered';
 import { factsChanged } from '#shared/events/facts-changed';
 
@@ -20,6 +21,7 @@ const storage = createStorage(env);
 const deps = recomputeDepsOf(storage, env.CITY_TIMEZONE);
 
 const nightlySchema = z.object({ job: z.literal('nightly-recompute') });
+const NIGHTLY_DAYS_PER_MESSAGE = 5;
 
 /** Recomputes the days named by a batch of `facts.changed` events; a message fails only with its days. */
 const onFactsChanged = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
@@ -53,18 +55,21 @@ const onFactsChanged = async (event: SQSEvent, context: Context): Promise<SQSBat
   };
 };
 
-/** Nightly: recomputes recent days, so deadlines that passed since the last change count. */
+/** Nightly: has recent days recomputed, so deadlines that passed since the last change count. */
 const nightly = async () => {
-  const { outcomes, failures } = await recomputeDays(
-    recentDays(Date.now(), env.CITY_TIMEZONE, env.NIGHTLY_RECOMPUTE_DAYS),
-    deps,
-  );
-  if (failures.length > 0) {
-    throw new Error(
-      `nightly recompute failed for ${failures.map(({ date, error }) => `${date} (${error.message})`).join(', ')}`,
+  const days = recentDays(Date.now(), env.CITY_TIMEZONE, env.NIGHTLY_RECOMPUTE_DAYS);
+  // Through the recompute queue, a few days per message: each message fits a run's time budget.
+  const events = [];
+  for (let start = 0; start < days.length; start += NIGHTLY_DAYS_PER_MESSAGE) {
+    events.push(
+      busEvent(factsChanged, {
+        days: days.slice(start, start + NIGHTLY_DAYS_PER_MESSAGE),
+        reason: 'nightly recompute',
+      }),
     );
   }
-  return { recomputed: outcomes.length };
+  await storage.publisher.publish(events);
+  return { queued: days.length };
 };
 
 /** Consumer of the recompute queue, and target of the nightly schedule. */
