@@ -1,0 +1,227 @@
+/**
+ * The `cityhub` command line (CONTRACT §9): `indicators`, `send`, `simulate`, `subscribe`. It finds the
+ * hub through the state file `npm start` writes (default `.cityhub/local.json`), or `--url` with
+ * `--token` (local) or SigV4 with your AWS credentials (deployed).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { CliError, call, connect, failure, sendBatch } from '#infra/cli/client';
+import { demoCases, demoTickets } from '#infra/local/demo';
+import { indicatorNames } from '#shared/domain/indicators/catalogue';
+import { addDays, localDate } from '#shared/domain/time';
+import { type Source, sources } from '#shared/schemas/ingest';
+
+type Item = { date: string; area: string; indicators: Record<string, number | null> };
+
+const connectionOptions = (command: Command, hubFlag = '--url') =>
+  command
+    .option('--state-file <file>', 'state file of a local hub', '.cityhub/local.json')
+    .option(`${hubFlag} <url>`, 'hub URL (instead of the state file)')
+    .option('--token <token>', 'bearer token for the hub URL (without it, requests are signed with SigV4)');
+
+const formatValue = (name: string, value: number | null | undefined): string => {
+  if (value === null || value === undefined) return '—';
+  if (/Rate$/.test(name)) return `${(value * 100).toFixed(1)}%`;
+  return Number.isInteger(value) ? String(value) : value.toFixed(2);
+};
+
+/** Items as an aligned text table (indicators with no value anywhere are left out). */
+export const toTable = (items: readonly Item[]): string => {
+  const names = indicatorNames.filter((name) =>
+    items.some((item) => item.indicators[name] !== null && item.indicators[name] !== undefined),
+  );
+  const rows = [
+    ['date', 'area', ...names],
+    ...items.map((item) => [
+      item.date,
+      item.area,
+      ...names.map((name) => formatValue(name, item.indicators[name])),
+    ]),
+  ];
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+};
+
+const program = new Command('cityhub').description('Query and feed a cityhub hub').showHelpAfterError(false);
+
+connectionOptions(
+  program
+    .command('indicators')
+    .description('daily indicators of a day or a range')
+    .option('--date <date>', 'one day, YYYY-MM-DD')
+    .option('--from <date>', 'first day of a range')
+    .option('--to <date>', 'last day of a range')
+    .option(
+      '--area <area>',
+      'area key (repeatable): city, district:<code>, street:<code>',
+      (value: string, all: string[]) => [...all, value],
+      [],
+    )
+    .addOption(new Option('--format <format>', 'output').choices(['table', 'csv', 'json']).default('table')),
+).action(async (options) => {
+  const connection = connect(options);
+  const query = new URLSearchParams();
+  if (options.date) query.set('date', options.date);
+  if (options.from) query.set('from', options.from);
+  if (options.to) query.set('to', options.to);
+  for (const area of options.area as string[]) query.append('area', area);
+  const items: Item[] = [];
+  for (let token: string | undefined, first = true; first || token; first = false) {
+    const page = new URLSearchParams(query);
+    if (token) page.set('nextToken', token);
+    const answer = await call(connection, 'GET', `/indicators?${page}`);
+    if (answer.status !== 200) throw failure(answer.status, answer.text);
+    const body = JSON.parse(answer.text) as { items: Item[]; nextToken?: string };
+    items.push(...body.items);
+    token = body.nextToken;
+  }
+  if (options.format === 'json') process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
+  else if (options.format === 'csv') {
+    const lines = [['date', 'area', ...indicatorNames].join(',')];
+    for (const item of items)
+      lines.push(
+        [item.date, item.area, ...indicatorNames.map((name) => item.indicators[name] ?? '')].join(','),
+      );
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } else process.stdout.write(`${items.length === 0 ? 'no indicators for that query' : toTable(items)}\n`);
+});
+
+/** Sends records in signed batches of 500, with progress on stderr and a summary on stdout. */
+const sendAll = async (
+  connection: ReturnType<typeof connect>,
+  source: Source,
+  secret: string,
+  records: unknown[],
+) => {
+  const total = { accepted: 0, duplicates: 0, rejected: 0 };
+  for (let start = 0; start < records.length; start += 500) {
+    const answer = await sendBatch(connection, source, secret, records.slice(start, start + 500));
+    total.accepted += answer.accepted ?? 0;
+    total.duplicates += answer.duplicates ?? 0;
+    total.rejected += answer.rejected?.length ?? 0;
+    const done = Math.min(start + 500, records.length);
+    const filled = Math.round((done / records.length) * 30);
+    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${done}/${records.length}`);
+  }
+  process.stderr.write('\n');
+  return total;
+};
+
+const secretOf = (connection: ReturnType<typeof connect>, source: Source, given?: string) => {
+  const secret = given ?? connection.sourceSecrets[source];
+  if (!secret) throw new CliError(`no signing secret for ${source}: pass --secret`);
+  return secret;
+};
+
+connectionOptions(
+  program
+    .command('send')
+    .description('send the records of an NDJSON file (one record per line) to a feed, signed')
+    .argument('<source>', `feed: ${sources.join(', ')}`)
+    .argument('<file>', 'NDJSON file')
+    .option('--secret <secret>', 'signing secret of the source (default: from the state file)'),
+).action(async (source: string, file: string, options) => {
+  if (!(sources as readonly string[]).includes(source))
+    throw new CliError(`unknown source ${source}: use ${sources.join(', ')}`);
+  const connection = connect(options);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new CliError(`cannot read ${file}`);
+  }
+  const records = text
+    .split('\n')
+    .map((line, index) => ({ line: line.trim(), index }))
+    .filter(({ line }) => line !== '')
+    .map(({ line, index }) => {
+      try {
+        return JSON.parse(line) as unknown;
+      } catch {
+        throw new CliError(`${file}:${index + 1} is not JSON`);
+      }
+    });
+  if (records.length === 0) throw new CliError(`${file} holds no records`);
+  const total = await sendAll(
+    connection,
+    source as Source,
+    secretOf(connection, source as Source, options.secret),
+    records,
+  );
+  process.stdout.write(
+    `${total.accepted} accepted, ${total.duplicates} duplicates, ${total.rejected} rejected\n`,
+  );
+  if (total.accepted + total.duplicates === 0) process.exitCode = 1;
+});
+
+connectionOptions(
+  program
+    .command('simulate')
+    .description("replay a simulated day of the demo city's hotline and city-platform events")
+    .option('--date <date>', 'the day (default: today in the city)')
+    .option('--speed <factor>', 'replay this many times faster than real time (0 = all at once)', '0')
+    .option('--timezone <zone>', 'city time zone', 'Asia/Shanghai'),
+).action(async (options) => {
+  const connection = connect(options);
+  const speed = Number(options.speed);
+  if (!Number.isFinite(speed) || speed < 0) throw new CliError('--speed must be 0 or more');
+  const date = options.date ?? localDate(Date.now(), options.timezone);
+  const end = Date.parse(`${addDays(date, 2)}T00:00:00Z`);
+  const feeds: [Source, { occurredAt: string }[]][] = [
+    ['hotline', demoTickets(date, options.timezone, end)],
+    ['city-platform', demoCases(date, options.timezone, end)],
+  ];
+  for (const [source, records] of feeds) {
+    const sorted = [...records].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+    if (speed === 0) {
+      const total = await sendAll(connection, source, secretOf(connection, source), sorted);
+      process.stdout.write(
+        `${source}: ${total.accepted} accepted, ${total.duplicates} duplicates, ${total.rejected} rejected\n`,
+      );
+      continue;
+    }
+    const started = Date.now();
+    const first = Date.parse(sorted[0]?.occurredAt ?? new Date().toISOString());
+    for (const record of sorted) {
+      const due = started + (Date.parse(record.occurredAt) - first) / speed;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      await sendBatch(connection, source, secretOf(connection, source), [record]);
+    }
+    process.stdout.write(`${source}: ${sorted.length} events replayed\n`);
+  }
+});
+
+connectionOptions(
+  program
+    .command('subscribe')
+    .description('subscribe a URL to event types; prints the subscription and its secret (shown once)')
+    .requiredOption('--url <url>', 'where to deliver (the hub itself is --hub or the state file)')
+    .requiredOption('--events <types...>', 'event types, e.g. ticket.* case.closed indicators.updated')
+    .option('--area <area>', 'area key (repeatable)', (value: string, all: string[]) => [...all, value], []),
+  '--hub',
+).action(async (options) => {
+  const connection = connect({ stateFile: options.stateFile, url: options.hub, token: options.token });
+  const answer = await call(connection, 'POST', '/subscriptions', {
+    admin: true,
+    body: {
+      url: options.url,
+      events: options.events,
+      ...(options.area.length > 0 ? { areas: options.area } : {}),
+    },
+  });
+  if (answer.status !== 201) throw failure(answer.status, answer.text);
+  process.stdout.write(`${answer.text}\n`);
+});
+
+program.parseAsync(process.argv).catch((error: Error) => {
+  process.stderr.write(`cityhub: ${error instanceof CliError ? error.message : error.message}\n`);
+  process.exit(1);
+});
