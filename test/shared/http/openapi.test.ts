@@ -32,3 +32,12 @@ describe('the OpenAPI document', () => {
     expect(security('/health', 'get')).toEqual([]);
   });
 });
+
+describe('the OpenAPI document as a document', () => {
+  it('is valid OpenAPI 3.1', async () => {
+    const { Validator } = await import('@seriousme/openapi-schema-validator');
+    const result = await new Validator().validate(openApiDocument('http://127.0.0.1:3000'));
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+  });
+});
