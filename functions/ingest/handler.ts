@@ -4,6 +4,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
+import { createMetrics, RECORDS_ACCEPTED_METRIC, SOURCE_DIMENSION } from '#shared/adapters/metrics';
 import { createSourceSecrets, sourceSecretsEnvSchema } from '#shared/adapters/source-secrets';
 import { loadEnv } from '#shared/config';
 import { ingest, type Unwrapped } from '#shared/domain/ingest';
@@ -27,6 +28,7 @@ const env = loadEnv(storageEnvSchema);
 const logger = new Logger({ serviceName: 'cityhub-ingest' });
 const storage = createStorage(env);
 const secrets = createSourceSecrets(loadEnv(sourceSecretsEnvSchema));
+const metrics = createMetrics();
 
 /** Open311 GeoReport v2 service requests, signed with the hotline secret. */
 const OPEN311_PATH = '/ingest/hotline/open311';
@@ -72,6 +74,11 @@ export const lambdaHandler = async (event: HttpEvent, context: Context): Promise
     { ...storage, now: Date.now },
   );
   logger.info('ingested', { source, webhookId, status: outcome.status, ...countsOf(outcome.answer) });
+  // Feed freshness: an alarm per source fires when no records are accepted for a while. A 200 replays the
+  // answer of a batch already ingested, so only fresh batches (202) count.
+  if (outcome.status === 202) {
+    metrics(RECORDS_ACCEPTED_METRIC, outcome.answer.accepted, 'Count', { [SOURCE_DIMENSION]: source });
+  }
   return json(outcome.status, outcome.answer);
 };
 

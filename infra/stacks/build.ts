@@ -1,5 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { z } from 'zod';
 import { StatefulStack } from '#infra/stacks/stateful-stack';
 import { StatelessStack } from '#infra/stacks/stateless-stack';
 import { timeZoneSchema } from '#shared/config';
@@ -20,7 +22,7 @@ export interface BuildAppProps {
    */
   readonly context?: Readonly<Record<string, unknown>>;
   /**
-   * Check the app with cdk-nag's AwsSolutions rules at synthesis; any unacknowledged finding fails it.
+   * Check the app with cdk-nag's AwsSolutions and Serverless rules at synthesis; any unacknowledged finding fails it.
    *
    * @default true
    */
@@ -32,43 +34,110 @@ export interface CityhubApp {
   readonly app: App;
   readonly stage: string;
   readonly timeZone: string;
+  readonly config: StageConfig;
   readonly stateful: StatefulStack;
   readonly stateless: StatelessStack;
 }
 
-const contextString = (app: App, key: string, fallback: string): string => {
-  const value: unknown = app.node.tryGetContext(key);
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string')
-    throw new Error(`context '${key}' must be a string, got ${JSON.stringify(value)}`);
-  return value;
+/** Stages whose tables are protected against deletion (DynamoDB `DeletionProtectionEnabled`). */
+export const PROTECTED_STAGES: ReadonlySet<string> = new Set(['prod']);
+
+/** Log retentions CloudWatch Logs accepts, in days. */
+const RETENTION_DAYS_VALUES: ReadonlySet<number> = new Set(
+  Object.values(RetentionDays).filter((value): value is number => typeof value === 'number'),
+);
+
+/** A number from context: cdk.json gives numbers, `-c key=value` gives strings. */
+const contextNumber = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
+  z.number(),
+);
+
+/**
+ * The per-stage configuration, validated from the app's context. `-c` values arrive as strings, so
+ * numbers are coerced and `partnerAccounts` may be a comma-separated string or an array.
+ */
+export const stageConfigSchema = z.object({
+  stage: z
+    .string()
+    .regex(
+      /^[a-z][a-z0-9-]{0,19}$/,
+      'must be 1-20 lower-case letters, digits or dashes, starting with a letter (e.g. -c stage=prod)',
+    )
+    .default(DEFAULT_STAGE),
+  timezone: timeZoneSchema
+    .default(DEFAULT_TIME_ZONE)
+    .describe('an IANA time zone, e.g. -c timezone=Asia/Shanghai'),
+  alarmEmail: z.email().optional(),
+  partnerAccounts: z
+    .preprocess(
+      (value) =>
+        typeof value === 'string'
+          ? value
+              .split(',')
+              .map((account) => account.trim())
+              .filter((account) => account.length > 0)
+          : value,
+      z.array(z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
+    )
+    .optional(),
+  logRetentionDays: contextNumber
+    .refine((days) => RETENTION_DAYS_VALUES.has(days), {
+      message: `must be a CloudWatch Logs retention: one of ${[...RETENTION_DAYS_VALUES].join(', ')}`,
+    })
+    .optional(),
+  apiThrottleRate: contextNumber.pipe(z.number().positive()).optional(),
+  apiThrottleBurst: contextNumber.pipe(z.number().int().positive()).optional(),
+  feedSilenceMinutes: contextNumber
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(5)
+        .max(1440)
+        .refine((minutes) => minutes % 5 === 0, 'must be a multiple of 5 (the alarm period)'),
+    )
+    .default(60),
+  jt808WorkingFlag: z
+    .preprocess((value) => (value === undefined ? value : String(value)), z.string())
+    .optional(),
+});
+
+/** The validated per-stage configuration; `deletionProtection` follows from the stage. */
+export type StageConfig = z.infer<typeof stageConfigSchema> & { readonly deletionProtection: boolean };
+
+/** Reads and validates the {@link StageConfig} from an app's context. */
+export const stageConfigOf = (app: App): StageConfig => {
+  const keys = Object.keys(stageConfigSchema.shape);
+  const raw = Object.fromEntries(keys.map((key) => [key, app.node.tryGetContext(key) as unknown]));
+  const parsed = stageConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(
+      `invalid context: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
+  }
+  if (parsed.data.jt808WorkingFlag !== undefined) parseWorkingFlag(parsed.data.jt808WorkingFlag);
+  return { ...parsed.data, deletionProtection: PROTECTED_STAGES.has(parsed.data.stage) };
 };
 
 /**
  * Builds the cityhub app without synthesizing it: `Cityhub-<stage>-Stateful` (tables, bus, secrets) and
  * `Cityhub-<stage>-Stateless` (functions, queues, rules, HTTP API, schedules), both from shared/topology.ts.
- * Reads context `stage` (default `dev`), `timezone` (default `Asia/Shanghai`) and `jt808WorkingFlag`
- * (default: item 0x2A, bit 2).
+ * Reads the {@link StageConfig} from context: `stage` (default `dev`), `timezone` (default `Asia/Shanghai`),
+ * `alarmEmail`, `partnerAccounts`, `logRetentionDays`, `apiThrottleRate`/`apiThrottleBurst`,
+ * `feedSilenceMinutes` (default 60) and `jt808WorkingFlag` (default: item 0x2A, bit 2).
  */
 export const buildApp = (props: BuildAppProps = {}): CityhubApp => {
   const app = new App(props.context ? { context: { ...props.context } } : {});
-  const stage = contextString(app, 'stage', DEFAULT_STAGE);
-  if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) {
-    throw new Error(
-      `stage '${stage}' must be 1-20 lower-case letters, digits or dashes, starting with a letter (e.g. -c stage=prod)`,
-    );
-  }
-  const timeZone = contextString(app, 'timezone', DEFAULT_TIME_ZONE);
-  if (!timeZoneSchema.safeParse(timeZone).success) {
-    throw new Error(`timezone '${timeZone}' is not an IANA time zone; use e.g. -c timezone=Asia/Shanghai`);
-  }
+  const config = stageConfigOf(app);
+  const { stage, timezone: timeZone } = config;
 
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
-  const jt808WorkingFlag = app.node.tryGetContext('jt808WorkingFlag') as string | undefined;
-  if (jt808WorkingFlag !== undefined) parseWorkingFlag(String(jt808WorkingFlag));
   const stateful = new StatefulStack(app, `Cityhub-${stage}-Stateful`, {
     env,
     stage,
+    deletionProtection: config.deletionProtection,
+    ...(config.partnerAccounts ? { partnerAccounts: config.partnerAccounts } : {}),
     description: `cityhub ${stage}: tables, event bus and source secrets (retained on delete)`,
   });
   const stateless = new StatelessStack(app, `Cityhub-${stage}-Stateless`, {
@@ -78,10 +147,21 @@ export const buildApp = (props: BuildAppProps = {}): CityhubApp => {
     tables: stateful.tables,
     bus: stateful.bus,
     sourceSecrets: stateful.sourceSecrets,
-    ...(jt808WorkingFlag === undefined ? {} : { jt808WorkingFlag: String(jt808WorkingFlag) }),
+    feedSilenceMinutes: config.feedSilenceMinutes,
+    ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    ...(config.logRetentionDays ? { logRetention: config.logRetentionDays as RetentionDays } : {}),
+    ...(config.apiThrottleRate || config.apiThrottleBurst
+      ? { throttle: { rateLimit: config.apiThrottleRate ?? 50, burstLimit: config.apiThrottleBurst ?? 100 } }
+      : {}),
+    ...(config.jt808WorkingFlag === undefined ? {} : { jt808WorkingFlag: config.jt808WorkingFlag }),
     description: `cityhub ${stage}: functions, queues, bus rules, HTTP API and schedules`,
   });
 
-  if (props.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, stage, timeZone, stateful, stateless };
+  if (props.nag ?? true) {
+    Validations.of(app).addPlugins(
+      new AwsSolutionsChecks(app, { verbose: true }),
+      new ServerlessChecks(app, { verbose: true }),
+    );
+  }
+  return { app, stage, timeZone, config, stateful, stateless };
 };

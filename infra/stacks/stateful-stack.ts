@@ -1,11 +1,15 @@
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
+import { AccountPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { entriesOf, pascalCase, recordOf } from '#infra/constructs/topology-mapping';
 import { type Source, sources } from '#shared/schemas/ingest';
 import { busName, type TableDecl, type TableName, tables } from '#shared/topology';
+
+/** The only event source a partner account may put on the bus: `partner.<account>`. */
+export const partnerSource = (account: string): string => `partner.${account}`;
 
 /** Properties of the {@link StatefulStack}. */
 export interface StatefulStackProps extends StackProps {
@@ -17,6 +21,18 @@ export interface StatefulStackProps extends StackProps {
    * @default Duration.days(365)
    */
   readonly archiveRetention?: Duration;
+  /**
+   * Protect the tables against deletion (DynamoDB deletion protection), e.g. in `prod`.
+   *
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * Partner AWS accounts that may put events on the bus, each only with source `partner.<account>`.
+   *
+   * @default - none
+   */
+  readonly partnerAccounts?: readonly string[];
 }
 
 /**
@@ -37,7 +53,7 @@ export class StatefulStack extends Stack {
     const declaredTables: Readonly<Record<TableName, TableDecl>> = tables;
     this.tables = recordOf(
       entriesOf(declaredTables).map(([name]) => name),
-      (name) => this.createTable(declaredTables[name]),
+      (name) => this.createTable(declaredTables[name], props.deletionProtection ?? false),
     );
 
     const bus = new EventBus(this, 'Bus', { eventBusName: busName(props.stage) });
@@ -46,13 +62,25 @@ export class StatefulStack extends Stack {
       eventPattern: { account: [this.account] },
       retention: props.archiveRetention ?? Duration.days(365),
     });
+    for (const account of props.partnerAccounts ?? []) {
+      // Each partner may put events on the bus only under its own source, so it cannot pose as a feed.
+      bus.addToResourcePolicy(
+        new PolicyStatement({
+          sid: `PartnerPutEvents${account}`,
+          principals: [new AccountPrincipal(account)],
+          actions: ['events:PutEvents'],
+          resources: [bus.eventBusArn],
+          conditions: { StringEquals: { 'events:source': partnerSource(account) } },
+        }),
+      );
+    }
     this.bus = bus;
 
     this.sourceSecrets = recordOf(sources, (source) => this.createSourceSecret(props.stage, source));
   }
 
   /** A table as declared: on demand, PITR, AWS-managed encryption, TTL and GSIs (projection ALL), retained. */
-  private createTable(decl: TableDecl): Table {
+  private createTable(decl: TableDecl, deletionProtection: boolean): Table {
     const table = new Table(this, `${decl.id}Table`, {
       partitionKey: { name: decl.partitionKey.name, type: AttributeType.STRING },
       sortKey: { name: decl.sortKey.name, type: AttributeType.STRING },
@@ -61,6 +89,7 @@ export class StatefulStack extends Stack {
       encryption: TableEncryption.AWS_MANAGED,
       timeToLiveAttribute: decl.ttlAttribute,
       removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection,
     });
     for (const index of decl.globalIndexes) {
       table.addGlobalSecondaryIndex({

@@ -24,11 +24,12 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { acknowledgeWhenResolved } from '#infra/constructs/acknowledgments';
 import { DeadLetterQueue } from '#infra/constructs/dead-letter-queue';
+import { Observability } from '#infra/constructs/observability';
 import { ServiceFunction, serviceNameOf } from '#infra/constructs/service-function';
 import { ServiceQueue } from '#infra/constructs/service-queue';
 import { entriesOf, executeApiPath, toCdkEventPattern } from '#infra/constructs/topology-mapping';
 import { sourceEnvSuffix } from '#shared/adapters/source-secrets';
-import type { Source } from '#shared/schemas/ingest';
+import { type Source, sources } from '#shared/schemas/ingest';
 import {
   type FunctionDecl,
   type FunctionName,
@@ -89,7 +90,39 @@ export interface StatelessStackProps extends StackProps {
    * @default - 50 requests per second, bursts of 100
    */
   readonly throttle?: ThrottleSettings;
+  /**
+   * Address mailed by the alarm topic.
+   *
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Minutes without accepted records of a source after which its feed-silence alarm fires (multiple of 5).
+   *
+   * @default 60
+   */
+  readonly feedSilenceMinutes?: number;
 }
+
+/** How a function is invoked, for acknowledgments: its HTTP routes and the queues that feed it. */
+const invokersOf = (name: FunctionName): string => {
+  const invokers = [
+    ...(routes.some((route) => route.function === name) ? ['synchronously by the HTTP API'] : []),
+    ...Object.values<QueueDecl>(queues)
+      .filter((queue) => queue.consumer === name)
+      .map((queue) => `by the SQS event source mapping of ${queue.id}`),
+  ];
+  return invokers.length > 0 ? invokers.join(' and ') : 'directly';
+};
+
+/** Functions that emit custom metrics, and so get `METRICS_NAMESPACE`. */
+const METRICS_FUNCTIONS: ReadonlySet<FunctionName> = new Set(['ingest']);
+
+/** Namespace of cityhub's custom metrics for a stage. */
+export const metricsNamespaceOf = (stage: string): string => `Cityhub/${stage}`;
+
+/** Name of the alarm on the webhook deliveries' dead letters. */
+export const webhookDeadLettersAlarmName = (stage: string): string => `cityhub-${stage}-webhook-dead-letters`;
 
 /**
  * What computes: one Lambda per topology function, a queue (with DLQ and alarm) per topology queue, a bus
@@ -109,6 +142,8 @@ export class StatelessStack extends Stack {
   public readonly analystPolicy: ManagedPolicy;
   /** Lets admins call the admin and analyst routes (`execute-api:Invoke`). */
   public readonly adminPolicy: ManagedPolicy;
+  /** Alarms, their topic and the dashboard. */
+  public readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -140,6 +175,12 @@ export class StatelessStack extends Stack {
         deadLetterQueue: asyncDeadLetters.get(name)?.queue,
       });
       this.grantAccess(fn, decl, props);
+      if (!asyncDeadLetters.has(name)) {
+        Validations.of(fn.function).acknowledge({
+          id: 'Serverless-LambdaDLQ',
+          reason: `${serviceNameOf(name)} is never invoked asynchronously (only ${invokersOf(name)}), and a Lambda DeadLetterConfig only catches failed asynchronous invocations; SQS-fed failures go to the queue's own dead-letter queue, HTTP callers get the error.`,
+        });
+      }
       functionMap.set(name, fn);
     }
     this.functions = functionMap;
@@ -157,6 +198,12 @@ export class StatelessStack extends Stack {
         // AWS: at least 6 × the function timeout, plus the batching window.
         visibilityTimeout: Duration.seconds(6 * consumer.timeoutSeconds + decl.maxBatchingWindowSeconds),
         maxReceiveCount: decl.maxReceiveCount,
+        ...(name === 'delivery' ? { deadLetterAlarmName: webhookDeadLettersAlarmName(props.stage) } : {}),
+      });
+      Validations.of(functionOf(decl.consumer).function).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          "SQS event source mappings support no on-failure destination (only stream and Kafka sources do); messages that keep failing move to the queue's dead-letter queue after maxReceiveCount receives, which is alarmed.",
       });
       functionOf(decl.consumer).function.addEventSource(
         new SqsEventSource(queue.queue, {
@@ -197,6 +244,20 @@ export class StatelessStack extends Stack {
 
     this.createSchedules(props.timeZone, functionOf, asyncDeadLetters);
 
+    this.observability = new Observability(this, 'Observability', {
+      stage: props.stage,
+      functions: functionMap,
+      queues: queueMap,
+      deadLetterQueues: [...asyncDeadLetters.values()],
+      apiStage: api.stage,
+      metricsNamespace: metricsNamespaceOf(props.stage),
+      sources,
+      feedSilenceMinutes: props.feedSilenceMinutes ?? 60,
+      recomputeFunction: 'indicators',
+      deliveryFunction: 'deliver',
+      ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+    });
+
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the cityhub HTTP API', value: api.stage.url });
     new CfnOutput(this, 'BusName', {
       description: 'Name of the cityhub event bus',
@@ -232,6 +293,7 @@ export class StatelessStack extends Stack {
       }
       if (props.jt808WorkingFlag) environment.JT808_WORKING_FLAG = props.jt808WorkingFlag;
     }
+    if (METRICS_FUNCTIONS.has(name)) environment.METRICS_NAMESPACE = metricsNamespaceOf(props.stage);
     return environment;
   }
 

@@ -216,7 +216,10 @@ describe('stateless stack', () => {
       // A queue is either a dead-letter queue or has one.
       expect(deadLetters.has(id) !== (queue.Properties.RedrivePolicy !== undefined)).toBe(true);
     }
-    statelessTemplate.resourceCountIs('AWS::CloudWatch::Alarm', deadLetters.size);
+    const depthAlarms = statelessTemplate.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' },
+    });
+    expect(Object.keys(depthAlarms)).toHaveLength(deadLetters.size);
     for (const id of deadLetters) {
       statelessTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -337,5 +340,23 @@ describe('cdk-nag', () => {
     const { app, stateless: stack } = nagged();
     new Queue(stack, 'UnsafeQueue', { retentionPeriod: Duration.days(1) });
     expect(() => app.synth()).toThrow(/AwsSolutions-SQS3[\s\S]*AwsSolutions-SQS4/);
+  });
+
+  it('also runs the Serverless checks', () => {
+    const { app, stateless: stack } = nagged();
+    new Queue(stack, 'QueueWithoutRedrive', { enforceSSL: true });
+    expect(() => app.synth()).toThrow(/Serverless-SQSRedrivePolicy/);
+  });
+
+  it('passes both packs for prod with partner accounts and an alarm e-mail', () => {
+    const { app } = buildApp({
+      context: {
+        ...testContext,
+        stage: 'prod',
+        partnerAccounts: '111111111111',
+        alarmEmail: 'ops@example.org',
+      },
+    });
+    expect(() => app.synth()).not.toThrow();
   });
 });
