@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Thrown at cold start when the environment misses or garbles a variable; names the variable. */
 export class ConfigError extends Error {

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { createStorage, recomputeDepsOf, storageEnvSchema } from '#shared/adapters/clients';
 import type { ReferenceName } from '#shared/adapters/reference-repository';
 import { loadEnv } from '#shared/config';

@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
 import { targetPolicyOf, webhookEnvSchema } from '#shared/adapters/webhook-config';
 import { loadEnv } from '#shared/config';

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocumentClient } from '#shared/adapters/dynamo';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
 import { baseEnvSchema, loadEnv } from '#shared/config';

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
 import { targetPolicyOf, webhookEnvSchema } from '#shared/adapters/webhook-config';
 import { type Subscription, WEBHOOK_RETENTION_S } from '#shared/adapters/webhooks-repository';

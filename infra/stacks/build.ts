@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { z } from 'zod';
+import * as z from 'zod';
 import { StatefulStack } from '#infra/stacks/stateful-stack';
 import { StatelessStack } from '#infra/stacks/stateless-stack';
 import { timeZoneSchema } from '#shared/config';

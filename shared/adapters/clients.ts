@@ -1,5 +1,5 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocumentClient } from '#shared/adapters/dynamo';
 import { EventBridgePublisher } from '#shared/adapters/event-publisher';
 import { FactsRepository } from '#shared/adapters/facts-repository';

@@ -1,5 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Source, sources } from '#shared/schemas/ingest';
 
 /** Environment variable suffix of a source: `city-platform` → `CITY_PLATFORM`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TargetPolicy } from '#shared/domain/webhooks/address-guard';
 
 /** How the webhook functions are configured: target policy and retry schedule (shared/domain/webhooks). */

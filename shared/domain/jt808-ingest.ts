@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from '#shared/domain/errors';
 import type { Unwrapped } from '#shared/domain/ingest';
 import { decodeLocationFrame, type WorkingFlagSource } from '#shared/domain/jt808';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /**
  * An event type carried on the cityhub bus: where it comes from (`source`), what it is (`detailType`),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The envelope EventBridge wraps around a detail when it delivers to a queue. */
 export const deliveredEventSchema = z.looseObject({

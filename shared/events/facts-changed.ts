@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EventDefinition } from '#shared/events/definition';
 import { dateSchema } from '#shared/schemas/common';
 

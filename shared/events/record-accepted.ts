@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { BusEvent, EventDefinition } from '#shared/events/definition';
 import {
   cityPlatformRecordSchema,

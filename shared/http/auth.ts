@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpEvent, HttpResult } from '#shared/http/api';
 import { ForbiddenError, UnauthorizedError } from '#shared/http/errors';
 

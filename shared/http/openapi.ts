@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { indicatorCatalogue } from '#shared/domain/indicators/catalogue';
 import { jt808RecordSchema } from '#shared/domain/jt808-ingest';
 import { recomputeRequestSchema } from '#shared/schemas/admin';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Area code of a district or street: lower-case letters, digits and dashes (CONTRACT §3). */
 export const areaCodeSchema = z

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { areaCodeSchema, idSchema, instantSchema, locationSchema } from '#shared/schemas/common';
 
 /** The three feeds cityhub takes in (CONTRACT §4). */

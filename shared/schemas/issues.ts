@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RecordError } from '#shared/schemas/ingest';
 
 /** A zod issue path as a readable JSON path: `points[3].lat`; the record itself is `$`. */

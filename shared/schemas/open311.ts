@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idSchema, instantSchema } from '#shared/schemas/common';
 import type { HotlineRecord } from '#shared/schemas/ingest';
 

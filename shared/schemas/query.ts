@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { daysBetween } from '#shared/domain/time';
 import { areaKeySchema, dateSchema } from '#shared/schemas/common';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { areaCodeSchema, dateSchema } from '#shared/schemas/common';
 
 const position = z

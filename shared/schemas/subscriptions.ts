@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { areaKeySchema, instantSchema } from '#shared/schemas/common';
 import { caseEventTypes, ticketEventTypes } from '#shared/schemas/ingest';
 
