@@ -239,8 +239,8 @@ export class StatelessStack extends Stack {
     const api = this.createHttpApi(props, logRetention, functionOf);
     this.httpApi = api.httpApi;
     this.apiStage = api.stage;
-    this.analystPolicy = this.invokePolicy('CityhubAnalystAccess', props.stage, ['analyst']);
-    this.adminPolicy = this.invokePolicy('CityhubAdminAccess', props.stage, ['admin', 'analyst']);
+    this.analystPolicy = this.invokePolicy('CityHubAnalyst', props.stage, ['analyst']);
+    this.adminPolicy = this.invokePolicy('CityHubAdmin', props.stage, ['admin', 'analyst']);
 
     this.createSchedules(props.timeZone, functionOf, asyncDeadLetters);
 
@@ -259,6 +259,16 @@ export class StatelessStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the cityhub HTTP API', value: api.stage.url });
+    new CfnOutput(this, 'AnalystPolicyArn', {
+      description: 'Managed policy to attach to analysts (GET /indicators, GET /openapi.json)',
+      value: this.analystPolicy.managedPolicyArn,
+      exportName: `cityhub-${props.stage}-analyst-policy`,
+    });
+    new CfnOutput(this, 'AdminPolicyArn', {
+      description: 'Managed policy to attach to admins (every admin and analyst route)',
+      value: this.adminPolicy.managedPolicyArn,
+      exportName: `cityhub-${props.stage}-admin-policy`,
+    });
     new CfnOutput(this, 'BusName', {
       description: 'Name of the cityhub event bus',
       value: props.bus.eventBusName,

@@ -312,8 +312,13 @@ describe('stateless stack', () => {
       routes
         .filter((route) => auths.includes(route.auth))
         .map((route) => `${route.method} ${route.path.replace(/\{[^}]+\}/g, '*')}`);
-    expect(invokedRoutes('CityhubAnalystAccess-test').sort()).toEqual(routesOf('analyst').sort());
-    expect(invokedRoutes('CityhubAdminAccess-test').sort()).toEqual(routesOf('analyst', 'admin').sort());
+    expect(invokedRoutes('CityHubAnalyst-test').sort()).toEqual(routesOf('analyst').sort());
+    expect(invokedRoutes('CityHubAdmin-test').sort()).toEqual(routesOf('analyst', 'admin').sort());
+  });
+
+  it('exports the analyst and admin policies for ops to attach', () => {
+    statelessTemplate.hasOutput('AnalystPolicyArn', { Export: { Name: 'cityhub-test-analyst-policy' } });
+    statelessTemplate.hasOutput('AdminPolicyArn', { Export: { Name: 'cityhub-test-admin-policy' } });
   });
 
   it.each(schedules)('runs schedule $id daily at $hour:$minute city time with its input', (schedule) => {
