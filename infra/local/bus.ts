@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { closeNow, listenLocally } from '#infra/local/servers';
 import { entrySize, PUT_EVENTS_BYTES } from '#shared/adapters/event-publisher';
 import type { DeliveredEvent } from '#shared/events/definition';
 import { matchesPattern } from '#shared/events/pattern';
@@ -42,15 +42,11 @@ export class LocalBus {
         response.end(JSON.stringify({ __type: 'InternalException', message: error.message }));
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return listenLocally(this.server);
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeNow(this.server);
   }
 
   /** Puts entries on the bus; answers like PutEvents (one result per entry, in order). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { closeNow, listenLocally } from '#infra/local/servers';
 import type { RouteDecl } from '#shared/topology';
 
 /** Invokes the function behind a route with an API Gateway HTTP API (payload 2.0) event. */
@@ -53,18 +53,11 @@ export class LocalHttpApi {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return listenLocally(server, port);
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeNow(this.server);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

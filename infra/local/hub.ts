@@ -6,6 +6,7 @@ import { LocalHttpApi } from '#infra/local/http-api';
 import { lambdaContext } from '#infra/local/lambda-context';
 import { type DeadLetter, LocalQueue } from '#infra/local/queue';
 import { LocalScheduler } from '#infra/local/scheduler';
+import { freePort } from '#infra/local/servers';
 import { LocalSqs } from '#infra/local/sqs';
 import { sourceEnvSuffix } from '#shared/adapters/source-secrets';
 import { ensureTable } from '#shared/adapters/table-definitions';
@@ -59,18 +60,6 @@ const LOCAL_RETRY_DELAY_MS = 500;
 const LOCAL_DELIVERY_CONCURRENCY = 4;
 
 type AnyHandler = (event: unknown, context: Context) => Promise<unknown>;
-
-const freePort = async (): Promise<number> => {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-};
 
 /**
  * Starts the whole hub on this machine from the topology declaration: DynamoDB Local with the declared

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { LocalQueue } from '#infra/local/queue';
+import { closeNow, listenLocally } from '#infra/local/servers';
 
 /**
  * The part of the SQS API that functions call themselves: ChangeMessageVisibility (AWS JSON 1.0), on
@@ -21,8 +21,7 @@ export class LocalSqs {
       });
     });
     this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.endpoint = await listenLocally(server);
     return this.endpoint;
   }
 
@@ -32,10 +31,7 @@ export class LocalSqs {
   }
 
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeNow(this.server);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
