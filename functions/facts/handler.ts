@@ -6,7 +6,7 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
 import { loadEnv } from '#shared/config';
 import { announceChangedDays, recordEntityEvent } from '#shared/domain/facts';
-import { loadReference } from '#shared/domain/reference';
+import { referenceLoader, versionCachedLoader } from '#shared/domain/reference';
 import { deliveredDetail } from '#shared/events/delivered';
 import { entityRecordAcceptedDetailSchema } from '#shared/events/record-accepted';
 import type { SyncRules } from '#shared/schemas/subscriptions';
@@ -15,6 +15,12 @@ const env = loadEnv(storageEnvSchema);
 const logger = new Logger({ serviceName: 'cityhub-facts' });
 const storage = createStorage(env);
 const baseDeps = { ...storage, timeZone: env.CITY_TIMEZONE };
+const loadReference = referenceLoader(storage.reference);
+const loadSyncRules = versionCachedLoader(
+  storage.reference,
+  ['sync'],
+  ([rules]): SyncRules => (rules as SyncRules | undefined) ?? { ticketCategoriesToCityPlatform: [] },
+);
 
 /**
  * Consumes accepted ticket and case events (SQS batches from the bus), stores each in its entity,
@@ -22,11 +28,8 @@ const baseDeps = { ...storage, timeZone: env.CITY_TIMEZONE };
  */
 export const lambdaHandler = async (event: SQSEvent, context: Context) => {
   const days = new Set<string>();
-  const [{ areas }, rules] = await Promise.all([
-    loadReference(storage.reference),
-    storage.reference.get<SyncRules>('sync'),
-  ]);
-  const deps = { ...baseDeps, sync: { rules: rules ?? { ticketCategoriesToCityPlatform: [] }, areas } };
+  const [{ areas }, rules] = await Promise.all([loadReference(), loadSyncRules()]);
+  const deps = { ...baseDeps, sync: { rules, areas } };
   const recordHandler = async (record: SQSRecord) => {
     const detail = deliveredDetail(record.body, entityRecordAcceptedDetailSchema);
     for (const day of await recordEntityEvent(detail, deps)) days.add(day);

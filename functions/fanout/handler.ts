@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
 import { loadEnv } from '#shared/config';
-import { loadReference } from '#shared/domain/reference';
+import { referenceLoader } from '#shared/domain/reference';
 import { fanOut, toWebhookEvent } from '#shared/domain/webhooks/fanout';
 import type { WebhookEvent } from '#shared/domain/webhooks/send';
 import { deliveredEventSchema } from '#shared/events/delivered';
@@ -12,10 +12,11 @@ import { deliveredEventSchema } from '#shared/events/delivered';
 const env = loadEnv(storageEnvSchema);
 const logger = new Logger({ serviceName: 'cityhub-fanout' });
 const storage = createStorage(env);
+const loadReference = referenceLoader(storage.reference);
 
 /** Turns hub events into webhook events and asks for one delivery per interested subscription. */
 export const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const { areas } = await loadReference(storage.reference);
+  const { areas } = await loadReference();
   const events: WebhookEvent[] = [];
   const failed: string[] = [];
   for (const record of event.Records) {

@@ -9,7 +9,7 @@ import { SanitationRepository } from '#shared/adapters/sanitation-repository';
 import { WebhooksRepository } from '#shared/adapters/webhooks-repository';
 import { baseEnvSchema } from '#shared/config';
 import type { RecomputeDeps } from '#shared/domain/recompute';
-import { loadReference } from '#shared/domain/reference';
+import { referenceLoader } from '#shared/domain/reference';
 import { sanitationReferenceLoader } from '#shared/domain/sanitation/reference';
 import { tables } from '#shared/topology';
 
@@ -43,7 +43,7 @@ export const recomputeDepsOf = (
   timeZone: string,
 ): RecomputeDeps => ({
   ...storage,
-  loadReference: () => loadReference(storage.reference),
+  loadReference: referenceLoader(storage.reference),
   loadSanitation: sanitationReferenceLoader(storage.reference),
   timeZone,
   now: Date.now,

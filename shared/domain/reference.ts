@@ -16,19 +16,36 @@ export interface Reference {
   readonly calendar: WorkingCalendar;
 }
 
-/** Loads the stored reference sets; a set never put is empty (no areas, the default calendar). */
-export const loadReference = async (repository: Pick<ReferenceRepository, 'get'>): Promise<Reference> => {
-  const [areas, calendar] = await Promise.all([
-    repository.get<Areas>('areas'),
-    repository.get<CalendarInput>('calendar'),
-  ]);
-  return {
-    areas: areas ? buildAreaRegistry(areas) : emptyAreaRegistry,
-    calendar: calendar
-      ? { holidays: new Set(calendar.holidays), workdays: new Set(calendar.workdays) }
-      : defaultCalendar,
+/**
+ * A loader of reference sets that re-reads and rebuilds them only when one of their versions changed
+ * since the last call: a warm function reads the small head items, not the whole sets, per batch.
+ */
+export const versionCachedLoader = <T>(
+  repository: Pick<ReferenceRepository, 'get' | 'version'>,
+  names: readonly ReferenceName[],
+  build: (sets: readonly unknown[]) => T,
+): (() => Promise<T>) => {
+  let cached: { key: string; value: T } | undefined;
+  return async () => {
+    const key = (await Promise.all(names.map((name) => repository.version(name)))).join('|');
+    if (cached?.key === key) return cached.value;
+    const value = build(await Promise.all(names.map((name) => repository.get(name))));
+    cached = { key, value };
+    return value;
   };
 };
+
+/** Loads areas and calendar; a set never put is empty (no areas, the default calendar). */
+export const referenceLoader = (repository: Pick<ReferenceRepository, 'get' | 'version'>) =>
+  versionCachedLoader(repository, ['areas', 'calendar'], ([areas, calendar]): Reference => {
+    const days = calendar as CalendarInput | undefined;
+    return {
+      areas: areas ? buildAreaRegistry(areas as Areas) : emptyAreaRegistry,
+      calendar: days
+        ? { holidays: new Set(days.holidays), workdays: new Set(days.workdays) }
+        : defaultCalendar,
+    };
+  });
 
 /** Days announced per `facts.changed` event when a reference change touches many days (small, so one
  * message is a few seconds of work at city scale). */

@@ -1,4 +1,5 @@
 import type { ReferenceRepository } from '#shared/adapters/reference-repository';
+import { versionCachedLoader } from '#shared/domain/reference';
 import { buildRoadNetwork, type RoadNetwork } from '#shared/domain/sanitation/road-network';
 import type { Roads, Vehicle, Vehicles } from '#shared/schemas/reference';
 
@@ -10,25 +11,15 @@ export interface SanitationReference {
 
 const noRoads: Roads = { type: 'FeatureCollection', features: [] };
 
-/**
- * Loads the road and vehicle registries, rebuilding the road network only when either set's version
- * changed since the last call (a warm Lambda reads two small head items instead of the whole set).
- */
-export const sanitationReferenceLoader = (repository: Pick<ReferenceRepository, 'get' | 'version'>) => {
-  let cached: { key: string; value: SanitationReference } | undefined;
-  return async (): Promise<SanitationReference> => {
-    const versions = await Promise.all([repository.version('roads'), repository.version('vehicles')]);
-    const key = versions.join('|');
-    if (cached?.key === key) return cached.value;
-    const [roads, vehicles] = await Promise.all([
-      repository.get<Roads>('roads'),
-      repository.get<Vehicles>('vehicles'),
-    ]);
-    const value = {
-      network: buildRoadNetwork(roads ?? noRoads),
-      vehicles: new Map((vehicles ?? []).map((vehicle) => [vehicle.vehicleId, vehicle])),
-    };
-    cached = { key, value };
-    return value;
-  };
-};
+/** Loads the road and vehicle registries, rebuilding the road network only when either changed. */
+export const sanitationReferenceLoader = (repository: Pick<ReferenceRepository, 'get' | 'version'>) =>
+  versionCachedLoader(
+    repository,
+    ['roads', 'vehicles'],
+    ([roads, vehicles]): SanitationReference => ({
+      network: buildRoadNetwork((roads as Roads | undefined) ?? noRoads),
+      vehicles: new Map(
+        ((vehicles as Vehicles | undefined) ?? []).map((vehicle) => [vehicle.vehicleId, vehicle]),
+      ),
+    }),
+  );

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import {
   type CheckedTarget,
@@ -30,6 +30,16 @@ export interface AttemptResult {
 export const DELIVERY_TIMEOUT_MS = 15_000;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
+/** A DNS lookup that answers only with the addresses already checked. */
+const pinnedLookup =
+  (target: CheckedTarget): LookupFunction =>
+  (_host, options, callback) => {
+    const [first] = target.addresses;
+    if (options.all) callback(null, [...target.addresses]);
+    else if (first) callback(null, first.address, first.family);
+    else callback(new Error('no checked address'), '', 4);
+  };
+
 const post = (target: CheckedTarget, body: string, headers: Record<string, string>, timeoutMs: number) =>
   new Promise<number>((resolve, reject) => {
     const { url } = target;
@@ -43,10 +53,7 @@ const post = (target: CheckedTarget, body: string, headers: Record<string, strin
         path: `${url.pathname}${url.search}`,
         headers: { ...headers, host: url.host, 'content-length': String(Buffer.byteLength(body)) },
         // Connect to the address that was checked: no second lookup that could be rebound.
-        lookup: ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
-          options.all
-            ? callback(null, target.addresses)
-            : callback(null, target.addresses[0]?.address, target.addresses[0]?.family)) as never,
+        lookup: pinnedLookup(target),
         // TLS names the host for certificate checks; an address literal is no server name.
         ...(isIP(host) === 0 ? { servername: host } : {}),
         timeout: timeoutMs,
