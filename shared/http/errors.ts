@@ -45,13 +45,6 @@ export class PayloadTooLargeError extends HttpError {
   }
 }
 
-/** 503: a dependency failed; nothing was acknowledged, so the caller should retry. */
-export class ServiceUnavailableError extends HttpError {
-  constructor(message: string) {
-    super(503, message, { 'retry-after': '5' });
-  }
-}
-
 /** 422: the request is well-formed but cannot be carried out (e.g. a refused webhook address). */
 export class UnprocessableError extends HttpError {
   constructor(message: string) {
