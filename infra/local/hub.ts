@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, SQSEvent } from 'aws-lambda';
 import { LocalBus } from '#infra/local/bus';
@@ -5,6 +7,7 @@ import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { LocalHttpApi } from '#infra/local/http-api';
 import { lambdaContext } from '#infra/local/lambda-context';
 import { type DeadLetter, LocalQueue } from '#infra/local/queue';
+import { QueueJournal } from '#infra/local/queue-journal';
 import { LocalScheduler } from '#infra/local/scheduler';
 import { freePort } from '#infra/local/servers';
 import { LocalSqs } from '#infra/local/sqs';
@@ -29,7 +32,7 @@ import {
 export interface HubOptions {
   /** HTTP port on 127.0.0.1; 0 picks a free one. */
   readonly port: number;
-  /** Persist DynamoDB Local here; in memory when absent. */
+  /** Persist DynamoDB Local and the queues' messages here; in memory when absent. */
   readonly dataDir?: string;
   readonly timeZone: string;
   readonly adminToken: string;
@@ -151,6 +154,8 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
     const invoke = (name: FunctionName, event: unknown) =>
       (handlers.get(name) as AnyHandler)(event, lambdaContext(name, functions[name]));
 
+    const journalDir = options.dataDir ? resolve(options.dataDir, 'queues') : undefined;
+    if (journalDir) mkdirSync(journalDir, { recursive: true });
     for (const [name, decl] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
       // Deliveries are tried once and then once per retry of the (possibly shortened) local schedule.
       const declared = name === 'delivery' ? { ...decl, maxReceiveCount: retrySchedule.length + 1 } : decl;
@@ -159,6 +164,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
         concurrency: name === 'delivery' ? LOCAL_DELIVERY_CONCURRENCY : 1,
         batchingWindowMs: Math.min(LOCAL_BATCHING_WINDOW_MS, decl.maxBatchingWindowSeconds * 1000),
         retryDelayMs: LOCAL_RETRY_DELAY_MS,
+        ...(journalDir ? { journal: new QueueJournal(join(journalDir, `${name}.ndjson`)) } : {}),
         onDeadLetter: (letter: DeadLetter) =>
           options.log(
             `cityhub: a message of queue ${name} moved to its dead letters after ${letter.receiveCount} receives: ${letter.lastError}`,
@@ -166,6 +172,13 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       });
       queueMap.set(name, queue);
       stops.push(() => queue.stop());
+    }
+    for (const queue of queueMap.values()) {
+      if (queue.recovered > 0)
+        options.log(
+          `cityhub: queue ${queue.name}: ${queue.recovered} messages from before a stop are delivered again`,
+        );
+      queue.start();
     }
 
     const api = new LocalHttpApi(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { QueueJournal } from '#infra/local/queue-journal';
 import type { QueueDecl } from '#shared/topology';
 
 /** Invokes the consumer function with one batch. */
@@ -32,13 +33,16 @@ export interface LocalQueueOptions {
   /** Batches in flight at once (Lambda runs several); default 1. */
   readonly concurrency?: number;
   readonly onDeadLetter?: (letter: DeadLetter) => void;
+  /** Keeps messages on disk so they survive a crash; on start, the messages it holds are delivered. */
+  readonly journal?: QueueJournal;
 }
 
 /**
  * An in-process stand-in for an SQS queue with a Lambda event source mapping and a dead-letter queue:
  * batches up to the declared size, honours `batchItemFailures` (partial batch failure), retries failed
  * messages after a delay (or the visibility a consumer set), and moves a message to the dead letters
- * after `maxReceiveCount` receives. Up to `concurrency` batches are in flight at a time.
+ * after `maxReceiveCount` receives. Up to `concurrency` batches are in flight at a time. With a
+ * journal, every message is on disk before `send` returns and until it is consumed.
  */
 export class LocalQueue {
   readonly deadLetters: DeadLetter[] = [];
@@ -47,24 +51,39 @@ export class LocalQueue {
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
+  private recoveredCount = 0;
 
   constructor(
     readonly name: string,
     private readonly decl: QueueDecl,
     private readonly consumer: QueueConsumer,
     private readonly options: LocalQueueOptions,
-  ) {}
+  ) {
+    const recovered = options.journal?.recover();
+    if (recovered) {
+      this.deadLetters.push(...recovered.deadLetters);
+      this.recoveredCount = recovered.pending.length;
+      for (const { messageId, body, sentAt } of recovered.pending)
+        this.messages.push({ messageId, body, sentAt, receiveCount: 0, visibleAt: Date.now() });
+    }
+  }
+
+  /** Messages recovered from the journal when the queue was created. */
+  get recovered(): number {
+    return this.recoveredCount;
+  }
+
+  /** Starts delivering the recovered messages (once every queue their consumers may send to exists). */
+  start(): void {
+    this.schedule();
+  }
 
   /** Enqueues one message body. */
   send(body: string): void {
     if (this.stopped) throw new Error(`queue ${this.name} is stopped`);
-    this.messages.push({
-      messageId: randomUUID(),
-      body,
-      sentAt: Date.now(),
-      receiveCount: 0,
-      visibleAt: Date.now(),
-    });
+    const message = { messageId: randomUUID(), body, sentAt: Date.now() };
+    this.options.journal?.sent(message);
+    this.messages.push({ ...message, receiveCount: 0, visibleAt: message.sentAt });
     this.schedule();
   }
 
@@ -95,6 +114,7 @@ export class LocalQueue {
     this.stopped = true;
     clearTimeout(this.timer);
     await Promise.all([...this.inFlight]);
+    this.options.journal?.close();
   }
 
   private schedule(): void {
@@ -161,6 +181,7 @@ export class LocalQueue {
     for (const message of batch) {
       if (!failed.has(message.messageId)) {
         this.remove(message);
+        this.options.journal?.done(message.messageId);
       } else if (message.receiveCount >= this.decl.maxReceiveCount) {
         this.remove(message);
         const letter = {
@@ -171,12 +192,14 @@ export class LocalQueue {
           movedAt: new Date().toISOString(),
         };
         this.deadLetters.push(letter);
+        this.options.journal?.dead(letter);
         this.options.onDeadLetter?.(letter);
       } else {
         message.visibleAt =
           message.visibleAfterFailure ?? Date.now() + this.options.retryDelayMs * message.receiveCount;
       }
     }
+    this.options.journal?.compact(this.messages, this.deadLetters);
   }
 
   private remove(message: Message): void {

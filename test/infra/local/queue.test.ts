@@ -1,6 +1,10 @@
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { LocalQueue } from '#infra/local/queue';
+import { QueueJournal } from '#infra/local/queue-journal';
 
 const decl = {
   id: 'TestQueue',
@@ -112,5 +116,78 @@ describe('LocalQueue', () => {
       eventSource: 'aws:sqs',
       attributes: { ApproximateReceiveCount: '1' },
     });
+  });
+});
+
+describe('LocalQueue with a journal', () => {
+  const journalFile = () => join(mkdtempSync(join(tmpdir(), 'cityhub-journal-')), 'q.ndjson');
+
+  it('delivers after a crash what was sent and never consumed, and nothing consumed', async () => {
+    const file = journalFile();
+    const consumed: string[] = [];
+    const first = new LocalQueue(
+      'q',
+      decl,
+      async (event: SQSEvent) => {
+        consumed.push(...event.Records.map((record) => record.body));
+      },
+      { ...options, journal: new QueueJournal(file) },
+    );
+    first.send('a');
+    first.send('b');
+    await first.idle();
+    // The process dies with c and d sent but not yet received (no stop, no flush).
+    const never = new LocalQueue('q', decl, async () => undefined, {
+      ...options,
+      batchingWindowMs: 60_000,
+      journal: new QueueJournal(file),
+    });
+    never.send('c');
+    never.send('d');
+    // …and the last line was cut short while being written.
+    appendFileSync(file, '{"sent":{"messageId":"half');
+
+    const after: string[] = [];
+    const restarted = new LocalQueue(
+      'q',
+      decl,
+      async (event: SQSEvent) => {
+        after.push(...event.Records.map((record) => record.body));
+      },
+      { ...options, journal: new QueueJournal(file) },
+    );
+    expect(restarted.recovered).toBe(2);
+    restarted.start();
+    await restarted.idle();
+    await never.stop();
+    expect(consumed).toEqual(['a', 'b']);
+    expect(after).toEqual(['c', 'd']);
+    // Once everything is consumed, the journal is compacted to nothing.
+    expect(readFileSync(file, 'utf8')).toBe('');
+  });
+
+  it('keeps dead letters across a restart and keeps a failing message until it is dead', async () => {
+    const file = journalFile();
+    const failing = new LocalQueue(
+      'q',
+      decl,
+      async () => {
+        throw new Error('consumer down');
+      },
+      { ...options, journal: new QueueJournal(file) },
+    );
+    failing.send('poison');
+    await failing.idle();
+    expect(failing.deadLetters.map((letter) => letter.body)).toEqual(['poison']);
+    await failing.stop();
+
+    const restarted = new LocalQueue('q', decl, async () => undefined, {
+      ...options,
+      journal: new QueueJournal(file),
+    });
+    expect(restarted.recovered).toBe(0);
+    expect(restarted.deadLetters).toMatchObject([
+      { body: 'poison', receiveCount: decl.maxReceiveCount, lastError: 'consumer down' },
+    ]);
   });
 });
