@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { CliError, call, connect, failure, sendBatch } from '#infra/cli/client';
-import { demoCases, demoTickets } from '#infra/local/demo';
+import { demoCases, demoTickets, demoTracks, recordTime } from '#infra/local/demo';
 import { indicatorNames } from '#shared/domain/indicators/catalogue';
 import { addDays, localDate } from '#shared/domain/time';
 import { type Source, sources } from '#shared/schemas/ingest';
@@ -165,7 +165,7 @@ connectionOptions(
 connectionOptions(
   program
     .command('simulate')
-    .description("replay a simulated day of the demo city's hotline and city-platform events")
+    .description("replay a simulated day of the demo city's hotline, city-platform and GPS records")
     .option('--date <date>', 'the day (default: today in the city)')
     .option('--speed <factor>', 'replay this many times faster than real time (0 = all at once)', '0')
     .option('--timezone <zone>', 'city time zone', 'Asia/Shanghai'),
@@ -175,12 +175,13 @@ connectionOptions(
   if (!Number.isFinite(speed) || speed < 0) throw new CliError('--speed must be 0 or more');
   const date = options.date ?? localDate(Date.now(), options.timezone);
   const end = Date.parse(`${addDays(date, 2)}T00:00:00Z`);
-  const feeds: [Source, { occurredAt: string }[]][] = [
+  const feeds: [Source, unknown[]][] = [
     ['hotline', demoTickets(date, options.timezone, end)],
     ['city-platform', demoCases(date, options.timezone, end)],
+    ['sanitation', demoTracks(date, options.timezone, end)],
   ];
   for (const [source, records] of feeds) {
-    const sorted = [...records].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+    const sorted = [...records].sort((a, b) => recordTime(a) - recordTime(b));
     if (speed === 0) {
       const total = await sendAll(connection, source, secretOf(connection, source), sorted);
       process.stdout.write(
@@ -189,9 +190,9 @@ connectionOptions(
       continue;
     }
     const started = Date.now();
-    const first = Date.parse(sorted[0]?.occurredAt ?? new Date().toISOString());
+    const first = recordTime(sorted[0]);
     for (const record of sorted) {
-      const due = started + (Date.parse(record.occurredAt) - first) / speed;
+      const due = started + (recordTime(record) - first) / speed;
       if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
       await sendBatch(connection, source, secretOf(connection, source), [record]);
     }

@@ -1,222 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { addDays, HOUR_MS, localDate, zonedTime } from '#shared/domain/time';
+import { demoAreas, demoRoads, demoVehicles, random } from '#infra/local/demo-city';
+import { demoCases, demoInvalidRecords, demoTickets, demoTracks } from '#infra/local/demo-feeds';
+import { progressBar } from '#infra/local/progress';
+import { addDays, localDate } from '#shared/domain/time';
 import { signHeaders } from '#shared/http/signature';
-import type { CityPlatformRecord, HotlineRecord, Source } from '#shared/schemas/ingest';
-import type { Areas } from '#shared/schemas/reference';
+import type { IngestAnswer, Source } from '#shared/schemas/ingest';
 
-/** The demo city: districts and their streets (codes as a city registry would give them). */
-export const demoCity: Readonly<Record<string, readonly string[]>> = {
-  dongcheng: ['donghuamen', 'jingshan', 'jianguomen'],
-  xicheng: ['xichanganjie', 'jinrongjie', 'shichahai'],
-  chaoyang: ['jianwai', 'sanlitun', 'wangjing'],
-  haidian: ['zhongguancun', 'haidianjie', 'xueyuanlu'],
-};
-const districtNames: Record<string, string> = {
-  dongcheng: '东城区',
-  xicheng: '西城区',
-  chaoyang: '朝阳区',
-  haidian: '海淀区',
-};
+export { demoAreas, demoCity, demoRoads, demoVehicles } from '#infra/local/demo-city';
+export { demoCases, demoTickets, demoTracks } from '#infra/local/demo-feeds';
 
-/** South-west corner and size (degrees) of the demo city: a 2 × 2 grid of districts, 3 street strips each. */
-const CITY_ORIGIN = { lon: 116.3, lat: 39.85 };
-const DISTRICT_SIZE = 0.1;
-
-const rectangle = (minLon: number, minLat: number, maxLon: number, maxLat: number) => ({
-  type: 'Polygon' as const,
-  coordinates: [
-    [
-      [minLon, minLat],
-      [maxLon, minLat],
-      [maxLon, maxLat],
-      [minLon, maxLat],
-      [minLon, minLat],
-    ],
-  ],
-});
-
-/** The demo city's districts and streets as `PUT /reference/areas` takes them. */
-export const demoAreas = (): Areas => ({
-  type: 'FeatureCollection',
-  features: Object.entries(demoCity).flatMap(([district, streets], index) => {
-    const minLon = CITY_ORIGIN.lon + (index % 2) * DISTRICT_SIZE;
-    const minLat = CITY_ORIGIN.lat + Math.floor(index / 2) * DISTRICT_SIZE;
-    const strip = DISTRICT_SIZE / streets.length;
-    return [
-      {
-        type: 'Feature' as const,
-        geometry: rectangle(minLon, minLat, minLon + DISTRICT_SIZE, minLat + DISTRICT_SIZE),
-        properties: { code: district, name: districtNames[district] ?? district, level: 'district' as const },
-      },
-      ...streets.map((street, position) => ({
-        type: 'Feature' as const,
-        geometry: rectangle(
-          minLon + position * strip,
-          minLat,
-          minLon + (position + 1) * strip,
-          minLat + DISTRICT_SIZE,
-        ),
-        properties: { code: street, name: street, level: 'street' as const, parent: district },
-      })),
-    ];
-  }),
-});
-
-const ticketCategories = [
-  'city.road-damage',
-  'city.illegal-parking',
-  'city.garbage',
-  'noise',
-  'water-supply',
-  'heating',
-];
-const caseCategories = [
-  'road-damage',
-  'illegal-advertising',
-  'garbage-overflow',
-  'street-vendor',
-  'broken-manhole',
-];
-
-/** A small deterministic generator (mulberry32), so the same day always gives the same demo. */
-const random = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-};
-
-const pick = <T>(next: () => number, items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
-const at = (ms: number) => new Date(ms).toISOString();
-
-/** Where a demo record says it is: 80 % by street, 10 % by district, 10 % by location only. */
-const demoPlace = (next: () => number) => {
-  const districts = Object.keys(demoCity);
-  const district = pick(next, districts);
-  const choice = next();
-  if (choice < 0.8) return { district, street: pick(next, demoCity[district] ?? []) };
-  if (choice < 0.9) return { district };
-  return {
-    location: {
-      lat: CITY_ORIGIN.lat + next() * 2 * DISTRICT_SIZE,
-      lon: CITY_ORIGIN.lon + next() * 2 * DISTRICT_SIZE,
-    },
-  };
-};
-
-/**
- * Simulated 12345 hotline lifecycle events of `date` (tickets received that day, with their later
- * dispatch, closure, reopening and callback), cut at `now` so nothing lies in the future.
- */
-export const demoTickets = (date: string, timeZone: string, now: number, perDay = 400): HotlineRecord[] => {
-  const next = random(Number(date.replaceAll('-', '')));
-  const dayStart = zonedTime(date, 0, timeZone);
-  const records: HotlineRecord[] = [];
-  for (let n = 0; n < perDay; n += 1) {
-    const ticketId = `demo-${date}-${String(n).padStart(4, '0')}`;
-    const where = demoPlace(next);
-    const category = pick(next, ticketCategories);
-    const severity = pick(next, ['minor', 'minor', 'minor', 'major', 'difficult'] as const);
-    const receivedAt = dayStart + Math.floor(next() * 24 * HOUR_MS);
-    const event = (
-      type: HotlineRecord['type'],
-      time: number,
-      extra: Partial<HotlineRecord> = {},
-    ): HotlineRecord => ({
-      eventId: `${ticketId}-${type}-${records.length}`,
-      ticketId,
-      type,
-      occurredAt: at(time),
-      category,
-      ...extra,
-    });
-    records.push(
-      event('received', receivedAt, { severity, channel: pick(next, ['phone', 'app', 'web']), ...where }),
-    );
-    records.push(event('dispatched', receivedAt + 0.5 * HOUR_MS));
-    const closedAt = receivedAt + (1 + next() * 60) * HOUR_MS;
-    if (next() < 0.85) {
-      records.push(event('closed', closedAt));
-      if (next() < 0.05) {
-        records.push(event('reopened', closedAt + 2 * HOUR_MS));
-        records.push(event('closed', closedAt + 8 * HOUR_MS));
-      }
-      if (next() < 0.7) {
-        const satisfaction = pick(next, [
-          'satisfied',
-          'satisfied',
-          'satisfied',
-          'satisfied',
-          'neutral',
-          'dissatisfied',
-        ] as const);
-        records.push(event('callback', closedAt + 10 * HOUR_MS, { satisfaction }));
-      }
-    }
-  }
-  return records.filter((record) => Date.parse(record.occurredAt) <= now);
-};
-
-/**
- * Simulated city-platform cases of `date`: inspectors report during working hours; most are filed and
- * dispatched, some handled and closed (a few after rework), some suspended or cancelled. Cut at `now`.
- */
-export const demoCases = (
-  date: string,
-  timeZone: string,
-  now: number,
-  perDay = 150,
-): CityPlatformRecord[] => {
-  const next = random(Number(date.replaceAll('-', '')) + 7);
-  const records: CityPlatformRecord[] = [];
-  for (let n = 0; n < perDay; n += 1) {
-    const caseId = `demo-case-${date}-${String(n).padStart(4, '0')}`;
-    const category = pick(next, caseCategories);
-    const reportedAt = zonedTime(date, 8 * 60 + Math.floor(next() * 10 * 60), timeZone);
-    const event = (type: CityPlatformRecord['type'], time: number, extra: Partial<CityPlatformRecord> = {}) =>
-      records.push({
-        eventId: `${caseId}-${type}-${records.length}`,
-        caseId,
-        type,
-        occurredAt: at(time),
-        category,
-        ...extra,
-      });
-    event('reported', reportedAt, {
-      kind: pick(next, ['component', 'event'] as const),
-      origin: pick(next, ['inspector', 'inspector', 'video', 'public'] as const),
-      ...demoPlace(next),
-    });
-    if (next() > 0.9) continue;
-    const filedAt = reportedAt + next() * 0.5 * HOUR_MS;
-    event('filed', filedAt, { urgent: next() < 0.05 });
-    const outcome = next();
-    if (outcome < 0.02) {
-      event('cancelled', filedAt + HOUR_MS);
-      continue;
-    }
-    event('dispatched', filedAt + 0.25 * HOUR_MS);
-    if (outcome < 0.05) {
-      event('suspended', filedAt + 2 * HOUR_MS);
-      continue;
-    }
-    if (outcome > 0.85) continue;
-    const handledAt = filedAt + (1 + next() * 30) * HOUR_MS;
-    event('handled', handledAt);
-    if (next() < 0.06) {
-      event('rework', handledAt + HOUR_MS);
-      event('closed', handledAt + 6 * HOUR_MS);
-    } else {
-      event('closed', handledAt + 0.5 * HOUR_MS);
-    }
-  }
-  return records.filter((record) => Date.parse(record.occurredAt) <= now);
-};
-
-/** What the demo sent. */
+/** What the demo sent, per source: records accepted, duplicates answered as such, records rejected. */
 export interface DemoSummary {
   readonly days: string[];
-  readonly records: Readonly<Record<'hotline' | 'city-platform', number>>;
+  readonly sent: Readonly<Record<Source, { accepted: number; duplicates: number; rejected: number }>>;
 }
 
 interface DemoTarget {
@@ -225,48 +21,131 @@ interface DemoTarget {
   readonly sourceSecrets: Readonly<Record<Source, string>>;
 }
 
-const send = async (
-  target: DemoTarget,
-  source: Source,
-  records: readonly unknown[],
-  log: (line: string) => void,
-) => {
-  for (let start = 0; start < records.length; start += 500) {
-    const body = JSON.stringify({ records: records.slice(start, start + 500) });
-    const response = await fetch(`${target.url}/ingest/${source}`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...signHeaders(target.sourceSecrets[source], `demo-${randomUUID()}`, body),
-      },
-      body,
-    });
-    if (!response.ok) throw new Error(`demo ingest answered ${response.status}: ${await response.text()}`);
-  }
-  log(`cityhub: demo: sent ${records.length} ${source} events`);
+/** Records per request: events are small; GPS records hold up to an hour of points each. */
+const BATCH_SIZE: Record<Source, number> = { hotline: 500, 'city-platform': 500, sanitation: 25 };
+/** Requests in flight at once, as three subsystems sending side by side. */
+const CONCURRENCY = 3;
+
+/** When a record happened: its `occurredAt`, or the time of a GPS batch's first point. */
+export const recordTime = (record: unknown): number => {
+  const value = record as { occurredAt?: string; points?: { t: string }[] };
+  return Date.parse(value.occurredAt ?? value.points?.[0]?.t ?? '') || 0;
 };
 
 /**
- * Loads the demo: registers the demo city's areas, then replays yesterday's and today's simulated
- * hotline and city-platform events (up to now) through the signed ingest API, as real sources would.
+ * The order a real feed delivers in: mostly by time, but one record in ten arrives late (anywhere
+ * after its place), one in thirty is sent again later, and a few malformed records are mixed in.
+ */
+export const dirtyFeed = (
+  records: readonly unknown[],
+  invalid: readonly unknown[],
+  seed: number,
+): unknown[] => {
+  const next = random(seed);
+  const ordered = [...records].sort((a, b) => recordTime(a) - recordTime(b));
+  const feed: unknown[] = [];
+  const late: { record: unknown; after: number }[] = [];
+  for (const [position, record] of ordered.entries()) {
+    if (next() < 0.1)
+      late.push({ record, after: position + Math.floor(next() * (ordered.length - position)) });
+    else feed.push(record);
+    if (next() < 1 / 30)
+      late.push({ record, after: position + Math.floor(next() * (ordered.length - position)) });
+  }
+  for (const record of invalid) late.push({ record, after: Math.floor(next() * ordered.length) });
+  late.sort((a, b) => b.after - a.after);
+  for (const { record, after } of late) feed.splice(Math.min(after, feed.length), 0, record);
+  return feed;
+};
+
+const put = async (target: DemoTarget, path: string, body: unknown) => {
+  const response = await fetch(`${target.url}${path}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${target.adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`demo ${path} answered ${response.status}: ${await response.text()}`);
+};
+
+/**
+ * Loads the demo: registers the demo city's areas, roads and fleet, then sends yesterday's and today's
+ * (up to now) simulated hotline, city-platform and GPS records through the signed ingest API as the
+ * three subsystems would — late, out of order, partly twice and with a few malformed records — with a
+ * progress bar on stderr.
  */
 export const loadDemo = async (
   target: DemoTarget,
   timeZone: string,
   now: number,
   log: (line: string) => void,
+  stream: { write(text: string): unknown; isTTY?: boolean } = process.stderr,
 ): Promise<DemoSummary> => {
-  const areas = await fetch(`${target.url}/reference/areas`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${target.adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(demoAreas()),
-  });
-  if (!areas.ok) throw new Error(`demo areas answered ${areas.status}: ${await areas.text()}`);
+  await put(target, '/reference/areas', demoAreas());
+  await put(target, '/reference/roads', demoRoads());
+  await put(target, '/reference/vehicles', demoVehicles());
   const today = localDate(now, timeZone);
   const days = [addDays(today, -1), today];
-  const tickets = days.flatMap((date) => demoTickets(date, timeZone, now));
-  const cases = days.flatMap((date) => demoCases(date, timeZone, now));
-  await send(target, 'hotline', tickets, log);
-  await send(target, 'city-platform', cases, log);
-  return { days, records: { hotline: tickets.length, 'city-platform': cases.length } };
+  const feeds: Record<Source, unknown[]> = {
+    hotline: dirtyFeed(
+      days.flatMap((date) => demoTickets(date, timeZone, now)),
+      days.flatMap((date) => demoInvalidRecords(date).hotline),
+      1,
+    ),
+    'city-platform': dirtyFeed(
+      days.flatMap((date) => demoCases(date, timeZone, now)),
+      days.flatMap((date) => demoInvalidRecords(date)['city-platform']),
+      2,
+    ),
+    sanitation: dirtyFeed(
+      days.flatMap((date) => demoTracks(date, timeZone, now)),
+      days.flatMap((date) => demoInvalidRecords(date).sanitation),
+      3,
+    ),
+  };
+  const requests = (Object.entries(feeds) as [Source, unknown[]][]).flatMap(([source, records]) =>
+    Array.from({ length: Math.ceil(records.length / BATCH_SIZE[source]) }, (_, n) => ({
+      source,
+      records: records.slice(n * BATCH_SIZE[source], (n + 1) * BATCH_SIZE[source]),
+    })),
+  );
+  // The three feeds interleaved, as they arrive from three systems at once.
+  requests.sort((a, b) => recordTime(a.records[0]) - recordTime(b.records[0]));
+  const total = requests.reduce((sum, request) => sum + request.records.length, 0);
+  const sent = {
+    hotline: { accepted: 0, duplicates: 0, rejected: 0 },
+    'city-platform': { accepted: 0, duplicates: 0, rejected: 0 },
+    sanitation: { accepted: 0, duplicates: 0, rejected: 0 },
+  };
+  const progress = progressBar('cityhub: demo: sending', total, stream);
+  let done = 0;
+  let position = 0;
+  const worker = async () => {
+    for (let request = requests[position++]; request; request = requests[position++]) {
+      const body = JSON.stringify({ records: request.records });
+      const response = await fetch(`${target.url}/ingest/${request.source}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...signHeaders(target.sourceSecrets[request.source], `demo-${randomUUID()}`, body),
+        },
+        body,
+      });
+      if (response.status !== 202)
+        throw new Error(`demo ingest answered ${response.status}: ${await response.text()}`);
+      const answer = (await response.json()) as IngestAnswer;
+      const counts = sent[request.source];
+      counts.accepted += answer.accepted;
+      counts.duplicates += answer.duplicates;
+      counts.rejected += answer.rejected.length;
+      done += request.records.length;
+      progress.update(done);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  progress.finish();
+  for (const [source, counts] of Object.entries(sent))
+    log(
+      `cityhub: demo: ${source}: ${counts.accepted} accepted, ${counts.duplicates} duplicates, ${counts.rejected} rejected (see GET /quarantine)`,
+    );
+  return { days, sent };
 };

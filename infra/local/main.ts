@@ -133,12 +133,13 @@ const main = async () => {
   log(`cityhub: ready at ${hub.url} (tokens and source secrets in ${options.stateFile}; Ctrl-C stops)`);
   if (options.demo) {
     const target = { url: hub.url, adminToken, sourceSecrets };
+    const started = Date.now();
     const summary = await loadDemo(target, zone.data ?? 'Asia/Shanghai', Date.now(), log);
+    log('cityhub: demo: computing coverage and indicators…');
     await hub.drain();
     const [yesterday, today] = summary.days;
-    const { hotline, 'city-platform': cityPlatform } = summary.records;
     log(
-      `cityhub: demo loaded: ${hotline} hotline and ${cityPlatform} city-platform events of ${yesterday} and ${today}`,
+      `cityhub: demo city loaded in ${((Date.now() - started) / 1000).toFixed(0)} s: ${yesterday} and ${today} (so far)`,
     );
     const tokenFrom = `$(node -p "require('${options.stateFile}').analystToken")`;
     log(

@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import type { EventPublisher } from '#shared/adapters/event-publisher';
 import type { FactsRepository } from '#shared/adapters/facts-repository';
 import type { IndicatorsRepository } from '#shared/adapters/indicators-repository';
@@ -15,6 +16,9 @@ import { busEvent } from '#shared/events/definition';
 import { indicatorsUpdated } from '#shared/events/indicators-updated';
 import type { AreaKey } from '#shared/schemas/common';
 import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
+
+/** DynamoDB requests a recompute keeps in flight at once (one per area or district). */
+const WRITE_CONCURRENCY = 8;
 
 export interface RecomputeDeps {
   readonly facts: Pick<FactsRepository, 'listCohort' | 'saveQuality'>;
@@ -66,11 +70,15 @@ export const recomputeDay = async (
   const computed = computeDailyIndicators({ date, tickets, cases, sanitation }, { areas, asOf });
   const computedAt = new Date(asOf).toISOString();
 
-  const changed: AreaKey[] = [];
-  for (const [area, values] of computed) {
-    const outcome = await deps.indicators.save(date, area, deps.timeZone, values, computedAt, readAt);
-    if (outcome.changed) changed.push(area);
-  }
+  const saved = await pMap(
+    computed,
+    async ([area, values]) => ({
+      area,
+      ...(await deps.indicators.save(date, area, deps.timeZone, values, computedAt, readAt)),
+    }),
+    { concurrency: WRITE_CONCURRENCY },
+  );
+  const changed: AreaKey[] = saved.filter((outcome) => outcome.changed).map((outcome) => outcome.area);
   const stored = await deps.indicators.listDay(date);
   // Every revision not yet announced goes out, this run's and any an interrupted run left behind.
   const unannounced = stored.filter(
@@ -91,7 +99,9 @@ export const recomputeDay = async (
   ];
   await deps.facts.saveQuality(date, unknownCodes(records, areas));
   await deps.publisher.publish(updates);
-  for (const item of unannounced) await deps.indicators.markAnnounced(date, item.area, item.revision);
+  await pMap(unannounced, (item) => deps.indicators.markAnnounced(date, item.area, item.revision), {
+    concurrency: WRITE_CONCURRENCY,
+  });
   return { date, areas: computed.size, changed, removed };
 };
 
@@ -103,8 +113,11 @@ const loadSanitationDay = async (date: string, deps: RecomputeDeps): Promise<San
   const { network } = reference;
   const districts = [...new Set(network.segments.map((segment) => segment.district))];
   const cleanedCells = new Map<number, number>();
-  for (const district of districts) {
-    for (const coverage of await deps.sanitation.listCoverage(date, district)) {
+  const coverageOf = await pMap(districts, (district) => deps.sanitation.listCoverage(date, district), {
+    concurrency: WRITE_CONCURRENCY,
+  });
+  for (const [position, district] of districts.entries()) {
+    for (const coverage of coverageOf[position] ?? []) {
       const index = network.bySegmentId.get(coverage.segmentId);
       if (index === undefined || network.segments[index]?.district !== district) continue;
       const union = unionBitmaps(

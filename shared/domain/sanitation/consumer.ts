@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pMap from 'p-map';
 import type { EventPublisher } from '#shared/adapters/event-publisher';
 import type { FactsRepository } from '#shared/adapters/facts-repository';
 import { announceChangedDays } from '#shared/domain/facts';
@@ -32,6 +33,8 @@ export interface CoverageOutcome {
 const keyOf = ({ vehicleId, day }: VehicleDayKey) => `${day}#${vehicleId}`;
 /** Longest a vehicle-day's recompute may hold its lease (the coverage function's timeout). */
 const LEASE_SECONDS = 120;
+/** Vehicle-days recomputed at once: each waits mostly on DynamoDB. */
+const VEHICLE_DAY_CONCURRENCY = 4;
 
 /** Leases are held for one vehicle-day's recompute (milliseconds): wait a little before giving up. */
 const leaseWithRetries = async (key: VehicleDayKey, holder: string, deps: CoverageDeps): Promise<boolean> => {
@@ -73,28 +76,33 @@ export const processTrackMessages = async (
   const failedKeys = new Set<string>();
   if (unique.size > 0) {
     const reference = await deps.loadSanitation();
+    // Shared by the vehicle-days in flight: coverage is marked synchronously, one vehicle-day at a time.
     const marker = new CoverageMarker(reference.network);
     const holder = randomUUID();
-    for (const [id, key] of unique) {
-      if (!(await leaseWithRetries(key, holder, deps))) {
-        // Another consumer is recomputing this vehicle-day: come back once it is done.
-        failedKeys.add(id);
-        failures.push({ vehicleDay: id, error: 'being recomputed by another consumer; retried' });
-        continue;
-      }
-      try {
-        await recomputeVehicleDay(key, reference, deps, marker, async (day) => {
-          changedDays.add(day);
-          await deps.facts.markDay(day);
-          await announceChangedDays([day], 'coverage changed', deps);
-        });
-      } catch (error) {
-        failedKeys.add(id);
-        failures.push({ vehicleDay: id, error: (error as Error).message });
-      } finally {
-        await deps.sanitation.release(key.vehicleId, key.day, holder);
-      }
-    }
+    await pMap(
+      unique,
+      async ([id, key]) => {
+        if (!(await leaseWithRetries(key, holder, deps))) {
+          // Another consumer is recomputing this vehicle-day: come back once it is done.
+          failedKeys.add(id);
+          failures.push({ vehicleDay: id, error: 'being recomputed by another consumer; retried' });
+          return;
+        }
+        try {
+          await recomputeVehicleDay(key, reference, deps, marker, async (day) => {
+            changedDays.add(day);
+            await deps.facts.markDay(day);
+            await announceChangedDays([day], 'coverage changed', deps);
+          });
+        } catch (error) {
+          failedKeys.add(id);
+          failures.push({ vehicleDay: id, error: (error as Error).message });
+        } finally {
+          await deps.sanitation.release(key.vehicleId, key.day, holder);
+        }
+      },
+      { concurrency: VEHICLE_DAY_CONCURRENCY },
+    );
   }
   for (const [message, keys] of keysOf)
     if (keys.some((key) => failedKeys.has(keyOf(key)))) failed.add(message);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import pMap from 'p-map';
 import type { SanitationRepository } from '#shared/adapters/sanitation-repository';
 import { CoverageMarker, coverageRules } from '#shared/domain/sanitation/coverage';
 import type { SanitationReference } from '#shared/domain/sanitation/reference';
@@ -11,6 +12,9 @@ import {
 } from '#shared/domain/sanitation/track';
 import { addDays, localDate, toEpochMs, zonedTime } from '#shared/domain/time';
 import type { SanitationRecord } from '#shared/schemas/ingest';
+
+/** Segment bitmaps written at once (each segment is its own item). */
+const WRITE_CONCURRENCY = 8;
 
 export interface TrackDeps {
   readonly sanitation: Pick<
@@ -121,17 +125,22 @@ export const recomputeVehicleDay = async (
       touched,
     });
   }
-  for (const segmentId of written) {
-    const segment = network.segments[network.bySegmentId.get(segmentId) ?? -1];
-    if (!segment) continue;
-    const bitmap = Buffer.from(bitmaps.get(segmentId) ?? new Uint8Array(0)).toString('base64');
-    await deps.sanitation.setSegmentBitmap(day, segment.district, segmentId, vehicleId, bitmap);
-  }
-  for (const segmentId of removed) {
-    const segment = network.segments[network.bySegmentId.get(segmentId) ?? -1];
-    if (segment)
-      await deps.sanitation.setSegmentBitmap(day, segment.district, segmentId, vehicleId, undefined);
-  }
+  const changes = [
+    ...[...written].map((segmentId) => ({
+      segmentId,
+      bitmap: Buffer.from(bitmaps.get(segmentId) ?? new Uint8Array(0)).toString('base64'),
+    })),
+    ...[...removed].map((segmentId) => ({ segmentId, bitmap: undefined })),
+  ];
+  await pMap(
+    changes,
+    async ({ segmentId, bitmap }) => {
+      const segment = network.segments[network.bySegmentId.get(segmentId) ?? -1];
+      if (segment)
+        await deps.sanitation.setSegmentBitmap(day, segment.district, segmentId, vehicleId, bitmap);
+    },
+    { concurrency: WRITE_CONCURRENCY },
+  );
   // Announced before the summary is final: a failure after this point reruns the same work, and the
   // rerun announces again because the summary still differs.
   await onChanged(day);

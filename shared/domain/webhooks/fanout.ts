@@ -1,3 +1,4 @@
+import pMap from 'p-map';
 import type { EventPublisher } from '#shared/adapters/event-publisher';
 import type { Subscription, WebhooksRepository } from '#shared/adapters/webhooks-repository';
 import { type AreaRegistry, placeRecord } from '#shared/domain/areas';
@@ -8,6 +9,9 @@ import { cityPlatformRecordAccepted, hotlineRecordAccepted } from '#shared/event
 import { syncCaseRequested, syncTicketResolved, webhookDeliveryRequested } from '#shared/events/webhooks';
 import { cityPlatformEventSchema, hotlineEventSchema } from '#shared/schemas/ingest';
 import { matchesEventPattern } from '#shared/schemas/subscriptions';
+
+/** Events written to the event store at once (each is its own item). */
+const STORE_CONCURRENCY = 8;
 
 const iso = (instant: string) => new Date(instant).toISOString();
 
@@ -89,7 +93,10 @@ export const fanOut = async (
 ): Promise<number> => {
   if (events.length === 0) return 0;
   const sentAt = new Date().toISOString();
-  if (!only) for (const event of events) await deps.webhooks.storeEvent(event, sentAt);
+  if (!only)
+    await pMap(events, (event) => deps.webhooks.storeEvent(event, sentAt), {
+      concurrency: STORE_CONCURRENCY,
+    });
   const subscriptions = only ? [only] : await deps.webhooks.list();
   const requests = events.flatMap((event) =>
     subscriptions

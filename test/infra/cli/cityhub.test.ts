@@ -117,6 +117,7 @@ describe('cityhub', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^hotline: \d+ accepted, 0 duplicates, 0 rejected$/m);
     expect(result.stdout).toMatch(/^city-platform: \d+ accepted/m);
+    expect(result.stdout).toMatch(/^sanitation: \d+ accepted, 0 duplicates, 0 rejected$/m);
   });
 
   it.each([
