@@ -6,7 +6,7 @@ import { addDays, localDate } from '#shared/domain/time';
 import { signHeaders } from '#shared/http/signature';
 import type { IngestAnswer, Source } from '#shared/schemas/ingest';
 
-export { demoAreas, demoCity, demoRoads, demoVehicles } from '#infra/local/demo-city';
+export { demoAreas, demoCity, demoDistricts, demoRoads, demoVehicles } from '#infra/local/demo-city';
 export { demoCases, demoTickets, demoTracks } from '#infra/local/demo-feeds';
 
 /** What the demo sent, per source: records accepted, duplicates answered as such, records rejected. */

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, SQSEvent } from 'aws-lambda';
 import { LocalBus } from '#infra/local/bus';
+import { Chaos, type ChaosOptions } from '#infra/local/chaos';
 import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { LocalHttpApi } from '#infra/local/http-api';
 import { lambdaContext } from '#infra/local/lambda-context';
@@ -40,6 +41,8 @@ export interface HubOptions {
   readonly sourceSecrets: Readonly<Record<Source, string>>;
   /** Progress and problems, one line each. */
   readonly log: (line: string) => void;
+  /** Inject delivery faults (duplicates, reordering, failing batches); see {@link Chaos}. */
+  readonly chaos?: ChaosOptions;
 }
 
 /** A running local hub. */
@@ -105,9 +108,17 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
     ddb.destroy();
 
     const queueMap = new Map<QueueName, LocalQueue>();
+    const chaos = options.chaos ? new Chaos(options.chaos) : undefined;
+    if (options.chaos)
+      options.log(
+        `cityhub: chaos: every event delivered 1 to ${options.chaos.maxCopies} times out of order, ${options.chaos.failureRate * 100} % of batches fail (seed ${options.chaos.seed})`,
+      );
     const bus = new LocalBus(
       busName('local'),
-      rules.map((rule) => ({ rule, target: (json: string) => queueMap.get(rule.queue)?.send(json) })),
+      rules.map((rule) => {
+        const target = (json: string) => queueMap.get(rule.queue)?.send(json);
+        return { rule, target: chaos ? chaos.target(target) : target };
+      }),
     );
     const busEndpoint = await bus.start();
     stops.push(() => bus.stop());
@@ -159,17 +170,23 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
     for (const [name, decl] of Object.entries(queues) as [QueueName, (typeof queues)[QueueName]][]) {
       // Deliveries are tried once and then once per retry of the (possibly shortened) local schedule.
       const declared = name === 'delivery' ? { ...decl, maxReceiveCount: retrySchedule.length + 1 } : decl;
-      const queue = new LocalQueue(name, declared, (event: SQSEvent) => invoke(decl.consumer, event), {
-        // Deliveries run side by side so a hanging endpoint holds up no other; the rest one batch at a time.
-        concurrency: name === 'delivery' ? LOCAL_DELIVERY_CONCURRENCY : 1,
-        batchingWindowMs: Math.min(LOCAL_BATCHING_WINDOW_MS, decl.maxBatchingWindowSeconds * 1000),
-        retryDelayMs: LOCAL_RETRY_DELAY_MS,
-        ...(journalDir ? { journal: new QueueJournal(join(journalDir, `${name}.ndjson`)) } : {}),
-        onDeadLetter: (letter: DeadLetter) =>
-          options.log(
-            `cityhub: a message of queue ${name} moved to its dead letters after ${letter.receiveCount} receives: ${letter.lastError}`,
-          ),
-      });
+      const consume = (event: SQSEvent) => invoke(decl.consumer, event);
+      const queue = new LocalQueue(
+        name,
+        declared,
+        chaos ? chaos.consumer(consume, declared.maxReceiveCount) : consume,
+        {
+          // Deliveries run side by side so a hanging endpoint holds up no other; the rest one batch at a time.
+          concurrency: name === 'delivery' ? LOCAL_DELIVERY_CONCURRENCY : 1,
+          batchingWindowMs: Math.min(LOCAL_BATCHING_WINDOW_MS, decl.maxBatchingWindowSeconds * 1000),
+          retryDelayMs: LOCAL_RETRY_DELAY_MS,
+          ...(journalDir ? { journal: new QueueJournal(join(journalDir, `${name}.ndjson`)) } : {}),
+          onDeadLetter: (letter: DeadLetter) =>
+            options.log(
+              `cityhub: a message of queue ${name} moved to its dead letters after ${letter.receiveCount} receives: ${letter.lastError}`,
+            ),
+        },
+      );
       queueMap.set(name, queue);
       stops.push(() => queue.stop());
     }
@@ -202,8 +219,9 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
 
     const drain = async () => {
       for (;;) {
+        await chaos?.idle();
         await Promise.all([...queueMap.values()].map((queue) => queue.idle()));
-        if ([...queueMap.values()].every((queue) => queue.depth === 0)) return;
+        if ([...queueMap.values()].every((queue) => queue.depth === 0) && !chaos?.busy) return;
       }
     };
     return { url, tableNames, dynamoDbEndpoint: dynamo.endpoint, bus, queues: queueMap, drain, stop };

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseChaos } from '#infra/local/chaos';
 import { loadDemo } from '#infra/local/demo';
 import { checkJava, JavaMissingError } from '#infra/local/dynamodb-local';
 import { type Hub, startHub } from '#infra/local/hub';
@@ -89,6 +90,12 @@ const main = async () => {
     if ((value ?? '').length < 16) fail(`cityhub: ${name} must be at least 16 characters`);
   }
   if (adminToken === analystToken) fail('cityhub: CITYHUB_ADMIN_TOKEN and CITYHUB_ANALYST_TOKEN must differ');
+  let chaos: ReturnType<typeof parseChaos>;
+  try {
+    chaos = parseChaos(env.CITYHUB_CHAOS);
+  } catch (error) {
+    fail(`cityhub: ${(error as Error).message}`);
+  }
   // A state file left by a hub that was killed points at nothing: it goes until this hub is ready.
   rmSync(options.stateFile, { force: true });
   const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -127,6 +134,7 @@ const main = async () => {
     analystToken,
     sourceSecrets,
     log,
+    ...(chaos ? { chaos } : {}),
   });
   if (stopping) return;
   writeStateFile(options.stateFile, { url: hub.url, adminToken, analystToken, sourceSecrets });
