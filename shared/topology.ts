@@ -160,10 +160,12 @@ export const functions = {
   query: {
     id: 'Query',
     entry: 'functions/query/handler.ts',
-    description: 'Answers analyst queries for indicators (JSON and CSV) and the OpenAPI document',
+    description:
+      'Answers analyst queries for indicators (JSON and CSV), areas and feed freshness, and the OpenAPI document',
     memoryMb: 512,
     timeoutSeconds: 29,
-    access: { tables: { indicators: 'read' } },
+    // Facts: the feed-freshness items (BatchGetItem) and the areas set (GetItem of its head, Query of its chunks).
+    access: { tables: { indicators: 'read', facts: ['GetItem', 'BatchGetItem', 'Query'] } },
   },
   admin: {
     id: 'Admin',
@@ -172,6 +174,15 @@ export const functions = {
     memoryMb: 1024,
     timeoutSeconds: 29,
     access: { tables: { facts: 'readWrite', indicators: 'readWrite' }, putEvents: true },
+  },
+  dashboard: {
+    id: 'Dashboard',
+    entry: 'functions/dashboard/handler.ts',
+    description:
+      'Serves the analyst dashboard page; its script calls the analyst routes with the analyst token',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    access: {},
   },
   health: {
     id: 'Health',
@@ -327,6 +338,8 @@ export const routes: readonly RouteDecl[] = [
   { method: 'POST', path: '/ingest/sanitation/jt808', function: 'ingest', auth: 'signature' },
   { method: 'GET', path: '/indicators', function: 'query', auth: 'analyst' },
   { method: 'GET', path: '/openapi.json', function: 'query', auth: 'analyst' },
+  { method: 'GET', path: '/areas', function: 'query', auth: 'analyst' },
+  { method: 'GET', path: '/feeds', function: 'query', auth: 'analyst' },
   { method: 'POST', path: '/admin/recompute', function: 'admin', auth: 'admin' },
   { method: 'GET', path: '/quarantine', function: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/quality', function: 'admin', auth: 'admin' },
@@ -343,6 +356,7 @@ export const routes: readonly RouteDecl[] = [
   { method: 'GET', path: '/subscriptions/{id}/deliveries', function: 'subscriptions', auth: 'admin' },
   { method: 'POST', path: '/subscriptions/{id}/replay', function: 'subscriptions', auth: 'admin' },
   { method: 'GET', path: '/health', function: 'health', auth: 'open' },
+  { method: 'GET', path: '/', function: 'dashboard', auth: 'open' },
 ];
 
 /** A job run every day at a local time of the city time zone. */

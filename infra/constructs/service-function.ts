@@ -55,6 +55,13 @@ export interface ServiceFunctionProps {
    * @default - none: failed asynchronous invocations are dropped
    */
   readonly deadLetterQueue?: IQueue;
+  /**
+   * Shell commands that add files to the function's asset after esbuild bundled it, given the asset
+   * directory; they run in `projectRoot` (e.g. building the dashboard page beside the bundle).
+   *
+   * @default - the asset holds the bundle only
+   */
+  readonly afterBundling?: (assetDirectory: string) => string[];
 }
 
 /**
@@ -115,6 +122,16 @@ export class ServiceFunction extends Construct implements IGrantable {
         // The Node.js runtime provides the AWS SDK v3: bundles stay small and load fast (≤ 500 KB, see
         // test/infra/bundles.test.ts); everything else is bundled at the versions the tests ran.
         bundleAwsSDK: false,
+        ...(props.afterBundling
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) =>
+                  props.afterBundling?.(outputDir) ?? [],
+              },
+            }
+          : {}),
       },
     });
 

@@ -1,7 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, SQSEvent } from 'aws-lambda';
+import { writeDashboardPage } from '#infra/dashboard/build';
 import { LocalBus } from '#infra/local/bus';
 import { Chaos, type ChaosOptions } from '#infra/local/chaos';
 import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
@@ -128,6 +130,11 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
     const sqsEndpoint = await sqs.start();
     stops.push(() => sqs.stop());
 
+    // The dashboard page (GET /) is built from its sources, as the CDK bundling builds it for AWS.
+    const dashboardDirectory = mkdtempSync(join(tmpdir(), 'cityhub-dashboard-'));
+    stops.push(() => rmSync(dashboardDirectory, { recursive: true, force: true }));
+    const dashboardPage = await writeDashboardPage(dashboardDirectory);
+
     Object.assign(process.env, {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? 'local',
@@ -147,6 +154,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       AUTH_MODE: 'token',
       ADMIN_TOKEN: options.adminToken,
       ANALYST_TOKEN: options.analystToken,
+      DASHBOARD_PAGE: dashboardPage,
       ...Object.fromEntries(
         Object.entries(options.sourceSecrets).map(([source, secret]) => [
           `SOURCE_SECRET_${sourceEnvSuffix(source as Source)}`,

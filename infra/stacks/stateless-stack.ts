@@ -57,7 +57,7 @@ const IAM_AUTHS: ReadonlySet<RouteAuth> = new Set(['analyst', 'admin']);
 const UNAUTHORIZED_ROUTE_REASONS: Readonly<Partial<Record<RouteAuth, string>>> = {
   signature:
     'Ingest routes are called by external source systems that sign each request with Standard Webhooks (HMAC-SHA256 with a per-source secret from Secrets Manager); the function verifies the signature and timestamp before anything else (CONTRACT section 2).',
-  open: 'The health route is deliberately open (CONTRACT section 2): load balancers and monitors call it without credentials, and it answers a constant without touching any data.',
+  open: 'The health route (CONTRACT section 2) and the dashboard page are deliberately open: load balancers and monitors call the health route without credentials, browsers load the page before the analyst signs in; both answer constants without touching any data (the page calls the IAM-authorized analyst routes itself).',
 };
 
 /** Properties of the {@link StatelessStack}. */
@@ -118,6 +118,14 @@ const invokersOf = (name: FunctionName): string => {
 /** Functions that emit custom metrics, and so get `METRICS_NAMESPACE`. */
 const METRICS_FUNCTIONS: ReadonlySet<FunctionName> = new Set(['ingest']);
 
+/**
+ * Functions whose asset holds more than their bundle: shell commands (run in the project root) that add
+ * the files to the asset directory. The dashboard function serves the page built beside its bundle.
+ */
+const ASSET_BUILDS: Readonly<Partial<Record<FunctionName, (assetDirectory: string) => string[]>>> = {
+  dashboard: (assetDirectory) => [`node --import tsx infra/dashboard/build.ts "${assetDirectory}"`],
+};
+
 /** Namespace of cityhub's custom metrics for a stage. */
 export const metricsNamespaceOf = (stage: string): string => `Cityhub/${stage}`;
 
@@ -173,6 +181,7 @@ export class StatelessStack extends Stack {
         environment: this.environmentOf(name, decl, props),
         logRetention,
         deadLetterQueue: asyncDeadLetters.get(name)?.queue,
+        ...(ASSET_BUILDS[name] ? { afterBundling: ASSET_BUILDS[name] } : {}),
       });
       this.grantAccess(fn, decl, props);
       if (!asyncDeadLetters.has(name)) {
@@ -260,7 +269,10 @@ export class StatelessStack extends Stack {
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the cityhub HTTP API', value: api.stage.url });
     new CfnOutput(this, 'AnalystPolicyArn', {
-      description: 'Managed policy to attach to analysts (GET /indicators, GET /openapi.json)',
+      description: `Managed policy to attach to analysts (${routes
+        .filter((route) => route.auth === 'analyst')
+        .map((route) => `${route.method} ${route.path}`)
+        .join(', ')})`,
       value: this.analystPolicy.managedPolicyArn,
       exportName: `cityhub-${props.stage}-analyst-policy`,
     });

@@ -60,6 +60,8 @@ const replyKey = (source: Source, webhookId: string) => ({
   sk: 'reply',
 });
 const cohortPartition = (kind: EntityKind, day: string) => `cohort#${kind}#${day}`;
+/** One item per source (not one shared item): no key that every batch of every feed writes. */
+const feedKey = (source: Source) => ({ pk: `feed#${source}`, sk: 'freshness' });
 
 const epochSeconds = (ms: number) => Math.floor(ms / 1000);
 
@@ -93,6 +95,34 @@ export class FactsRepository {
       this.client,
       this.table,
       eventIds.map((eventId) => ({ ...dedupeKey(source, eventId), acceptedAt })),
+    );
+  }
+
+  /**
+   * Records that `source` had records accepted at `acceptedAt` (an ISO 8601 UTC time as
+   * `Date.toISOString` writes it), keeping the latest: one conditional put per accepted batch, which
+   * an earlier time loses, so batches finishing out of order never move it back.
+   */
+  async markFeedFresh(source: Source, acceptedAt: string): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...feedKey(source), source, lastAcceptedAt: acceptedAt },
+          ConditionExpression: 'attribute_not_exists(pk) OR lastAcceptedAt < :at',
+          ExpressionAttributeValues: { ':at': acceptedAt },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  /** When each of `sources` last had records accepted; a source that never had any is absent. */
+  async feedFreshness(sources: readonly Source[]): Promise<Map<Source, string>> {
+    const items = await batchGet(this.client, this.table, sources.map(feedKey), 'pk, lastAcceptedAt');
+    return new Map(
+      items.map((item) => [String(item.pk).slice('feed#'.length) as Source, String(item.lastAcceptedAt)]),
     );
   }
 

@@ -16,7 +16,13 @@ import { describeIssues, toRecordErrors } from '#shared/schemas/issues';
 export interface IngestDeps {
   readonly facts: Pick<
     FactsRepository,
-    'findAccepted' | 'markAccepted' | 'claimReply' | 'releaseReply' | 'saveReply' | 'quarantine'
+    | 'findAccepted'
+    | 'markAccepted'
+    | 'markFeedFresh'
+    | 'claimReply'
+    | 'releaseReply'
+    | 'saveReply'
+    | 'quarantine'
   >;
   readonly publisher: EventPublisher;
   readonly now: () => number;
@@ -146,6 +152,8 @@ const processBatch = async (
     throw new DependencyError(`could not publish records to the bus: ${(error as Error).message}`);
   }
   await deps.facts.markAccepted(source, [...fresh.keys()], acceptedAt);
+  // Feed freshness (GET /feeds): one write per batch that brought new records, not one per record.
+  if (fresh.size > 0) await deps.facts.markFeedFresh(source, acceptedAt);
   if (rejected.length > 0) await deps.facts.quarantine(source, rejected, request.requestId, now);
 
   const answer: IngestAnswer = {

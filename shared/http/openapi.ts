@@ -161,6 +161,61 @@ const operations: Record<string, Operation> = {
     summary: 'This document',
     responses: { 200: { description: 'OpenAPI 3.1 document' } },
   },
+  'GET /areas': {
+    summary: 'Registered districts and streets with their names and area keys (no polygons), districts first',
+    responses: {
+      200: {
+        description: 'Areas as PUT /reference/areas last registered them; no items before the first PUT',
+        content: jsonContent({
+          type: 'object',
+          properties: {
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['area', 'code', 'name', 'level'],
+                properties: {
+                  area: { type: 'string', example: 'district:dongcheng' },
+                  code: { type: 'string', example: 'dongcheng' },
+                  name: { type: 'string', example: '东城区' },
+                  level: { type: 'string', enum: ['district', 'street'] },
+                  parent: { type: 'string', description: "A street's district code" },
+                },
+              },
+            },
+          },
+        }),
+      },
+      401: errorResponse('Missing or unknown token'),
+    },
+  },
+  'GET /feeds': {
+    summary: 'Feed freshness: when each ingest source last had a record accepted, and how long ago',
+    responses: {
+      200: {
+        description: 'One item per source; null times for a source that never had a record accepted',
+        content: jsonContent({
+          type: 'object',
+          properties: {
+            now: { type: 'string', format: 'date-time', description: "The hub's clock" },
+            items: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['source', 'lastAcceptedAt', 'ageSeconds'],
+                properties: {
+                  source: { type: 'string', enum: sources },
+                  lastAcceptedAt: { type: ['string', 'null'], format: 'date-time' },
+                  ageSeconds: { type: ['integer', 'null'], minimum: 0 },
+                },
+              },
+            },
+          },
+        }),
+      },
+      401: errorResponse('Missing or unknown token'),
+    },
+  },
   'POST /admin/recompute': {
     summary: 'Recompute the indicators of a day or a range (at most 366 days) and answer when done',
     requestBody: {
@@ -267,6 +322,11 @@ const operations: Record<string, Operation> = {
     responses: { 202: { description: '{replayed}' }, 404: errorResponse('No such subscription') },
   },
   'GET /health': { summary: 'Liveness', responses: { 200: { description: '{"status": "ok"}' } } },
+  'GET /': {
+    summary:
+      'The analyst dashboard (HTML): indicators by district, trends, comparison, feed freshness, CSV; it asks for the analyst token',
+    responses: { 200: { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } } },
+  },
 };
 
 /** The OpenAPI 3.1 document of every route in the topology. */

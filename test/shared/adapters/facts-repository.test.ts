@@ -59,6 +59,20 @@ describe('FactsRepository on DynamoDB Local', () => {
     expect((await db.facts.findAccepted('sanitation', ids)).size).toBe(150);
   });
 
+  it('keeps the latest accepted time per source, whatever order batches finish in', async () => {
+    expect(await db.facts.feedFreshness(['city-platform', 'sanitation'])).toEqual(new Map());
+    await db.facts.markFeedFresh('sanitation', '2026-03-02T01:00:05.000Z');
+    await db.facts.markFeedFresh('sanitation', '2026-03-02T01:00:01.000Z');
+    const times = Array.from({ length: 10 }, (_, n) => `2026-03-02T01:0${n}:30.000Z`);
+    await Promise.all([...times].reverse().map((at) => db.facts.markFeedFresh('city-platform', at)));
+    expect(await db.facts.feedFreshness(['hotline', 'city-platform', 'sanitation'])).toEqual(
+      new Map([
+        ['city-platform', '2026-03-02T01:09:30.000Z'],
+        ['sanitation', '2026-03-02T01:00:05.000Z'],
+      ]),
+    );
+  });
+
   it('lets one request claim a webhook-id and answers the others with its answer for 24 hours', async () => {
     const now = Date.parse('2026-03-02T01:00:00Z');
     const answer = { accepted: 2, duplicates: 0, rejected: [] };

@@ -57,6 +57,25 @@ describe('ingest on DynamoDB Local', () => {
     ]);
   });
 
+  it('records when the feed last had records accepted, for batches with new records only', async () => {
+    const sendAt = (at: number, records: unknown[]) =>
+      ingest(
+        { source: 'hotline', body: { records }, webhookId: `w-${randomUUID()}`, requestId: 'r-fresh' },
+        { ...deps, now: () => at },
+      );
+    const lastAccepted = async () => (await db.facts.feedFreshness(['hotline'])).get('hotline');
+    await sendAt(now + 60_000, [ticketEvent('fresh1')]);
+    expect(await lastAccepted()).toBe('2026-03-02T02:01:00.000Z');
+    await sendAt(now + 120_000, [ticketEvent('fresh1')]);
+    await sendAt(now + 120_000, [{ bad: true }]);
+    expect(await lastAccepted()).toBe('2026-03-02T02:01:00.000Z');
+    // A slower request that started earlier and finishes later does not move it back.
+    await sendAt(now + 30_000, [ticketEvent('fresh2')]);
+    expect(await lastAccepted()).toBe('2026-03-02T02:01:00.000Z');
+    await sendAt(now + 180_000, [ticketEvent('fresh3')]);
+    expect(await lastAccepted()).toBe('2026-03-02T02:03:00.000Z');
+  });
+
   it('keeps unknown fields of a record', async () => {
     await send([ticketEvent('k1', { hotlineOperator: 'op-7' })]);
     expect(publisher.take('hotline.record-accepted')).toEqual([

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '#shared/config';
+import type { HttpResult } from '#shared/http/api';
+
+/** File name of the built dashboard page beside the dashboard function's bundle (infra/dashboard/build.ts). */
+export const DASHBOARD_PAGE_FILE = 'dashboard.html';
+
+/** Stands in the built page where the city time zone goes; the function fills it in at cold start. */
+export const TIME_ZONE_PLACEHOLDER = '%CITY_TIMEZONE%';
+
+const escapeAttribute = (value: string) =>
+  value.replace(/[&"<>]/g, (character) => `&#${character.charCodeAt(0)};`);
+
+/**
+ * Reads the built dashboard page and fills in the city time zone, so the page's "today" is the city's.
+ *
+ * @throws ConfigError naming the file and how to build it, when it cannot be read.
+ */
+export const readDashboardPage = (file: string, timeZone: string): string => {
+  let html: string;
+  try {
+    html = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `dashboard page ${file} cannot be read (${(error as Error).message}); build it with: node --import tsx infra/dashboard/build.ts <directory>`,
+    );
+  }
+  if (!html.includes(TIME_ZONE_PLACEHOLDER)) {
+    throw new ConfigError(
+      `dashboard page ${file} has no ${TIME_ZONE_PLACEHOLDER}: it is not a built dashboard page`,
+    );
+  }
+  return html.replaceAll(TIME_ZONE_PLACEHOLDER, escapeAttribute(timeZone));
+};
+
+/** The page as an HTTP answer: never framed, never sniffed, revalidated on every load. */
+export const dashboardResponse = (html: string): HttpResult => ({
+  statusCode: 200,
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+  },
+  body: html,
+});

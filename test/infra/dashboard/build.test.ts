@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDashboardPage, writeDashboardPage } from '#infra/dashboard/build';
+import { ConfigError } from '#shared/config';
+import { readDashboardPage, TIME_ZONE_PLACEHOLDER } from '#shared/http/dashboard';
+import { functions } from '#shared/topology';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const directory = mkdtempSync(join(tmpdir(), 'cityhub-dashboard-test-'));
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+let html: string;
+beforeAll(async () => {
+  html = await buildDashboardPage();
+}, 60_000);
+
+const inline = (tag: 'script' | 'style'): string => {
+  const match = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(html);
+  if (!match?.[1]) throw new Error(`the page has no inline <${tag}>`);
+  return match[1];
+};
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('base64');
+
+describe('the dashboard page build', () => {
+  it('inlines the script (with uPlot) and the styles, and loads nothing from elsewhere', () => {
+    expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
+    expect(html).not.toMatch(/<link[^>]*stylesheet/i);
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//i);
+    expect(inline('script')).toContain('uPlot');
+    expect(inline('style')).toContain('.u-legend');
+    expect(html).toContain(`content="${TIME_ZONE_PLACEHOLDER}"`);
+  });
+
+  it('allows exactly its own inline script and style in its Content Security Policy', () => {
+    const policy = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+    expect(policy).toContain("default-src 'none'");
+    expect(policy).toContain(`script-src 'sha256-${sha256(inline('script'))}'`);
+    expect(policy).toContain(`style-src 'sha256-${sha256(inline('style'))}'`);
+    expect(policy).toContain("connect-src 'self'");
+  });
+
+  it('keeps the dashboard function with its page within the 500 KB every bundle must stay under', async () => {
+    const outfile = join(directory, 'bundle', 'index.mjs');
+    await build({
+      entryPoints: [join(root, functions.dashboard.entry)],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      minify: true,
+      external: ['@aws-sdk/*'],
+      logLevel: 'silent',
+    });
+    const file = await writeDashboardPage(join(directory, 'bundle'));
+    const total = statSync(outfile).size + statSync(file).size;
+    console.info(
+      `dashboard function asset: ${(total / 1024).toFixed(1)} KB (page ${(statSync(file).size / 1024).toFixed(1)} KB)`,
+    );
+    expect(total).toBeLessThanOrEqual(500 * 1024);
+  }, 60_000);
+});
+
+describe('the dashboard function', () => {
+  it('answers GET / with the page, the city time zone filled in, never framed or sniffed', async () => {
+    const file = await writeDashboardPage(join(directory, 'served'));
+    process.env.DASHBOARD_PAGE = file;
+    process.env.CITY_TIMEZONE = 'Europe/Paris';
+    const { handler } = await import('#functions/dashboard/handler');
+    const answer = await handler();
+    expect(answer.statusCode).toBe(200);
+    expect(answer.headers).toMatchObject({
+      'content-type': 'text/html; charset=utf-8',
+      'x-frame-options': 'DENY',
+      'x-content-type-options': 'nosniff',
+    });
+    expect(answer.body).toContain('<meta name="cityhub-timezone" content="Europe/Paris" />');
+    expect(answer.body).not.toContain(TIME_ZONE_PLACEHOLDER);
+  });
+
+  it('fails, saying how to build the page, when it is missing or not a built page', () => {
+    const missing = () => readDashboardPage(join(directory, 'missing.html'), 'Asia/Shanghai');
+    expect(missing).toThrow(ConfigError);
+    expect(missing).toThrow(
+      /missing\.html cannot be read .*build it with: node --import tsx infra\/dashboard\/build\.ts/,
+    );
+    const notBuilt = join(directory, 'other.html');
+    writeFileSync(notBuilt, '<!doctype html><title>other</title>');
+    expect(() => readDashboardPage(notBuilt, 'Asia/Shanghai')).toThrow(/not a built dashboard page/);
+  });
+});
