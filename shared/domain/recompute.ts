@@ -89,12 +89,21 @@ export const recomputeDay = async (
   );
   const removed = stored.map((item) => item.area).filter((area) => !computed.has(area));
   if (removed.length > 0) await deps.indicators.remove(date, removed);
+  // Only the codes: copying whole events costs more than the rest of the day's computation.
   const records = [
     ...ticketItems.flatMap((item) =>
-      Object.values(item.events).map((event) => ({ ...event, source: 'hotline' as const })),
+      Object.values(item.events).map(({ district, street }) => ({
+        source: 'hotline' as const,
+        district,
+        street,
+      })),
     ),
     ...caseItems.flatMap((item) =>
-      Object.values(item.events).map((event) => ({ ...event, source: 'city-platform' as const })),
+      Object.values(item.events).map(({ district, street }) => ({
+        source: 'city-platform' as const,
+        district,
+        street,
+      })),
     ),
   ];
   await deps.facts.saveQuality(date, unknownCodes(records, areas));
