@@ -22,10 +22,14 @@ export interface HubProcess {
 
 const root = new URL('../..', import.meta.url).pathname;
 
-/** Starts `infra/local/main.ts` with `args` and waits for its state file. */
+/**
+ * Starts `infra/local/main.ts` with `args` and waits for its state file. `detached` puts the hub and
+ * its DynamoDB Local in a process group of their own, which `process.kill(-child.pid)` kills at once.
+ */
 export const startHubProcess = async (
   args: string[] = ['--no-demo'],
   env: NodeJS.ProcessEnv = {},
+  options: { detached?: boolean } = {},
 ): Promise<HubProcess> => {
   const stateFile = join(mkdtempSync(join(tmpdir(), 'cityhub-')), 'local.json');
   const child = spawn(
@@ -35,6 +39,7 @@ export const startHubProcess = async (
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
     },
   );
   let output = '';
