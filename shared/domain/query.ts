@@ -42,11 +42,21 @@ export const queryIndicators = async (
     }
     found = found.slice(0, wanted);
   }
-  if (found.length <= query.limit) return { items: found };
+  if (found.length <= query.limit) return { items: found.map(published) };
   const items = found.slice(0, query.limit);
   const last = items.at(-1) as IndicatorItem;
-  return { items, nextToken: encodePageToken({ date: last.date, area: last.area }) };
+  return { items: items.map(published), nextToken: encodePageToken({ date: last.date, area: last.area }) };
 };
+
+/** An item as CONTRACT §6 publishes it: without the hub's own bookkeeping (which revision was announced). */
+const published = (item: IndicatorItem): IndicatorItem => ({
+  date: item.date,
+  area: item.area,
+  timezone: item.timezone,
+  indicators: item.indicators,
+  revision: item.revision,
+  computedAt: item.computedAt,
+});
 
 /** The CSV form of items: `date,area,<indicator names...>,revision,computedAt`; null is an empty cell. */
 export const toCsv = (items: readonly IndicatorItem[]): string => {

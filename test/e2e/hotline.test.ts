@@ -197,6 +197,15 @@ describe('the hotline slice over HTTP', () => {
       'district:xicheng',
     ]);
     expect(json.body.items[0]).toMatchObject({ timezone: 'Asia/Shanghai', computedAt: expect.any(String) });
+    // Exactly the fields of CONTRACT §6, nothing of the hub's own bookkeeping.
+    expect(Object.keys(json.body.items[0]).sort()).toEqual([
+      'area',
+      'computedAt',
+      'date',
+      'indicators',
+      'revision',
+      'timezone',
+    ]);
     const csv = await get('/indicators?date=2026-03-02&area=city&format=csv');
     expect(csv.type).toContain('text/csv');
     const [header, row] = csv.text.trim().split('\r\n');
