@@ -139,6 +139,7 @@ const main = async () => {
   if (stopping) return;
   writeStateFile(options.stateFile, { url: hub.url, adminToken, analystToken, sourceSecrets });
   log(`cityhub: ready at ${hub.url} (tokens and source secrets in ${options.stateFile}; Ctrl-C stops)`);
+  log(`cityhub: dashboard at ${hub.url}/ (sign in with the analystToken of ${options.stateFile})`);
   if (options.demo) {
     const target = { url: hub.url, adminToken, sourceSecrets };
     const started = Date.now();
