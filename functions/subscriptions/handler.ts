@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import * as z from 'zod';
 import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
 import { targetPolicyOf, webhookEnvSchema } from '#shared/adapters/webhook-config';
 import { type Subscription, WEBHOOK_RETENTION_S } from '#shared/adapters/webhooks-repository';
@@ -16,6 +15,7 @@ import { parseInput } from '#shared/http/params';
 import { queryParams } from '#shared/schemas/query';
 import {
   createSubscriptionSchema,
+  deliveriesQuerySchema,
   patchSubscriptionSchema,
   replayRequestSchema,
 } from '#shared/schemas/subscriptions';
@@ -45,8 +45,6 @@ const found = async (id: string) => {
   return subscription;
 };
 
-const limitSchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
-
 /** Subscriptions API (CONTRACT §7): create, list, get, patch, delete, deliveries, replay. */
 export const lambdaHandler = async (event: HttpEvent): Promise<HttpResult> => {
   const method = event.requestContext.http.method;
@@ -72,7 +70,7 @@ export const lambdaHandler = async (event: HttpEvent): Promise<HttpResult> => {
   }
   if (action === 'deliveries') {
     await found(id);
-    const { limit } = parseInput(limitSchema, queryParams(event.rawQueryString ?? ''), 'query');
+    const { limit } = parseInput(deliveriesQuerySchema, queryParams(event.rawQueryString ?? ''), 'query');
     return json(200, { items: await storage.webhooks.listAttempts(id, limit) });
   }
   if (action === 'replay') {

@@ -1,12 +1,14 @@
 import * as z from 'zod';
 import { indicatorCatalogue } from '#shared/domain/indicators/catalogue';
 import { jt808RecordSchema } from '#shared/domain/jt808-ingest';
-import { recomputeRequestSchema } from '#shared/schemas/admin';
+import { qualityQuerySchema, quarantineQuerySchema, recomputeRequestSchema } from '#shared/schemas/admin';
 import { ingestAnswerSchema, recordSchemas, sources } from '#shared/schemas/ingest';
 import { open311RequestSchema } from '#shared/schemas/open311';
+import { indicatorQuerySchema } from '#shared/schemas/query';
 import { areasSchema, calendarSchema, roadsSchema, vehiclesSchema } from '#shared/schemas/reference';
 import {
   createSubscriptionSchema,
+  deliveriesQuerySchema,
   patchSubscriptionSchema,
   replayRequestSchema,
   syncRulesSchema,
@@ -49,12 +51,24 @@ const indicatorItem = {
   },
 };
 
-const query = (name: string, description: string, schema: unknown = { type: 'string' }) => ({
-  name,
-  in: 'query',
-  description,
-  schema,
-});
+/**
+ * The query parameters of a route, read from the zod schema its handler validates them with (names,
+ * types, limits, defaults, descriptions), so the document cannot drift from the code.
+ */
+export const queryParameters = (schema: z.ZodType) => {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, { description?: string; type?: string }>;
+    required?: string[];
+  };
+  return Object.entries(json.properties ?? {}).map(([name, { description, ...property }]) => ({
+    name,
+    in: 'query',
+    ...(description ? { description } : {}),
+    ...(json.required?.includes(name) ? { required: true } : {}),
+    ...(property.type === 'array' ? { explode: true } : {}),
+    schema: property,
+  }));
+};
 
 /** An ingest route: a signed list of items, answered with the ingest counts. */
 const ingestOperation = (
@@ -122,24 +136,7 @@ const operations: Record<string, Operation> = {
   ),
   'GET /indicators': {
     summary: 'Daily indicators of a day or a range, for areas, as JSON or CSV',
-    parameters: [
-      query('date', 'One day, YYYY-MM-DD (or give from and to)'),
-      query('from', 'First day of a range, YYYY-MM-DD'),
-      query('to', 'Last day of a range (at most 366 days)'),
-      {
-        ...query(
-          'area',
-          'Area key (city, district:<code>, street:<code>); repeatable; default city and every district',
-        ),
-        explode: true,
-      },
-      query('format', 'json (default) or csv', { type: 'string', enum: ['json', 'csv'] }),
-      query('limit', 'Items per page, 1 to 1000 (default 500)', { type: 'integer' }),
-      query(
-        'nextToken',
-        'Where the next page starts (from the previous answer, or its x-next-token header for CSV)',
-      ),
-    ],
+    parameters: queryParameters(indicatorQuerySchema),
     responses: {
       200: {
         description: 'Items sorted by date then area',
@@ -231,19 +228,13 @@ const operations: Record<string, Operation> = {
   },
   'GET /quarantine': {
     summary: 'Rejected records of a source with their errors and arrival time (kept 30 days), newest first',
-    parameters: [
-      { ...query('source', 'Feed', { type: 'string', enum: sources }), required: true },
-      query('limit', 'At most this many records, 1 to 1000 (default 100)', { type: 'integer' }),
-    ],
+    parameters: queryParameters(quarantineQuerySchema),
     responses: { 200: { description: 'Quarantined records' }, 400: errorResponse('Bad source or limit') },
   },
   'GET /admin/quality': {
     summary:
       'Area codes the registry does not know, with record counts per code and per source, over a range of days',
-    parameters: [
-      { ...query('from', 'First day, YYYY-MM-DD'), required: true },
-      { ...query('to', 'Last day (at most 366 days)'), required: true },
-    ],
+    parameters: queryParameters(qualityQuerySchema),
     responses: {
       200: { description: 'unknownCodes (code, records, bySource) and bySource totals' },
       400: errorResponse('Bad range'),
@@ -310,7 +301,7 @@ const operations: Record<string, Operation> = {
   'GET /subscriptions/{id}/deliveries': {
     summary:
       'Delivery attempts, newest first (event id, type, attempt, status code, error, duration, time; kept 30 days)',
-    parameters: [query('limit', '1 to 1000 (default 100)', { type: 'integer' })],
+    parameters: queryParameters(deliveriesQuerySchema),
     responses: { 200: { description: '{items}' }, 404: errorResponse('No such subscription') },
   },
   'POST /subscriptions/{id}/replay': {
@@ -335,8 +326,17 @@ export const openApiDocument = (serverUrl?: string) => {
   for (const route of routes as readonly RouteDecl[]) {
     const operation = operations[`${route.method} ${route.path}`] ?? { summary: route.path, responses: {} };
     paths[route.path] ??= {};
+    const declared = (operation.parameters as { name: string; in: string }[] | undefined) ?? [];
+    // Every {name} of the path is a required path parameter, unless the operation describes it.
+    const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)]
+      .map((match) => match[1] as string)
+      .filter((name) => !declared.some((parameter) => parameter.in === 'path' && parameter.name === name))
+      .map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
     (paths[route.path] as Record<string, Operation>)[route.method.toLowerCase()] = {
       ...operation,
+      ...(declared.length + pathParameters.length > 0
+        ? { parameters: [...pathParameters, ...declared] }
+        : {}),
       security: securityOf[route.auth],
     };
   }

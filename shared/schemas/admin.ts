@@ -32,9 +32,15 @@ const limitSchema = z.coerce
   .max(1000, 'must be 1 to 1000');
 
 /** `GET /quarantine` parameters. */
-export const quarantineQuerySchema = z.object({ source: sourceSchema, limit: limitSchema.default(100) });
+export const quarantineQuerySchema = z.object({
+  source: sourceSchema.describe('Feed'),
+  limit: limitSchema.default(100).describe('At most this many records, 1 to 1000 (default 100)'),
+});
 
 /** `GET /admin/quality` parameters: a range of days (at most 366), both ends included. */
 export const qualityQuerySchema = z
-  .object({ from: dateSchema, to: dateSchema })
+  .object({
+    from: dateSchema.describe('First day, YYYY-MM-DD'),
+    to: dateSchema.describe('Last day (at most 366 days)'),
+  })
   .superRefine((range, context) => rangeCheck('from')(range, context));

@@ -78,3 +78,14 @@ export const categoryMatcher = (patterns: readonly string[]) => {
   );
   return (category: string) => regexes.some((regex) => regex.test(category));
 };
+
+/** `GET /subscriptions/{id}/deliveries` parameters. */
+export const deliveriesQuerySchema = z.object({
+  limit: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be 1 to 1000')
+    .max(1000, 'must be 1 to 1000')
+    .default(100)
+    .describe('At most this many attempts, 1 to 1000 (default 100)'),
+});

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import type * as z from 'zod';
 import { indicatorNames } from '#shared/domain/indicators/catalogue';
 import { openApiDocument } from '#shared/http/openapi';
+import { qualityQuerySchema, quarantineQuerySchema } from '#shared/schemas/admin';
+import { indicatorQuerySchema } from '#shared/schemas/query';
+import { deliveriesQuerySchema } from '#shared/schemas/subscriptions';
 import { routes } from '#shared/topology';
+
+type Parameter = {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema: { maximum?: number; default?: unknown };
+};
 
 describe('the OpenAPI document', () => {
   const document = openApiDocument('http://127.0.0.1:3000');
@@ -14,6 +25,52 @@ describe('the OpenAPI document', () => {
       ];
       expect(operation?.summary).toBeTruthy();
       expect(Object.keys(operation?.responses ?? {})).not.toHaveLength(0);
+    },
+  );
+
+  it.each(
+    routes.filter((route) => route.path.includes('{')).map((route) => [route.method, route.path] as const),
+  )('declares the path parameters of %s %s', (method, path) => {
+    const operation = (document.paths[path] as Record<string, { parameters?: Parameter[] }>)[
+      method.toLowerCase()
+    ];
+    const names = [...path.matchAll(/\{(\w+)\}/g)].map((match) => match[1]);
+    for (const name of names)
+      expect(operation?.parameters).toContainEqual(
+        expect.objectContaining({ name, in: 'path', required: true }),
+      );
+  });
+
+  it.each([
+    [
+      'get',
+      '/indicators',
+      indicatorQuerySchema,
+      { date: '2026-03-02' },
+      ['date', 'from', 'to', 'area', 'format', 'limit', 'nextToken'],
+    ],
+    ['get', '/quarantine', quarantineQuerySchema, { source: 'hotline' }, ['source', 'limit']],
+    ['get', '/admin/quality', qualityQuerySchema, { from: '2026-03-01', to: '2026-03-02' }, ['from', 'to']],
+    ['get', '/subscriptions/{id}/deliveries', deliveriesQuerySchema, {}, ['limit']],
+  ] as const)(
+    'documents %s %s query parameters from the schema that validates them',
+    (method, path, schema, base, names) => {
+      const parameters = (
+        (document.paths[path] as Record<string, { parameters: Parameter[] }>)[method]?.parameters ?? []
+      ).filter((parameter) => parameter.in === 'query');
+      expect(parameters.map((parameter) => parameter.name)).toEqual(names);
+      const parse = (query: Record<string, unknown>) =>
+        (schema as z.ZodType).safeParse({ ...base, ...query }).success;
+      expect(parse({})).toBe(true);
+      for (const parameter of parameters) {
+        // A documented required parameter is required; a documented maximum is the one enforced.
+        if (parameter.required) expect(parse({ [parameter.name]: undefined })).toBe(false);
+        const { maximum } = parameter.schema;
+        if (maximum !== undefined) {
+          expect(parse({ [parameter.name]: String(maximum) })).toBe(true);
+          expect(parse({ [parameter.name]: String(maximum + 1) })).toBe(false);
+        }
+      }
     },
   );
 
