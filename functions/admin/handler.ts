@@ -14,6 +14,7 @@ import { authEnvSchema, requireRole } from '#shared/http/auth';
 import { NotFoundError } from '#shared/http/errors';
 import { parseInput } from '#shared/http/params';
 import { qualityQuerySchema, quarantineQuerySchema, recomputeRequestSchema } from '#shared/schemas/admin';
+import { excerpt } from '#shared/schemas/issues';
 import { queryParams } from '#shared/schemas/query';
 import { areasSchema, calendarSchema, roadsSchema, vehiclesSchema } from '#shared/schemas/reference';
 import { syncRulesSchema } from '#shared/schemas/subscriptions';
@@ -109,7 +110,8 @@ const routes: Record<string, (event: HttpEvent) => Promise<HttpResult>> = {
 /** Admin routes (CONTRACT §2: admin token locally, IAM when deployed). */
 export const lambdaHandler = async (event: HttpEvent): Promise<HttpResult> => {
   const route = routes[`${event.requestContext.http.method} ${event.rawPath}`];
-  if (!route) throw new NotFoundError(`no route ${event.requestContext.http.method} ${event.rawPath}`);
+  if (!route)
+    throw new NotFoundError(`no route ${event.requestContext.http.method} ${excerpt(event.rawPath)}`);
   return route(event);
 };
 

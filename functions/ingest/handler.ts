@@ -18,11 +18,12 @@ import {
   httpErrors,
   json,
   parseJsonBody,
-  rawBody,
+  textBody,
 } from '#shared/http/api';
 import { NotFoundError, PayloadTooLargeError } from '#shared/http/errors';
 import { verifySignature } from '#shared/http/signature';
 import { ingestLimits, type Source, sourceSchema, sources } from '#shared/schemas/ingest';
+import { excerpt } from '#shared/schemas/issues';
 
 const env = loadEnv(storageEnvSchema);
 const logger = new Logger({ serviceName: 'cityhub-ingest' });
@@ -52,7 +53,7 @@ export const lambdaHandler = async (event: HttpEvent, context: Context): Promise
   const parsedSource = sourceSchema.safeParse(format?.source ?? event.pathParameters?.source);
   if (!parsedSource.success) {
     throw new NotFoundError(
-      `unknown source '${event.pathParameters?.source}': use one of ${sources.join(', ')}`,
+      `unknown source '${excerpt(event.pathParameters?.source ?? '')}': use one of ${sources.join(', ')}`,
     );
   }
   const source = parsedSource.data;
@@ -62,7 +63,7 @@ export const lambdaHandler = async (event: HttpEvent, context: Context): Promise
       `body is ${size} bytes; at most ${ingestLimits.maxBytes} bytes (5 MB) per request`,
     );
   }
-  const webhookId = verifySignature(await secrets(source), rawBody(event), event.headers);
+  const webhookId = verifySignature(await secrets(source), textBody(event), event.headers);
   const outcome = await ingest(
     {
       source,

@@ -12,6 +12,7 @@ import { type HttpEvent, type HttpResult, httpErrors, json, parseJsonBody } from
 import { authEnvSchema, requireRole } from '#shared/http/auth';
 import { BadRequestError, NotFoundError, UnprocessableError } from '#shared/http/errors';
 import { parseInput } from '#shared/http/params';
+import { excerpt } from '#shared/schemas/issues';
 import { queryParams } from '#shared/schemas/query';
 import {
   createSubscriptionSchema,
@@ -39,9 +40,11 @@ const checkUrl = async (url: string) => {
   }
 };
 
+const unknown = (id: string) => new NotFoundError(`no subscription ${excerpt(id)}`);
+
 const found = async (id: string) => {
   const subscription = await storage.webhooks.get(id);
-  if (!subscription) throw new NotFoundError(`no subscription ${id}`);
+  if (!subscription) throw unknown(id);
   return subscription;
 };
 
@@ -94,7 +97,7 @@ export const lambdaHandler = async (event: HttpEvent): Promise<HttpResult> => {
   }
   if (method === 'GET') return json(200, shown(await found(id)));
   if (method === 'DELETE') {
-    if (!(await storage.webhooks.delete(id))) throw new NotFoundError(`no subscription ${id}`);
+    if (!(await storage.webhooks.delete(id))) throw unknown(id);
     return { statusCode: 204 };
   }
   const patch = parseInput(patchSubscriptionSchema, parseJsonBody(event), 'patch');
@@ -108,7 +111,7 @@ export const lambdaHandler = async (event: HttpEvent): Promise<HttpResult> => {
     ...(patch.rotateSecret ? { secret: newSecret() } : {}),
   };
   if (patch.status === 'active') await checkUrl(updated.url);
-  if (!(await storage.webhooks.replace(updated))) throw new NotFoundError(`no subscription ${id}`);
+  if (!(await storage.webhooks.replace(updated))) throw unknown(id);
   return json(200, patch.rotateSecret ? { ...shown(updated), secret: updated.secret } : shown(updated));
 };
 

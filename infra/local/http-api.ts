@@ -1,7 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { closeNow, listenLocally } from '#infra/local/servers';
+import { excerpt } from '#shared/schemas/issues';
 import type { RouteDecl } from '#shared/topology';
 
 /** Invokes the function behind a route with an API Gateway HTTP API (payload 2.0) event. */
@@ -32,6 +35,39 @@ const isText = (contentType: string | undefined) =>
   !contentType ||
   /^(text\/|application\/(json|[\w.+-]*\+json|x-ndjson|xml|x-www-form-urlencoded))/i.test(contentType);
 
+/** Thrown when a path parameter is not valid percent-encoding (e.g. `%zz`): a 400, as API Gateway answers. */
+class MalformedPathError extends Error {}
+
+const decodePathParameter = (value: string): string => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new MalformedPathError(
+      `path segment ${JSON.stringify(excerpt(value))} is not valid percent-encoding`,
+    );
+  }
+};
+
+/**
+ * Answers a request Node's HTTP parser refused (headers over its 16 KB limit, malformed request line or
+ * headers) with a JSON error, as every other refusal is answered, instead of a bare status line.
+ */
+const answerClientError = (error: NodeJS.ErrnoException, socket: Duplex) => {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'request line and headers are larger than 16 KB']
+      : [400, 'Bad Request', `malformed HTTP request (${error.code ?? error.message})`];
+  const body = JSON.stringify({ error: message });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+};
+
 /**
  * The local stand-in for the API Gateway HTTP API: turns each request on 127.0.0.1 into a payload 2.0
  * event, calls the same handler the Lambda runs, and writes its answer back.
@@ -52,6 +88,7 @@ export class LocalHttpApi {
         response.end(JSON.stringify({ error: `local API failure: ${error.message}` }));
       });
     });
+    server.on('clientError', answerClientError);
     this.server = server;
     return listenLocally(server, port);
   }
@@ -61,18 +98,28 @@ export class LocalHttpApi {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const method = (request.method ?? 'GET').toUpperCase();
     const send = (status: number, body: string, headers: Record<string, string> = {}) => {
       response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
       response.end(body);
     };
+    // The target is a path; as a URL relative to a base, `//x` would name a host.
+    const target = request.url ?? '/';
+    const url =
+      target.startsWith('/') && URL.canParse(`http://127.0.0.1${target}`)
+        ? new URL(`http://127.0.0.1${target}`)
+        : undefined;
+    if (!url) {
+      send(400, JSON.stringify({ error: `request target ${JSON.stringify(excerpt(target))} is not a path` }));
+      request.resume();
+      return;
+    }
     const matches = this.routes.filter((compiled) => compiled.regex.test(url.pathname));
     const match = matches.find((compiled) => compiled.route.method === method);
     if (!match) {
       if (matches.length > 0)
-        send(405, JSON.stringify({ error: `${method} is not allowed on ${url.pathname}` }));
-      else send(404, JSON.stringify({ error: `no route ${method} ${url.pathname}` }));
+        send(405, JSON.stringify({ error: `${method} is not allowed on ${excerpt(url.pathname)}` }));
+      else send(404, JSON.stringify({ error: `no route ${method} ${excerpt(url.pathname)}` }));
       request.resume();
       return;
     }
@@ -87,7 +134,14 @@ export class LocalHttpApi {
       }
       chunks.push(chunk as Buffer);
     }
-    const event = this.toEvent(request, url, method, match, Buffer.concat(chunks));
+    let event: APIGatewayProxyEventV2;
+    try {
+      event = this.toEvent(request, url, method, match, Buffer.concat(chunks));
+    } catch (error) {
+      if (!(error instanceof MalformedPathError)) throw error;
+      send(400, JSON.stringify({ error: error.message }));
+      return;
+    }
     const result = await match.handler(event);
     if (typeof result === 'string' || result === undefined || result === null || !('statusCode' in result)) {
       send(200, JSON.stringify(result ?? null));
@@ -120,9 +174,10 @@ export class LocalHttpApi {
     for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
     const values = match.regex.exec(url.pathname)?.slice(1) ?? [];
     const pathParameters = Object.fromEntries(
-      match.names.map((name, index) => [name, decodeURIComponent(values[index] ?? '')]),
+      match.names.map((name, index) => [name, decodePathParameter(values[index] ?? '')]),
     );
-    const text = isText(headers['content-type']);
+    // Bytes that are not UTF-8 travel base64-encoded, as binary bodies do, so the function sees what was sent.
+    const text = isText(headers['content-type']) && isUtf8(body);
     const now = new Date();
     const routeKey = `${match.route.method} ${match.route.path}`;
     return {

@@ -38,6 +38,8 @@ const DAY_S = 86_400;
 /** Delivery attempts and the event store are kept 30 days. */
 export const WEBHOOK_RETENTION_S = 30 * DAY_S;
 const hourBucket = (iso: string) => `webhookevents#${iso.slice(0, 13)}`;
+/** DynamoDB refuses sort keys that are empty or over 1024 bytes: no subscription has such an id. */
+const cannotBeAnId = (id: string) => id === '' || Buffer.byteLength(id) > 1024;
 
 /** Subscriptions, their delivery log, and the store of events replays read from. */
 export class WebhooksRepository {
@@ -56,7 +58,9 @@ export class WebhooksRepository {
     );
   }
 
+  /** The subscription with this id; undefined when there is none (or `id` could not be one). */
   async get(id: string): Promise<Subscription | undefined> {
+    if (cannotBeAnId(id)) return undefined;
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.table, Key: { pk: SUBSCRIPTIONS_PK, sk: id }, ConsistentRead: true }),
     );
@@ -109,6 +113,7 @@ export class WebhooksRepository {
 
   /** Deletes a subscription; false when there was none. */
   async delete(id: string): Promise<boolean> {
+    if (cannotBeAnId(id)) return false;
     const { Attributes } = await this.client.send(
       new DeleteCommand({
         TableName: this.table,

@@ -6,11 +6,11 @@ import {
   type IngestAnswer,
   ingestBodySchema,
   MAX_RECORD_BYTES,
+  parseRecord,
   type RecordError,
-  recordSchemas,
   type Source,
 } from '#shared/schemas/ingest';
-import { describeIssues, toRecordErrors } from '#shared/schemas/issues';
+import { capErrors, describeIssues } from '#shared/schemas/issues';
 
 /** What ingest needs from the outside world. */
 export interface IngestDeps {
@@ -111,10 +111,9 @@ const processBatch = async (
 
   const unwrapped = (request.unwrap ?? unwrapRecords)(request.body);
   const rejectedAt = new Map(unwrapped.rejected.map((entry) => [entry.index, entry]));
-  const schema = recordSchemas[source];
   const valid: { eventId: string; record: unknown }[] = [];
   for (const { index, record, original } of unwrapped.candidates) {
-    const parsed = schema.safeParse(record);
+    const parsed = parseRecord(source, record);
     const bytes = parsed.success ? recordBytes(parsed.data) : 0;
     if (parsed.success && bytes <= MAX_RECORD_BYTES) {
       valid.push({ eventId: parsed.data.eventId, record: parsed.data });
@@ -127,12 +126,14 @@ const processBatch = async (
             message: `record is ${bytes} bytes as JSON; at most ${MAX_RECORD_BYTES} (points not counted)`,
           },
         ]
-      : toRecordErrors(parsed.error);
+      : parsed.errors;
     const earlier = rejectedAt.get(index);
     if (earlier) earlier.errors.push(...errors);
     else rejectedAt.set(index, { index, record: original ?? record, errors });
   }
-  const rejected = [...rejectedAt.values()].sort((a, b) => a.index - b.index);
+  const rejected = [...rejectedAt.values()]
+    .map((entry) => ({ ...entry, errors: capErrors(entry.errors) }))
+    .sort((a, b) => a.index - b.index);
 
   const acceptedBefore = await deps.facts.findAccepted(
     source,

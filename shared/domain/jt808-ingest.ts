@@ -3,7 +3,7 @@ import { InvalidInputError } from '#shared/domain/errors';
 import type { Unwrapped } from '#shared/domain/ingest';
 import { decodeLocationFrame, type WorkingFlagSource } from '#shared/domain/jt808';
 import { idSchema } from '#shared/schemas/common';
-import { describeIssues, toRecordErrors } from '#shared/schemas/issues';
+import { capErrors, describeIssues, MAX_LISTED_ERRORS, toRecordErrors } from '#shared/schemas/issues';
 
 /** One record of `POST /ingest/sanitation/jt808`: a vehicle's JT/T 808 location report frames. */
 export const jt808RecordSchema = z.looseObject({
@@ -25,8 +25,8 @@ const bodySchema = z.object({
 /**
  * Reads `{"records": [{eventId, vehicleId, frames: ["7e0200…7e", …]}]}` into sanitation batches:
  * each good frame becomes a point; each bad frame is listed (and quarantined) under its record's
- * index with the decoder's reason at `frames[i]`. A record keeps its good frames; a record with no
- * good frame is rejected whole.
+ * index with the decoder's reason at `frames[i]` (the first {@link MAX_LISTED_ERRORS} of them). A
+ * record keeps its good frames; a record with no good frame is rejected whole.
  */
 export const unwrapJt808 =
   (working: WorkingFlagSource) =>
@@ -50,13 +50,15 @@ export const unwrapJt808 =
       for (const [position, frame] of frames.entries()) {
         const decoded = decodeLocationFrame(frame, working);
         if (!decoded.ok) {
-          errors.push({ path: `frames[${position}]`, message: decoded.reason });
+          // Past the listed ones, bad frames only make the last "more problems" entry.
+          if (errors.length <= MAX_LISTED_ERRORS)
+            errors.push({ path: `frames[${position}]`, message: decoded.reason });
           continue;
         }
         const { t, lat, lon, speedKmh, working: isWorking } = decoded.point;
         points.push({ t, lat, lon, speedKmh, ...(isWorking === undefined ? {} : { working: isWorking }) });
       }
-      if (errors.length > 0) result.rejected.push({ index, record: item, errors });
+      if (errors.length > 0) result.rejected.push({ index, record: item, errors: capErrors(errors) });
       if (points.length > 0) result.candidates.push({ index, record: { ...record, points }, original: item });
     });
     return result;

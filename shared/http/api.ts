@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -18,14 +19,6 @@ export const json = (
   body: JSON.stringify(body),
 });
 
-/** The raw body as a string (API Gateway may hand it over base64-encoded). */
-export const rawBody = (event: HttpEvent): string =>
-  event.body === undefined
-    ? ''
-    : event.isBase64Encoded
-      ? Buffer.from(event.body, 'base64').toString('utf8')
-      : event.body;
-
 /** Size of the body in bytes, as sent. */
 export const bodyBytes = (event: HttpEvent): number =>
   event.body === undefined
@@ -34,10 +27,51 @@ export const bodyBytes = (event: HttpEvent): number =>
       ? Buffer.from(event.body, 'base64').length
       : Buffer.byteLength(event.body);
 
-/** Parses a JSON body; answers 400 with the parser's reason when it is not JSON. */
+/**
+ * The body as text. JSON is UTF-8 (RFC 8259): a base64-encoded body whose bytes are not UTF-8 is a 400
+ * rather than text with replacement characters standing in for the bytes that were sent.
+ */
+export const textBody = (event: HttpEvent): string => {
+  if (event.body === undefined) return '';
+  if (!event.isBase64Encoded) return event.body;
+  const bytes = Buffer.from(event.body, 'base64');
+  if (!isUtf8(bytes)) throw new HttpError(400, 'body is not valid UTF-8: send JSON encoded as UTF-8');
+  return bytes.toString('utf8');
+};
+
+/** Deepest nesting of arrays and objects a JSON body may have; cityhub's deepest input (GeoJSON) needs 8. */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when arrays and objects in JSON text nest deeper than `limit` (brackets in strings not counted). */
+const nestsDeeperThan = (text: string, limit: number): boolean => {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c) index += 1;
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (code === 0x5d || code === 0x7d) depth -= 1;
+  }
+  return false;
+};
+
+/**
+ * Parses a JSON body; answers 400 with the parser's reason when it is not JSON, when its bytes are not
+ * UTF-8, or when it nests deeper than {@link MAX_JSON_DEPTH} levels (which no cityhub input needs, and
+ * which would exhaust the stack of whatever serializes it next).
+ */
 export const parseJsonBody = (event: HttpEvent): unknown => {
+  const text = textBody(event);
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new HttpError(400, `body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   try {
-    return JSON.parse(rawBody(event));
+    return JSON.parse(text);
   } catch (error) {
     throw new HttpError(400, `body is not valid JSON: ${(error as Error).message}`);
   }

@@ -1,5 +1,5 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import { UnauthorizedError } from '#shared/http/errors';
+import { BadRequestError, UnauthorizedError } from '#shared/http/errors';
 
 /** Headers of a Standard Webhooks 1.0 signed request (lower-case names). */
 export type SignedHeaders = Readonly<Record<string, string | undefined>>;
@@ -14,10 +14,21 @@ const explain = (message: string): string => {
 };
 
 /**
+ * Longest `webhook-id` taken. Standard Webhooks sets no limit; ids are short (`msg_` and a few dozen
+ * characters) and the hub keys each source's replies by them, in keys DynamoDB caps at 2048 bytes.
+ */
+export const MAX_WEBHOOK_ID_CHARS = 256;
+
+/**
  * Verifies a Standard Webhooks signature (HMAC-SHA256 over `id.timestamp.body`, compared in constant
- * time, timestamp within 5 minutes) and returns the `webhook-id`; throws 401 otherwise.
+ * time, timestamp within 5 minutes) and returns the `webhook-id`; throws 401 otherwise, and 400 for a
+ * `webhook-id` longer than {@link MAX_WEBHOOK_ID_CHARS}.
  */
 export const verifySignature = (secret: string, body: string, headers: SignedHeaders): string => {
+  const id = headers['webhook-id'];
+  if (id !== undefined && id.length > MAX_WEBHOOK_ID_CHARS) {
+    throw new BadRequestError(`webhook-id is ${id.length} characters; at most ${MAX_WEBHOOK_ID_CHARS}`);
+  }
   const webhook = new Webhook(secret);
   const present: Record<string, string> = {};
   for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { areaCodeSchema, idSchema, instantSchema, locationSchema } from '#shared/schemas/common';
+import { capErrors, MAX_LISTED_ERRORS, toRecordErrors } from '#shared/schemas/issues';
 
 /** The three feeds cityhub takes in (CONTRACT §4). */
 export const sources = ['hotline', 'city-platform', 'sanitation'] as const;
@@ -65,6 +66,9 @@ export const cityPlatformRecordSchema = z.looseObject({
 });
 export type CityPlatformRecord = z.infer<typeof cityPlatformRecordSchema>;
 
+/** Most points in one sanitation batch (CONTRACT §4). */
+export const MAX_POINTS_PER_BATCH = 10_000;
+
 export const trackPointSchema = z.object({
   t: instantSchema,
   lat: z.number().min(-90).max(90),
@@ -80,7 +84,7 @@ export const sanitationRecordSchema = z.looseObject({
   points: z
     .array(trackPointSchema)
     .min(1, 'must hold at least 1 point')
-    .max(10_000, 'must hold at most 10000 points'),
+    .max(MAX_POINTS_PER_BATCH, `must hold at most ${MAX_POINTS_PER_BATCH} points`),
 });
 export type SanitationRecord = z.infer<typeof sanitationRecordSchema>;
 
@@ -98,6 +102,48 @@ export const recordSchemas = {
   'city-platform': cityPlatformRecordSchema,
   sanitation: sanitationRecordSchema,
 } as const satisfies Record<Source, z.ZodType<{ eventId: string }>>;
+
+const sanitationWithoutPointsSchema = sanitationRecordSchema.omit({ points: true });
+
+/**
+ * Problems of the points of a sanitation batch, looked for point by point until more than
+ * {@link MAX_LISTED_ERRORS} are found: a batch of 10,000 bad points costs no more than one of a few, where
+ * parsing it whole would build 30,000 issues (and 1000 such records, gigabytes).
+ */
+const firstBadPoints = (record: unknown): RecordError[] => {
+  const points =
+    typeof record === 'object' && record !== null && 'points' in record ? record.points : undefined;
+  if (!Array.isArray(points) || points.length > MAX_POINTS_PER_BATCH) return [];
+  const errors: RecordError[] = [];
+  for (let index = 0; index < points.length && errors.length <= MAX_LISTED_ERRORS; index += 1) {
+    const parsed = trackPointSchema.safeParse(points[index]);
+    if (!parsed.success) errors.push(...toRecordErrors(parsed.error, ['points', index]));
+  }
+  return errors;
+};
+
+/** A record of a source, parsed; or its problems, at most {@link MAX_LISTED_ERRORS} and a last "more" entry. */
+export type ParsedRecord =
+  | { readonly success: true; readonly data: z.infer<(typeof recordSchemas)[Source]> }
+  | { readonly success: false; readonly errors: RecordError[] };
+
+/** Validates one record of `source` with its schema, listing at most {@link MAX_LISTED_ERRORS} problems. */
+export const parseRecord = (source: Source, record: unknown): ParsedRecord => {
+  if (source === 'sanitation') {
+    const badPoints = firstBadPoints(record);
+    if (badPoints.length > 0) {
+      const rest = sanitationWithoutPointsSchema.safeParse(record);
+      return {
+        success: false,
+        errors: capErrors([...(rest.success ? [] : toRecordErrors(rest.error)), ...badPoints]),
+      };
+    }
+  }
+  const parsed = recordSchemas[source].safeParse(record);
+  return parsed.success
+    ? { success: true, data: parsed.data }
+    : { success: false, errors: capErrors(toRecordErrors(parsed.error)) };
+};
 
 /** Limits of one ingest request (CONTRACT §4). */
 export const ingestLimits = { maxRecords: 1000, maxBytes: 5 * 1024 * 1024 } as const;

@@ -11,10 +11,42 @@ export const formatPath = (path: readonly PropertyKey[]): string => {
   return text === '' ? '$' : text;
 };
 
-/** The issues of a failed parse as `{path, message}` pairs. */
-export const toRecordErrors = (error: z.ZodError): RecordError[] =>
-  error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+/**
+ * Most problems listed for one rejected record (in the answer and in the quarantine) or in one 400
+ * message: a record of 10,000 bad points has 30,000, which would make answers of megabytes and
+ * quarantine items over DynamoDB's 400 KB. The first ones say what to fix.
+ */
+export const MAX_LISTED_ERRORS = 20;
 
-/** One line naming every problem, for 400 answers. */
-export const describeIssues = (error: z.ZodError): string =>
-  error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ');
+/** The last entry of a list of problems cut to {@link MAX_LISTED_ERRORS}. */
+export const moreErrorsNotListed: RecordError = {
+  path: '$',
+  message: `more problems than the ${MAX_LISTED_ERRORS} listed; fix these and send the record again`,
+};
+
+/** Longest caller-given value a message quotes whole (ids, paths, codes). */
+export const MAX_QUOTED_CHARS = 100;
+
+/** A caller-given value to quote in a message: whole when short, else its start and its length. */
+export const excerpt = (value: string): string =>
+  value.length <= MAX_QUOTED_CHARS
+    ? value
+    : `${value.slice(0, MAX_QUOTED_CHARS)}… (${value.length} characters)`;
+
+/** The first {@link MAX_LISTED_ERRORS} problems, and a last entry saying there were more. */
+export const capErrors = (errors: RecordError[]): RecordError[] =>
+  errors.length <= MAX_LISTED_ERRORS ? errors : [...errors.slice(0, MAX_LISTED_ERRORS), moreErrorsNotListed];
+
+/** The issues of a failed parse as `{path, message}` pairs, prefixed with `prefix` (e.g. `['points', 3]`). */
+export const toRecordErrors = (error: z.ZodError, prefix: readonly PropertyKey[] = []): RecordError[] =>
+  error.issues.map((issue) => ({ path: formatPath([...prefix, ...issue.path]), message: issue.message }));
+
+/** One line naming the first {@link MAX_LISTED_ERRORS} problems, for 400 answers. */
+export const describeIssues = (error: z.ZodError): string => {
+  const listed = error.issues
+    .slice(0, MAX_LISTED_ERRORS)
+    .map((issue) => `${formatPath(issue.path)}: ${issue.message}`)
+    .join('; ');
+  const more = error.issues.length - MAX_LISTED_ERRORS;
+  return more > 0 ? `${listed}; and ${more} more problems` : listed;
+};

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { areaCodeSchema, dateSchema } from '#shared/schemas/common';
+import { excerpt } from '#shared/schemas/issues';
 
 const position = z
   .array(z.number())
@@ -50,7 +51,7 @@ export const areasSchema = z
         context.addIssue({
           code: 'custom',
           path: ['features', index, 'properties', 'code'],
-          message: `${key} is listed twice`,
+          message: `${excerpt(key)} is listed twice`,
         });
       }
       seen.add(key);
@@ -58,7 +59,7 @@ export const areasSchema = z
         context.addIssue({
           code: 'custom',
           path: ['features', index, 'properties', 'parent'],
-          message: `street ${properties.code} must name a district of this collection as parent (got ${properties.parent ?? 'none'})`,
+          message: `street ${excerpt(properties.code)} must name a district of this collection as parent (got ${excerpt(properties.parent ?? 'none')})`,
         });
       }
     });
@@ -77,7 +78,7 @@ export const calendarSchema = z
       context.addIssue({
         code: 'custom',
         path: ['workdays'],
-        message: `dates cannot be both holiday and workday: ${both.join(', ')}`,
+        message: `dates cannot be both holiday and workday: ${both.slice(0, 10).join(', ')}${both.length > 10 ? ` and ${both.length - 10} more` : ''}`,
       });
     }
   });

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalHttpApi } from '#infra/local/http-api';
@@ -63,6 +64,75 @@ describe('LocalHttpApi', () => {
       isBase64Encoded: true,
       body: Buffer.from([0, 1, 2, 255]).toString('base64'),
     });
+  });
+
+  it('base64-encodes a JSON body whose bytes are not UTF-8, so the function sees the bytes sent', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"records":["'),
+      Buffer.from([0xc3, 0x28]),
+      Buffer.from('"]}'),
+    ]);
+    await fetch(`${url}/ingest/hotline`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bytes,
+    });
+    expect(seen).toMatchObject({ isBase64Encoded: true, body: bytes.toString('base64') });
+  });
+
+  it.each(['%', '%zz', '%E0%A4%A'])(
+    'answers 400 naming the segment when a path parameter is not percent-encoding: %s',
+    async (segment) => {
+      seen = undefined;
+      const response = await fetch(`${url}/ingest/${segment}`, { method: 'POST', body: '{}' });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        error: `path segment ${JSON.stringify(segment)} is not valid percent-encoding`,
+      });
+      expect(seen).toBeUndefined();
+    },
+  );
+
+  /** Sends raw bytes and returns the whole answer. */
+  const raw = (request: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk) => {
+        answer += chunk.toString();
+      });
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+      socket.end(request);
+    });
+
+  it.each([
+    [
+      'headers over 16 KB',
+      `GET /indicators HTTP/1.1\r\nhost: x\r\nx-big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'larger than 16 KB',
+    ],
+    ['a malformed header line', 'GET /indicators HTTP/1.1\r\nno colon here\r\n\r\n', 400, 'malformed HTTP'],
+    [
+      'a target that is not a path',
+      'OPTIONS * HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n',
+      400,
+      'is not a path',
+    ],
+    [
+      'a path that starts with //',
+      'GET //?% HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n',
+      404,
+      'no route GET //',
+    ],
+  ])('answers a request with %s with a JSON error', async (_, request, status, message) => {
+    const answer = await raw(request);
+    expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(answer).toContain('content-type: application/json');
+    // The body, whether sent whole or as one chunk.
+    const body = answer.slice(answer.indexOf('{'), answer.lastIndexOf('}') + 1);
+    expect((JSON.parse(body) as { error: string }).error).toContain(message);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '#shared/domain/errors';
 import { defaultWorkingFlag, encodeLocationFrame } from '#shared/domain/jt808';
 import { unwrapJt808 } from '#shared/domain/jt808-ingest';
+import { MAX_LISTED_ERRORS, moreErrorsNotListed } from '#shared/schemas/issues';
 
 const frame = (t: string, working?: boolean) =>
   encodeLocationFrame({
@@ -59,6 +60,21 @@ describe('JT/T 808 batches', () => {
           { path: 'frames[2]', message: expect.any(String) },
         ],
       },
+    ]);
+  });
+
+  it('lists the first bad frames of 10,000 and one last entry for the rest, and keeps the good frame', () => {
+    const frames = Array.from({ length: 10_000 }, (_, index) =>
+      index === 9_999 ? frame('2026-03-02T09:00:00+08:00') : 'zz',
+    );
+    const { candidates, rejected } = unwrap({ records: [{ eventId: 'e1', vehicleId: 'v1', frames }] });
+    expect((candidates[0]?.record as { points: unknown[] } | undefined)?.points).toHaveLength(1);
+    expect(rejected[0]?.errors).toEqual([
+      ...Array.from({ length: MAX_LISTED_ERRORS }, (_, index) => ({
+        path: `frames[${index}]`,
+        message: 'frame is not an even number of hex digits',
+      })),
+      moreErrorsNotListed,
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { UnauthorizedError } from '#shared/http/errors';
-import { signHeaders, verifySignature } from '#shared/http/signature';
+import { BadRequestError, UnauthorizedError } from '#shared/http/errors';
+import { MAX_WEBHOOK_ID_CHARS, signHeaders, verifySignature } from '#shared/http/signature';
 
 const key = Buffer.from('cityhub-test-signing-key-32bytes');
 const secret = `whsec_${key.toString('base64')}`;
@@ -89,5 +89,20 @@ describe('verifySignature', () => {
 
   it('accepts a timestamp 4 minutes old', () => {
     expect(verifySignature(secret, body, headersAt(240))).toBe('msg_1');
+  });
+
+  it('accepts a webhook-id of the longest length taken', () => {
+    const id = 'm'.repeat(MAX_WEBHOOK_ID_CHARS);
+    expect(verifySignature(secret, body, headersAt(0, body, id))).toBe(id);
+  });
+
+  it('rejects a longer webhook-id with 400 even when signed, since no reply could be keyed by it', () => {
+    const error = rejection(() =>
+      verifySignature(secret, body, headersAt(0, body, 'm'.repeat(MAX_WEBHOOK_ID_CHARS + 1))),
+    );
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect((error as Error).message).toBe(
+      `webhook-id is ${MAX_WEBHOOK_ID_CHARS + 1} characters; at most ${MAX_WEBHOOK_ID_CHARS}`,
+    );
   });
 });
