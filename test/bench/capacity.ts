@@ -1,0 +1,305 @@
+/**
+ * DynamoDB capacity accounting for the benchmarks: every call of the repositories' document clients asks
+ * for `ReturnConsumedCapacity: 'TOTAL'`, and the read and write units are summed per calling function,
+ * per kind of item (the prefix of its partition key) and per operation.
+ *
+ * DynamoDB Local answers ConsumedCapacity for every operation, with two gaps this module fills by
+ * DynamoDB's own rules (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html):
+ * - BatchGetItem: DynamoDB Local counts nothing for keys that are not found; DynamoDB charges each key
+ *   as a read of its item rounded up to 4 KB (a missing item as one 4 KB read), halved when eventually
+ *   consistent. Units of BatchGetItem are always computed.
+ * - A conditional write whose condition fails throws without ConsumedCapacity; DynamoDB charges it the
+ *   size of the existing item rounded up to 1 KB (at least 1 unit). The meter asks for the existing item
+ *   (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`) and computes that.
+ */
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+
+const utf8 = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/** Bytes DynamoDB counts for a number: 1 byte per two significant digits, plus 1. */
+export const numberBytes = (text: string): number => {
+  const digits = text
+    .replace(/^[-+]/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '');
+  return Math.ceil(Math.max(digits.length, 1) / 2) + 1;
+};
+
+const binaryBytes = (value: Uint8Array | string) =>
+  typeof value === 'string' ? Buffer.from(value, 'base64').length : value.byteLength;
+
+/**
+ * Size of an attribute value as DynamoDB counts it (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html):
+ * strings and binaries by their bytes, numbers as above, booleans and null 1 byte, lists and maps 3 bytes
+ * plus 1 byte per element plus their elements (a map element also its name), sets the sum of their elements.
+ */
+export const attributeValueBytes = (value: AttributeValue): number => {
+  if (value.S !== undefined) return utf8(value.S);
+  if (value.N !== undefined) return numberBytes(value.N);
+  if (value.B !== undefined) return binaryBytes(value.B);
+  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
+  if (value.SS !== undefined) return value.SS.reduce((sum, item) => sum + utf8(item), 0);
+  if (value.NS !== undefined) return value.NS.reduce((sum, item) => sum + numberBytes(item), 0);
+  if (value.BS !== undefined) return value.BS.reduce((sum, item) => sum + binaryBytes(item), 0);
+  if (value.L !== undefined) return 3 + value.L.reduce((sum, item) => sum + 1 + attributeValueBytes(item), 0);
+  if (value.M !== undefined)
+    return (
+      3 +
+      Object.entries(value.M).reduce(
+        (sum, [name, item]) => sum + 1 + utf8(name) + attributeValueBytes(item),
+        0,
+      )
+    );
+  throw new Error(`unknown DynamoDB attribute value ${JSON.stringify(value)}`);
+};
+
+/** Size of an item as DynamoDB counts it: its attribute names and values. */
+export const itemBytes = (item: Record<string, AttributeValue>): number =>
+  Object.entries(item).reduce((sum, [name, value]) => sum + utf8(name) + attributeValueBytes(value), 0);
+
+/** Size of an item as the document client hands it over (plain JavaScript values). */
+export const plainItemBytes = (item: Record<string, unknown>): number =>
+  itemBytes(marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: false }));
+
+/** Read units of reading one item by key: its size rounded up to 4 KB (a missing item counts as one), halved when eventually consistent. */
+export const readUnits = (bytes: number | undefined, consistent: boolean): number =>
+  Math.max(1, Math.ceil((bytes ?? 0) / 4096)) * (consistent ? 1 : 0.5);
+
+/** Write units of a write: the item's size rounded up to 1 KB, at least 1. */
+export const writeUnits = (bytes: number): number => Math.max(1, Math.ceil(bytes / 1024));
+
+/** Units and volumes of one group of calls. */
+export interface UnitTally {
+  calls: number;
+  rru: number;
+  wru: number;
+  /** Items returned by reads, and their bytes (as DynamoDB counts them). */
+  itemsRead: number;
+  bytesRead: number;
+  /** Units computed by DynamoDB's rules rather than reported by DynamoDB Local. */
+  computed: number;
+  /** Milliseconds the calls took (summed; calls made side by side overlap). */
+  ms: number;
+}
+
+const emptyTally = (): UnitTally => ({
+  calls: 0,
+  rru: 0,
+  wru: 0,
+  itemsRead: 0,
+  bytesRead: 0,
+  computed: 0,
+  ms: 0,
+});
+
+/** One group: which function called, which kind of item, which operation. */
+export interface TallyKey {
+  readonly owner: string;
+  readonly kind: string;
+  readonly operation: string;
+}
+
+const keyOf = ({ owner, kind, operation }: TallyKey) => `${owner}\t${kind}\t${operation}`;
+
+/** Sums of units per (owner, kind, operation). */
+export class CapacityMeter {
+  private readonly tallies = new Map<string, UnitTally>();
+
+  add(key: TallyKey, units: Partial<UnitTally>): void {
+    const id = keyOf(key);
+    const tally = this.tallies.get(id) ?? emptyTally();
+    tally.calls += units.calls ?? 1;
+    tally.rru += units.rru ?? 0;
+    tally.wru += units.wru ?? 0;
+    tally.itemsRead += units.itemsRead ?? 0;
+    tally.bytesRead += units.bytesRead ?? 0;
+    tally.computed += units.computed ?? 0;
+    tally.ms += units.ms ?? 0;
+    this.tallies.set(id, tally);
+  }
+
+  /** Every group with its tally, copied. */
+  entries(): (TallyKey & UnitTally)[] {
+    return [...this.tallies].map(([id, tally]) => {
+      const [owner = '', kind = '', operation = ''] = id.split('\t');
+      return { owner, kind, operation, ...tally };
+    });
+  }
+
+  /** What was added since `earlier` (an `entries()` result). */
+  since(earlier: readonly (TallyKey & UnitTally)[]): (TallyKey & UnitTally)[] {
+    const before = new Map(earlier.map((entry) => [keyOf(entry), entry]));
+    return this.entries()
+      .map((entry) => {
+        const old = before.get(keyOf(entry)) ?? emptyTally();
+        return {
+          ...entry,
+          calls: entry.calls - old.calls,
+          rru: entry.rru - old.rru,
+          wru: entry.wru - old.wru,
+          itemsRead: entry.itemsRead - old.itemsRead,
+          bytesRead: entry.bytesRead - old.bytesRead,
+          computed: entry.computed - old.computed,
+          ms: entry.ms - old.ms,
+        };
+      })
+      .filter((entry) => entry.calls > 0);
+  }
+}
+
+/** Sums tallies, optionally only those matching `where`. */
+export const sumTallies = (
+  entries: readonly (TallyKey & UnitTally)[],
+  where: (entry: TallyKey) => boolean = () => true,
+): UnitTally =>
+  entries.filter(where).reduce((sum, entry) => {
+    sum.calls += entry.calls;
+    sum.rru += entry.rru;
+    sum.wru += entry.wru;
+    sum.itemsRead += entry.itemsRead;
+    sum.bytesRead += entry.bytesRead;
+    sum.computed += entry.computed;
+    sum.ms += entry.ms;
+    return sum;
+  }, emptyTally());
+
+/** The kind of item a key names: the prefix of its partition key (`dedupe`, `ticket`, …), or the table's role. */
+export const kindOfKey = (partitionKey: unknown, tableRole: string): string =>
+  tableRole !== 'facts'
+    ? tableRole
+    : typeof partitionKey === 'string'
+      ? (partitionKey.split('#')[0] ?? '')
+      : '?';
+
+type Input = Record<string, unknown>;
+type Item = Record<string, unknown>;
+
+/** The partition key value of a call's first item or key. */
+const partitionKeyOf = (operation: string, input: Input): unknown => {
+  const requestItems = input.RequestItems as Record<string, unknown> | undefined;
+  const first = requestItems ? Object.values(requestItems)[0] : undefined;
+  switch (operation) {
+    case 'PutItem':
+      return (input.Item as Item | undefined)?.pk;
+    case 'GetItem':
+    case 'UpdateItem':
+    case 'DeleteItem':
+      return (input.Key as Item | undefined)?.pk;
+    case 'Query': {
+      if (input.IndexName) return `${String(input.IndexName)}#`;
+      const values = (input.ExpressionAttributeValues ?? {}) as Item;
+      return values[':pk'];
+    }
+    case 'BatchGetItem':
+      return ((first as { Keys?: Item[] } | undefined)?.Keys?.[0] as Item | undefined)?.pk;
+    case 'BatchWriteItem': {
+      const request = (
+        first as { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[] | undefined
+      )?.[0];
+      return request?.PutRequest?.Item.pk ?? request?.DeleteRequest?.Key.pk;
+    }
+    default:
+      return undefined;
+  }
+};
+
+const tableOf = (input: Input): string =>
+  typeof input.TableName === 'string' ? input.TableName : (Object.keys(input.RequestItems ?? {})[0] ?? '?');
+
+const consumedOf = (output: Input): number => {
+  const consumed = output.ConsumedCapacity as
+    | { CapacityUnits?: number }
+    | { CapacityUnits?: number }[]
+    | undefined;
+  if (!consumed) return 0;
+  return (Array.isArray(consumed) ? consumed : [consumed]).reduce(
+    (sum, part) => sum + (part.CapacityUnits ?? 0),
+    0,
+  );
+};
+
+const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
+const CONDITIONAL_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
+
+/** Options of {@link instrumentDocumentClients}. */
+export interface InstrumentOptions {
+  /** Role of a table by name (`facts`, `indicators`); kinds of facts items come from their keys. */
+  readonly tableRole: (table: string) => string;
+}
+
+/**
+ * Makes every document client created from now on (`DynamoDBDocumentClient.from`, which
+ * shared/adapters/dynamo.ts uses) report its units to `meter`, attributed to the function whose module
+ * created it (`functions/<name>/handler.ts` on the creating stack), else to `bench`. Call before the
+ * handler modules are imported.
+ */
+export const instrumentDocumentClients = (meter: CapacityMeter, options: InstrumentOptions): void => {
+  const from = DynamoDBDocumentClient.from.bind(DynamoDBDocumentClient);
+  DynamoDBDocumentClient.from = (client: DynamoDBClient, translateConfig) => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 50;
+    const stack = new Error('owner of a DynamoDB client').stack ?? '';
+    Error.stackTraceLimit = limit;
+    const owner = /functions\/([a-z-]+)\/handler\.ts/.exec(stack)?.[1] ?? 'bench';
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const operation = String(context.commandName ?? '').replace(/Command$/, '');
+        const asked: Input = { ...(args.input as Input), ReturnConsumedCapacity: 'TOTAL' };
+        if (CONDITIONAL_WRITES.has(operation) && asked.ConditionExpression)
+          asked.ReturnValuesOnConditionCheckFailure ??= 'ALL_OLD';
+        const table = tableOf(asked);
+        const role = options.tableRole(table);
+        const key: TallyKey = { owner, kind: kindOfKey(partitionKeyOf(operation, asked), role), operation };
+        const begun = performance.now();
+        try {
+          const result = await next({ ...args, input: asked });
+          const ms = performance.now() - begun;
+          const output = result.output as unknown as Input;
+          if (operation === 'BatchGetItem') {
+            const request = Object.values((asked.RequestItems ?? {}) as Record<string, Input>)[0] ?? {};
+            const keys = (request.Keys as Item[] | undefined)?.length ?? 0;
+            const consistent = request.ConsistentRead === true;
+            const found = Object.values((output.Responses ?? {}) as Record<string, Item[]>).flat();
+            const sizes = found.map(plainItemBytes);
+            const missing = keys - found.length;
+            const rru =
+              sizes.reduce((sum, bytes) => sum + readUnits(bytes, consistent), 0) +
+              missing * readUnits(undefined, consistent);
+            meter.add(key, {
+              ms,
+              rru,
+              itemsRead: found.length,
+              bytesRead: sizes.reduce((sum, bytes) => sum + bytes, 0),
+              computed: rru,
+            });
+          } else if (READS.has(operation)) {
+            const items =
+              operation === 'GetItem' ? [output.Item].filter(Boolean) : ((output.Items as Item[]) ?? []);
+            meter.add(key, {
+              ms,
+              rru: consumedOf(output),
+              itemsRead: items.length,
+              bytesRead: (items as Item[]).reduce((sum, item) => sum + plainItemBytes(item), 0),
+            });
+          } else {
+            meter.add(key, { ms, wru: consumedOf(output) });
+          }
+          return result;
+        } catch (error) {
+          if ((error as Error).name === 'ConditionalCheckFailedException') {
+            const existing = (error as { Item?: Record<string, AttributeValue> }).Item;
+            const wru = writeUnits(existing ? itemBytes(existing) : 0);
+            meter.add(key, { ms: performance.now() - begun, wru, computed: wru });
+          }
+          throw error;
+        }
+      },
+      { step: 'initialize', name: 'benchConsumedCapacity', priority: 'high' },
+    );
+    return from(client, translateConfig);
+  };
+};

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { averageBatch, type CostInputs, costOfDay, recomputeRunsPerDay } from './cost-model.ts';
+
+/** One record a second, round prices and units, so every line can be worked out by hand. */
+const inputs: CostInputs = {
+  feeds: [
+    {
+      label: 'events',
+      recordsPerDay: 86_400,
+      recordsPerRequest: 1,
+      wru: 2,
+      rru: 1,
+      busEntries: 1.5,
+      queueMessages: { facts: 1, recompute: 0.5 },
+      lambdaGbSeconds: 0.01,
+    },
+  ],
+  recompute: {
+    bytesPerFullDay: 8_192_000,
+    fullDaysPerRun: 1,
+    areaWritesPerRun: 10,
+    rruPerByteRead: 1 / 8192,
+    rruPerRun: 5,
+    wruPerAreaWrite: 2,
+    wruPerRun: 1,
+    lambdaGbSecondsPerByteRead: 1e-7,
+    lambdaGbSecondsPerRun: 0,
+    fanoutPerAreaWrite: { wru: 1, rru: 0, lambdaGbSeconds: 0.001 },
+    nightlyMessages: 0,
+  },
+  queues: {
+    facts: { batchSize: 10, windowSeconds: 1 },
+    fanout: { batchSize: 10, windowSeconds: 1 },
+    recompute: { batchSize: 100, windowSeconds: 20 },
+  },
+  idlePolling: { queues: 1, pollers: 1, waitSeconds: 20 },
+  prices: {
+    eventBridgePerMillionEntries: 1,
+    lambdaPerGbSecond: 0.00001,
+    dynamoPerMillionWriteUnits: 1,
+    dynamoPerMillionReadUnits: 0.5,
+    sqsPerMillionRequests: 0.5,
+    httpApiPerMillionRequests: 1,
+    lambdaPerMillionRequests: 0.2,
+  },
+};
+
+describe('cost of the reference city-day', () => {
+  it('batches as the event source mapping does: by window at low rates, by size at high rates', () => {
+    expect(averageBatch(86_400, { batchSize: 10, windowSeconds: 1 })).toBe(1);
+    expect(averageBatch(8_640, { batchSize: 10, windowSeconds: 1 })).toBe(1);
+    expect(averageBatch(432_000, { batchSize: 10, windowSeconds: 1 })).toBe(5);
+    expect(averageBatch(1_152_000, { batchSize: 50, windowSeconds: 10 })).toBe(50);
+  });
+
+  it('runs a recompute per window at low rates and per full batch at high rates', () => {
+    expect(recomputeRunsPerDay(43_200, { batchSize: 100, windowSeconds: 20 })).toBe(4_320);
+    // 20 messages a second fill a batch of 100 in 5 s.
+    expect(recomputeRunsPerDay(1_728_000, { batchSize: 100, windowSeconds: 20 })).toBe(17_280);
+    // Fewer messages than windows: one run per message.
+    expect(recomputeRunsPerDay(100, { batchSize: 100, windowSeconds: 20 })).toBe(100);
+    expect(recomputeRunsPerDay(0, { batchSize: 100, windowSeconds: 20 })).toBe(0);
+  });
+
+  it('prices every line as worked out by hand', () => {
+    const cost = costOfDay(inputs);
+    const usd = (item: string) => cost.lines.find((line) => line.item === item)?.usd;
+    expect(cost.recomputeRunsPerDay).toBe(4_320);
+    expect(usd('POST /ingest (events)')).toBeCloseTo(0.0864, 10);
+    expect(usd('writes: events')).toBeCloseTo(0.1728, 10);
+    expect(usd('reads: events')).toBeCloseTo(0.0432, 10);
+    expect(usd('entries: events')).toBeCloseTo(0.1296, 10);
+    expect(usd('GB-s: events')).toBeCloseTo(0.00864, 10);
+    // Sends: 86,400 facts + 43,200 recompute + 43,200 fanout (one webhook event per indicators item).
+    expect(usd('SendMessage (bus targets)')).toBeCloseTo(0.0864, 10);
+    // Batches: facts 86,400 of 1, recompute 4,320 runs, fanout 43,200 of 1.
+    expect(usd('ReceiveMessage + DeleteMessageBatch')).toBeCloseTo(0.13392, 10);
+    expect(usd('idle long polls (1 queues × 1 pollers)')).toBeCloseTo(0.00216, 10);
+    // 4,320 runs × (8,192,000 B / 8,192 + 5) RRU.
+    expect(usd('reads: recompute (facts of the days)')).toBeCloseTo(2.1708, 10);
+    expect(usd('writes: recompute (indicators, data quality)')).toBeCloseTo(0.09072, 10);
+    expect(usd('GB-s: recompute')).toBeCloseTo(0.03538944, 10);
+    expect(usd('entries: indicators.updated')).toBeCloseTo(0.0432, 10);
+    expect(usd('writes: webhook events of indicators.updated')).toBeCloseTo(0.0432, 10);
+    expect(usd('reads: webhook events of indicators.updated')).toBeUndefined();
+    expect(usd('GB-s: fanout of indicators.updated')).toBeCloseTo(0.000432, 10);
+    expect(cost.totalUsd).toBeCloseTo(3.04686144, 8);
+    // Lambda's request charge is not among the listed prices: reported beside the total.
+    expect(cost.unlistedUsd).toBeCloseTo(0.01728 + 0.026784, 10);
+    expect(cost.lines.filter((line) => !line.listed).map((line) => line.item)).toEqual([
+      'consumer invocations',
+      'ingest requests: events',
+    ]);
+  });
+
+  it('charges the recompute to the feeds by the facts.changed messages they cause', () => {
+    const cost = costOfDay(inputs);
+    expect(cost.perRecord.events?.recomputeShare).toBe(1);
+    // Own 2 WRU + (43,200 × (2 + 1) + 4,320 × 1) / 86,400.
+    expect(cost.perRecord.events?.wru).toBeCloseTo(2 + 133_920 / 86_400, 10);
+    expect(cost.perRecord.events?.rru).toBeCloseTo(1 + 4_341_600 / 86_400, 10);
+    expect(cost.perRecord.events?.busEntries).toBeCloseTo(2, 10);
+  });
+
+  it('asks for the batching of every queue a feed sends to', () => {
+    expect(() => costOfDay({ ...inputs, queues: { facts: { batchSize: 10, windowSeconds: 1 } } })).toThrow(
+      'no batching given for queue recompute',
+    );
+  });
+});

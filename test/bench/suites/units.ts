@@ -1,0 +1,685 @@
+/**
+ * What one record costs on its whole path, against DynamoDB Local: DynamoDB read and write units
+ * (ReturnConsumedCapacity on every call, test/bench/capacity.ts), EventBridge entries, SQS messages and
+ * Lambda time, per accepted ticket event, case event and GPS record; and what one indicators recompute
+ * costs per byte of facts it reads.
+ *
+ * The handler modules (functions/<name>/handler.ts) run in this process as the Lambdas do, with their own
+ * clients: DynamoDB Local for the tables, the local bus (infra/local/bus.ts, the declared rules) for
+ * PutEvents. Queues are driven here as SQS event source mappings would at the reference city's rates
+ * (test/bench/cost-model.ts): the facts and fanout queues in batches of 3 (3 entity events a second,
+ * 1 s window), the coverage queue one vehicle-minute at a time (each message is a different vehicle-day
+ * in a batch on AWS, so each is its own recompute of its vehicle-day). Every source sends one record per
+ * request, as events happen and as a tracker sends its minute.
+ *
+ * Phases: reference data (not counted); hotline tickets; city-platform cases; one vehicle's whole day
+ * of one-minute GPS records (800 vehicles each send this on the reference day); then one recompute of a
+ * district-day of 2,500 tickets and 500 cases stored directly in the table, to measure a recompute's
+ * units and time per byte read.
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
+import { LocalBus } from '#infra/local/bus';
+import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
+import { freePort } from '#infra/local/servers';
+import { batchPut, createDocumentClient } from '#shared/adapters/dynamo';
+import { ensureTable } from '#shared/adapters/table-definitions';
+import { cityPlatformEventSchema, hotlineEventSchema, type Source } from '#shared/schemas/ingest';
+import { type FunctionName, functions, type QueueName, queues, rules, tables } from '#shared/topology';
+import {
+  CapacityMeter,
+  instrumentDocumentClients,
+  plainItemBytes,
+  sumTallies,
+  type TallyKey,
+  type UnitTally,
+} from '../capacity.ts';
+import { averageBatch, type FeedPath, type RecomputePath } from '../cost-model.ts';
+import { type Figure, progress, runSuite } from '../figures.ts';
+import {
+  ADMIN_TOKEN,
+  BENCH_BUS,
+  BENCH_TABLES,
+  benchContext,
+  handlerEnv,
+  httpEvent,
+  signedIngestEvent,
+} from '../lambda-env.ts';
+import { referenceRoads, referenceVehicles } from '../reference-city.ts';
+import {
+  byOccurrence,
+  caseLifecycles,
+  districtPlacement,
+  REFERENCE_DAY,
+  referenceAreas,
+  ticketLifecycles,
+  trackerMinutes,
+} from '../workload.ts';
+
+const SUITE = 'units';
+const DAY = '2026-03-02';
+/** The district-day whose recompute is measured, stored directly. */
+const SEEDED_DAY = '2026-03-09';
+const TICKETS = Number(process.env.BENCH_UNITS_TICKETS ?? 100);
+const CASES = Number(process.env.BENCH_UNITS_CASES ?? 40);
+const VEHICLE = 0;
+const SEEDED_TICKETS = 2_500;
+const SEEDED_CASES = 500;
+const WRU_TARGET = 2;
+const GB = 1024;
+
+/** Batch sizes the facts and fanout queues see at the reference city's rate; coverage gets one vehicle-minute. */
+const DRIVER_BATCH: Partial<Record<QueueName, number>> = { facts: 3, fanout: 3, coverage: 1 };
+/** Days one recompute run covers at the reference city: today's cohort (half complete on average) and yesterday's. */
+const DAYS_PER_RUN = 2;
+const FULL_DAYS_READ_PER_RUN = 1.5;
+/** Areas of the reference city: city, 8 districts, 64 streets. */
+const REFERENCE_AREAS = 1 + 8 + 64;
+/** The nightly job's messages: 31 days, 5 a message. */
+const NIGHTLY_MESSAGES = Math.ceil(31 / 5);
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+/** Lambda time and invocations per function. */
+type Timing = Record<string, { invocations: number; ms: number }>;
+
+const chunksOf = (bytes: number) => Math.max(1, Math.ceil(bytes / 65_536));
+
+runSuite(SUITE, async () => {
+  const started = performance.now();
+  const dynamo = await startDynamoDbLocal(await freePort());
+  try {
+    return await measureUnits(dynamo.endpoint, started);
+  } finally {
+    await dynamo.stop();
+  }
+});
+
+const measureUnits = async (endpoint: string, started: number) => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const admin = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  await ensureTable(admin, tables.facts, BENCH_TABLES.facts);
+  await ensureTable(admin, tables.indicators, BENCH_TABLES.indicators);
+  admin.destroy();
+
+  const meter = new CapacityMeter();
+  instrumentDocumentClients(meter, {
+    tableRole: (table) =>
+      table === BENCH_TABLES.facts ? 'facts' : table === BENCH_TABLES.indicators ? 'indicators' : table,
+  });
+
+  // The bus with the declared rules, delivering into in-memory queues drained below.
+  const pending = Object.fromEntries(Object.keys(queues).map((name) => [name, [] as string[]])) as Record<
+    QueueName,
+    string[]
+  >;
+  const sent = Object.fromEntries(Object.keys(queues).map((name) => [name, 0])) as Record<QueueName, number>;
+  const bus = new LocalBus(
+    BENCH_BUS,
+    rules.map((rule) => ({
+      rule,
+      target: (json: string) => {
+        pending[rule.queue].push(json);
+        sent[rule.queue] += chunksOf(Buffer.byteLength(json));
+      },
+    })),
+  );
+  const busEndpoint = await bus.start();
+  Object.assign(process.env, handlerEnv({ dynamoDb: endpoint, eventBridge: busEndpoint }));
+
+  const used: FunctionName[] = ['ingest', 'facts', 'coverage', 'indicators', 'fanout', 'admin'];
+  const handlers = new Map<FunctionName, Handler>();
+  for (const name of used) {
+    const module = (await import(`#functions/${name}/handler`)) as { handler: Handler };
+    handlers.set(name, module.handler);
+  }
+  const timing: Timing = {};
+  const invoke = async (name: FunctionName, event: unknown) => {
+    const handler = handlers.get(name);
+    if (!handler) throw new Error(`no handler ${name}`);
+    const begun = performance.now();
+    const result = await handler(event, benchContext(name, functions[name]));
+    const entry = timing[name] ?? { invocations: 0, ms: 0 };
+    entry.invocations += 1;
+    entry.ms += performance.now() - begun;
+    timing[name] = entry;
+    return result;
+  };
+
+  const sqsEvent = (queue: QueueName, bodies: string[]): SQSEvent => ({
+    Records: bodies.map((body) => ({
+      messageId: randomUUID(),
+      receiptHandle: randomUUID(),
+      body,
+      attributes: {
+        ApproximateReceiveCount: '1',
+        SentTimestamp: String(Date.now()),
+        SenderId: 'cityhub-bench',
+        ApproximateFirstReceiveTimestamp: String(Date.now()),
+      },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:cityhub-bench-${queue}`,
+      awsRegion: 'us-east-1',
+    })),
+  });
+  /** Hands a queue's messages to its consumer in batches; a reported failure stops the benchmark. */
+  const consume = async (queue: QueueName, batchSize: number) => {
+    while (pending[queue].length > 0) {
+      const batch = pending[queue].splice(0, batchSize);
+      const answer = (await invoke(queues[queue].consumer, sqsEvent(queue, batch))) as
+        | { batchItemFailures?: unknown[] }
+        | undefined;
+      if (answer?.batchItemFailures?.length) {
+        throw new Error(
+          `${queues[queue].consumer} failed ${answer.batchItemFailures.length} of ${batch.length} messages`,
+        );
+      }
+    }
+  };
+  /** Runs every queue but the recompute queue until they are empty. */
+  const drain = async () => {
+    const order: QueueName[] = ['facts', 'coverage', 'fanout', 'delivery'];
+    while (order.some((queue) => pending[queue].length > 0)) {
+      for (const queue of order) await consume(queue, DRIVER_BATCH[queue] ?? queues[queue].batchSize);
+    }
+  };
+  const adminRequest = async (path: string, body: unknown) => {
+    const answer = (await invoke(
+      'admin',
+      httpEvent('PUT', path, path, JSON.stringify(body), { authorization: `Bearer ${ADMIN_TOKEN}` }),
+    )) as { statusCode: number; body: string };
+    if (answer.statusCode !== 200) throw new Error(`PUT ${path}: ${answer.statusCode} ${answer.body}`);
+  };
+  const ingestOne = async (source: Source, record: unknown) => {
+    const answer = (await invoke('ingest', signedIngestEvent(source, [record]))) as {
+      statusCode: number;
+      body: string;
+    };
+    const parsed = JSON.parse(answer.body) as { accepted?: number };
+    if (answer.statusCode !== 202 || parsed.accepted !== 1)
+      throw new Error(`ingest of a ${source} record: ${answer.statusCode} ${answer.body}`);
+  };
+
+  /** What the pipeline did between two snapshots. */
+  const snapshot = () => ({
+    units: meter.entries(),
+    archived: bus.archive.length,
+    sent: { ...sent },
+    timing: structuredClone(timing),
+  });
+  type Snapshot = ReturnType<typeof snapshot>;
+  const since = (before: Snapshot) => {
+    const units = meter.since(before.units);
+    const events = bus.archive.slice(before.archived);
+    const entries: Record<string, { count: number; chunks: number }> = {};
+    for (const event of events) {
+      const bytes =
+        Buffer.byteLength(event.source) +
+        Buffer.byteLength(event['detail-type']) +
+        Buffer.byteLength(JSON.stringify(event.detail));
+      const entry = entries[event['detail-type']] ?? { count: 0, chunks: 0 };
+      entry.count += 1;
+      entry.chunks += chunksOf(bytes);
+      entries[event['detail-type']] = entry;
+    }
+    const messages = Object.fromEntries(
+      (Object.keys(queues) as QueueName[]).map((queue) => [queue, sent[queue] - before.sent[queue]]),
+    );
+    const lambda: Timing = {};
+    for (const [name, entry] of Object.entries(timing)) {
+      const earlier = before.timing[name] ?? { invocations: 0, ms: 0 };
+      if (entry.invocations > earlier.invocations)
+        lambda[name] = { invocations: entry.invocations - earlier.invocations, ms: entry.ms - earlier.ms };
+    }
+    return { units, entries, messages, lambda };
+  };
+  type Phase = ReturnType<typeof since>;
+
+  // Reference data: the reference city's areas, roads and vehicles (not counted).
+  progress(SUITE, 'reference city: areas, 20,200 road segments, 800 vehicles');
+  await adminRequest('/reference/areas', referenceAreas());
+  await adminRequest('/reference/roads', referenceRoads());
+  await adminRequest('/reference/vehicles', referenceVehicles());
+  await drain();
+  pending.recompute.splice(0);
+
+  /** Reference-city batch of each consumer queue, for per-invocation reads measured at other batch sizes. */
+  const entityEventsPerDay = REFERENCE_DAY.eventsPerEntity * (REFERENCE_DAY.tickets + REFERENCE_DAY.cases);
+  const gpsRecordsPerDay = REFERENCE_DAY.vehicles * 1440;
+  const referenceBatch: Partial<Record<FunctionName, number>> = {
+    facts: averageBatch(entityEventsPerDay, {
+      batchSize: queues.facts.batchSize,
+      windowSeconds: queues.facts.maxBatchingWindowSeconds,
+    }),
+    fanout: averageBatch(entityEventsPerDay, {
+      batchSize: queues.fanout.batchSize,
+      windowSeconds: queues.fanout.maxBatchingWindowSeconds,
+    }),
+    coverage: averageBatch(gpsRecordsPerDay, {
+      batchSize: queues.coverage.batchSize,
+      windowSeconds: queues.coverage.maxBatchingWindowSeconds,
+    }),
+  };
+  const driverBatchOf: Partial<Record<FunctionName, number>> = {
+    facts: DRIVER_BATCH.facts,
+    fanout: DRIVER_BATCH.fanout,
+    coverage: DRIVER_BATCH.coverage,
+  };
+
+  /**
+   * A feed's per-record path from a phase. Reads of reference-set versions are made once per invocation;
+   * they are rescaled from the batch sizes driven here to the reference city's.
+   */
+  const feedPath = (label: string, phase: Phase, records: number, recordsPerDay: number): FeedPath => {
+    const own = (entry: TallyKey) => entry.owner !== 'bench' && entry.owner !== 'indicators';
+    const total = sumTallies(phase.units, own);
+    let wru = total.wru;
+    let rru = total.rru;
+    for (const [owner, referenceSize] of Object.entries(referenceBatch)) {
+      const perInvocation = sumTallies(
+        phase.units,
+        (entry) => entry.owner === owner && entry.kind === 'reference',
+      );
+      const scale = (driverBatchOf[owner as FunctionName] ?? 1) / (referenceSize ?? 1);
+      wru += perInvocation.wru * (scale - 1);
+      rru += perInvocation.rru * (scale - 1);
+    }
+    const lambdaGbSeconds = Object.entries(phase.lambda)
+      .filter(([name]) => name !== 'indicators')
+      .reduce(
+        (sum, [name, entry]) => sum + (entry.ms / 1000) * (functions[name as FunctionName].memoryMb / GB),
+        0,
+      );
+    const busChunks = Object.values(phase.entries).reduce((sum, entry) => sum + entry.chunks, 0);
+    return {
+      label,
+      recordsPerDay,
+      recordsPerRequest: 1,
+      wru: wru / records,
+      rru: rru / records,
+      busEntries: busChunks / records,
+      queueMessages: Object.fromEntries(
+        Object.entries(phase.messages)
+          .filter(([, count]) => count > 0)
+          .map(([queue, count]) => [queue, count / records]),
+      ),
+      lambdaGbSeconds: lambdaGbSeconds / records,
+    };
+  };
+  /** Runs the recompute queue's messages in one run, then the fanout of what it announced. */
+  const recomputeQueued = async () => {
+    const before = snapshot();
+    // All of it in one run: one recompute of each day, as a run at the reference city's rate does.
+    await consume('recompute', Number.MAX_SAFE_INTEGER);
+    const recompute = since(before);
+    const fanoutBefore = snapshot();
+    await drain();
+    return { recompute, fanout: since(fanoutBefore) };
+  };
+
+  // Hotline tickets: each event its own signed request, facts and fanout in batches of 3.
+  const ticketEvents = byOccurrence(ticketLifecycles(TICKETS, DAY, 21));
+  progress(SUITE, `hotline: ${TICKETS} tickets, ${ticketEvents.length} events, one per request`);
+  let before = snapshot();
+  for (const [index, record] of ticketEvents.entries()) {
+    await ingestOne('hotline', record);
+    if (index % 30 === 29) await drain();
+  }
+  await drain();
+  const hotlinePhase = since(before);
+  const hotlineRecompute = await recomputeQueued();
+
+  // City-platform cases.
+  const caseEvents = byOccurrence(caseLifecycles(CASES, DAY, 22));
+  progress(SUITE, `city-platform: ${CASES} cases, ${caseEvents.length} events, one per request`);
+  before = snapshot();
+  for (const [index, record] of caseEvents.entries()) {
+    await ingestOne('city-platform', record);
+    if (index % 30 === 29) await drain();
+  }
+  await drain();
+  const casesPhase = since(before);
+  await recomputeQueued();
+
+  // One vehicle's day, one minute per request; each minute's coverage message processed on its own.
+  const minutes = trackerMinutes(VEHICLE, DAY);
+  const points = minutes.reduce((sum, record) => sum + (record.points as unknown[]).length, 0);
+  progress(
+    SUITE,
+    `sanitation: vehicle v${VEHICLE}'s day, ${minutes.length} one-minute records (${points} points)`,
+  );
+  before = snapshot();
+  let lastReport = performance.now();
+  // The next minute's request overlaps the coverage of the previous one, whose message is consumed alone.
+  let coverage = Promise.resolve();
+  for (const [index, record] of minutes.entries()) {
+    await ingestOne('sanitation', record);
+    await coverage;
+    coverage = drain();
+    if (performance.now() - lastReport > 10_000) {
+      lastReport = performance.now();
+      progress(SUITE, `  … minute ${index + 1} of ${minutes.length}`);
+    }
+  }
+  await coverage;
+  const sanitationPhase = since(before);
+  const sanitationRecompute = await recomputeQueued();
+
+  // A recompute of a stored district-day of 10,000 tickets and 2,000 cases.
+  progress(SUITE, `recompute: storing a district-day of ${SEEDED_TICKETS} tickets and ${SEEDED_CASES} cases`);
+  const seeded = await seedDistrictDay(endpoint);
+  const seededRun = await (async () => {
+    pending.recompute.push(
+      JSON.stringify({
+        version: '0',
+        id: randomUUID(),
+        'detail-type': 'facts.changed',
+        source: 'cityhub.facts',
+        account: '000000000000',
+        time: new Date().toISOString(),
+        region: 'us-east-1',
+        resources: [],
+        detail: { days: [SEEDED_DAY], reason: 'benchmark' },
+      }),
+    );
+    progress(SUITE, `recompute: ${SEEDED_DAY} (district d00)`);
+    return recomputeQueued();
+  })();
+
+  // Per record of each feed.
+  const hotline = feedPath(
+    'hotline events',
+    hotlinePhase,
+    ticketEvents.length,
+    REFERENCE_DAY.tickets * REFERENCE_DAY.eventsPerEntity,
+  );
+  const cases = feedPath(
+    'city-platform events',
+    casesPhase,
+    caseEvents.length,
+    REFERENCE_DAY.cases * REFERENCE_DAY.eventsPerEntity,
+  );
+  const sanitation = feedPath(
+    'GPS records (1 vehicle-minute)',
+    sanitationPhase,
+    minutes.length,
+    gpsRecordsPerDay,
+  );
+
+  // One recompute run: reads per byte of facts, writes per (day, area) item, time per byte.
+  const run = seededRun.recompute;
+  const runUnits = (where: (entry: TallyKey) => boolean) =>
+    sumTallies(run.units, (entry) => entry.owner === 'indicators' && where(entry));
+  const cohortReads = runUnits((entry) => entry.kind === 'cohort' || entry.kind === 'gsi1');
+  const indicatorWrites = runUnits((entry) => entry.kind === 'indicators' && entry.operation !== 'Query');
+  const indicatorReads = runUnits((entry) => entry.kind === 'indicators' && entry.operation === 'Query');
+  const otherReads = runUnits(
+    (entry) => entry.kind !== 'indicators' && entry.kind !== 'cohort' && entry.kind !== 'gsi1',
+  );
+  const areasWritten = run.entries['indicators.updated']?.count ?? 0;
+  if (areasWritten === 0) throw new Error('the measured recompute wrote no indicators');
+  if (cohortReads.bytesRead === 0) throw new Error('the measured recompute read no cohort');
+  const indicatorsMs = run.lambda.indicators?.ms ?? 0;
+  const sanitationReads = sumTallies(
+    sanitationRecompute.recompute.units,
+    (entry) => entry.owner === 'indicators' && (entry.kind === 'vehicleday' || entry.kind === 'coverage'),
+  );
+  const bytesPerFullDay =
+    REFERENCE_DAY.tickets * seeded.bytesPerTicket +
+    REFERENCE_DAY.cases * seeded.bytesPerCase +
+    REFERENCE_DAY.vehicles * sanitationReads.bytesRead;
+  const fanoutOfUpdates = seededRun.fanout;
+  const fanoutUnits = sumTallies(fanoutOfUpdates.units, (entry) => entry.owner === 'fanout');
+  const fanoutMs = fanoutOfUpdates.lambda.fanout?.ms ?? 0;
+  const recompute: RecomputePath = {
+    bytesPerFullDay,
+    fullDaysPerRun: FULL_DAYS_READ_PER_RUN,
+    areaWritesPerRun: DAYS_PER_RUN * REFERENCE_AREAS,
+    rruPerByteRead: cohortReads.rru / cohortReads.bytesRead,
+    rruPerRun:
+      DAYS_PER_RUN * otherReads.rru + (indicatorReads.rru / areasWritten) * DAYS_PER_RUN * REFERENCE_AREAS,
+    wruPerAreaWrite: indicatorWrites.wru / areasWritten,
+    wruPerRun: DAYS_PER_RUN * runUnits((entry) => entry.kind !== 'indicators').wru,
+    lambdaGbSecondsPerByteRead:
+      ((indicatorsMs / 1000) * (functions.indicators.memoryMb / GB)) / cohortReads.bytesRead,
+    lambdaGbSecondsPerRun: 0,
+    fanoutPerAreaWrite: {
+      wru: fanoutUnits.wru / areasWritten,
+      rru: fanoutUnits.rru / areasWritten,
+      lambdaGbSeconds: ((fanoutMs / 1000) * (functions.fanout.memoryMb / GB)) / areasWritten,
+    },
+    nightlyMessages: NIGHTLY_MESSAGES,
+  };
+
+  const wholePipelineNote = 'units per record; whole pipeline at the reference city-day in the cost section';
+  const perEvent = (path: FeedPath) => ({ wru: path.wru, rru: path.rru, busEntries: path.busEntries });
+  const breakdown = (phase: Phase, records: number) => {
+    const rows: Record<string, { wru: number; rru: number }> = {};
+    for (const entry of phase.units.filter((unit) => unit.owner !== 'bench')) {
+      const key = `${entry.owner} ${entry.kind} ${entry.operation}`;
+      const row = rows[key] ?? { wru: 0, rru: 0 };
+      row.wru += entry.wru / records;
+      row.rru += entry.rru / records;
+      rows[key] = row;
+    }
+    return rows;
+  };
+  const figures: Figure[] = [
+    {
+      id: 'units.hotline.wru',
+      figure: 'DynamoDB write units per ticket event (ingest, facts, fanout)',
+      value: hotline.wru,
+      unit: 'WRU',
+      digits: 2,
+      target: { op: '<=', value: WRU_TARGET },
+      how: `${ticketEvents.length} events of ${TICKETS} tickets, one per request, against DynamoDB Local; ReturnConsumedCapacity summed`,
+      detail: { ...perEvent(hotline), byCall: breakdown(hotlinePhase, ticketEvents.length) },
+    },
+    {
+      id: 'units.hotline.rru',
+      figure: 'DynamoDB read units per ticket event (ingest, facts, fanout)',
+      value: hotline.rru,
+      unit: 'RRU',
+      digits: 2,
+      how: wholePipelineNote,
+    },
+    {
+      id: 'units.city-platform.wru',
+      figure: 'DynamoDB write units per case event (ingest, facts, fanout)',
+      value: cases.wru,
+      unit: 'WRU',
+      digits: 2,
+      target: { op: '<=', value: WRU_TARGET },
+      how: `${caseEvents.length} events of ${CASES} cases, one per request, as above`,
+      detail: { ...perEvent(cases), byCall: breakdown(casesPhase, caseEvents.length) },
+    },
+    {
+      id: 'units.city-platform.rru',
+      figure: 'DynamoDB read units per case event (ingest, facts, fanout)',
+      value: cases.rru,
+      unit: 'RRU',
+      digits: 2,
+      how: wholePipelineNote,
+    },
+    {
+      id: 'units.sanitation.wru',
+      figure: 'DynamoDB write units per GPS point (ingest, coverage)',
+      value: (sanitation.wru * minutes.length) / points,
+      unit: 'WRU',
+      digits: 3,
+      how: `a vehicle's day of ${minutes.length} one-minute records (${points} points) on the reference roads; per record ${sanitation.wru.toFixed(2)} WRU`,
+      detail: { perRecord: perEvent(sanitation), points, byCall: breakdown(sanitationPhase, minutes.length) },
+    },
+    {
+      id: 'units.sanitation.rru',
+      figure: 'DynamoDB read units per GPS point (ingest, coverage)',
+      value: (sanitation.rru * minutes.length) / points,
+      unit: 'RRU',
+      digits: 3,
+      how: `per record ${sanitation.rru.toFixed(2)} RRU; the vehicle-day's points are re-read for each record`,
+    },
+    {
+      id: 'units.hotline.bus',
+      figure: 'EventBridge entries per ticket event',
+      value: hotline.busEntries,
+      unit: 'entries',
+      digits: 2,
+      how: `entries (64 KB chunks) the local bus took during the phase: ${describeEntries(hotlinePhase)}`,
+      detail: { entries: hotlinePhase.entries },
+    },
+    {
+      id: 'units.city-platform.bus',
+      figure: 'EventBridge entries per case event',
+      value: cases.busEntries,
+      unit: 'entries',
+      digits: 2,
+      how: describeEntries(casesPhase),
+      detail: { entries: casesPhase.entries },
+    },
+    {
+      id: 'units.sanitation.bus',
+      figure: 'EventBridge entries per GPS record (1 vehicle-minute)',
+      value: sanitation.busEntries,
+      unit: 'entries',
+      digits: 2,
+      how: describeEntries(sanitationPhase),
+      detail: { entries: sanitationPhase.entries },
+    },
+    {
+      id: 'units.recompute.read',
+      figure: 'recompute: read units per MB of facts read',
+      value: recompute.rruPerByteRead * 1_000_000,
+      unit: 'RRU',
+      digits: 1,
+      how: `recompute of a stored district-day (${SEEDED_TICKETS} tickets, ${SEEDED_CASES} cases, ${(cohortReads.bytesRead / 1e6).toFixed(1)} MB) through the indicators handler`,
+      detail: {
+        cohortBytes: cohortReads.bytesRead,
+        cohortRru: cohortReads.rru,
+        bytesPerTicket: seeded.bytesPerTicket,
+        bytesPerCase: seeded.bytesPerCase,
+        sanitationBytesPerVehicleDay: sanitationReads.bytesRead,
+        bytesPerReferenceDay: bytesPerFullDay,
+        areasWritten,
+        wruPerAreaWrite: recompute.wruPerAreaWrite,
+        lambdaMs: indicatorsMs,
+      },
+    },
+    {
+      id: 'units.recompute.time',
+      figure: 'recompute time per MB of facts read, against DynamoDB Local',
+      value: indicatorsMs / (cohortReads.bytesRead / 1e6),
+      unit: 'ms',
+      digits: 0,
+      how: `indicators handler with one facts.changed message for that day: ${indicatorsMs.toFixed(0)} ms for ${(cohortReads.bytesRead / 1e6).toFixed(1)} MB, mostly waiting for DynamoDB Local's Query pages`,
+      detail: {
+        handlerMs: indicatorsMs,
+        cohortQueriesMsSummed: cohortReads.ms,
+        cohortMb: cohortReads.bytesRead / 1e6,
+      },
+    },
+  ];
+  progress(SUITE, `done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  await bus.stop();
+  return {
+    figures,
+    data: {
+      feeds: [hotline, cases, sanitation],
+      recompute,
+      pointsPerGpsRecord: points / minutes.length,
+      phases: {
+        hotline: summarizePhase(hotlinePhase, ticketEvents.length),
+        cityPlatform: summarizePhase(casesPhase, caseEvents.length),
+        sanitation: summarizePhase(sanitationPhase, minutes.length),
+        hotlineRecompute: summarizePhase(hotlineRecompute.recompute, 1),
+        sanitationRecompute: summarizePhase(sanitationRecompute.recompute, 1),
+        seededRecompute: summarizePhase(run, 1),
+        seededFanout: summarizePhase(fanoutOfUpdates, areasWritten),
+      },
+    },
+  };
+};
+
+const describeEntries = (phase: { entries: Record<string, { count: number }> }) =>
+  Object.entries(phase.entries)
+    .map(([type, { count }]) => `${count} ${type}`)
+    .join(', ');
+
+/** A phase's totals per record, for the JSON output. */
+const summarizePhase = (
+  phase: {
+    units: (TallyKey & UnitTally)[];
+    entries: Record<string, { count: number; chunks: number }>;
+    messages: Record<string, number>;
+    lambda: Timing;
+  },
+  records: number,
+) => ({
+  records,
+  byOwner: Object.fromEntries(
+    [...new Set(phase.units.map((entry) => entry.owner))].map((owner) => {
+      const tally = sumTallies(phase.units, (entry) => entry.owner === owner);
+      return [owner, { wru: tally.wru / records, rru: tally.rru / records, calls: tally.calls / records }];
+    }),
+  ),
+  computedUnits: sumTallies(phase.units).computed / records,
+  entries: phase.entries,
+  messages: phase.messages,
+  lambda: phase.lambda,
+});
+
+/**
+ * Stores a district-day of tickets and cases as the facts consumer stores entities (checked against one it
+ * stored), straight into the table; returns the items' sizes.
+ */
+const seedDistrictDay = async (endpoint: string) => {
+  const documents = createDocumentClient(endpoint);
+  const sample = await documents.send(
+    new GetCommand({ TableName: BENCH_TABLES.facts, Key: { pk: `ticket#t21-0`, sk: 'entity' } }),
+  );
+  if (!sample.Item) throw new Error('no stored ticket to compare the stored district-day with');
+  const placement = districtPlacement('d00');
+  const entity = (kind: 'ticket' | 'case', entityId: string, events: Record<string, unknown>[]) => ({
+    pk: `${kind}#${entityId}`,
+    sk: 'entity',
+    kind,
+    entityId,
+    events: Object.fromEntries(events.map((event) => [String(event.eventId), event])),
+    derivedFrom: events.length,
+    cohortDay: SEEDED_DAY,
+    gsi1pk: `cohort#${kind}#${SEEDED_DAY}`,
+    gsi1sk: entityId,
+  });
+  const tickets = ticketLifecycles(SEEDED_TICKETS, SEEDED_DAY, 31, placement, 'st').map((events) =>
+    entity(
+      'ticket',
+      String(events[0]?.ticketId),
+      events.map((event) => hotlineEventSchema.parse(event)),
+    ),
+  );
+  const cases = caseLifecycles(SEEDED_CASES, SEEDED_DAY, 32, placement, 'sc').map((events) =>
+    entity(
+      'case',
+      String(events[0]?.caseId),
+      events.map((event) => cityPlatformEventSchema.parse(event)),
+    ),
+  );
+  const expected = Object.keys(sample.Item).sort().join(',');
+  const actual = Object.keys(tickets[0] ?? {})
+    .sort()
+    .join(',');
+  if (expected !== actual)
+    throw new Error(`stored entities have attributes ${expected}; the benchmark would store ${actual}`);
+  await batchPut(documents, BENCH_TABLES.facts, [...tickets, ...cases]);
+  documents.destroy();
+  const mean = (items: Record<string, unknown>[]) =>
+    items.reduce((sum, item) => sum + plainItemBytes(item), 0) / items.length;
+  return { bytesPerTicket: mean(tickets), bytesPerCase: mean(cases) };
+};
