@@ -5,11 +5,29 @@ export const areaCodeSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must match ^[a-z0-9][a-z0-9-]*$ (lower-case letters, digits, dashes)');
 
-/** RFC 3339 timestamp that carries an offset (`Z` or `±hh:mm`). */
-export const instantSchema = z.iso.datetime({
-  offset: true,
-  message: 'must be an RFC 3339 time with an offset, e.g. 2026-03-01T09:30:00+08:00',
-});
+/** Instants taken: from `from` (included) until `until` (excluded); JT/T 808 frames carry 2000 to 2099. */
+export const INSTANT_RANGE = { from: '1970-01-01T00:00:00Z', until: '2100-01-01T00:00:00Z' } as const;
+const instantFrom = Date.parse(INSTANT_RANGE.from);
+const instantUntil = Date.parse(INSTANT_RANGE.until);
+
+/**
+ * RFC 3339 timestamp that carries an offset (`Z` or `±hh:mm`), from 1970 to 2099 in UTC: a time such
+ * as year 0 or 9999-12-31T23:59:59-23:59 (year 10000 in UTC) is no event of a city, and the day and
+ * time-zone arithmetic downstream refuses it.
+ */
+export const instantSchema = z.iso
+  .datetime({
+    offset: true,
+    message: 'must be an RFC 3339 time with an offset, e.g. 2026-03-01T09:30:00+08:00',
+  })
+  .refine(
+    (value) => {
+      const at = Date.parse(value);
+      // A value that is no time at all has the format's message only.
+      return Number.isNaN(at) || (at >= instantFrom && at < instantUntil);
+    },
+    { message: `must fall from ${INSTANT_RANGE.from} until ${INSTANT_RANGE.until}` },
+  );
 
 /** A calendar date `YYYY-MM-DD` that exists. */
 export const dateSchema = z

@@ -176,7 +176,10 @@ export const notObject: fc.Arbitrary<JsonLike> = fc.oneof(
   anyString,
 );
 
-/** Strings that are not RFC 3339 times with an offset: impossible dates and times, missing offsets, other formats. */
+/**
+ * Strings that are not RFC 3339 times with an offset from 1970 to 2099: impossible dates and times,
+ * missing offsets, other formats, years 0 and 10000.
+ */
 export const badInstant: fc.Arbitrary<JsonLike> = fc.oneof(
   fc.constantFrom(
     '2026-02-30T10:00:00+08:00',
@@ -199,6 +202,11 @@ export const badInstant: fc.Arbitrary<JsonLike> = fc.oneof(
     '10:00:00+08:00',
     '0000-00-00T00:00:00Z',
     '9999-99-99T99:99:99Z',
+    // Real times, but outside 1970 to 2099 in UTC.
+    '0000-01-01T00:00:00Z',
+    '9999-12-31T23:59:59-23:59',
+    '1969-12-31T23:59:59Z',
+    '2100-01-01T00:00:00Z',
     'yesterday',
     '',
   ),
