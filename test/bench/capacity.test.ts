@@ -72,6 +72,7 @@ describe('the capacity meter against DynamoDB Local', () => {
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   const meter = new CapacityMeter();
+  let uninstall = () => {};
   beforeAll(async () => {
     process.env.AWS_REGION ??= 'us-east-1';
     process.env.AWS_ACCESS_KEY_ID ??= 'local';
@@ -90,9 +91,12 @@ describe('the capacity meter against DynamoDB Local', () => {
         ],
       }),
     );
-    instrumentDocumentClients(meter, { tableRole: (name) => (name === table ? 'facts' : 'other') });
+    uninstall = instrumentDocumentClients(meter, {
+      tableRole: (name) => (name === table ? 'facts' : 'other'),
+    });
   });
   afterAll(async () => {
+    uninstall();
     await raw.send(new DeleteTableCommand({ TableName: table }));
     raw.destroy();
   });

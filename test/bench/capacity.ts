@@ -235,10 +235,11 @@ export interface InstrumentOptions {
  * Makes every document client created from now on (`DynamoDBDocumentClient.from`, which
  * shared/adapters/dynamo.ts uses) report its units to `meter`, attributed to the function whose module
  * created it (`functions/<name>/handler.ts` on the creating stack), else to `bench`. Call before the
- * handler modules are imported.
+ * handler modules are imported. Returns a function that stops instrumenting clients created later.
  */
-export const instrumentDocumentClients = (meter: CapacityMeter, options: InstrumentOptions): void => {
-  const from = DynamoDBDocumentClient.from.bind(DynamoDBDocumentClient);
+export const instrumentDocumentClients = (meter: CapacityMeter, options: InstrumentOptions): (() => void) => {
+  const original = DynamoDBDocumentClient.from;
+  const from = original.bind(DynamoDBDocumentClient);
   DynamoDBDocumentClient.from = (client: DynamoDBClient, translateConfig) => {
     const limit = Error.stackTraceLimit;
     Error.stackTraceLimit = 50;
@@ -301,5 +302,8 @@ export const instrumentDocumentClients = (meter: CapacityMeter, options: Instrum
       { step: 'initialize', name: 'benchConsumedCapacity', priority: 'high' },
     );
     return from(client, translateConfig);
+  };
+  return () => {
+    DynamoDBDocumentClient.from = original;
   };
 };
