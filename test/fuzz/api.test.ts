@@ -60,7 +60,7 @@ beforeAll(async () => {
   }
   before = await hub.snapshot();
 }, 120_000);
-afterAll(() => hub?.stop());
+afterAll(async () => hub?.stop(), 30_000);
 
 /** Family names do not depend on the hub; this context only lets the families be listed before it starts. */
 const listing: FuzzContext = {

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { expect } from 'vitest';
-import { type HubProcess, type HubState, startHubProcess } from '../support/hub-process.ts';
+import { exitOf, type HubProcess, type HubState, startHubProcess } from '../support/hub-process.ts';
 
 /**
  * One real hub per fuzz test file (`npm start -- --no-demo` as a child process, over HTTP on 127.0.0.1),
@@ -198,7 +198,8 @@ export interface FuzzHub {
   snapshot(): Promise<Snapshot>;
   /** Lines of the hub's output that report errors: ERROR logs, unhandled rejections, dead letters. */
   errorLines(): string[];
-  stop(): void;
+  /** Stops the hub as Ctrl-C does (its DynamoDB Local with it); kills their process group if that hangs. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -206,7 +207,8 @@ export interface FuzzHub {
  * starts it, so the tests can scan what the hub stores (the hub serves no route that lists everything).
  */
 export const startFuzzHub = async (): Promise<FuzzHub> => {
-  const hub = await startHubProcess(['--no-demo']);
+  // In a process group of its own, so that a hub that does not stop goes with its DynamoDB Local.
+  const hub = await startHubProcess(['--no-demo'], {}, { detached: true });
   const endpoint = /DynamoDB Local on (http:\/\/\S+)/.exec(hub.output())?.[1];
   if (!endpoint) throw new Error(`the hub did not say where DynamoDB Local listens:\n${hub.output()}`);
   const dynamo = new DynamoDBClient({
@@ -267,9 +269,15 @@ export const startFuzzHub = async (): Promise<FuzzHub> => {
           return /error|fail|unhandled|uncaught|exception|dead letter|^\s+at /i.test(line);
         });
     },
-    stop() {
+    async stop() {
       dynamo.destroy();
-      if (hub.child.exitCode === null) hub.child.kill('SIGKILL');
+      if (hub.child.exitCode !== null || hub.child.pid === undefined) return;
+      hub.child.kill('SIGTERM');
+      const stopped = await Promise.race([
+        exitOf(hub.child).then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 8_000)),
+      ]);
+      if (!stopped) process.kill(-hub.child.pid, 'SIGKILL');
     },
   };
 };
