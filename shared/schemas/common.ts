@@ -3,6 +3,7 @@ import * as z from 'zod';
 /** Area code of a district or street: lower-case letters, digits and dashes (CONTRACT §3). */
 export const areaCodeSchema = z
   .string()
+  .max(64, 'must be at most 64 characters')
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must match ^[a-z0-9][a-z0-9-]*$ (lower-case letters, digits, dashes)');
 
 /** Instants taken: from `from` (included) until `until` (excluded); JT/T 808 frames carry 2000 to 2099. */

@@ -10,7 +10,13 @@ import {
   demoVehicles,
 } from '#infra/local/demo';
 import { random } from '#infra/local/demo-city';
-import { type HubProcess, type HubState, sendSigned, startHubProcess } from '../support/hub-process.ts';
+import {
+  type HubProcess,
+  type HubState,
+  sendSigned,
+  startHubProcess,
+  stopHubProcess,
+} from '../support/hub-process.ts';
 
 /**
  * Chaos equivalence: one scenario (a demo-city day of tickets, cases and GPS) goes to two hubs. The
@@ -34,9 +40,7 @@ beforeAll(async () => {
     startHubProcess(['--no-demo'], { CITYHUB_CHAOS: `${CHAOS_SEED},0.1,3` }),
   ]);
 }, 120_000);
-afterAll(() => {
-  for (const hub of [clean, chaotic]) if (hub?.child.exitCode === null) hub.child.kill('SIGKILL');
-});
+afterAll(() => Promise.all([stopHubProcess(clean), stopHubProcess(chaotic)]), 30_000);
 
 type Source = 'hotline' | 'city-platform' | 'sanitation';
 type Item = { date: string; area: string; indicators: Record<string, number | null> };

@@ -82,7 +82,7 @@ describe('crash', () => {
     const started = Date.now();
     const phase = (name: string) =>
       console.info(`crash: ${name} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const first = await startHubProcess(['--no-demo', '--data-dir', dataDir], {}, { detached: true });
+    const first = await startHubProcess(['--no-demo', '--data-dir', dataDir]);
     hubs.push(first);
     const answered = new Set<number>();
     let position = 0;
@@ -108,7 +108,7 @@ describe('crash', () => {
     expect(answered.size).toBeGreaterThanOrEqual(BATCHES / 3);
     expect(answered.size).toBeLessThan(BATCHES);
 
-    const second = await startHubProcess(['--no-demo', '--data-dir', dataDir], {}, { detached: true });
+    const second = await startHubProcess(['--no-demo', '--data-dir', dataDir]);
     hubs.push(second);
     phase('restarted');
     const expected = (indexes: Iterable<number>) => {

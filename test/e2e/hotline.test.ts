@@ -3,7 +3,13 @@ import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indicatorNames } from '#shared/domain/indicators/catalogue';
-import { exitOf, type HubProcess, sendSigned, startHubProcess } from '../support/hub-process.ts';
+import {
+  exitOf,
+  type HubProcess,
+  sendSigned,
+  startHubProcess,
+  stopHubProcess,
+} from '../support/hub-process.ts';
 
 /**
  * The hotline slice end to end: the hub runs as `npm start` runs it; tickets arrive signed over HTTP,
@@ -13,9 +19,7 @@ let hub: HubProcess;
 beforeAll(async () => {
   hub = await startHubProcess();
 }, 120_000);
-afterAll(() => {
-  if (hub?.child.exitCode === null) hub.child.kill('SIGKILL');
-});
+afterAll(() => stopHubProcess(hub), 30_000);
 
 type Ticket = Record<string, unknown>;
 const ev = (ticketId: string, n: number, type: string, occurredAt: string, extra: Ticket = {}): Ticket => ({

@@ -208,7 +208,7 @@ export interface FuzzHub {
  */
 export const startFuzzHub = async (): Promise<FuzzHub> => {
   // In a process group of its own, so that a hub that does not stop goes with its DynamoDB Local.
-  const hub = await startHubProcess(['--no-demo'], {}, { detached: true });
+  const hub = await startHubProcess(['--no-demo']);
   const endpoint = /DynamoDB Local on (http:\/\/\S+)/.exec(hub.output())?.[1];
   if (!endpoint) throw new Error(`the hub did not say where DynamoDB Local listens:\n${hub.output()}`);
   const dynamo = new DynamoDBClient({

@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signHeaders } from '#shared/http/signature';
-import { type HubProcess, startHubProcess } from '../support/hub-process.ts';
+import { type HubProcess, startHubProcess, stopHubProcess } from '../support/hub-process.ts';
 
 /**
  * Load: autocannon sends signed batches of the three feeds, mixed, at a fixed rate to a local hub on
@@ -28,9 +28,7 @@ let hub: HubProcess;
 beforeAll(async () => {
   hub = await startHubProcess(['--no-demo']);
 }, 120_000);
-afterAll(() => {
-  if (hub?.child.exitCode === null) hub.child.kill('SIGKILL');
-});
+afterAll(() => stopHubProcess(hub), 30_000);
 
 type Source = 'hotline' | 'city-platform' | 'sanitation';
 /** Requests in turn: half hotline, a fifth city-platform, the rest GPS. */

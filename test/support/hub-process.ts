@@ -23,13 +23,13 @@ export interface HubProcess {
 const root = new URL('../..', import.meta.url).pathname;
 
 /**
- * Starts `infra/local/main.ts` with `args` and waits for its state file. `detached` puts the hub and
- * its DynamoDB Local in a process group of their own, which `process.kill(-child.pid)` kills at once.
+ * Starts `infra/local/main.ts` with `args` and waits for its state file. The hub and its DynamoDB
+ * Local get a process group of their own, so `process.kill(-child.pid)` (and {@link stopHubProcess})
+ * ends both at once, even when the hub itself cannot clean up.
  */
 export const startHubProcess = async (
   args: string[] = ['--no-demo'],
   env: NodeJS.ProcessEnv = {},
-  options: { detached?: boolean } = {},
 ): Promise<HubProcess> => {
   const stateFile = join(mkdtempSync(join(tmpdir(), 'cityhub-')), 'local.json');
   const child = spawn(
@@ -39,7 +39,7 @@ export const startHubProcess = async (
       cwd: root,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: options.detached ?? false,
+      detached: true,
     },
   );
   let output = '';
@@ -57,6 +57,27 @@ export const startHubProcess = async (
   }
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as HubState;
   return { child, state, stateFile, output: () => output };
+};
+
+/**
+ * Stops a hub as Ctrl-C would (SIGTERM), and kills its process group if it has not exited within
+ * 8 s, so no DynamoDB Local outlives a test.
+ */
+export const stopHubProcess = async (hub: HubProcess | undefined): Promise<void> => {
+  if (!hub?.child.pid) return;
+  if (hub.child.exitCode === null && hub.child.signalCode === null) {
+    hub.child.kill('SIGTERM');
+    const exited = await Promise.race([
+      exitOf(hub.child).then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 8000)),
+    ]);
+    if (exited) return;
+  }
+  try {
+    process.kill(-hub.child.pid, 'SIGKILL');
+  } catch {
+    // The group is gone already.
+  }
 };
 
 /** Resolves with the exit code once the process has exited. */

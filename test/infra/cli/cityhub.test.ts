@@ -12,7 +12,7 @@ const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['infra/cli/cityhub.js', ...args], {
     cwd: root,
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout: 110_000,
   });
 const withHub = (...args: string[]) => cli(...args, '--state-file', hub.stateFile);
 
@@ -118,7 +118,7 @@ describe('cityhub', () => {
     expect(result.stdout).toMatch(/^hotline: \d+ accepted, 0 duplicates, 0 rejected$/m);
     expect(result.stdout).toMatch(/^city-platform: \d+ accepted/m);
     expect(result.stdout).toMatch(/^sanitation: \d+ accepted, 0 duplicates, 0 rejected$/m);
-  });
+  }, 120_000);
 
   it.each([
     [['indicators', '--date', '2026-02-30'], '400: invalid query: date: is not a calendar date'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { INSTANT_RANGE, instantSchema } from '#shared/schemas/common';
+import { areaCodeSchema, INSTANT_RANGE, instantSchema } from '#shared/schemas/common';
 
 describe('instantSchema', () => {
   it.each([
@@ -32,5 +32,16 @@ describe('instantSchema', () => {
     expect(
       instantSchema.safeParse('2026-03-01T09:30:00').error?.issues.map((issue) => issue.message),
     ).toEqual(['must be an RFC 3339 time with an offset, e.g. 2026-03-01T09:30:00+08:00']);
+  });
+});
+
+describe('areaCodeSchema', () => {
+  it('takes registry codes up to 64 characters and refuses longer ones', () => {
+    expect(areaCodeSchema.safeParse('dongcheng').success).toBe(true);
+    expect(areaCodeSchema.safeParse('a'.repeat(64)).success).toBe(true);
+    expect(areaCodeSchema.safeParse('a'.repeat(65)).error?.issues.map((issue) => issue.message)).toEqual([
+      'must be at most 64 characters',
+    ]);
+    expect(areaCodeSchema.safeParse('Dong Cheng').success).toBe(false);
   });
 });
