@@ -87,6 +87,15 @@ describe('verifySignature', () => {
     expect((error as Error).message).toContain(message);
   });
 
+  it('skips other versions, malformed entries and signatures of the wrong length in the list', () => {
+    const headers = headersAt(0);
+    const signature = `v2,${headers['webhook-signature'].slice(3)} garbage v1, v1,AAAA ${headers['webhook-signature']}`;
+    expect(verifySignature(secret, body, { ...headers, 'webhook-signature': signature })).toBe('msg_1');
+    expect(() =>
+      verifySignature(secret, body, { ...headers, 'webhook-signature': 'v1,AAAA v2,xyz garbage' }),
+    ).toThrow(UnauthorizedError);
+  });
+
   it('accepts a timestamp 4 minutes old', () => {
     expect(verifySignature(secret, body, headersAt(240))).toBe('msg_1');
   });
