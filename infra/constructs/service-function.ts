@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ESM_REQUIRE_BANNER, LAMBDA_ALIAS } from '#infra/constructs/bundling';
 
 /** The Powertools service name of a topology function: `ingest` → `cityhub-ingest`. */
 export const serviceNameOf = (name: string): string => `cityhub-${name}`;
@@ -14,13 +15,6 @@ export const serviceNameOf = (name: string): string => `cityhub-${name}`;
  * (cdk-nag's AwsSolutions-L1 checks the same list).
  */
 export const SERVICE_RUNTIME = Runtime.NODEJS_24_X;
-
-/**
- * ESM bundles have no `require`; some CommonJS dependencies bundled into them still call it.
- * This banner gives them one.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __cityhubCreateRequire } from 'node:module'; const require = __cityhubCreateRequire(import.meta.url);";
 
 /** Properties of a {@link ServiceFunction}. */
 export interface ServiceFunctionProps {
@@ -119,9 +113,13 @@ export class ServiceFunction extends Construct implements IGrantable {
         minify: true,
         sourceMap: true,
         sourcesContent: false,
-        // The Node.js runtime provides the AWS SDK v3: bundles stay small and load fast (≤ 500 KB, see
-        // test/infra/bundles.test.ts); everything else is bundled at the versions the tests ran.
-        bundleAwsSDK: false,
+        // The AWS SDK is bundled too, at the versions the tests ran, tree-shaken and without the default
+        // credential chain (LAMBDA_ALIAS): ≤ 500 KB (test/infra/bundles.test.ts) and a faster cold start
+        // than loading the runtime's copy (docs/performance.md).
+        bundleAwsSDK: true,
+        esbuildArgs: Object.fromEntries(
+          Object.entries(LAMBDA_ALIAS).map(([name, path]) => [`--alias:${name}`, path]),
+        ),
         ...(props.afterBundling
           ? {
               commandHooks: {

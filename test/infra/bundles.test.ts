@@ -1,13 +1,17 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ESM_REQUIRE_BANNER, LAMBDA_ALIAS } from '#infra/constructs/bundling';
 import { type FunctionDecl, functions } from '#shared/topology';
 
-/** The largest bundle (without its source map) a function may ship. */
-/** Every bundle stays under 500 KB minified, source maps aside (zod is imported as `* as z` so unused parts drop). */
+/**
+ * Every bundle, AWS SDK included, stays under 500 KB minified, source maps aside (zod is imported as
+ * `* as z` so unused parts drop; the SDK's default credential chain is replaced by the environment provider).
+ */
 const MAX_BUNDLE_BYTES = 500 * 1024;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,11 +32,9 @@ const bundle = async (name: string, decl: FunctionDecl): Promise<number> => {
     minify: true,
     sourcemap: true,
     sourcesContent: false,
-    // bundleAwsSDK: false – the runtime provides the AWS SDK v3.
-    external: ['@aws-sdk/*'],
-    banner: {
-      js: "import { createRequire as __cityhubCreateRequire } from 'node:module'; const require = __cityhubCreateRequire(import.meta.url);",
-    },
+    // bundleAwsSDK: true, without the SDK's default credential chain.
+    alias: { ...LAMBDA_ALIAS },
+    banner: { js: ESM_REQUIRE_BANNER },
     logLevel: 'silent',
   });
   return statSync(outfile).size;
@@ -50,4 +52,51 @@ describe('function bundles', () => {
     },
     60_000,
   );
+});
+
+describe('the credentials of a bundled function', () => {
+  it("come from the environment, as Lambda gives a function its role's credentials", async () => {
+    const entry = join(outdir, 'credentials-entry.ts');
+    writeFileSync(
+      entry,
+      `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+const credentials = await new DynamoDBClient({ region: 'us-east-1' }).config.credentials();
+console.log(JSON.stringify({ id: credentials.accessKeyId, token: credentials.sessionToken }));`,
+    );
+    const outfile = join(outdir, 'credentials.mjs');
+    await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      alias: { ...LAMBDA_ALIAS },
+      banner: { js: ESM_REQUIRE_BANNER },
+      nodePaths: [join(root, 'node_modules')],
+      metafile: true,
+      logLevel: 'silent',
+    }).then((result) => {
+      // The default chain's providers are not in the bundle.
+      const inputs = Object.keys(result.metafile.inputs).join('\n');
+      expect(inputs).toContain('credential-provider-env');
+      expect(inputs).not.toMatch(/credential-provider-(ini|sso|node)\//);
+    });
+    const run = (env: NodeJS.ProcessEnv) =>
+      spawnSync(process.execPath, [outfile], {
+        env: { PATH: process.env.PATH, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+        encoding: 'utf8',
+      });
+    const withKeys = run({
+      AWS_ACCESS_KEY_ID: 'AKIDLAMBDA',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'session',
+    });
+    expect(withKeys.stderr).toBe('');
+    expect(JSON.parse(withKeys.stdout)).toEqual({ id: 'AKIDLAMBDA', token: 'session' });
+    const without = run({});
+    expect(without.status).not.toBe(0);
+    expect(without.stderr).toContain('Unable to find environment variable credentials');
+  }, 60_000);
 });

@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+
+/**
+ * esbuild `alias` of every Lambda bundle: the SDK's default credential chain is replaced by the
+ * environment provider (shared/adapters/lambda-credentials.ts), so bundling the AWS SDK keeps each
+ * function under 500 KB and loading it under 150 ms (docs/performance.md).
+ */
+export const LAMBDA_ALIAS: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': fileURLToPath(
+    new URL('../../shared/adapters/lambda-credentials.ts', import.meta.url),
+  ),
+};
+
+/**
+ * ESM bundles have no `require`; some CommonJS dependencies bundled into them still call it.
+ * This banner gives them one.
+ */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __cityhubCreateRequire } from 'node:module'; const require = __cityhubCreateRequire(import.meta.url);";
