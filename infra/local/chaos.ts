@@ -1,7 +1,9 @@
 import type { SQSEvent } from 'aws-lambda';
-import type { RuleTarget } from '#infra/local/bus';
 import { random } from '#infra/local/demo-city';
 import type { QueueConsumer } from '#infra/local/queue';
+
+/** Hands an event to a queue, visible after `delayMs`. */
+export type DelayedTarget = (json: string, delayMs: number) => void;
 
 /** Faults the local hub injects to show that its results do not depend on delivery (`CITYHUB_CHAOS`). */
 export interface ChaosOptions {
@@ -46,58 +48,37 @@ export const parseChaos = (value: string | undefined): ChaosOptions | undefined 
  */
 export class Chaos {
   private readonly next: () => number;
-  private pending = 0;
-  private waiters: (() => void)[] = [];
-  /** Faults injected so far. */
-  readonly injected = { copies: 0, failedBatches: 0 };
 
-  constructor(private readonly options: ChaosOptions) {
+  constructor(
+    private readonly options: ChaosOptions,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {
     this.next = random(options.seed);
   }
 
-  /** A rule target that delivers each event 1 to `maxCopies` times, each after a random delay. */
-  target(deliver: RuleTarget): RuleTarget {
+  /**
+   * A rule target that hands each event to its queue 1 to `maxCopies` times, each copy becoming visible
+   * after a random delay; the copies are enqueued (and journaled) at once, so chaos loses nothing.
+   */
+  target(deliver: DelayedTarget): (json: string) => void {
     return (json) => {
       const copies = 1 + Math.floor(this.next() * this.options.maxCopies);
-      this.injected.copies += copies - 1;
-      for (let copy = 0; copy < copies; copy += 1) {
-        this.pending += 1;
-        setTimeout(() => {
-          try {
-            deliver(json);
-          } finally {
-            this.pending -= 1;
-            if (this.pending === 0) for (const resolve of this.waiters.splice(0)) resolve();
-          }
-        }, this.next() * this.options.maxDelayMs);
-      }
+      for (let copy = 0; copy < copies; copy += 1) deliver(json, this.next() * this.options.maxDelayMs);
     };
   }
 
   /** A consumer that fails a share of batches after handling a random part of them. */
-  consumer(consume: QueueConsumer, maxReceiveCount: number): QueueConsumer {
+  consumer(queue: string, consume: QueueConsumer, maxReceiveCount: number): QueueConsumer {
     return async (event: SQSEvent) => {
       const spare = event.Records.every(
         (record) => Number(record.attributes.ApproximateReceiveCount) < maxReceiveCount - 1,
       );
       if (!spare || this.next() >= this.options.failureRate) return consume(event);
-      this.injected.failedBatches += 1;
       const handled = event.Records.slice(0, Math.floor(this.next() * (event.Records.length + 1)));
       if (handled.length > 0) await consume({ Records: handled });
-      throw new Error(
-        `chaos: batch failed after handling ${handled.length} of ${event.Records.length} messages`,
-      );
+      const message = `chaos: a batch of queue ${queue} failed after handling ${handled.length} of ${event.Records.length} messages`;
+      this.log(`cityhub: ${message}`);
+      throw new Error(message);
     };
-  }
-
-  /** Whether delayed copies are still waiting to be delivered. */
-  get busy(): boolean {
-    return this.pending > 0;
-  }
-
-  /** Resolves when no delayed copy is waiting to be delivered. */
-  idle(): Promise<void> {
-    if (this.pending === 0) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
   }
 }

@@ -66,7 +66,12 @@ const stopOrphan = async (pidFile: string) => {
     return;
   }
   if (!command.includes('DynamoDBLocal')) return;
-  process.kill(pid, 'SIGKILL');
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Gone meanwhile, or not ours to stop: DynamoDB Local then fails to start with its own message.
+    return;
+  }
   for (let waited = 0; isAlive(pid) && waited < 5000; waited += 50) await pause(50);
 };
 

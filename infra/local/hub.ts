@@ -110,7 +110,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
     ddb.destroy();
 
     const queueMap = new Map<QueueName, LocalQueue>();
-    const chaos = options.chaos ? new Chaos(options.chaos) : undefined;
+    const chaos = options.chaos ? new Chaos(options.chaos, options.log) : undefined;
     if (options.chaos)
       options.log(
         `cityhub: chaos: every event delivered 1 to ${options.chaos.maxCopies} times out of order, ${options.chaos.failureRate * 100} % of batches fail (seed ${options.chaos.seed})`,
@@ -118,7 +118,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
     const bus = new LocalBus(
       busName('local'),
       rules.map((rule) => {
-        const target = (json: string) => queueMap.get(rule.queue)?.send(json);
+        const target = (json: string, delayMs = 0) => queueMap.get(rule.queue)?.send(json, delayMs);
         return { rule, target: chaos ? chaos.target(target) : target };
       }),
     );
@@ -182,7 +182,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       const queue = new LocalQueue(
         name,
         declared,
-        chaos ? chaos.consumer(consume, declared.maxReceiveCount) : consume,
+        chaos ? chaos.consumer(name, consume, declared.maxReceiveCount) : consume,
         {
           // Deliveries run side by side so a hanging endpoint holds up no other; the rest one batch at a time.
           concurrency: name === 'delivery' ? LOCAL_DELIVERY_CONCURRENCY : 1,
@@ -227,9 +227,8 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
 
     const drain = async () => {
       for (;;) {
-        await chaos?.idle();
         await Promise.all([...queueMap.values()].map((queue) => queue.idle()));
-        if ([...queueMap.values()].every((queue) => queue.depth === 0) && !chaos?.busy) return;
+        if ([...queueMap.values()].every((queue) => queue.depth === 0)) return;
       }
     };
     return { url, tableNames, dynamoDbEndpoint: dynamo.endpoint, bus, queues: queueMap, drain, stop };

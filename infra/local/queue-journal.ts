@@ -23,6 +23,8 @@ type Line =
 
 /** Rewrite the journal once it holds this many bytes more than its pending messages need. */
 const COMPACT_AFTER_BYTES = 32 * 1024 * 1024;
+/** …or, once nothing is pending, this many (a drained journal rewrites to its dead letters only). */
+const COMPACT_WHEN_EMPTY_BYTES = 1024 * 1024;
 
 /**
  * The write-ahead log that makes a local queue durable with `--data-dir`, as SQS keeps messages
@@ -84,11 +86,12 @@ export class QueueJournal {
   }
 
   /**
-   * Rewrites the journal with only `pending` and `deadLetters` when it has grown well past them (or
-   * always when nothing is pending, which is cheap).
+   * Rewrites the journal with only `pending` and `deadLetters` when it has grown well past them (1 MB
+   * once nothing is pending, 32 MB otherwise).
    */
   compact(pending: readonly JournaledMessage[], deadLetters: readonly JournaledDeadLetter[]): void {
-    if (pending.length === 0 || this.bytes > COMPACT_AFTER_BYTES) this.rewrite(pending, deadLetters);
+    if (this.bytes > COMPACT_AFTER_BYTES || (pending.length === 0 && this.bytes > COMPACT_WHEN_EMPTY_BYTES))
+      this.rewrite(pending, deadLetters);
   }
 
   close(): void {

@@ -78,12 +78,12 @@ export class LocalQueue {
     this.schedule();
   }
 
-  /** Enqueues one message body. */
-  send(body: string): void {
+  /** Enqueues one message body, visible after `delayMs` (like SQS DelaySeconds; journaled at once). */
+  send(body: string, delayMs = 0): void {
     if (this.stopped) throw new Error(`queue ${this.name} is stopped`);
     const message = { messageId: randomUUID(), body, sentAt: Date.now() };
     this.options.journal?.sent(message);
-    this.messages.push({ ...message, receiveCount: 0, visibleAt: message.sentAt });
+    this.messages.push({ ...message, receiveCount: 0, visibleAt: message.sentAt + delayMs });
     this.schedule();
   }
 

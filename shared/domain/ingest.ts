@@ -153,9 +153,10 @@ const processBatch = async (
     throw new DependencyError(`could not publish records to the bus: ${(error as Error).message}`);
   }
   await deps.facts.markAccepted(source, [...fresh.keys()], acceptedAt);
-  // Feed freshness (GET /feeds): one write per batch that brought new records, not one per record.
-  if (fresh.size > 0) await deps.facts.markFeedFresh(source, acceptedAt);
   if (rejected.length > 0) await deps.facts.quarantine(source, rejected, request.requestId, now);
+  // Feed freshness (GET /feeds): one write per batch that brought new records, not one per record. It
+  // only informs the dashboard, so failing it never fails a batch whose records are already accepted.
+  if (fresh.size > 0) await deps.facts.markFeedFresh(source, acceptedAt).catch(() => undefined);
 
   const answer: IngestAnswer = {
     accepted: fresh.size,

@@ -82,13 +82,16 @@ export const processTrackMessages = async (
     await pMap(
       unique,
       async ([id, key]) => {
-        if (!(await leaseWithRetries(key, holder, deps))) {
-          // Another consumer is recomputing this vehicle-day: come back once it is done.
-          failedKeys.add(id);
-          failures.push({ vehicleDay: id, error: 'being recomputed by another consumer; retried' });
-          return;
-        }
+        // Every failure stays with its vehicle-day, so one failing lease or write never abandons the others.
+        let leased = false;
         try {
+          leased = await leaseWithRetries(key, holder, deps);
+          if (!leased) {
+            // Another consumer is recomputing this vehicle-day: come back once it is done.
+            failedKeys.add(id);
+            failures.push({ vehicleDay: id, error: 'being recomputed by another consumer; retried' });
+            return;
+          }
           await recomputeVehicleDay(key, reference, deps, marker, async (day) => {
             changedDays.add(day);
             await deps.facts.markDay(day);
@@ -98,7 +101,8 @@ export const processTrackMessages = async (
           failedKeys.add(id);
           failures.push({ vehicleDay: id, error: (error as Error).message });
         } finally {
-          await deps.sanitation.release(key.vehicleId, key.day, holder);
+          // A lease left behind expires after LEASE_SECONDS; releasing it is only quicker.
+          if (leased) await deps.sanitation.release(key.vehicleId, key.day, holder).catch(() => undefined);
         }
       },
       { concurrency: VEHICLE_DAY_CONCURRENCY },

@@ -119,6 +119,25 @@ describe('LocalQueue', () => {
   });
 });
 
+describe('LocalQueue delays', () => {
+  it('delivers a delayed message after those sent later without delay', async () => {
+    const seen: string[] = [];
+    const queue = new LocalQueue(
+      'q',
+      decl,
+      async (event: SQSEvent) => {
+        seen.push(...event.Records.map((record) => record.body));
+      },
+      options,
+    );
+    queue.send('late', 150);
+    queue.send('first');
+    expect(queue.depth).toBe(2);
+    await queue.idle();
+    expect(seen).toEqual(['first', 'late']);
+  });
+});
+
 describe('LocalQueue with a journal', () => {
   const journalFile = () => join(mkdtempSync(join(tmpdir(), 'cityhub-journal-')), 'q.ndjson');
 
@@ -162,7 +181,12 @@ describe('LocalQueue with a journal', () => {
     await never.stop();
     expect(consumed).toEqual(['a', 'b']);
     expect(after).toEqual(['c', 'd']);
-    // Once everything is consumed, the journal is compacted to nothing.
+    // Once everything is consumed, nothing is left to deliver after another restart.
+    expect(
+      new LocalQueue('q', decl, async () => undefined, { ...options, journal: new QueueJournal(file) })
+        .recovered,
+    ).toBe(0);
+    // Reading the journal back rewrote it to what was pending: nothing.
     expect(readFileSync(file, 'utf8')).toBe('');
   });
 

@@ -146,6 +146,27 @@ describe('ingest on DynamoDB Local', () => {
     expect(retry).toEqual({ status: 202, answer: { accepted: 1, duplicates: 0, rejected: [] } });
   });
 
+  it('accepts a batch whose feed-freshness write fails, and still quarantines its rejected records', async () => {
+    const failing = {
+      ...deps,
+      facts: Object.assign(Object.create(db.facts), {
+        markFeedFresh: () => Promise.reject(new Error('throttled')),
+      }) as typeof db.facts,
+    };
+    const outcome = await ingest(
+      {
+        source: 'hotline',
+        body: { records: [ticketEvent('fresh-1'), { eventId: 'fresh-bad' }] },
+        webhookId: 'fresh-fails',
+        requestId: 'r-fresh-fails',
+      },
+      failing,
+    );
+    expect(outcome.status).toBe(202);
+    expect(outcome.answer.accepted).toBe(1);
+    expect(outcome.answer.rejected.map((entry) => entry.index)).toEqual([1]);
+  });
+
   it.each([
     [{ records: [] }, 'records must hold at least 1 record'],
     [{ records: Array.from({ length: 1001 }, () => ({})) }, 'records must hold at most 1000 records'],

@@ -96,6 +96,22 @@ describe('verifySignature', () => {
     ).toThrow(UnauthorizedError);
   });
 
+  it('compares the base64 text, as the reference library does: no padding dropped, no whitespace, no base64url', () => {
+    const headers = headersAt(0);
+    const value = headers['webhook-signature'].slice('v1,'.length);
+    expect(value.endsWith('=')).toBe(true);
+    for (const variant of [
+      value.replace(/=+$/, ''),
+      ` ${value}`.replace(' ', '\n'),
+      value.replaceAll('+', '-').replaceAll('/', '_'),
+    ]) {
+      if (variant === value) continue;
+      expect(() =>
+        verifySignature(secret, body, { ...headers, 'webhook-signature': `v1,${variant}` }),
+      ).toThrow(UnauthorizedError);
+    }
+  });
+
   it('accepts a timestamp 4 minutes old', () => {
     expect(verifySignature(secret, body, headersAt(240))).toBe('msg_1');
   });
