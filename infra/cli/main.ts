@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { CliError, call, connect, failure, sendBatch } from '#infra/cli/client';
 import { demoCases, demoTickets, demoTracks, recordTime } from '#infra/local/demo';
+import { progressBar } from '#infra/local/progress';
 import { indicatorNames } from '#shared/domain/indicators/catalogue';
 import { addDays, localDate } from '#shared/domain/time';
 import { type Source, sources } from '#shared/schemas/ingest';
@@ -102,16 +103,15 @@ const sendAll = async (
   records: unknown[],
 ) => {
   const total = { accepted: 0, duplicates: 0, rejected: 0 };
+  const progress = progressBar(source, records.length);
   for (let start = 0; start < records.length; start += 500) {
     const answer = await sendBatch(connection, source, secret, records.slice(start, start + 500));
     total.accepted += answer.accepted ?? 0;
     total.duplicates += answer.duplicates ?? 0;
     total.rejected += answer.rejected?.length ?? 0;
-    const done = Math.min(start + 500, records.length);
-    const filled = Math.round((done / records.length) * 30);
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(30 - filled)}] ${done}/${records.length}`);
+    progress.update(Math.min(start + 500, records.length));
   }
-  process.stderr.write('\n');
+  progress.finish();
   return total;
 };
 

@@ -17,3 +17,24 @@ export const LAMBDA_ALIAS: Readonly<Record<string, string>> = {
  */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as __cityhubCreateRequire } from 'node:module'; const require = __cityhubCreateRequire(import.meta.url);";
+
+/**
+ * The esbuild options ServiceFunction's bundling comes down to (ESM, minified, source map without
+ * sources, the AWS SDK bundled through {@link LAMBDA_ALIAS}), for building a function's bundle outside
+ * the CDK: the bundle-size test, the benchmarks.
+ */
+export const lambdaBuildOptions = (entry: string, outfile: string) => ({
+  entryPoints: [entry],
+  outfile,
+  bundle: true,
+  platform: 'node' as const,
+  format: 'esm' as const,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  alias: { ...LAMBDA_ALIAS },
+  banner: { js: ESM_REQUIRE_BANNER },
+  logLevel: 'silent' as const,
+});

@@ -339,7 +339,9 @@ export const demoTracks = (date: string, timeZone: string, now: number): Sanitat
       const time = Date.parse(point.t);
       if (time > now) break;
       const hour = Math.floor((time - dayStart) / HOUR_MS);
-      byHour.set(hour, [...(byHour.get(hour) ?? []), point]);
+      const batch = byHour.get(hour);
+      if (batch) batch.push(point);
+      else byHour.set(hour, [point]);
     }
     for (const [hour, batch] of byHour) {
       records.push({

@@ -2,18 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import type { FunctionDecl } from '#shared/topology';
 
-/** A Lambda context for one local invocation of a declared function. */
-export const lambdaContext = (name: string, decl: FunctionDecl): Context => {
+/** A Lambda context for one local invocation of a declared function (`stage` names it, e.g. `local`, `bench`). */
+export const lambdaContext = (
+  name: string,
+  decl: Pick<FunctionDecl, 'memoryMb' | 'timeoutSeconds'>,
+  stage = 'local',
+): Context => {
   const deadline = Date.now() + decl.timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
-    functionName: `cityhub-local-${name}`,
+    functionName: `cityhub-${stage}-${name}`,
     functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:cityhub-local-${name}`,
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:cityhub-${stage}-${name}`,
     memoryLimitInMB: String(decl.memoryMb),
     awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/cityhub-local-${name}`,
-    logStreamName: 'local',
+    logGroupName: `/aws/lambda/cityhub-${stage}-${name}`,
+    logStreamName: stage,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     done: () => undefined,
     fail: () => undefined,

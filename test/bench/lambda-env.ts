@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { lambdaContext } from '#infra/local/lambda-context';
 import { sourceEnvSuffix } from '#shared/adapters/source-secrets';
 import { signHeaders } from '#shared/http/signature';
 import { type Source, sources } from '#shared/schemas/ingest';
@@ -49,27 +50,11 @@ export const handlerEnv = (endpoints: BenchEndpoints = {}): Record<string, strin
   ...(endpoints.eventBridge ? { EVENTBRIDGE_ENDPOINT: endpoints.eventBridge } : {}),
 });
 
-/** A Lambda context for one invocation of a declared function. */
+/** A Lambda context for one invocation of a declared function in the benchmarks. */
 export const benchContext = (
   name: string,
   decl: Pick<FunctionDecl, 'memoryMb' | 'timeoutSeconds'>,
-): Context => {
-  const deadline = Date.now() + decl.timeoutSeconds * 1000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: `cityhub-bench-${name}`,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:cityhub-bench-${name}`,
-    memoryLimitInMB: String(decl.memoryMb),
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/cityhub-bench-${name}`,
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};
+): Context => lambdaContext(name, decl, 'bench');
 
 /** An API Gateway (HTTP API, payload 2.0) event of a request with a JSON body. */
 export const httpEvent = (

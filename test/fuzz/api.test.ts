@@ -13,7 +13,7 @@ import {
   startFuzzHub,
 } from './harness.ts';
 import { anyString, encodeSegment, hostileQuery } from './hostile.ts';
-import { type FuzzContext, familiesOf, fuzzers, routeKey } from './routes.ts';
+import { type FuzzContext, familiesOf, fuzzers, listing, routeKey } from './routes.ts';
 
 /**
  * Property tests that throw hostile input at every analyst, admin and open route of one real hub (the
@@ -61,17 +61,6 @@ beforeAll(async () => {
   before = await hub.snapshot();
 }, 120_000);
 afterAll(async () => hub?.stop(), 30_000);
-
-/** Family names do not depend on the hub; this context only lets the families be listed before it starts. */
-const listing: FuzzContext = {
-  state: {
-    url: 'http://127.0.0.1:0',
-    adminToken: 'listing-admin-token',
-    analystToken: 'listing-analyst-token',
-    sourceSecrets: { hotline: 'whsec_', 'city-platform': 'whsec_', sanitation: 'whsec_' },
-  },
-  subscriptionId: 'sub_listing',
-};
 
 describe('fuzz: every route', () => {
   it('has a fuzzer for every route of the topology', () => {

@@ -14,7 +14,7 @@ import {
   scaled,
   startFuzzHub,
 } from './harness.ts';
-import { type FuzzContext, familiesOf, routeKey } from './routes.ts';
+import { familiesOf, listing, routeKey } from './routes.ts';
 
 /**
  * Property tests that throw hostile input at the three signed ingest routes of one real hub: wrong
@@ -44,17 +44,6 @@ beforeAll(async () => {
   before = await hub.snapshot();
 }, 120_000);
 afterAll(async () => hub?.stop(), 30_000);
-
-/** Family names do not depend on the hub; this context only lets the families be listed before it starts. */
-const listing: FuzzContext = {
-  state: {
-    url: 'http://127.0.0.1:0',
-    adminToken: 'listing-admin-token',
-    analystToken: 'listing-analyst-token',
-    sourceSecrets: { hotline: 'whsec_', 'city-platform': 'whsec_', sanitation: 'whsec_' },
-  },
-  subscriptionId: 'sub_listing',
-};
 
 /** The source whose quarantine the rejected records of a request go to. */
 const sourceOf = (target: string) =>

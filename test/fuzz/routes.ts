@@ -1418,6 +1418,17 @@ export const fuzzers: Readonly<Record<string, RouteFuzzer>> = {
   'GET /': noInput('/'),
 };
 
+/** Family names do not depend on the hub; this context only lets the families be listed before it starts. */
+export const listing: FuzzContext = {
+  state: {
+    url: 'http://127.0.0.1:0',
+    adminToken: 'listing-admin-token',
+    analystToken: 'listing-analyst-token',
+    sourceSecrets: { hotline: 'whsec_', 'city-platform': 'whsec_', sanitation: 'whsec_' },
+  },
+  subscriptionId: 'sub_listing',
+};
+
 /**
  * Every family of hostile cases for a route: wrong credentials (on a request the route would carry out),
  * input the route does not read (routes without input), and the route's own hostile inputs.

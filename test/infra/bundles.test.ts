@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ESM_REQUIRE_BANNER, LAMBDA_ALIAS } from '#infra/constructs/bundling';
+import { lambdaBuildOptions } from '#infra/constructs/bundling';
 import { type FunctionDecl, functions } from '#shared/topology';
 
 /**
@@ -21,22 +21,7 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 /** Bundles an entry the way ServiceFunction (infra/constructs/service-function.ts) has esbuild do it. */
 const bundle = async (name: string, decl: FunctionDecl): Promise<number> => {
   const outfile = join(outdir, name, 'index.mjs');
-  await build({
-    entryPoints: [join(root, decl.entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    // bundleAwsSDK: true, without the SDK's default credential chain.
-    alias: { ...LAMBDA_ALIAS },
-    banner: { js: ESM_REQUIRE_BANNER },
-    logLevel: 'silent',
-  });
+  await build(lambdaBuildOptions(join(root, decl.entry), outfile));
   return statSync(outfile).size;
 };
 
@@ -65,18 +50,9 @@ console.log(JSON.stringify({ id: credentials.accessKeyId, token: credentials.ses
     );
     const outfile = join(outdir, 'credentials.mjs');
     await build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      mainFields: ['module', 'main'],
-      alias: { ...LAMBDA_ALIAS },
-      banner: { js: ESM_REQUIRE_BANNER },
+      ...lambdaBuildOptions(entry, outfile),
       nodePaths: [join(root, 'node_modules')],
       metafile: true,
-      logLevel: 'silent',
     }).then((result) => {
       // The default chain's providers are not in the bundle.
       const inputs = Object.keys(result.metafile.inputs).join('\n');

@@ -10,7 +10,7 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { ESM_REQUIRE_BANNER, LAMBDA_ALIAS } from '#infra/constructs/bundling';
+import { lambdaBuildOptions } from '#infra/constructs/bundling';
 import { type FunctionDecl, type FunctionName, functions } from '#shared/topology';
 import { type Figure, median, progress, runSuite } from '../figures.ts';
 import { handlerEnv } from '../lambda-env.ts';
@@ -26,23 +26,7 @@ const outdir = join(root, 'node_modules', '.cache', 'cityhub-bench', 'bundles');
 /** Bundles an entry as ServiceFunction does; returns the bundle's path and the packages it leaves external. */
 const bundle = async (name: string, decl: FunctionDecl): Promise<{ file: string; externals: string[] }> => {
   const outfile = join(outdir, name, 'index.mjs');
-  const result = await build({
-    entryPoints: [join(root, decl.entry)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    // The AWS SDK bundled, without its default credential chain (bundleAwsSDK: true, LAMBDA_ALIAS).
-    alias: { ...LAMBDA_ALIAS },
-    banner: { js: ESM_REQUIRE_BANNER },
-    logLevel: 'silent',
-    metafile: true,
-  });
+  const result = await build({ ...lambdaBuildOptions(join(root, decl.entry), outfile), metafile: true });
   const externals = Object.values(result.metafile.outputs).flatMap((output) =>
     output.imports
       .filter((entry) => entry.external && entry.path.startsWith('@aws-sdk/'))

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaBuildOptions } from '#infra/constructs/bundling';
 import { buildDashboardPage, writeDashboardPage } from '#infra/dashboard/build';
 import { ConfigError } from '#shared/config';
 import { readDashboardPage, TIME_ZONE_PLACEHOLDER } from '#shared/http/dashboard';
@@ -46,18 +47,7 @@ describe('the dashboard page build', () => {
 
   it('keeps the dashboard function with its page within the 500 KB every bundle must stay under', async () => {
     const outfile = join(directory, 'bundle', 'index.mjs');
-    await build({
-      entryPoints: [join(root, functions.dashboard.entry)],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node22',
-      mainFields: ['module', 'main'],
-      minify: true,
-      external: ['@aws-sdk/*'],
-      logLevel: 'silent',
-    });
+    await build(lambdaBuildOptions(join(root, functions.dashboard.entry), outfile));
     const file = await writeDashboardPage(join(directory, 'bundle'));
     const total = statSync(outfile).size + statSync(file).size;
     console.info(
