@@ -86,12 +86,16 @@ export class QueueJournal {
   }
 
   /**
-   * Rewrites the journal with only `pending` and `deadLetters` when it has grown well past them (1 MB
-   * once nothing is pending, 32 MB otherwise).
+   * Rewrites the journal with only the pending messages (`pending` lists them, called only then) and
+   * `deadLetters` when it has grown well past them (1 MB once nothing is pending, 32 MB otherwise).
    */
-  compact(pending: readonly JournaledMessage[], deadLetters: readonly JournaledDeadLetter[]): void {
-    if (this.bytes > COMPACT_AFTER_BYTES || (pending.length === 0 && this.bytes > COMPACT_WHEN_EMPTY_BYTES))
-      this.rewrite(pending, deadLetters);
+  compact(
+    pendingCount: number,
+    pending: () => readonly JournaledMessage[],
+    deadLetters: readonly JournaledDeadLetter[],
+  ): void {
+    if (this.bytes > COMPACT_AFTER_BYTES || (pendingCount === 0 && this.bytes > COMPACT_WHEN_EMPTY_BYTES))
+      this.rewrite(pending(), deadLetters);
   }
 
   close(): void {

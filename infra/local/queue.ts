@@ -46,8 +46,16 @@ export interface LocalQueueOptions {
  */
 export class LocalQueue {
   readonly deadLetters: DeadLetter[] = [];
-  private readonly messages: Message[] = [];
+  /** Every message waiting or in flight, by id, in the order sent. */
+  private readonly messages = new Map<string, Message>();
+  /** Visible messages in the order they became visible (`readyHead` is the first not yet taken). */
+  private ready: Message[] = [];
+  private readyHead = 0;
+  /** Messages not yet visible (delayed or waiting to be retried), earliest first. */
+  private readonly delayed = new MessageHeap();
   private timer: NodeJS.Timeout | undefined;
+  /** When the pending timer fires. */
+  private timerAt = Number.POSITIVE_INFINITY;
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
@@ -64,7 +72,7 @@ export class LocalQueue {
       this.deadLetters.push(...recovered.deadLetters);
       this.recoveredCount = recovered.pending.length;
       for (const { messageId, body, sentAt } of recovered.pending)
-        this.messages.push({ messageId, body, sentAt, receiveCount: 0, visibleAt: Date.now() });
+        this.enqueue({ messageId, body, sentAt, receiveCount: 0, visibleAt: Date.now() });
     }
   }
 
@@ -83,7 +91,7 @@ export class LocalQueue {
     if (this.stopped) throw new Error(`queue ${this.name} is stopped`);
     const message = { messageId: randomUUID(), body, sentAt: Date.now() };
     this.options.journal?.sent(message);
-    this.messages.push({ ...message, receiveCount: 0, visibleAt: message.sentAt + delayMs });
+    this.enqueue({ ...message, receiveCount: 0, visibleAt: message.sentAt + delayMs });
     this.schedule();
   }
 
@@ -92,55 +100,88 @@ export class LocalQueue {
    * back `seconds` from now if its consumer reports it failed. False when no such receive is in flight.
    */
   changeVisibility(receiptHandle: string, seconds: number): boolean {
-    const message = this.messages.find((candidate) => this.receiptHandleOf(candidate) === receiptHandle);
-    if (!message) return false;
+    const message = this.messages.get(receiptHandle.slice(0, receiptHandle.lastIndexOf('#')));
+    if (!message || this.receiptHandleOf(message) !== receiptHandle) return false;
     message.visibleAfterFailure = Date.now() + seconds * 1000;
     return true;
   }
 
   /** Messages waiting or in flight. */
   get depth(): number {
-    return this.messages.length;
+    return this.messages.size;
   }
 
   /** Resolves when no message is waiting or in flight. */
   idle(): Promise<void> {
-    if (this.messages.length === 0 && this.inFlight.size === 0) return Promise.resolve();
+    if (this.messages.size === 0 && this.inFlight.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Stops delivering; waits for the batches in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    this.clearTimer();
     await Promise.all([...this.inFlight]);
     this.options.journal?.close();
   }
 
+  private enqueue(message: Message): void {
+    this.messages.set(message.messageId, message);
+    this.makeWaiting(message);
+  }
+
+  /** Files a message that is not in flight under ready or delayed, by its `visibleAt`. */
+  private makeWaiting(message: Message): void {
+    if (message.visibleAt <= Date.now()) this.ready.push(message);
+    else this.delayed.push(message);
+  }
+
+  private get readyCount(): number {
+    return this.ready.length - this.readyHead;
+  }
+
+  private clearTimer(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** Sets the timer to fire at `at`, unless it fires earlier already. */
+  private wakeAt(at: number, now: number, callback: () => void): void {
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    this.clearTimer();
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      callback();
+    }, at - now);
+  }
+
   private schedule(): void {
     if (this.stopped || this.inFlight.size >= (this.options.concurrency ?? 1)) return;
-    clearTimeout(this.timer);
     const now = Date.now();
-    const visible = this.messages.filter((message) => message.visibleAt <= now);
-    if (visible.length === 0) {
-      let next = Number.POSITIVE_INFINITY;
-      for (const message of this.messages) next = Math.min(next, message.visibleAt);
-      if (Number.isFinite(next)) this.timer = setTimeout(() => this.schedule(), next - now);
+    for (let next = this.delayed.peek(); next && next.visibleAt <= now; next = this.delayed.peek())
+      this.ready.push(this.delayed.pop() as Message);
+    const head = this.ready[this.readyHead];
+    if (!head) {
+      const next = this.delayed.peek();
+      if (next) this.wakeAt(next.visibleAt, now, () => this.schedule());
       else if (this.inFlight.size === 0) this.notifyIdle();
       return;
     }
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const message of visible) oldest = Math.min(oldest, Math.max(message.sentAt, message.visibleAt));
-    const wait =
-      visible.length >= this.decl.batchSize ? 0 : Math.max(0, oldest + this.options.batchingWindowMs - now);
-    this.timer = setTimeout(() => {
+    const oldest = Math.max(head.sentAt, head.visibleAt);
+    const at =
+      this.readyCount >= this.decl.batchSize ? now : Math.max(now, oldest + this.options.batchingWindowMs);
+    this.wakeAt(at, now, () => {
+      if (this.stopped || this.inFlight.size >= (this.options.concurrency ?? 1)) return;
       const run: Promise<void> = this.deliver().finally(() => {
         this.inFlight.delete(run);
         this.schedule();
       });
       this.inFlight.add(run);
       this.schedule();
-    }, wait);
+    });
   }
 
   private notifyIdle(): void {
@@ -153,9 +194,20 @@ export class LocalQueue {
     return `${message.messageId}#${message.receiveCount}`;
   }
 
+  /** Takes up to a batch of visible messages off the ready list. */
+  private take(): Message[] {
+    const batch = this.ready.slice(this.readyHead, this.readyHead + this.decl.batchSize);
+    this.readyHead += batch.length;
+    if (this.readyHead > 1024 && this.readyHead * 2 > this.ready.length) {
+      this.ready = this.ready.slice(this.readyHead);
+      this.readyHead = 0;
+    }
+    return batch;
+  }
+
   private async deliver(): Promise<void> {
-    const now = Date.now();
-    const batch = this.messages.filter((message) => message.visibleAt <= now).slice(0, this.decl.batchSize);
+    const batch = this.take();
+    if (batch.length === 0) return;
     for (const message of batch) {
       message.receiveCount += 1;
       message.visibleAt = Number.POSITIVE_INFINITY;
@@ -180,10 +232,10 @@ export class LocalQueue {
     }
     for (const message of batch) {
       if (!failed.has(message.messageId)) {
-        this.remove(message);
+        this.messages.delete(message.messageId);
         this.options.journal?.done(message.messageId);
       } else if (message.receiveCount >= this.decl.maxReceiveCount) {
-        this.remove(message);
+        this.messages.delete(message.messageId);
         const letter = {
           messageId: message.messageId,
           body: message.body,
@@ -197,13 +249,10 @@ export class LocalQueue {
       } else {
         message.visibleAt =
           message.visibleAfterFailure ?? Date.now() + this.options.retryDelayMs * message.receiveCount;
+        this.makeWaiting(message);
       }
     }
-    this.options.journal?.compact(this.messages, this.deadLetters);
-  }
-
-  private remove(message: Message): void {
-    this.messages.splice(this.messages.indexOf(message), 1);
+    this.options.journal?.compact(this.messages.size, () => [...this.messages.values()], this.deadLetters);
   }
 
   private toRecord(message: Message): SQSRecord {
@@ -223,5 +272,49 @@ export class LocalQueue {
       eventSourceARN: `arn:aws:sqs:local:000000000000:cityhub-local-${this.name}`,
       awsRegion: 'local',
     };
+  }
+}
+
+/** A binary min-heap of messages by `visibleAt`. */
+class MessageHeap {
+  private readonly items: Message[] = [];
+
+  peek(): Message | undefined {
+    return this.items[0];
+  }
+
+  push(message: Message): void {
+    const items = this.items;
+    items.push(message);
+    let index = items.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if ((items[parent] as Message).visibleAt <= message.visibleAt) break;
+      items[index] = items[parent] as Message;
+      index = parent;
+    }
+    items[index] = message;
+  }
+
+  pop(): Message | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (top === undefined || last === undefined || items.length === 0) return top;
+    let index = 0;
+    for (;;) {
+      const left = index * 2 + 1;
+      if (left >= items.length) break;
+      const right = left + 1;
+      const child =
+        right < items.length && (items[right] as Message).visibleAt < (items[left] as Message).visibleAt
+          ? right
+          : left;
+      if ((items[child] as Message).visibleAt >= last.visibleAt) break;
+      items[index] = items[child] as Message;
+      index = child;
+    }
+    items[index] = last;
+    return top;
   }
 }

@@ -9,12 +9,13 @@ import { type HubProcess, startHubProcess, stopHubProcess } from '../support/hub
  * is counted: each hotline record is a new ticket, each city-platform record a new case, and each GPS
  * record one minute of a sweeper driving straight at 6 km/h, so operating kilometres are known exactly.
  *
- * `CITYHUB_LOAD_RATE` (records/s, default 100) and `CITYHUB_LOAD_SECONDS` (default 30) set the load;
- * docs/performance.md has what this machine sustains.
+ * `CITYHUB_LOAD_RATE` (records/s, default 100), `CITYHUB_LOAD_SECONDS` (default 30) and
+ * `CITYHUB_LOAD_BATCH` (records per request, default 10) set the load; docs/performance.md has what
+ * this machine sustains.
  */
 const RATE = Number(process.env.CITYHUB_LOAD_RATE ?? 100);
 const SECONDS = Number(process.env.CITYHUB_LOAD_SECONDS ?? 30);
-const RECORDS_PER_REQUEST = 10;
+const RECORDS_PER_REQUEST = Number(process.env.CITYHUB_LOAD_BATCH ?? 10);
 const DAY = '2026-03-02';
 const VEHICLES = 20;
 /** Points a GPS record holds: one every 10 s for a minute. */

@@ -136,6 +136,39 @@ describe('LocalQueue delays', () => {
     await queue.idle();
     expect(seen).toEqual(['first', 'late']);
   });
+
+  it('delivers delayed messages in the order they become visible, whatever order they were sent in', async () => {
+    const seen: string[] = [];
+    const queue = new LocalQueue(
+      'q',
+      { ...decl, batchSize: 1 },
+      async (event: SQSEvent) => {
+        seen.push(...event.Records.map((record) => record.body));
+      },
+      options,
+    );
+    for (const delay of [120, 30, 200, 60, 90, 0]) queue.send(String(delay), delay);
+    await queue.idle();
+    expect(seen).toEqual(['0', '30', '60', '90', '120', '200']);
+  });
+
+  it('changes the visibility of a receive only while it is in flight', async () => {
+    let handle = '';
+    const answers: boolean[] = [];
+    const queue = new LocalQueue(
+      'q',
+      decl,
+      async (event: SQSEvent) => {
+        handle = event.Records[0]?.receiptHandle ?? '';
+        answers.push(queue.changeVisibility(handle, 1), queue.changeVisibility(`${handle}0`, 1));
+      },
+      options,
+    );
+    queue.send('one');
+    await queue.idle();
+    expect(answers).toEqual([true, false]);
+    expect(queue.changeVisibility(handle, 1)).toBe(false);
+  });
 });
 
 describe('LocalQueue with a journal', () => {
