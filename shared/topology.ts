@@ -218,7 +218,8 @@ export const queues = {
     id: 'CoverageQueue',
     consumer: 'coverage',
     batchSize: 50,
-    maxBatchingWindowSeconds: 10,
+    // At the reference city's 13 vehicle-minutes a second a batch fills in about 4 s anyway.
+    maxBatchingWindowSeconds: 5,
     maxReceiveCount: 5,
   },
   fanout: {
@@ -239,8 +240,11 @@ export const queues = {
   recompute: {
     id: 'RecomputeQueue',
     consumer: 'indicators',
-    batchSize: 100,
-    maxBatchingWindowSeconds: 20,
+    // Every run re-reads the changed days' facts, so runs are few: one per 40 s window whatever the
+    // rate of facts.changed (the consumer merges a batch's days). Indicators stay within CONTRACT §5's
+    // minute: facts or coverage batch (1 or 5 s) + this window (40 s) + the run (a few seconds).
+    batchSize: 1000,
+    maxBatchingWindowSeconds: 40,
     maxReceiveCount: 5,
   },
 } as const satisfies Record<string, QueueDecl>;

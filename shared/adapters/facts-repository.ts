@@ -70,6 +70,9 @@ const epochSeconds = (ms: number) => Math.floor(ms / 1000);
  * Key design: docs/architecture.md.
  */
 export class FactsRepository {
+  /** Days this repository has put in the index of days. */
+  private readonly markedDays = new Set<string>();
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
@@ -247,14 +250,51 @@ export class FactsRepository {
 
   /**
    * Adds one event to an entity (idempotent: the event is stored under its eventId) and returns the
-   * entity as it is right after the write, with every event stored so far.
+   * entity as it is right after the write, with every event stored so far. `likelyNew` (the event
+   * usually opens its entity) tries creating the entity first, with `cohortDayIfNew` (the cohort day
+   * of the event alone) already in place, so a new entity costs one write instead of a failed update,
+   * a put and a cohort update.
    */
   async appendEvent<Event extends { eventId: string }>(
     kind: EntityKind,
     entityId: string,
     event: Event,
+    { likelyNew = false, cohortDayIfNew }: { likelyNew?: boolean; cohortDayIfNew?: string | undefined } = {},
   ): Promise<EntityItem<Event>> {
     const key = entityKey(kind, entityId);
+    const create = async (): Promise<EntityItem<Event> | undefined> => {
+      const created = {
+        ...key,
+        kind,
+        entityId,
+        events: { [event.eventId]: event },
+        ...(cohortDayIfNew === undefined
+          ? {}
+          : {
+              derivedFrom: 1,
+              cohortDay: cohortDayIfNew,
+              gsi1pk: cohortPartition(kind, cohortDayIfNew),
+              gsi1sk: entityId,
+            }),
+      };
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: created,
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return toEntity<Event>(created);
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+        return undefined;
+      }
+    };
+    if (likelyNew) {
+      const created = await create();
+      if (created) return created;
+    }
     for (let attempt = 0; ; attempt += 1) {
       try {
         const { Attributes } = await this.client.send(
@@ -272,19 +312,8 @@ export class FactsRepository {
       } catch (error) {
         if (!isConditionFailed(error) || attempt > 0) throw error;
       }
-      const created = { ...key, kind, entityId, events: { [event.eventId]: event } };
-      try {
-        await this.client.send(
-          new PutCommand({
-            TableName: this.table,
-            Item: created,
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-        return toEntity<Event>(created);
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
-      }
+      const created = await create();
+      if (created) return created;
     }
   }
 
@@ -329,9 +358,11 @@ export class FactsRepository {
     }
   }
 
-  /** Adds a day to the index of days with data. */
+  /** Adds a day to the index of days with data (once per repository: the index only grows). */
   async markDay(day: string): Promise<void> {
+    if (this.markedDays.has(day)) return;
     await this.client.send(new PutCommand({ TableName: this.table, Item: { pk: DAYS_PK, sk: day } }));
+    this.markedDays.add(day);
   }
 
   /** Every day that has (or had) a ticket or case in its cohort, sorted. */

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -6,6 +8,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import pMap from 'p-map';
 import { isConditionFailed, queryAll } from '#shared/adapters/dynamo';
 import type { WebhookEvent } from '#shared/domain/webhooks/send';
 
@@ -38,6 +41,10 @@ const DAY_S = 86_400;
 /** Delivery attempts and the event store are kept 30 days. */
 export const WEBHOOK_RETENTION_S = 30 * DAY_S;
 const hourBucket = (iso: string) => `webhookevents#${iso.slice(0, 13)}`;
+/** JSON characters of events per stored item (gzipped, well under DynamoDB's 400 KB). */
+const STORED_CHUNK_CHARS = 256 * 1024;
+/** Items of the event store written at once. */
+const STORE_CONCURRENCY = 4;
 /** DynamoDB refuses sort keys that are empty or over 1024 bytes: no subscription has such an id. */
 const cannotBeAnId = (id: string) => id === '' || Buffer.byteLength(id) > 1024;
 
@@ -161,27 +168,49 @@ export class WebhooksRepository {
   }
 
   /**
-   * Keeps an event for replays by the time the hub sent it out (`sentAt`, UTC ISO), in hourly
-   * partitions; a repeat of the same event in the same hour overwrites itself.
+   * Keeps events for replays by the time the hub sent them out (`sentAt`, UTC ISO), in hourly
+   * partitions: the events of one fan-out share gzipped items of up to 256 KB of JSON, since DynamoDB
+   * charges a write by the kilobyte of the item, not by the event.
    */
-  async storeEvent(event: WebhookEvent, sentAt: string): Promise<void> {
-    await this.client.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          pk: hourBucket(sentAt),
-          sk: `${sentAt.slice(0, 13)}#${event.id}`,
-          sentAt,
-          event,
-          expiresAt: Math.floor(Date.parse(sentAt) / 1000) + WEBHOOK_RETENTION_S,
-        },
-      }),
+  async storeEvents(events: readonly WebhookEvent[], sentAt: string): Promise<void> {
+    const chunks: string[][] = [];
+    let size = Number.POSITIVE_INFINITY;
+    for (const event of events) {
+      const json = JSON.stringify(event);
+      if (size + json.length > STORED_CHUNK_CHARS) {
+        chunks.push([]);
+        size = 0;
+      }
+      chunks.at(-1)?.push(json);
+      size += json.length + 1;
+    }
+    const expiresAt = Math.floor(Date.parse(sentAt) / 1000) + WEBHOOK_RETENTION_S;
+    await pMap(
+      chunks.entries(),
+      async ([index, chunk]) => {
+        const body = `[${chunk.join(',')}]`;
+        // Named by content: the same events stored again by a retried fan-out overwrite their item.
+        const name = createHash('sha256').update(body).digest('base64url').slice(0, 22);
+        await this.client.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              pk: hourBucket(sentAt),
+              sk: `${sentAt}#${String(index).padStart(5, '0')}#${name}`,
+              sentAt,
+              events: gzipSync(body),
+              expiresAt,
+            },
+          }),
+        );
+      },
+      { concurrency: STORE_CONCURRENCY },
     );
   }
 
-  /** Events the hub sent out between since and until (UTC ISO), oldest hour first. */
+  /** Events the hub sent out between since and until (UTC ISO), oldest hour first, each once. */
   async eventsBetween(since: string, until: string): Promise<WebhookEvent[]> {
-    const events: WebhookEvent[] = [];
+    const events = new Map<string, WebhookEvent>();
     for (
       let hour = Date.parse(`${since.slice(0, 13)}:00:00Z`);
       hour <= Date.parse(until);
@@ -197,9 +226,12 @@ export class WebhooksRepository {
           ':until': until,
         },
       });
-      events.push(...items.map((item) => item.event as WebhookEvent));
+      for (const item of items) {
+        const stored = JSON.parse(gunzipSync(item.events as Uint8Array).toString('utf8')) as WebhookEvent[];
+        for (const event of stored) if (!events.has(event.id)) events.set(event.id, event);
+      }
     }
-    return events;
+    return [...events.values()];
   }
 }
 

@@ -17,7 +17,7 @@ import {
 import type { SyncRules } from '#shared/schemas/subscriptions';
 
 export interface FactsDeps {
-  readonly facts: Pick<FactsRepository, 'appendEvent' | 'saveCohort' | 'markAnnounced'>;
+  readonly facts: Pick<FactsRepository, 'appendEvent' | 'saveCohort' | 'markAnnounced' | 'markDay'>;
   /** Sync rules and areas, when sync events should be announced. */
   readonly sync?: { readonly rules: SyncRules; readonly areas: AreaRegistry };
   readonly publisher: EventPublisher;
@@ -52,9 +52,18 @@ export const recordEntityEvent = async (
     detail.source === 'hotline'
       ? hotlineEventSchema.parse(detail.record)
       : cityPlatformEventSchema.parse(detail.record);
-  const entity = await deps.facts.appendEvent<EntityEvent>(kind, entityId, known);
+  // The event that opens a ticket or case usually arrives first: the entity is created with its cohort.
+  const likelyNew = known.type === 'received' || known.type === 'reported';
+  const cohortDayIfNew = likelyNew ? cohortDayOf(kind, entityId, [known], deps.timeZone) : undefined;
+  const entity = await deps.facts.appendEvent<EntityEvent>(kind, entityId, known, {
+    likelyNew,
+    cohortDayIfNew,
+  });
   const events = Object.values(entity.events);
   const cohortDay = cohortDayOf(kind, entityId, events, deps.timeZone);
+  // Marked on every event (the repository remembers the days it marked), so a retry after a failure
+  // right after the entity was created with its cohort still puts the day in the index.
+  if (cohortDay !== undefined && cohortDay === entity.cohortDay) await deps.facts.markDay(cohortDay);
   if (cohortDay !== entity.cohortDay) await deps.facts.saveCohort(kind, entityId, cohortDay, events.length);
   if (deps.sync) {
     const due =

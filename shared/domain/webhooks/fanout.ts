@@ -1,4 +1,3 @@
-import pMap from 'p-map';
 import type { EventPublisher } from '#shared/adapters/event-publisher';
 import type { Subscription, WebhooksRepository } from '#shared/adapters/webhooks-repository';
 import { type AreaRegistry, placeRecord } from '#shared/domain/areas';
@@ -9,9 +8,6 @@ import { cityPlatformRecordAccepted, hotlineRecordAccepted } from '#shared/event
 import { syncCaseRequested, syncTicketResolved, webhookDeliveryRequested } from '#shared/events/webhooks';
 import { cityPlatformEventSchema, hotlineEventSchema } from '#shared/schemas/ingest';
 import { matchesEventPattern } from '#shared/schemas/subscriptions';
-
-/** Events written to the event store at once (each is its own item). */
-const STORE_CONCURRENCY = 8;
 
 const iso = (instant: string) => new Date(instant).toISOString();
 
@@ -78,7 +74,7 @@ export const wants = (subscription: Subscription, event: WebhookEvent): boolean 
 };
 
 export interface FanoutDeps {
-  readonly webhooks: Pick<WebhooksRepository, 'storeEvent' | 'list'>;
+  readonly webhooks: Pick<WebhooksRepository, 'storeEvents' | 'list'>;
   readonly publisher: EventPublisher;
 }
 
@@ -93,10 +89,7 @@ export const fanOut = async (
 ): Promise<number> => {
   if (events.length === 0) return 0;
   const sentAt = new Date().toISOString();
-  if (!only)
-    await pMap(events, (event) => deps.webhooks.storeEvent(event, sentAt), {
-      concurrency: STORE_CONCURRENCY,
-    });
+  if (!only) await deps.webhooks.storeEvents(events, sentAt);
   const subscriptions = only ? [only] : await deps.webhooks.list();
   const requests = events.flatMap((event) =>
     subscriptions

@@ -47,6 +47,24 @@ describe('FactsRepository on DynamoDB Local', () => {
     expect(entity.cohortDay).toBe('2026-03-02');
   });
 
+  it('creates a likely-new entity in its cohort at once, and appends when it exists after all', async () => {
+    const opened = await db.facts.appendEvent('ticket', 'a5', record('n1', 'a5'), {
+      likelyNew: true,
+      cohortDayIfNew: '2026-03-04',
+    });
+    expect(opened.cohortDay).toBe('2026-03-04');
+    expect((await db.facts.listCohort('ticket', '2026-03-04')).map((item) => item.entityId)).toEqual(['a5']);
+    // A later derivation from one event does not overwrite the cohort the creation stored.
+    await db.facts.saveCohort('ticket', 'a5', '2026-03-05', 1);
+    expect((await db.facts.listCohort('ticket', '2026-03-04')).map((item) => item.entityId)).toEqual(['a5']);
+    const again = await db.facts.appendEvent('ticket', 'a5', record('n2', 'a5'), {
+      likelyNew: true,
+      cohortDayIfNew: '2026-03-01',
+    });
+    expect(Object.keys(again.events).sort()).toEqual(['n1', 'n2']);
+    expect(again.cohortDay).toBe('2026-03-04');
+  });
+
   it('remembers accepted eventIds per source', async () => {
     await db.facts.markAccepted('hotline', ['d1', 'd2'], '2026-03-02T01:00:00.000Z');
     expect(await db.facts.findAccepted('hotline', ['d1', 'd3', 'd2', 'd1'])).toEqual(new Set(['d1', 'd2']));

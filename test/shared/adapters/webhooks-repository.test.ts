@@ -1,3 +1,4 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Subscription, WebhooksRepository } from '#shared/adapters/webhooks-repository';
 import { createTestTables } from '../../support/tables.ts';
@@ -37,5 +38,36 @@ describe('WebhooksRepository on DynamoDB Local', () => {
   ])('finds no subscription for an id that is %s', async (_, id) => {
     expect(await webhooks.get(id)).toBeUndefined();
     expect(await webhooks.delete(id)).toBe(false);
+  });
+
+  it('keeps the events of a fan-out for replays, in items of a bounded size, and replays each event once', async () => {
+    const event = (n: number) => ({
+      id: `ticket.received:e${n}`,
+      type: 'ticket.received',
+      timestamp: '2026-03-02T01:00:00.000Z',
+      // About 1 KB each: 300 of them span two stored items.
+      data: { ticketId: `t${n}`, note: 'x'.repeat(1000) },
+    });
+    const first = Array.from({ length: 300 }, (_, n) => event(n));
+    await webhooks.storeEvents(first, '2026-03-02T01:10:00.000Z');
+    // A retried fan-out stores some of the same events again; another hour holds one more.
+    await webhooks.storeEvents(first.slice(0, 3), '2026-03-02T01:20:00.000Z');
+    await webhooks.storeEvents([event(300)], '2026-03-02T02:05:00.000Z');
+    const items = await db.documents.send(
+      new QueryCommand({
+        TableName: db.names.facts,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'webhookevents#2026-03-02T01' },
+      }),
+    );
+    expect(items.Items).toHaveLength(3);
+    const ids = (events: { id: string }[]) => events.map((stored) => stored.id);
+    expect(ids(await webhooks.eventsBetween('2026-03-02T01:00:00.000Z', '2026-03-02T03:00:00.000Z'))).toEqual(
+      ids([...first, event(300)]),
+    );
+    expect(ids(await webhooks.eventsBetween('2026-03-02T01:15:00.000Z', '2026-03-02T02:00:00.000Z'))).toEqual(
+      ids(first.slice(0, 3)),
+    );
+    expect(await webhooks.eventsBetween('2026-03-02T02:06:00.000Z', '2026-03-02T03:00:00.000Z')).toEqual([]);
   });
 });
