@@ -40,6 +40,8 @@ export interface QuarantinedRecord {
 /** Quarantined records are kept 30 days; webhook replies 24 hours (CONTRACT §2, §4). */
 export const QUARANTINE_TTL_SECONDS = 30 * 86_400;
 export const WEBHOOK_REPLY_TTL_SECONDS = 86_400;
+/** How far a feed's freshness moves before it is written again (`GET /feeds` shows ages in seconds). */
+export const FRESHNESS_STEP_MS = 10_000;
 /** A claim on a webhook-id lapses after a minute, in case the request that made it died. */
 const CLAIM_SECONDS = 60;
 
@@ -72,10 +74,17 @@ const epochSeconds = (ms: number) => Math.floor(ms / 1000);
 export class FactsRepository {
   /** Days this repository has put in the index of days. */
   private readonly markedDays = new Set<string>();
+  /** The latest accepted time this repository wrote per source, in epoch ms. */
+  private readonly freshnessWritten = new Map<Source, number>();
 
+  /**
+   * `freshnessStepMs`: a feed's freshness is written when it moves at least this far past the time
+   * this repository last wrote for that source (so a busy feed costs a write per step, not per batch).
+   */
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly freshnessStepMs = FRESHNESS_STEP_MS,
   ) {}
 
   /** Which of these eventIds were accepted before for `source`. */
@@ -103,10 +112,16 @@ export class FactsRepository {
 
   /**
    * Records that `source` had records accepted at `acceptedAt` (an ISO 8601 UTC time as
-   * `Date.toISOString` writes it), keeping the latest: one conditional put per accepted batch, which
-   * an earlier time loses, so batches finishing out of order never move it back.
+   * `Date.toISOString` writes it), keeping the latest: a conditional put, which an earlier time
+   * loses, so batches finishing out of order never move it back. Within `freshnessStepMs` of the
+   * time this repository last wrote for the source nothing is written: the stored time lags the
+   * latest batch by less than that step.
    */
   async markFeedFresh(source: Source, acceptedAt: string): Promise<void> {
+    const at = Date.parse(acceptedAt);
+    const written = this.freshnessWritten.get(source);
+    if (written !== undefined && at < written + this.freshnessStepMs) return;
+    this.freshnessWritten.set(source, at);
     try {
       await this.client.send(
         new PutCommand({
@@ -117,7 +132,10 @@ export class FactsRepository {
         }),
       );
     } catch (error) {
-      if (!isConditionFailed(error)) throw error;
+      if (isConditionFailed(error)) return;
+      if (written === undefined) this.freshnessWritten.delete(source);
+      else this.freshnessWritten.set(source, written);
+      throw error;
     }
   }
 

@@ -46,6 +46,9 @@ const decodePoints = (data: string): StoredPoint[] =>
  * reprocessing writes the same thing again.
  */
 export class SanitationRepository {
+  /** Vehicle-days (`day#vehicleId`) this repository has put in the index of vehicle-days. */
+  private readonly indexedTrackDays = new Set<string>();
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
@@ -64,12 +67,16 @@ export class SanitationRepository {
         Item: { pk: trackPk(vehicleId, day), sk: key, data: encodePoints(points), count: points.length },
       }),
     );
+    // The index of vehicle-days only grows: written once per vehicle-day by this repository.
+    const trackDay = `${day}#${vehicleId}`;
+    if (this.indexedTrackDays.has(trackDay)) return;
     await this.client.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: TRACK_DAYS_PK, sk: `${day}#${vehicleId}`, day, vehicleId },
+        Item: { pk: TRACK_DAYS_PK, sk: trackDay, day, vehicleId },
       }),
     );
+    this.indexedTrackDays.add(trackDay);
   }
 
   /**

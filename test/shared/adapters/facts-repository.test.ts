@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FactsRepository } from '#shared/adapters/facts-repository';
 import type { HotlineRecord } from '#shared/schemas/ingest';
 import { createTestTables } from '../../support/tables.ts';
 
@@ -78,17 +79,29 @@ describe('FactsRepository on DynamoDB Local', () => {
   });
 
   it('keeps the latest accepted time per source, whatever order batches finish in', async () => {
-    expect(await db.facts.feedFreshness(['city-platform', 'sanitation'])).toEqual(new Map());
-    await db.facts.markFeedFresh('sanitation', '2026-03-02T01:00:05.000Z');
-    await db.facts.markFeedFresh('sanitation', '2026-03-02T01:00:01.000Z');
+    // Every call writes (no step), as when each batch is handled by another Lambda instance.
+    const facts = new FactsRepository(db.documents, db.names.facts, 0);
+    expect(await facts.feedFreshness(['city-platform', 'sanitation'])).toEqual(new Map());
+    await facts.markFeedFresh('sanitation', '2026-03-02T01:00:05.000Z');
+    await facts.markFeedFresh('sanitation', '2026-03-02T01:00:01.000Z');
     const times = Array.from({ length: 10 }, (_, n) => `2026-03-02T01:0${n}:30.000Z`);
-    await Promise.all([...times].reverse().map((at) => db.facts.markFeedFresh('city-platform', at)));
-    expect(await db.facts.feedFreshness(['hotline', 'city-platform', 'sanitation'])).toEqual(
+    await Promise.all([...times].reverse().map((at) => facts.markFeedFresh('city-platform', at)));
+    expect(await facts.feedFreshness(['hotline', 'city-platform', 'sanitation'])).toEqual(
       new Map([
         ['city-platform', '2026-03-02T01:09:30.000Z'],
         ['sanitation', '2026-03-02T01:00:05.000Z'],
       ]),
     );
+  });
+
+  it('writes the freshness of a busy feed once per 10 s step', async () => {
+    const facts = new FactsRepository(db.documents, db.names.facts);
+    const stored = async () => (await facts.feedFreshness(['hotline'])).get('hotline');
+    await facts.markFeedFresh('hotline', '2026-03-02T02:00:00.000Z');
+    await facts.markFeedFresh('hotline', '2026-03-02T02:00:09.999Z');
+    expect(await stored()).toBe('2026-03-02T02:00:00.000Z');
+    await facts.markFeedFresh('hotline', '2026-03-02T02:00:10.000Z');
+    expect(await stored()).toBe('2026-03-02T02:00:10.000Z');
   });
 
   it('lets one request claim a webhook-id and answers the others with its answer for 24 hours', async () => {
