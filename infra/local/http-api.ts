@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+import type { FrontDoor } from '#infra/local/front-door';
 import { closeNow, listenLocally } from '#infra/local/servers';
 import { excerpt } from '#shared/schemas/issues';
 import type { RouteDecl } from '#shared/topology';
@@ -76,13 +77,19 @@ export class LocalHttpApi {
   private readonly routes: CompiledRoute[];
   private server: Server | undefined;
 
-  constructor(routes: readonly { route: RouteDecl; handler: RouteHandler }[]) {
+  /** `frontDoor` counts the ingest requests being answered (`/ingest/...`). */
+  constructor(
+    routes: readonly { route: RouteDecl; handler: RouteHandler }[],
+    private readonly frontDoor?: FrontDoor,
+  ) {
     this.routes = routes.map(({ route, handler }) => compile(route, handler));
   }
 
   /** Listens on 127.0.0.1:`port` (0 = any free port); resolves to the base URL. */
   async start(port: number): Promise<string> {
     const server = createServer((request, response) => {
+      const leave = request.url?.startsWith('/ingest/') ? this.frontDoor?.enter() : undefined;
+      if (leave) response.once('close', leave);
       this.handle(request, response).catch((error: Error) => {
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: `local API failure: ${error.message}` }));

@@ -7,6 +7,7 @@ import { writeDashboardPage } from '#infra/dashboard/build';
 import { LocalBus } from '#infra/local/bus';
 import { Chaos, type ChaosOptions } from '#infra/local/chaos';
 import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
+import { FrontDoor } from '#infra/local/front-door';
 import { LocalHttpApi } from '#infra/local/http-api';
 import { lambdaContext } from '#infra/local/lambda-context';
 import { type DeadLetter, LocalQueue } from '#infra/local/queue';
@@ -63,6 +64,8 @@ export interface Hub {
 
 /** Local queues gather batches for at most this long (the declared windows are for AWS). */
 const LOCAL_BATCHING_WINDOW_MS = 250;
+/** Longest a consumer batch waits for a moment without HTTP requests in flight (see FrontDoor). */
+const LOCAL_GIVE_WAY_MS = 1000;
 const LOCAL_RETRY_DELAY_MS = 500;
 /** Delivery batches in flight at once, as Lambda would run several invocations. */
 const LOCAL_DELIVERY_CONCURRENCY = 4;
@@ -110,6 +113,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
     ddb.destroy();
 
     const queueMap = new Map<QueueName, LocalQueue>();
+    const frontDoor = new FrontDoor();
     const chaos = options.chaos ? new Chaos(options.chaos, options.log) : undefined;
     if (options.chaos)
       options.log(
@@ -186,6 +190,9 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
         {
           // Deliveries run side by side so a hanging endpoint holds up no other; the rest one batch at a time.
           concurrency: name === 'delivery' ? LOCAL_DELIVERY_CONCURRENCY : 1,
+          // A recompute re-reads whole days: under a heavy feed it would otherwise run back to back.
+          restFactor: name === 'recompute' ? 1 : 0,
+          ...(name === 'delivery' ? {} : { beforeBatch: () => frontDoor.quiet(LOCAL_GIVE_WAY_MS) }),
           batchingWindowMs: Math.min(LOCAL_BATCHING_WINDOW_MS, decl.maxBatchingWindowSeconds * 1000),
           retryDelayMs: LOCAL_RETRY_DELAY_MS,
           ...(journalDir ? { journal: new QueueJournal(join(journalDir, `${name}.ndjson`)) } : {}),
@@ -212,6 +219,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
         handler: (event: APIGatewayProxyEventV2) =>
           invoke(route.function, event) as Promise<APIGatewayProxyResultV2>,
       })),
+      frontDoor,
     );
     const url = await api.start(options.port);
     stops.push(() => api.stop());

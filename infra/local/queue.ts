@@ -32,6 +32,14 @@ export interface LocalQueueOptions {
   readonly retryDelayMs: number;
   /** Batches in flight at once (Lambda runs several); default 1. */
   readonly concurrency?: number;
+  /**
+   * After a batch that took d ms, the next waits at least `restFactor` × d (default 0): a consumer
+   * whose work grows with the data, like the recompute, then leaves the rest of the local hub time to
+   * work (with 1, it is busy at most half the time).
+   */
+  readonly restFactor?: number;
+  /** Awaited before each batch starts (the local hub lets its HTTP requests go first). */
+  readonly beforeBatch?: () => Promise<void>;
   readonly onDeadLetter?: (letter: DeadLetter) => void;
   /** Keeps messages on disk so they survive a crash; on start, the messages it holds are delivered. */
   readonly journal?: QueueJournal;
@@ -56,6 +64,8 @@ export class LocalQueue {
   private timer: NodeJS.Timeout | undefined;
   /** When the pending timer fires. */
   private timerAt = Number.POSITIVE_INFINITY;
+  /** No batch starts before this time (see `restFactor`). */
+  private restUntil = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private idleWaiters: (() => void)[] = [];
@@ -171,11 +181,20 @@ export class LocalQueue {
       return;
     }
     const oldest = Math.max(head.sentAt, head.visibleAt);
-    const at =
-      this.readyCount >= this.decl.batchSize ? now : Math.max(now, oldest + this.options.batchingWindowMs);
+    const at = Math.max(
+      this.restUntil,
+      this.readyCount >= this.decl.batchSize ? now : Math.max(now, oldest + this.options.batchingWindowMs),
+    );
     this.wakeAt(at, now, () => {
       if (this.stopped || this.inFlight.size >= (this.options.concurrency ?? 1)) return;
-      const run: Promise<void> = this.deliver().finally(() => {
+      let started = Date.now();
+      const run: Promise<void> = (async () => {
+        await this.options.beforeBatch?.();
+        started = Date.now();
+        await this.deliver();
+      })().finally(() => {
+        const ended = Date.now();
+        this.restUntil = ended + (this.options.restFactor ?? 0) * (ended - started);
         this.inFlight.delete(run);
         this.schedule();
       });

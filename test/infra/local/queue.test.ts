@@ -152,6 +152,48 @@ describe('LocalQueue delays', () => {
     expect(seen).toEqual(['0', '30', '60', '90', '120', '200']);
   });
 
+  it('starts a batch only once beforeBatch has resolved', async () => {
+    const seen: string[] = [];
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const queue = new LocalQueue(
+      'q',
+      decl,
+      async (event: SQSEvent) => {
+        seen.push(...event.Records.map((record) => record.body));
+      },
+      { ...options, beforeBatch: () => gate },
+    );
+    queue.send('waits');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(seen).toEqual([]);
+    open();
+    await queue.idle();
+    expect(seen).toEqual(['waits']);
+  });
+
+  it('rests after a batch for restFactor times as long as the batch took', async () => {
+    const spans: { start: number; end: number }[] = [];
+    const queue = new LocalQueue(
+      'q',
+      { ...decl, batchSize: 1 },
+      async () => {
+        const start = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, 60));
+        spans.push({ start, end: Date.now() });
+      },
+      { ...options, restFactor: 1 },
+    );
+    queue.send('one');
+    queue.send('two');
+    await queue.idle();
+    const [first, second] = spans;
+    if (!first || !second) throw new Error('expected two batches');
+    expect(second.start - first.end).toBeGreaterThanOrEqual(first.end - first.start - 2);
+  });
+
   it('changes the visibility of a receive only while it is in flight', async () => {
     let handle = '';
     const answers: boolean[] = [];
