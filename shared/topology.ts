@@ -204,6 +204,8 @@ export interface QueueDecl {
   readonly maxBatchingWindowSeconds: number;
   /** Receives before a message moves to the dead-letter queue. */
   readonly maxReceiveCount: number;
+  /** At most this many batches in flight at once (AWS event source mapping, 2–1000; default: no cap). */
+  readonly maxConcurrency?: number;
 }
 
 export const queues = {
@@ -246,6 +248,8 @@ export const queues = {
     batchSize: 1000,
     maxBatchingWindowSeconds: 40,
     maxReceiveCount: 5,
+    // SQS's pollers may each gather a batch of a window: at most two runs at once, never a pile-up.
+    maxConcurrency: 2,
   },
 } as const satisfies Record<string, QueueDecl>;
 export type QueueName = keyof typeof queues;

@@ -219,6 +219,7 @@ export class StatelessStack extends Stack {
           batchSize: decl.batchSize,
           maxBatchingWindow: Duration.seconds(decl.maxBatchingWindowSeconds),
           reportBatchItemFailures: true,
+          ...(decl.maxConcurrency === undefined ? {} : { maxConcurrency: decl.maxConcurrency }),
         }),
       );
       queueMap.set(name, queue);

@@ -121,7 +121,6 @@ export class FactsRepository {
     const at = Date.parse(acceptedAt);
     const written = this.freshnessWritten.get(source);
     if (written !== undefined && at < written + this.freshnessStepMs) return;
-    this.freshnessWritten.set(source, at);
     try {
       await this.client.send(
         new PutCommand({
@@ -132,11 +131,11 @@ export class FactsRepository {
         }),
       );
     } catch (error) {
-      if (isConditionFailed(error)) return;
-      if (written === undefined) this.freshnessWritten.delete(source);
-      else this.freshnessWritten.set(source, written);
-      throw error;
+      if (!isConditionFailed(error)) throw error;
     }
+    // Remembered only once stored: a batch skipped meanwhile never depends on a write that failed.
+    if (at > (this.freshnessWritten.get(source) ?? Number.NEGATIVE_INFINITY))
+      this.freshnessWritten.set(source, at);
   }
 
   /** When each of `sources` last had records accepted; a source that never had any is absent. */

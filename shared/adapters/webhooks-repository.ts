@@ -41,8 +41,8 @@ const DAY_S = 86_400;
 /** Delivery attempts and the event store are kept 30 days. */
 export const WEBHOOK_RETENTION_S = 30 * DAY_S;
 const hourBucket = (iso: string) => `webhookevents#${iso.slice(0, 13)}`;
-/** JSON characters of events per stored item (gzipped, well under DynamoDB's 400 KB). */
-const STORED_CHUNK_CHARS = 256 * 1024;
+/** Bytes of JSON (UTF-8) of events per stored item (gzipped, well under DynamoDB's 400 KB). */
+const STORED_CHUNK_BYTES = 256 * 1024;
 /** Items of the event store written at once. */
 const STORE_CONCURRENCY = 4;
 /** DynamoDB refuses sort keys that are empty or over 1024 bytes: no subscription has such an id. */
@@ -169,7 +169,7 @@ export class WebhooksRepository {
 
   /**
    * Keeps events for replays by the time the hub sent them out (`sentAt`, UTC ISO), in hourly
-   * partitions: the events of one fan-out share gzipped items of up to 256 KB of JSON, since DynamoDB
+   * partitions: the events of one fan-out share gzipped items of up to 256 KB of JSON (UTF-8), since DynamoDB
    * charges a write by the kilobyte of the item, not by the event.
    */
   async storeEvents(events: readonly WebhookEvent[], sentAt: string): Promise<void> {
@@ -177,19 +177,21 @@ export class WebhooksRepository {
     let size = Number.POSITIVE_INFINITY;
     for (const event of events) {
       const json = JSON.stringify(event);
-      if (size + json.length > STORED_CHUNK_CHARS) {
+      const bytes = Buffer.byteLength(json);
+      if (size + bytes > STORED_CHUNK_BYTES) {
         chunks.push([]);
         size = 0;
       }
       chunks.at(-1)?.push(json);
-      size += json.length + 1;
+      size += bytes + 1;
     }
     const expiresAt = Math.floor(Date.parse(sentAt) / 1000) + WEBHOOK_RETENTION_S;
     await pMap(
       chunks.entries(),
       async ([index, chunk]) => {
         const body = `[${chunk.join(',')}]`;
-        // Named by content: the same events stored again by a retried fan-out overwrite their item.
+        // Named by content, so chunks of one fan-out never collide; a retried fan-out has a new
+        // `sentAt` and stores its events again, and replays send each event id once.
         const name = createHash('sha256').update(body).digest('base64url').slice(0, 22);
         await this.client.send(
           new PutCommand({
@@ -227,7 +229,11 @@ export class WebhooksRepository {
         },
       });
       for (const item of items) {
-        const stored = JSON.parse(gunzipSync(item.events as Uint8Array).toString('utf8')) as WebhookEvent[];
+        // Items written before events were stored together hold one plain `event`.
+        const stored =
+          item.events === undefined
+            ? [item.event as WebhookEvent]
+            : (JSON.parse(gunzipSync(item.events as Uint8Array).toString('utf8')) as WebhookEvent[]);
         for (const event of stored) if (!events.has(event.id)) events.set(event.id, event);
       }
     }

@@ -263,6 +263,10 @@ describe('stateless stack', () => {
       MaximumBatchingWindowInSeconds: decl.maxBatchingWindowSeconds,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
+    const cap = 'maxConcurrency' in decl ? decl.maxConcurrency : undefined;
+    expect(mapping.Properties.ScalingConfig).toEqual(
+      cap === undefined ? undefined : { MaximumConcurrency: cap },
+    );
     const [queueId = ''] = (mapping.Properties.EventSourceArn as { 'Fn::GetAtt': string[] })['Fn::GetAtt'];
     const queue = statelessTemplate.toJSON().Resources[queueId] as Resource;
     expect(queue.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: decl.maxReceiveCount });

@@ -104,6 +104,29 @@ describe('FactsRepository on DynamoDB Local', () => {
     expect(await stored()).toBe('2026-03-02T02:00:10.000Z');
   });
 
+  it("never skips a feed's freshness for a write still in flight that then fails", async () => {
+    let calls = 0;
+    const flaky = {
+      send: (command: unknown) => {
+        calls += 1;
+        if (calls === 1)
+          return new Promise((_, reject) => setTimeout(() => reject(new Error('throttled')), 100));
+        return db.documents.send(command as never);
+      },
+    } as unknown as typeof db.documents;
+    const facts = new FactsRepository(flaky, db.names.facts);
+    // Two batches a second apart; the first one's write is slow and fails.
+    const [first, second] = await Promise.allSettled([
+      facts.markFeedFresh('city-platform', '2026-03-05T02:00:00.000Z'),
+      facts.markFeedFresh('city-platform', '2026-03-05T02:00:01.000Z'),
+    ]);
+    expect(first.status).toBe('rejected');
+    expect(second.status).toBe('fulfilled');
+    expect((await facts.feedFreshness(['city-platform'])).get('city-platform')).toBe(
+      '2026-03-05T02:00:01.000Z',
+    );
+  });
+
   it('lets one request claim a webhook-id and answers the others with its answer for 24 hours', async () => {
     const now = Date.parse('2026-03-02T01:00:00Z');
     const answer = { accepted: 2, duplicates: 0, rejected: [] };

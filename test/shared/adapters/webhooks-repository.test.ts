@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Subscription, WebhooksRepository } from '#shared/adapters/webhooks-repository';
 import { createTestTables } from '../../support/tables.ts';
@@ -69,5 +69,49 @@ describe('WebhooksRepository on DynamoDB Local', () => {
       ids(first.slice(0, 3)),
     );
     expect(await webhooks.eventsBetween('2026-03-02T02:06:00.000Z', '2026-03-02T03:00:00.000Z')).toEqual([]);
+  });
+  it('bounds a stored item by the bytes of its JSON, not its characters', async () => {
+    // 100 events of 1,000 CJK characters: 100,000 characters, but about 300 KB of UTF-8.
+    const events = Array.from({ length: 100 }, (_, n) => ({
+      id: `ticket.received:cjk${n}`,
+      type: 'ticket.received',
+      timestamp: '2026-03-03T01:00:00.000Z',
+      data: { ticketId: `t${n}`, note: '漢'.repeat(1000) },
+    }));
+    await webhooks.storeEvents(events, '2026-03-03T01:10:00.000Z');
+    const items = await db.documents.send(
+      new QueryCommand({
+        TableName: db.names.facts,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'webhookevents#2026-03-03T01' },
+      }),
+    );
+    expect(items.Items).toHaveLength(2);
+    const replayed = await webhooks.eventsBetween('2026-03-03T01:00:00.000Z', '2026-03-03T02:00:00.000Z');
+    expect(replayed.map((event) => event.id)).toEqual(events.map((event) => event.id));
+  });
+
+  it('replays events stored one per item, as earlier versions kept them', async () => {
+    const event = {
+      id: 'case.closed:old1',
+      type: 'case.closed',
+      timestamp: '2026-03-04T01:00:00.000Z',
+      data: { caseId: 'c1' },
+    };
+    await db.documents.send(
+      new PutCommand({
+        TableName: db.names.facts,
+        Item: {
+          pk: 'webhookevents#2026-03-04T01',
+          sk: `2026-03-04T01#${event.id}`,
+          sentAt: '2026-03-04T01:05:00.000Z',
+          event,
+          expiresAt: 1_900_000_000,
+        },
+      }),
+    );
+    await webhooks.storeEvents([{ ...event, id: 'case.closed:new1' }], '2026-03-04T01:06:00.000Z');
+    const replayed = await webhooks.eventsBetween('2026-03-04T01:00:00.000Z', '2026-03-04T02:00:00.000Z');
+    expect(replayed).toEqual([event, { ...event, id: 'case.closed:new1' }]);
   });
 });
