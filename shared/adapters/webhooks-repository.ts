@@ -169,8 +169,8 @@ export class WebhooksRepository {
 
   /**
    * Keeps events for replays by the time the hub sent them out (`sentAt`, UTC ISO), in hourly
-   * partitions: the events of one fan-out share gzipped items of up to 256 KB of JSON (UTF-8), since DynamoDB
-   * charges a write by the kilobyte of the item, not by the event.
+   * partitions: the events of one fan-out share gzipped items of up to 256 KB of JSON (UTF-8), since
+   * DynamoDB charges a write by the kilobyte of the item, not by the event.
    */
   async storeEvents(events: readonly WebhookEvent[], sentAt: string): Promise<void> {
     const chunks: string[][] = [];

@@ -40,6 +40,18 @@ describe('WebhooksRepository on DynamoDB Local', () => {
     expect(await webhooks.delete(id)).toBe(false);
   });
 
+  /** The event-store items of one hourly partition. */
+  const storedItems = async (hour: string) =>
+    (
+      await db.documents.send(
+        new QueryCommand({
+          TableName: db.names.facts,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `webhookevents#${hour}` },
+        }),
+      )
+    ).Items ?? [];
+
   it('keeps the events of a fan-out for replays, in items of a bounded size, and replays each event once', async () => {
     const event = (n: number) => ({
       id: `ticket.received:e${n}`,
@@ -53,14 +65,7 @@ describe('WebhooksRepository on DynamoDB Local', () => {
     // A retried fan-out stores some of the same events again; another hour holds one more.
     await webhooks.storeEvents(first.slice(0, 3), '2026-03-02T01:20:00.000Z');
     await webhooks.storeEvents([event(300)], '2026-03-02T02:05:00.000Z');
-    const items = await db.documents.send(
-      new QueryCommand({
-        TableName: db.names.facts,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'webhookevents#2026-03-02T01' },
-      }),
-    );
-    expect(items.Items).toHaveLength(3);
+    expect(await storedItems('2026-03-02T01')).toHaveLength(3);
     const ids = (events: { id: string }[]) => events.map((stored) => stored.id);
     expect(ids(await webhooks.eventsBetween('2026-03-02T01:00:00.000Z', '2026-03-02T03:00:00.000Z'))).toEqual(
       ids([...first, event(300)]),
@@ -70,6 +75,7 @@ describe('WebhooksRepository on DynamoDB Local', () => {
     );
     expect(await webhooks.eventsBetween('2026-03-02T02:06:00.000Z', '2026-03-02T03:00:00.000Z')).toEqual([]);
   });
+
   it('bounds a stored item by the bytes of its JSON, not its characters', async () => {
     // 100 events of 1,000 CJK characters: 100,000 characters, but about 300 KB of UTF-8.
     const events = Array.from({ length: 100 }, (_, n) => ({
@@ -79,14 +85,7 @@ describe('WebhooksRepository on DynamoDB Local', () => {
       data: { ticketId: `t${n}`, note: '漢'.repeat(1000) },
     }));
     await webhooks.storeEvents(events, '2026-03-03T01:10:00.000Z');
-    const items = await db.documents.send(
-      new QueryCommand({
-        TableName: db.names.facts,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': 'webhookevents#2026-03-03T01' },
-      }),
-    );
-    expect(items.Items).toHaveLength(2);
+    expect(await storedItems('2026-03-03T01')).toHaveLength(2);
     const replayed = await webhooks.eventsBetween('2026-03-03T01:00:00.000Z', '2026-03-03T02:00:00.000Z');
     expect(replayed.map((event) => event.id)).toEqual(events.map((event) => event.id));
   });
