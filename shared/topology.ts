@@ -8,7 +8,6 @@ import { DEFAULT_RETRY_SCHEDULE_S } from '#shared/domain/webhooks/retry';
 import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
 import { factsChanged } from '#shared/events/facts-changed';
 import { indicatorsUpdated } from '#shared/events/indicators-updated';
-import type { EventPattern } from '#shared/events/pattern';
 import {
   cityPlatformRecordAccepted,
   hotlineRecordAccepted,
@@ -253,6 +252,16 @@ export const queues = {
   },
 } as const satisfies Record<string, QueueDecl>;
 export type QueueName = keyof typeof queues;
+
+/**
+ * A bus rule's EventBridge event pattern, limited to what cityhub's rules need: the envelope's `source`
+ * and `detail-type`, each listing the exact values it accepts (a field left out accepts anything). The
+ * local bus matches only this subset (infra/local/event-pattern.ts): widen both together.
+ */
+export interface EventPattern {
+  readonly source?: readonly string[];
+  readonly 'detail-type'?: readonly string[];
+}
 
 /** A bus rule: events matching `pattern` go to `queue`. */
 export interface RuleDecl {

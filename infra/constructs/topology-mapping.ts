@@ -3,7 +3,7 @@
  */
 
 import type { EventPattern as CdkEventPattern } from 'aws-cdk-lib/aws-events';
-import type { EventPattern } from '#shared/events/pattern';
+import type { EventPattern } from '#shared/topology';
 
 /** `Object.entries` that keeps the key type of a declaration record such as `functions` or `tables`. */
 export const entriesOf = <Key extends string, Value>(record: Readonly<Record<Key, Value>>): [Key, Value][] =>

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { matchesPattern, patternProblems, UnsupportedPatternError } from '#infra/local/event-pattern';
 import { closeNow, listenLocally } from '#infra/local/servers';
 import { entrySize, PUT_EVENTS_BYTES } from '#shared/adapters/event-publisher';
 import type { DeliveredEvent } from '#shared/events/definition';
-import { matchesPattern } from '#shared/events/pattern';
 import type { RuleDecl } from '#shared/topology';
 
 /** A rule target: receives the JSON of each matching event. */
@@ -22,17 +22,24 @@ interface PutEventsEntry {
 /**
  * The local stand-in for the cityhub EventBridge bus: speaks the PutEvents API (AWS JSON 1.1) on
  * 127.0.0.1 so functions use the real EventBridge client, applies the declared rules with the
- * EventBridge pattern matcher, and hands each matching event to its rule's target. It keeps every
- * event it accepted in memory, like the deployed bus's archive.
+ * local pattern matcher (the subset of EventBridge patterns the rules use), and hands each matching
+ * event to its rule's target. It keeps every event it accepted in memory, like the deployed bus's
+ * archive.
  */
 export class LocalBus {
   readonly archive: DeliveredEvent[] = [];
   private server: Server | undefined;
 
+  /** @throws UnsupportedPatternError when a rule's pattern is outside what the local matcher implements. */
   constructor(
     private readonly busName: string,
     private readonly rules: readonly { rule: RuleDecl; target: RuleTarget }[],
-  ) {}
+  ) {
+    for (const { rule } of rules) {
+      const problems = patternProblems(rule.pattern);
+      if (problems.length > 0) throw new UnsupportedPatternError(rule.id, problems);
+    }
+  }
 
   /** Starts the PutEvents endpoint; resolves to its URL. */
   async start(): Promise<string> {

@@ -9,8 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { serviceNameOf } from '#infra/constructs/service-function';
 import { buildApp } from '#infra/stacks/build';
-import type { EventPattern } from '#shared/events/pattern';
-import { type FunctionName, functions, queues, routes, rules } from '#shared/topology';
+import { type EventPattern, type FunctionName, functions, queues, routes, rules } from '#shared/topology';
 
 const testContext = {
   ...(JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: object })
