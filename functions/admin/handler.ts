@@ -2,12 +2,12 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type * as z from 'zod';
-import { createStorage, recomputeDepsOf, storageEnvSchema } from '#shared/adapters/clients';
-import type { ReferenceName } from '#shared/adapters/reference-repository';
+import { recomputeDays } from '#shared/app/recompute';
+import { replaceReference } from '#shared/app/replace-reference';
+import { createStorage, recomputeDepsOf, storageEnvSchema } from '#shared/composition/root';
 import { loadEnv } from '#shared/config';
 import { qualityReport } from '#shared/domain/quality';
-import { recomputeDays } from '#shared/domain/recompute';
-import { replaceReference } from '#shared/domain/reference';
+import type { ReferenceName } from '#shared/domain/reference';
 import { dateRange } from '#shared/domain/time';
 import { type HttpEvent, type HttpResult, httpErrors, json, parseJsonBody } from '#shared/http/api';
 import { authEnvSchema, requireRole } from '#shared/http/auth';
@@ -47,13 +47,13 @@ const quarantine = async (event: HttpEvent): Promise<HttpResult> => {
     queryParams(event.rawQueryString ?? ''),
     'query',
   );
-  return json(200, { items: await storage.facts.listQuarantine(source, limit, Date.now()) });
+  return json(200, { items: await storage.quarantine.listQuarantine(source, limit, Date.now()) });
 };
 
 /** `GET /admin/quality?from=&to=`: area codes the registry does not know, per code and per source. */
 const quality = async (event: HttpEvent): Promise<HttpResult> => {
   const { from, to } = parseInput(qualityQuerySchema, queryParams(event.rawQueryString ?? ''), 'query');
-  const days = await storage.facts.listQuality(from, to);
+  const days = await storage.quality.listQuality(from, to);
   return json(
     200,
     qualityReport(

@@ -2,10 +2,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
+import { processTrackMessages } from '#shared/app/coverage';
+import { sanitationReferenceLoader } from '#shared/app/load-reference';
+import { createStorage, storageEnvSchema } from '#shared/composition/root';
 import { loadEnv } from '#shared/config';
-import { processTrackMessages } from '#shared/domain/sanitation/consumer';
-import { sanitationReferenceLoader } from '#shared/domain/sanitation/reference';
 
 const env = loadEnv(storageEnvSchema);
 const logger = new Logger({ serviceName: 'cityhub-coverage' });

@@ -4,10 +4,11 @@ import { ChangeMessageVisibilityCommand, SQSClient } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
 import { targetPolicyOf, webhookEnvSchema } from '#shared/adapters/webhook-config';
+import { sendEvent } from '#shared/adapters/webhook-sender';
+import { deliverOnce } from '#shared/app/deliver';
+import { createStorage, storageEnvSchema } from '#shared/composition/root';
 import { loadEnv } from '#shared/config';
-import { deliverOnce } from '#shared/domain/webhooks/deliver';
 import { parseRetrySchedule } from '#shared/domain/webhooks/retry';
 import { deliveredDetail } from '#shared/events/delivered';
 import { webhookDeliveryRequested } from '#shared/events/webhooks';
@@ -26,6 +27,7 @@ const deps = {
   ...storage,
   policy: targetPolicyOf(env),
   schedule: parseRetrySchedule(env.RETRY_SCHEDULE),
+  send: sendEvent,
   now: Date.now,
 };
 

@@ -2,11 +2,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createStorage, storageEnvSchema } from '#shared/adapters/clients';
+import { fanOut } from '#shared/app/fanout';
+import { referenceLoader } from '#shared/app/load-reference';
+import { createStorage, storageEnvSchema } from '#shared/composition/root';
 import { loadEnv } from '#shared/config';
-import { referenceLoader } from '#shared/domain/reference';
-import { fanOut, toWebhookEvent } from '#shared/domain/webhooks/fanout';
-import type { WebhookEvent } from '#shared/domain/webhooks/send';
+import { toWebhookEvent, type WebhookEvent } from '#shared/domain/webhooks/events';
 import { deliveredEventSchema } from '#shared/events/delivered';
 
 const env = loadEnv(storageEnvSchema);

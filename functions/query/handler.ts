@@ -3,14 +3,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod';
 import { createDocumentClient } from '#shared/adapters/dynamo';
-import { FactsRepository } from '#shared/adapters/facts-repository';
+import { FeedFreshnessStore } from '#shared/adapters/feed-freshness-store';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
 import { ReferenceRepository } from '#shared/adapters/reference-repository';
+import { feedStatuses } from '#shared/app/feed-statuses';
+import { versionCachedLoader } from '#shared/app/load-reference';
+import { queryIndicators, toCsv } from '#shared/app/query-indicators';
 import { baseEnvSchema, loadEnv } from '#shared/config';
 import { listAreas } from '#shared/domain/area-list';
-import { feedStatuses } from '#shared/domain/feeds';
-import { queryIndicators, toCsv } from '#shared/domain/query';
-import { versionCachedLoader } from '#shared/domain/reference';
 import { type HttpEvent, type HttpResult, httpErrors, json } from '#shared/http/api';
 import { authEnvSchema, requireRole } from '#shared/http/auth';
 import { openApiDocument } from '#shared/http/openapi';
@@ -29,7 +29,7 @@ const auth = loadEnv(authEnvSchema);
 const logger = new Logger({ serviceName: 'cityhub-query' });
 const documents = createDocumentClient(env.DYNAMODB_ENDPOINT);
 const indicators = new IndicatorsRepository(documents, env.INDICATORS_TABLE);
-const facts = new FactsRepository(documents, env.FACTS_TABLE);
+const feeds = new FeedFreshnessStore(documents, env.FACTS_TABLE);
 /** The area list, re-read only when an admin replaced the areas since the last call. */
 const loadAreaList = versionCachedLoader(
   new ReferenceRepository(documents, env.FACTS_TABLE),
@@ -53,7 +53,7 @@ export const lambdaHandler = async (event: HttpEvent): Promise<HttpResult> => {
     case '/areas':
       return json(200, { items: await loadAreaList() });
     case '/feeds':
-      return json(200, await feedStatuses(facts, Date.now()));
+      return json(200, await feedStatuses(feeds, Date.now()));
   }
   const query = parseInput(indicatorQuerySchema, queryParams(event.rawQueryString ?? ''), 'query');
   const page = await queryIndicators(query, indicators);

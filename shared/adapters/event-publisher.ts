@@ -4,13 +4,8 @@ import {
   type PutEventsRequestEntry,
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
+import type { EventPublisher } from '#shared/app/ports';
 import type { BusEvent } from '#shared/events/definition';
-
-/** Puts events on the cityhub bus. */
-export interface EventPublisher {
-  /** Publishes every event or throws: never returns with an event left unsent. */
-  publish(events: readonly BusEvent[]): Promise<void>;
-}
 
 /** Thrown when EventBridge keeps refusing entries after every retry. */
 export class PublishError extends Error {

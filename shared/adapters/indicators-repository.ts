@@ -1,25 +1,11 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchDelete, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import type { IndicatorsReader } from '#shared/app/query-indicators';
+import type { IndicatorsStore, SaveOutcome } from '#shared/app/recompute';
 import { type IndicatorValues, indicatorNames } from '#shared/domain/indicators/catalogue';
+import type { IndicatorItem } from '#shared/domain/indicators/item';
 import type { AreaKey } from '#shared/schemas/common';
-
-/** One published (day, area) item. */
-export interface IndicatorItem {
-  readonly date: string;
-  readonly area: AreaKey;
-  readonly timezone: string;
-  readonly indicators: IndicatorValues;
-  /** Starts at 1; goes up by one each time a value changes. */
-  readonly revision: number;
-  /** When the values of this revision were computed. */
-  readonly computedAt: string;
-  /** The latest revision announced as `indicators.updated`, if any. */
-  readonly announcedRevision?: number | undefined;
-}
-
-/** What a save did: wrote a new revision, or found the same values already there. */
-export type SaveOutcome = { changed: true; item: IndicatorItem } | { changed: false };
 
 const digestOf = (timezone: string, indicators: IndicatorValues): string =>
   createHash('sha256')
@@ -44,7 +30,7 @@ const toItem = (item: Record<string, unknown>): IndicatorItem => ({
  * Published indicators: base table keyed (area, date) for one area over a range, index `byDate`
  * keyed (date, area) for every area of a day.
  */
-export class IndicatorsRepository {
+export class IndicatorsRepository implements IndicatorsStore, IndicatorsReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,

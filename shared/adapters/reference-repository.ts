@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { batchDelete, batchPut, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
-
-/** Names of the reference sets admins replace with `PUT /reference/<name>`. */
-export type ReferenceName = 'areas' | 'calendar' | 'roads' | 'vehicles' | 'sync';
+import type { ReferenceReader } from '#shared/app/load-reference';
+import type { ReferenceWriter } from '#shared/app/replace-reference';
+import type { ReferenceName } from '#shared/domain/reference';
 
 /** Largest JSON piece stored in one item (DynamoDB items hold at most 400 KB). */
 const CHUNK_CHARS = 300_000;
@@ -16,7 +16,7 @@ const MAX_ATTEMPTS = 5;
  * item naming the current version and its chunk count: readers see the old set or the new one, never
  * a mix.
  */
-export class ReferenceRepository {
+export class ReferenceRepository implements ReferenceReader, ReferenceWriter {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,

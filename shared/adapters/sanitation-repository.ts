@@ -6,25 +6,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailed, queryAll } from '#shared/adapters/dynamo';
-import type { StoredPoint } from '#shared/domain/sanitation/track';
-
-/** What is kept of one vehicle's day: totals, and a digest of each touched segment's bitmap. */
-export interface VehicleDaySummary {
-  readonly vehicleId: string;
-  readonly day: string;
-  readonly operatingM: number;
-  readonly workingMs: number;
-  /** segmentId → digest of this vehicle's bitmap of that segment. */
-  readonly digests: Readonly<Record<string, string>>;
-  /** Segments a recompute in progress may have written (a superset of `digests`' keys), if any. */
-  readonly touched?: readonly string[] | undefined;
-}
-
-/** One segment's coverage on one day: each vehicle's bitmap (base64), cleaned = their union. */
-export interface SegmentCoverage {
-  readonly segmentId: string;
-  readonly vehicles: Readonly<Record<string, string>>;
-}
+import type { SanitationDayReader } from '#shared/app/recompute';
+import type { VehicleDayLister } from '#shared/app/replace-reference';
+import type { TrackStore } from '#shared/app/vehicle-days';
+import type { SegmentCoverage, StoredPoint, VehicleDaySummary } from '#shared/domain/sanitation/track';
 
 const trackPk = (vehicleId: string, day: string) => `track#${vehicleId}#${day}`;
 const coveragePk = (day: string, district: string) => `coverage#${day}#${district}`;
@@ -45,7 +30,7 @@ const decodePoints = (data: string): StoredPoint[] =>
  * vehicle that cleaned some of it. Every write is a put of a value derived from the points, so
  * reprocessing writes the same thing again.
  */
-export class SanitationRepository {
+export class SanitationRepository implements TrackStore, SanitationDayReader, VehicleDayLister {
   /** Vehicle-days (`day#vehicleId`) this repository has put in the index of vehicle-days. */
   private readonly indexedTrackDays = new Set<string>();
 

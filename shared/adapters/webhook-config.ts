@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { TargetPolicy } from '#shared/domain/webhooks/address-guard';
+import type { TargetPolicy } from '#shared/domain/webhooks/subscription';
 
 /** How the webhook functions are configured: target policy and retry schedule (shared/domain/webhooks). */
 export const webhookEnvSchema = z.object({

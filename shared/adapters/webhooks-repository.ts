@@ -10,31 +10,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import pMap from 'p-map';
 import { isConditionFailed, queryAll } from '#shared/adapters/dynamo';
-import type { WebhookEvent } from '#shared/domain/webhooks/send';
-
-/** A subscription as stored (the secret included: it signs every delivery). */
-export interface Subscription {
-  readonly id: string;
-  readonly url: string;
-  readonly events: readonly string[];
-  readonly areas: readonly string[];
-  readonly description?: string | undefined;
-  readonly status: 'active' | 'disabled';
-  readonly secret: string;
-  readonly createdAt: string;
-  readonly disabledReason?: string | undefined;
-}
-
-/** One delivery attempt, kept 30 days. */
-export interface DeliveryAttempt {
-  readonly eventId: string;
-  readonly type: string;
-  readonly attempt: number;
-  readonly statusCode?: number | undefined;
-  readonly error?: string | undefined;
-  readonly durationMs: number;
-  readonly at: string;
-}
+import type { DeliverySubscriptions } from '#shared/app/deliver';
+import type { FanoutSubscriptions } from '#shared/app/fanout';
+import type { WebhookEvent } from '#shared/domain/webhooks/events';
+import type { DeliveryAttempt, Subscription } from '#shared/domain/webhooks/subscription';
 
 const SUBSCRIPTIONS_PK = 'subscription';
 const DAY_S = 86_400;
@@ -49,7 +28,7 @@ const STORE_CONCURRENCY = 4;
 const cannotBeAnId = (id: string) => id === '' || Buffer.byteLength(id) > 1024;
 
 /** Subscriptions, their delivery log, and the store of events replays read from. */
-export class WebhooksRepository {
+export class WebhooksRepository implements DeliverySubscriptions, FanoutSubscriptions {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,

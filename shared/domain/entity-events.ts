@@ -30,3 +30,17 @@ export const earliestOf = <Event extends LifecycleEvent>(
   sorted: readonly Event[],
   types: readonly Event['type'][],
 ): Event | undefined => sorted.find((event) => types.includes(event.type));
+
+/** Kinds of entity that keep their lifecycle events. */
+export type EntityKind = 'ticket' | 'case';
+
+/** An entity: its events by eventId, and the state derived from them when it was last written. */
+export interface EntityItem<Event> {
+  readonly kind: EntityKind;
+  readonly entityId: string;
+  readonly events: Record<string, Event>;
+  /** Cohort day derived from the events, if any. */
+  readonly cohortDay: string | undefined;
+  /** Sync announcements already made for this entity (e.g. `case-requested`, `resolved:<eventId>`). */
+  readonly announced: ReadonlySet<string>;
+}

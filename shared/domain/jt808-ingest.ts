@@ -1,6 +1,6 @@
 import * as z from 'zod';
+import type { Unwrapped } from '#shared/domain/batch';
 import { InvalidInputError } from '#shared/domain/errors';
-import type { Unwrapped } from '#shared/domain/ingest';
 import { decodeLocationFrame, type WorkingFlagSource } from '#shared/domain/jt808';
 import { idSchema } from '#shared/schemas/common';
 import { capErrors, describeIssues, MAX_LISTED_ERRORS, toRecordErrors } from '#shared/schemas/issues';

@@ -1,5 +1,5 @@
+import type { Unwrapped } from '#shared/domain/batch';
 import { InvalidInputError } from '#shared/domain/errors';
-import type { Unwrapped } from '#shared/domain/ingest';
 import { describeIssues, toRecordErrors } from '#shared/schemas/issues';
 import { open311BodySchema, open311RequestSchema, open311ToTicketEvents } from '#shared/schemas/open311';
 

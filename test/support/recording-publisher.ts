@@ -1,4 +1,4 @@
-import type { EventPublisher } from '#shared/adapters/event-publisher';
+import type { EventPublisher } from '#shared/app/ports';
 import type { BusEvent } from '#shared/events/definition';
 
 /** Keeps what was published, after validating each detail as the real publisher does. */

@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
+import { AcceptedEventsStore } from '#shared/adapters/accepted-events-store';
+import { DayIndexStore } from '#shared/adapters/day-index';
 import { createDocumentClient } from '#shared/adapters/dynamo';
-import { FactsRepository } from '#shared/adapters/facts-repository';
+import { EntityStore } from '#shared/adapters/entity-store';
+import { FeedFreshnessStore } from '#shared/adapters/feed-freshness-store';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
+import { QualityStore } from '#shared/adapters/quality-store';
+import { QuarantineStore } from '#shared/adapters/quarantine-store';
 import { ReferenceRepository } from '#shared/adapters/reference-repository';
 import { SanitationRepository } from '#shared/adapters/sanitation-repository';
 import { ensureTable } from '#shared/adapters/table-definitions';
+import { WebhookRepliesStore } from '#shared/adapters/webhook-replies-store';
 import { tables } from '#shared/topology';
 
-/** Fresh copies of the declared tables in the shared DynamoDB Local, and repositories over them. */
+/** Fresh copies of the declared tables in the shared DynamoDB Local, and the stores over them. */
 export const createTestTables = async () => {
   const endpoint = inject('dynamoDbEndpoint');
   process.env.AWS_REGION ??= 'us-east-1';
@@ -21,11 +27,18 @@ export const createTestTables = async () => {
   await ensureTable(client, tables.facts, names.facts);
   await ensureTable(client, tables.indicators, names.indicators);
   const documents = createDocumentClient(endpoint);
+  const days = new DayIndexStore(documents, names.facts);
   return {
     endpoint,
     names,
     documents,
-    facts: new FactsRepository(documents, names.facts),
+    accepted: new AcceptedEventsStore(documents, names.facts),
+    replies: new WebhookRepliesStore(documents, names.facts),
+    quarantine: new QuarantineStore(documents, names.facts),
+    feeds: new FeedFreshnessStore(documents, names.facts),
+    days,
+    entities: new EntityStore(documents, names.facts, days),
+    quality: new QualityStore(documents, names.facts),
     indicators: new IndicatorsRepository(documents, names.indicators),
     reference: new ReferenceRepository(documents, names.facts),
     sanitation: new SanitationRepository(documents, names.facts),

@@ -1,5 +1,3 @@
-import type { ReferenceRepository } from '#shared/adapters/reference-repository';
-import { versionCachedLoader } from '#shared/domain/reference';
 import { buildRoadNetwork, type RoadNetwork } from '#shared/domain/sanitation/road-network';
 import type { Roads, Vehicle, Vehicles } from '#shared/schemas/reference';
 
@@ -11,15 +9,10 @@ export interface SanitationReference {
 
 const noRoads: Roads = { type: 'FeatureCollection', features: [] };
 
-/** Loads the road and vehicle registries, rebuilding the road network only when either changed. */
-export const sanitationReferenceLoader = (repository: Pick<ReferenceRepository, 'get' | 'version'>) =>
-  versionCachedLoader(
-    repository,
-    ['roads', 'vehicles'],
-    ([roads, vehicles]): SanitationReference => ({
-      network: buildRoadNetwork((roads as Roads | undefined) ?? noRoads),
-      vehicles: new Map(
-        ((vehicles as Vehicles | undefined) ?? []).map((vehicle) => [vehicle.vehicleId, vehicle]),
-      ),
-    }),
-  );
+/** The road network and the vehicles by id, from their stored sets (a set never put is empty). */
+export const buildSanitationReference = (roads: unknown, vehicles: unknown): SanitationReference => ({
+  network: buildRoadNetwork((roads as Roads | undefined) ?? noRoads),
+  vehicles: new Map(
+    ((vehicles as Vehicles | undefined) ?? []).map((vehicle) => [vehicle.vehicleId, vehicle]),
+  ),
+});

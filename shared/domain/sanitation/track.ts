@@ -12,6 +12,24 @@ export interface StoredPoint {
   readonly working?: boolean | undefined;
 }
 
+/** What is kept of one vehicle's day: totals, and a digest of each touched segment's bitmap. */
+export interface VehicleDaySummary {
+  readonly vehicleId: string;
+  readonly day: string;
+  readonly operatingM: number;
+  readonly workingMs: number;
+  /** segmentId → digest of this vehicle's bitmap of that segment. */
+  readonly digests: Readonly<Record<string, string>>;
+  /** Segments a recompute in progress may have written (a superset of `digests`' keys), if any. */
+  readonly touched?: readonly string[] | undefined;
+}
+
+/** One segment's coverage on one day: each vehicle's bitmap (base64), cleaned = their union. */
+export interface SegmentCoverage {
+  readonly segmentId: string;
+  readonly vehicles: Readonly<Record<string, string>>;
+}
+
 /** Sweepers and washers clean roads; only their working pieces count (CONTRACT §5). */
 export const cleansRoads = (type: Vehicle['type'] | undefined): boolean =>
   type === 'sweeper' || type === 'washer';

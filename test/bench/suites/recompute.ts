@@ -9,13 +9,13 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgePublisher } from '#shared/adapters/event-publisher';
-import type { EntityItem, EntityKind } from '#shared/adapters/facts-repository';
-import type { IndicatorItem } from '#shared/adapters/indicators-repository';
+import { type RecomputeDeps, recomputeDay } from '#shared/app/recompute';
 import { buildAreaRegistry } from '#shared/domain/area-registry';
 import { defaultCalendar } from '#shared/domain/calendar';
 import { deriveCase } from '#shared/domain/cases';
+import type { EntityItem, EntityKind } from '#shared/domain/entity-events';
 import { computeDailyIndicators } from '#shared/domain/indicators/compute';
-import { type RecomputeDeps, recomputeDay } from '#shared/domain/recompute';
+import type { IndicatorItem } from '#shared/domain/indicators/item';
 import type { Reference } from '#shared/domain/reference';
 import { deriveTicket } from '#shared/domain/tickets';
 import type { AreaKey } from '#shared/schemas/common';
@@ -71,11 +71,11 @@ const memoryDeps = (
   const client = new EventBridgeClient({ region: 'us-east-1' });
   mockClient(client).on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
   return {
-    facts: {
+    entities: {
       listCohort: async <Event>(kind: EntityKind) =>
         (kind === 'ticket' ? tickets : cases) as unknown as EntityItem<Event>[],
-      saveQuality: async () => undefined,
     },
+    quality: { saveQuality: async () => undefined },
     sanitation: { listSummaries: async () => [], listCoverage: async () => [] },
     loadSanitation: async () => {
       throw new Error('no sanitation facts in this benchmark');

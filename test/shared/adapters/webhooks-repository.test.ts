@@ -1,6 +1,7 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Subscription, WebhooksRepository } from '#shared/adapters/webhooks-repository';
+import { WebhooksRepository } from '#shared/adapters/webhooks-repository';
+import type { Subscription } from '#shared/domain/webhooks/subscription';
 import { createTestTables } from '../../support/tables.ts';
 
 let db: Awaited<ReturnType<typeof createTestTables>>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ingest } from '#shared/app/ingest';
 import { DependencyError, InProgressError, InvalidInputError } from '#shared/domain/errors';
-import { ingest } from '#shared/domain/ingest';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
 import { createTestTables } from '../../support/tables.ts';
 
@@ -12,7 +12,7 @@ let deps: Parameters<typeof ingest>[1];
 
 beforeAll(async () => {
   db = await createTestTables();
-  deps = { facts: db.facts, publisher, now: () => now };
+  deps = { ...db, publisher, now: () => now };
 });
 afterAll(async () => db.drop());
 beforeEach(() => publisher.published.splice(0));
@@ -63,7 +63,7 @@ describe('ingest on DynamoDB Local', () => {
         { source: 'hotline', body: { records }, webhookId: `w-${randomUUID()}`, requestId: 'r-fresh' },
         { ...deps, now: () => at },
       );
-    const lastAccepted = async () => (await db.facts.feedFreshness(['hotline'])).get('hotline');
+    const lastAccepted = async () => (await db.feeds.feedFreshness(['hotline'])).get('hotline');
     await sendAt(now + 60_000, [ticketEvent('fresh1')]);
     expect(await lastAccepted()).toBe('2026-03-02T02:01:00.000Z');
     await sendAt(now + 120_000, [ticketEvent('fresh1')]);
@@ -98,11 +98,11 @@ describe('ingest on DynamoDB Local', () => {
     expect(first.status).toBe(202);
     expect(again).toEqual({ status: 200, answer: first.answer });
     expect(publisher.published).toEqual([]);
-    expect(await db.facts.findAccepted('hotline', ['c2'])).toEqual(new Set());
+    expect(await db.accepted.findAccepted('hotline', ['c2'])).toEqual(new Set());
   });
 
   it('answers 409 while the first request with a webhook-id is still in flight', async () => {
-    await db.facts.claimReply('hotline', 'in-flight', now);
+    await db.replies.claimReply('hotline', 'in-flight', now);
     await expect(send([ticketEvent('g1')], 'in-flight')).rejects.toBeInstanceOf(InProgressError);
   });
 
@@ -128,7 +128,7 @@ describe('ingest on DynamoDB Local', () => {
   it('answers 422 and quarantines every record when all are rejected', async () => {
     const outcome = await send([{ eventId: 'q1', type: 'exploded' }]);
     expect(outcome.status).toBe(422);
-    const kept = (await db.facts.listQuarantine('hotline', 5000, now)).find((item) =>
+    const kept = (await db.quarantine.listQuarantine('hotline', 5000, now)).find((item) =>
       item.record.includes('"q1"'),
     );
     expect(kept).toMatchObject({
@@ -149,9 +149,7 @@ describe('ingest on DynamoDB Local', () => {
   it('accepts a batch whose feed-freshness write fails, and still quarantines its rejected records', async () => {
     const failing = {
       ...deps,
-      facts: Object.assign(Object.create(db.facts), {
-        markFeedFresh: () => Promise.reject(new Error('throttled')),
-      }) as typeof db.facts,
+      feeds: { markFeedFresh: () => Promise.reject(new Error('throttled')) },
     };
     const outcome = await ingest(
       {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTarget, RefusedTargetError, refusedBecause } from '#shared/domain/webhooks/address-guard';
+import { checkTarget, RefusedTargetError, refusedBecause } from '#shared/adapters/address-guard';
 
 const deployed = { allowHttp: false, allowLoopback: false };
 const local = { allowHttp: true, allowLoopback: true };

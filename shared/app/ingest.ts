@@ -1,6 +1,6 @@
-import type { EventPublisher } from '#shared/adapters/event-publisher';
-import type { FactsRepository } from '#shared/adapters/facts-repository';
-import { DependencyError, InProgressError, InvalidInputError } from '#shared/domain/errors';
+import type { EventPublisher } from '#shared/app/ports';
+import { type Unwrapped, unwrapRecords } from '#shared/domain/batch';
+import { DependencyError, InProgressError } from '#shared/domain/errors';
 import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import {
   type IngestAnswer,
@@ -12,18 +12,48 @@ import {
 } from '#shared/schemas/ingest';
 import { capErrors, describeIssues } from '#shared/schemas/issues';
 
+/** The eventIds accepted before, per source: how a resent record is recognised as a duplicate. */
+export interface AcceptedEvents {
+  /** Which of these eventIds were accepted before for `source`. */
+  findAccepted(source: Source, eventIds: readonly string[]): Promise<Set<string>>;
+  /** Remembers that these eventIds were accepted for `source`. */
+  markAccepted(source: Source, eventIds: readonly string[], acceptedAt: string): Promise<void>;
+}
+
+/** The outcome of claiming a webhook-id: ours to process, or the first answer, or still in progress. */
+export type WebhookClaim = { claimed: true } | { claimed: false; answer?: IngestAnswer };
+
+/** The first answer to each `webhook-id` (CONTRACT §2). */
+export interface WebhookReplies {
+  /** Claims a webhook-id for one request, or returns the first answer (none while it is in flight). */
+  claimReply(source: Source, webhookId: string, now: number): Promise<WebhookClaim>;
+  /** Gives up a claim (the request failed before answering), so the source's retry is processed. */
+  releaseReply(source: Source, webhookId: string): Promise<void>;
+  /** Stores the answer to a claimed webhook-id. */
+  saveReply(source: Source, webhookId: string, answer: IngestAnswer, now: number): Promise<void>;
+}
+
+/** Where rejected records are kept with their errors (`GET /quarantine`). */
+export interface Quarantine {
+  quarantine(
+    source: Source,
+    entries: readonly { index: number; record: unknown; errors: RecordError[] }[],
+    requestId: string,
+    now: number,
+  ): Promise<void>;
+}
+
+/** Records when a feed last had records accepted (`GET /feeds`). */
+export interface FeedFreshnessWriter {
+  markFeedFresh(source: Source, acceptedAt: string): Promise<void>;
+}
+
 /** What ingest needs from the outside world. */
 export interface IngestDeps {
-  readonly facts: Pick<
-    FactsRepository,
-    | 'findAccepted'
-    | 'markAccepted'
-    | 'markFeedFresh'
-    | 'claimReply'
-    | 'releaseReply'
-    | 'saveReply'
-    | 'quarantine'
-  >;
+  readonly accepted: AcceptedEvents;
+  readonly replies: WebhookReplies;
+  readonly quarantine: Quarantine;
+  readonly feeds: FeedFreshnessWriter;
   readonly publisher: EventPublisher;
   readonly now: () => number;
 }
@@ -41,34 +71,9 @@ export interface IngestRequest {
   readonly unwrap?: (body: unknown) => Unwrapped;
 }
 
-/** A record to validate, with the index of the body item it came from. */
-export interface Candidate {
-  readonly index: number;
-  readonly record: unknown;
-  /** The body item, when the record was translated from it (kept in the quarantine instead). */
-  readonly original?: unknown;
-}
-
-/** What a body holds: records to validate, and items already rejected while reading it. */
-export interface Unwrapped {
-  readonly candidates: Candidate[];
-  readonly rejected: { index: number; record: unknown; errors: RecordError[] }[];
-}
-
 /** Size of a record as JSON, without the points of a sanitation batch (they travel in parts). */
 const recordBytes = (record: object): number =>
   Buffer.byteLength(JSON.stringify('points' in record ? { ...record, points: [] } : record));
-
-/** Reads `{"records": [...]}`; anything else is a 400. */
-export const unwrapRecords = (body: unknown): Unwrapped => {
-  const envelope = ingestBodySchema.safeParse(body);
-  if (!envelope.success) {
-    throw new InvalidInputError(
-      `body must be {"records": [...]} with 1 to 1000 records (${describeIssues(envelope.error)})`,
-    );
-  }
-  return { candidates: envelope.data.records.map((record, index) => ({ index, record })), rejected: [] };
-};
 
 /** The HTTP status and body of an ingest answer (CONTRACT §4). */
 export interface IngestOutcome {
@@ -85,7 +90,7 @@ export interface IngestOutcome {
 export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<IngestOutcome> => {
   const { source, webhookId } = request;
   const now = deps.now();
-  const claim = await deps.facts.claimReply(source, webhookId, now);
+  const claim = await deps.replies.claimReply(source, webhookId, now);
   if (!claim.claimed) {
     if (claim.answer) return { status: 200, answer: claim.answer };
     throw new InProgressError(
@@ -94,10 +99,10 @@ export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<
   }
   try {
     const outcome = await processBatch(request, deps, now);
-    await deps.facts.saveReply(source, webhookId, outcome.answer, now);
+    await deps.replies.saveReply(source, webhookId, outcome.answer, now);
     return outcome;
   } catch (error) {
-    await deps.facts.releaseReply(source, webhookId).catch(() => undefined);
+    await deps.replies.releaseReply(source, webhookId).catch(() => undefined);
     throw error;
   }
 };
@@ -135,7 +140,7 @@ const processBatch = async (
     .map((entry) => ({ ...entry, errors: capErrors(entry.errors) }))
     .sort((a, b) => a.index - b.index);
 
-  const acceptedBefore = await deps.facts.findAccepted(
+  const acceptedBefore = await deps.accepted.findAccepted(
     source,
     valid.map(({ eventId }) => eventId),
   );
@@ -152,11 +157,11 @@ const processBatch = async (
   } catch (error) {
     throw new DependencyError(`could not publish records to the bus: ${(error as Error).message}`);
   }
-  await deps.facts.markAccepted(source, [...fresh.keys()], acceptedAt);
-  if (rejected.length > 0) await deps.facts.quarantine(source, rejected, request.requestId, now);
+  await deps.accepted.markAccepted(source, [...fresh.keys()], acceptedAt);
+  if (rejected.length > 0) await deps.quarantine.quarantine(source, rejected, request.requestId, now);
   // Feed freshness (GET /feeds): one write per batch that brought new records, not one per record. It
   // only informs the dashboard, so failing it never fails a batch whose records are already accepted.
-  if (fresh.size > 0) await deps.facts.markFeedFresh(source, acceptedAt).catch(() => undefined);
+  if (fresh.size > 0) await deps.feeds.markFeedFresh(source, acceptedAt).catch(() => undefined);
 
   const answer: IngestAnswer = {
     accepted: fresh.size,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sanitationReferenceLoader } from '#shared/app/load-reference';
+import { recentDays, recomputeDay, recomputeDays } from '#shared/app/recompute';
+import { announceChangedDays, recordEntityEvent } from '#shared/app/record-entity-event';
 import { emptyAreaRegistry } from '#shared/domain/areas';
 import { defaultCalendar } from '#shared/domain/calendar';
-import { announceChangedDays, recordEntityEvent } from '#shared/domain/facts';
-import { recentDays, recomputeDay, recomputeDays } from '#shared/domain/recompute';
-import { sanitationReferenceLoader } from '#shared/domain/sanitation/reference';
 import type { HotlineRecord } from '#shared/schemas/ingest';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
 import { createTestTables } from '../../support/tables.ts';
@@ -13,7 +13,7 @@ let db: Awaited<ReturnType<typeof createTestTables>>;
 const publisher = new RecordingPublisher();
 let clock = Date.parse('2026-03-05T00:00:00+08:00');
 const deps = () => ({
-  facts: db.facts,
+  ...db,
   indicators: db.indicators,
   publisher,
   loadReference: async () => ({ areas: emptyAreaRegistry, calendar: defaultCalendar }),

@@ -1,10 +1,8 @@
-import type { EventPublisher } from '#shared/adapters/event-publisher';
-import type { EntityKind, FactsRepository } from '#shared/adapters/facts-repository';
+import type { DayIndex, EventPublisher } from '#shared/app/ports';
 import type { AreaRegistry } from '#shared/domain/areas';
-import { chronological } from '#shared/domain/entity-events';
+import { cohortDayOf } from '#shared/domain/cohort';
+import type { EntityItem, EntityKind } from '#shared/domain/entity-events';
 import { caseSync, ticketSync } from '#shared/domain/sync';
-import { deriveTicket } from '#shared/domain/tickets';
-import { localDate, toEpochMs } from '#shared/domain/time';
 import { busEvent } from '#shared/events/definition';
 import { factsChanged } from '#shared/events/facts-changed';
 import type { EntityRecordAcceptedDetail } from '#shared/events/record-accepted';
@@ -16,8 +14,32 @@ import {
 } from '#shared/schemas/ingest';
 import type { SyncRules } from '#shared/schemas/subscriptions';
 
+/** Where tickets and cases keep their events and derived cohort day. */
+export interface EntityWriter {
+  /**
+   * Adds one event to an entity (idempotent by eventId) and returns the entity right after the write.
+   * `likelyNew` tries creating the entity first, with `cohortDayIfNew` (the event's own cohort day).
+   */
+  appendEvent<Event extends { eventId: string }>(
+    kind: EntityKind,
+    entityId: string,
+    event: Event,
+    options?: { likelyNew?: boolean; cohortDayIfNew?: string | undefined },
+  ): Promise<EntityItem<Event>>;
+  /** Records the entity's derived cohort day unless a derivation from as many events got there first. */
+  saveCohort(
+    kind: EntityKind,
+    entityId: string,
+    cohortDay: string | undefined,
+    eventCount: number,
+  ): Promise<void>;
+  /** Records sync announcements made for an entity, so they are never made twice. */
+  markAnnounced(kind: EntityKind, entityId: string, keys: readonly string[]): Promise<void>;
+}
+
 export interface FactsDeps {
-  readonly facts: Pick<FactsRepository, 'appendEvent' | 'saveCohort' | 'markAnnounced' | 'markDay'>;
+  readonly entities: EntityWriter;
+  readonly days: Pick<DayIndex, 'markDay'>;
   /** Sync rules and areas, when sync events should be announced. */
   readonly sync?: { readonly rules: SyncRules; readonly areas: AreaRegistry };
   readonly publisher: EventPublisher;
@@ -25,13 +47,6 @@ export interface FactsDeps {
 }
 
 type EntityEvent = HotlineRecord | CityPlatformRecord;
-
-/** The cohort day of an entity (CONTRACT §5): tickets by earliest `received`, cases by earliest event. */
-export const cohortDayOf = (kind: EntityKind, entityId: string, events: EntityEvent[], timeZone: string) => {
-  if (kind === 'ticket') return deriveTicket(entityId, events as HotlineRecord[], timeZone).cohortDay;
-  const first = chronological(events)[0];
-  return first ? localDate(toEpochMs(first.occurredAt), timeZone) : undefined;
-};
 
 const entityOf = (detail: EntityRecordAcceptedDetail): { kind: EntityKind; entityId: string } =>
   detail.source === 'hotline'
@@ -55,7 +70,7 @@ export const recordEntityEvent = async (
   // The event that opens a ticket or case usually arrives first: the entity is created with its cohort.
   const likelyNew = known.type === 'received' || known.type === 'reported';
   const cohortDayIfNew = likelyNew ? cohortDayOf(kind, entityId, [known], deps.timeZone) : undefined;
-  const entity = await deps.facts.appendEvent<EntityEvent>(kind, entityId, known, {
+  const entity = await deps.entities.appendEvent<EntityEvent>(kind, entityId, known, {
     likelyNew,
     cohortDayIfNew,
   });
@@ -63,8 +78,9 @@ export const recordEntityEvent = async (
   const cohortDay = cohortDayOf(kind, entityId, events, deps.timeZone);
   // Marked on every event (the repository remembers the days it marked), so a retry after a failure
   // right after the entity was created with its cohort still puts the day in the index.
-  if (cohortDay !== undefined && cohortDay === entity.cohortDay) await deps.facts.markDay(cohortDay);
-  if (cohortDay !== entity.cohortDay) await deps.facts.saveCohort(kind, entityId, cohortDay, events.length);
+  if (cohortDay !== undefined && cohortDay === entity.cohortDay) await deps.days.markDay(cohortDay);
+  if (cohortDay !== entity.cohortDay)
+    await deps.entities.saveCohort(kind, entityId, cohortDay, events.length);
   if (deps.sync) {
     const due =
       kind === 'ticket'
@@ -72,7 +88,7 @@ export const recordEntityEvent = async (
         : caseSync(entityId, events as CityPlatformRecord[], entity.announced, deps.sync.areas);
     // Announced before being marked: a failure in between repeats the event with the same id, never loses it.
     await deps.publisher.publish(due.events);
-    await deps.facts.markAnnounced(kind, entityId, due.keys);
+    await deps.entities.markAnnounced(kind, entityId, due.keys);
   }
   return [...new Set([cohortDay, entity.cohortDay].filter((day): day is string => day !== undefined))];
 };

@@ -1,22 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import pMap from 'p-map';
-import type { EventPublisher } from '#shared/adapters/event-publisher';
-import type { FactsRepository } from '#shared/adapters/facts-repository';
-import { announceChangedDays } from '#shared/domain/facts';
-import { CoverageMarker } from '#shared/domain/sanitation/coverage';
+import type { DayIndex, EventPublisher } from '#shared/app/ports';
+import { announceChangedDays } from '#shared/app/record-entity-event';
 import {
   recomputeVehicleDay,
   storeTrackPart,
   type TrackDeps,
   type VehicleDayKey,
-} from '#shared/domain/sanitation/process';
+} from '#shared/app/vehicle-days';
+import { CoverageMarker } from '#shared/domain/sanitation/coverage';
 import type { SanitationReference } from '#shared/domain/sanitation/reference';
 import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
 import { deliveredEventSchema } from '#shared/events/delivered';
 import { sanitationRecordAccepted } from '#shared/events/record-accepted';
 
 export interface CoverageDeps extends TrackDeps {
-  readonly facts: Pick<FactsRepository, 'markDay'>;
+  readonly days: Pick<DayIndex, 'markDay'>;
   readonly publisher: EventPublisher;
   readonly loadSanitation: () => Promise<SanitationReference>;
 }
@@ -94,7 +93,7 @@ export const processTrackMessages = async (
           }
           await recomputeVehicleDay(key, reference, deps, marker, async (day) => {
             changedDays.add(day);
-            await deps.facts.markDay(day);
+            await deps.days.markDay(day);
             await announceChangedDays([day], 'coverage changed', deps);
           });
         } catch (error) {

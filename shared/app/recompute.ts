@@ -1,15 +1,16 @@
 import pMap from 'p-map';
-import type { EventPublisher } from '#shared/adapters/event-publisher';
-import type { FactsRepository } from '#shared/adapters/facts-repository';
-import type { IndicatorsRepository } from '#shared/adapters/indicators-repository';
-import type { SanitationRepository } from '#shared/adapters/sanitation-repository';
+import type { EventPublisher } from '#shared/app/ports';
 import { deriveCase } from '#shared/domain/cases';
+import type { EntityItem, EntityKind } from '#shared/domain/entity-events';
+import type { IndicatorValues } from '#shared/domain/indicators/catalogue';
 import { computeDailyIndicators } from '#shared/domain/indicators/compute';
-import { unknownCodes } from '#shared/domain/quality';
+import type { IndicatorItem } from '#shared/domain/indicators/item';
+import { type UnknownCodes, unknownCodes } from '#shared/domain/quality';
 import type { Reference } from '#shared/domain/reference';
 import { countBits, unionBitmaps } from '#shared/domain/sanitation/coverage';
 import type { SanitationDay } from '#shared/domain/sanitation/indicators';
 import type { SanitationReference } from '#shared/domain/sanitation/reference';
+import type { SegmentCoverage, VehicleDaySummary } from '#shared/domain/sanitation/track';
 import { deriveTicket } from '#shared/domain/tickets';
 import { addDays, localDate } from '#shared/domain/time';
 import { busEvent } from '#shared/events/definition';
@@ -20,11 +21,50 @@ import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
 /** DynamoDB requests a recompute keeps in flight at once (one per area or district). */
 const WRITE_CONCURRENCY = 8;
 
+/** The entities of a cohort day. */
+export interface CohortReader {
+  /** Every entity of a kind whose cohort day is `day`. */
+  listCohort<Event>(kind: EntityKind, day: string): Promise<EntityItem<Event>[]>;
+}
+
+/** Where each day's data-quality findings go (`GET /admin/quality`). */
+export interface QualityWriter {
+  saveQuality(date: string, unknownCodes: UnknownCodes): Promise<void>;
+}
+
+/** A day's sanitation facts as the coverage engine left them. */
+export interface SanitationDayReader {
+  /** Every vehicle's summary of the day. */
+  listSummaries(day: string): Promise<VehicleDaySummary[]>;
+  /** Every segment's coverage bitmaps of the day in one district. */
+  listCoverage(day: string, district: string): Promise<SegmentCoverage[]>;
+}
+
+/** What a save did: wrote a new revision, or found the same values already there. */
+export type SaveOutcome = { changed: true; item: IndicatorItem } | { changed: false };
+
+/** The published indicators. */
+export interface IndicatorsStore {
+  /** Writes a new revision when the values differ, unless a recompute that read later got there first. */
+  save(
+    date: string,
+    area: AreaKey,
+    timezone: string,
+    indicators: IndicatorValues,
+    computedAt: string,
+    readAt: string,
+  ): Promise<SaveOutcome>;
+  markAnnounced(date: string, area: AreaKey, revision: number): Promise<void>;
+  listDay(date: string): Promise<IndicatorItem[]>;
+  remove(date: string, areas: readonly AreaKey[]): Promise<void>;
+}
+
 export interface RecomputeDeps {
-  readonly facts: Pick<FactsRepository, 'listCohort' | 'saveQuality'>;
-  readonly sanitation: Pick<SanitationRepository, 'listSummaries' | 'listCoverage'>;
+  readonly entities: CohortReader;
+  readonly quality: QualityWriter;
+  readonly sanitation: SanitationDayReader;
   readonly loadSanitation: () => Promise<SanitationReference>;
-  readonly indicators: Pick<IndicatorsRepository, 'save' | 'listDay' | 'remove' | 'markAnnounced'>;
+  readonly indicators: IndicatorsStore;
   readonly publisher: EventPublisher;
   readonly loadReference: () => Promise<Reference>;
   readonly timeZone: string;
@@ -56,8 +96,8 @@ export const recomputeDay = async (
   const readAt = new Date(deps.now()).toISOString();
   const { areas, calendar } = reference ?? (await deps.loadReference());
   const [ticketItems, caseItems] = await Promise.all([
-    deps.facts.listCohort<HotlineRecord>('ticket', date),
-    deps.facts.listCohort<CityPlatformRecord>('case', date),
+    deps.entities.listCohort<HotlineRecord>('ticket', date),
+    deps.entities.listCohort<CityPlatformRecord>('case', date),
   ]);
   const tickets = ticketItems.map((item) =>
     deriveTicket(item.entityId, Object.values(item.events), deps.timeZone),
@@ -106,7 +146,7 @@ export const recomputeDay = async (
       })),
     ),
   ];
-  await deps.facts.saveQuality(date, unknownCodes(records, areas));
+  await deps.quality.saveQuality(date, unknownCodes(records, areas));
   await deps.publisher.publish(updates);
   await pMap(unannounced, (item) => deps.indicators.markAnnounced(date, item.area, item.revision), {
     concurrency: WRITE_CONCURRENCY,

@@ -1,7 +1,16 @@
-import type { IndicatorItem, IndicatorsRepository } from '#shared/adapters/indicators-repository';
 import { indicatorNames } from '#shared/domain/indicators/catalogue';
+import type { IndicatorItem } from '#shared/domain/indicators/item';
 import { dateRange } from '#shared/domain/time';
+import type { AreaKey } from '#shared/schemas/common';
 import { encodePageToken, type IndicatorQuery, type PageToken } from '#shared/schemas/query';
+
+/** The published indicators, by day or by area. */
+export interface IndicatorsReader {
+  /** Every area's item of one day. */
+  listDay(date: string): Promise<IndicatorItem[]>;
+  /** One area's items from `from` to `to`. */
+  listArea(area: AreaKey, from: string, to: string): Promise<IndicatorItem[]>;
+}
 
 /** One page of a query: items sorted by date then area, and where the next page starts. */
 export interface IndicatorPage {
@@ -24,7 +33,7 @@ const isDefaultArea = (area: string) => area === 'city' || area.startsWith('dist
  */
 export const queryIndicators = async (
   query: IndicatorQuery,
-  indicators: Pick<IndicatorsRepository, 'listDay' | 'listArea'>,
+  indicators: IndicatorsReader,
 ): Promise<IndicatorPage> => {
   const from = query.nextToken && query.nextToken.date > query.from ? query.nextToken.date : query.from;
   const wanted = query.limit + 1;

@@ -1,13 +1,21 @@
-import type { EventPublisher } from '#shared/adapters/event-publisher';
-import type { Subscription, WebhooksRepository } from '#shared/adapters/webhooks-repository';
 import { type AreaRegistry, placeRecord } from '#shared/domain/areas';
-import type { WebhookEvent } from '#shared/domain/webhooks/send';
-import { busEvent, type DeliveredEvent } from '#shared/events/definition';
+import type { Subscription } from '#shared/domain/webhooks/subscription';
+import type { DeliveredEvent } from '#shared/events/definition';
 import { indicatorsUpdated } from '#shared/events/indicators-updated';
 import { cityPlatformRecordAccepted, hotlineRecordAccepted } from '#shared/events/record-accepted';
-import { syncCaseRequested, syncTicketResolved, webhookDeliveryRequested } from '#shared/events/webhooks';
+import { syncCaseRequested, syncTicketResolved } from '#shared/events/webhooks';
 import { cityPlatformEventSchema, hotlineEventSchema } from '#shared/schemas/ingest';
 import { matchesEventPattern } from '#shared/schemas/subscriptions';
+
+/** One event as subscribers receive it: `{type, timestamp, data}`, with a stable id. */
+export interface WebhookEvent {
+  /** Stable per event: the `webhook-id` header, so receivers can drop repeats. */
+  readonly id: string;
+  readonly type: string;
+  /** When the event happened (RFC 3339). */
+  readonly timestamp: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
 
 const iso = (instant: string) => new Date(instant).toISOString();
 
@@ -71,33 +79,4 @@ export const wants = (subscription: Subscription, event: WebhookEvent): boolean 
   if (subscription.areas.length === 0) return true;
   const areas = (event.data.areas ?? []) as readonly string[];
   return areas.some((area) => subscription.areas.includes(area));
-};
-
-export interface FanoutDeps {
-  readonly webhooks: Pick<WebhooksRepository, 'storeEvents' | 'list'>;
-  readonly publisher: EventPublisher;
-}
-
-/**
- * Keeps each event for replays and asks for one delivery per (subscription, event), so every endpoint
- * gets its own queue message and its own retries.
- */
-export const fanOut = async (
-  events: readonly WebhookEvent[],
-  deps: FanoutDeps,
-  only?: Subscription,
-): Promise<number> => {
-  if (events.length === 0) return 0;
-  const sentAt = new Date().toISOString();
-  if (!only) await deps.webhooks.storeEvents(events, sentAt);
-  const subscriptions = only ? [only] : await deps.webhooks.list();
-  const requests = events.flatMap((event) =>
-    subscriptions
-      .filter((subscription) => wants(subscription, event))
-      .map((subscription) =>
-        busEvent(webhookDeliveryRequested, { subscriptionId: subscription.id, event: { ...event } }),
-      ),
-  );
-  await deps.publisher.publish(requests);
-  return requests.length;
 };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FactsRepository } from '#shared/adapters/facts-repository';
+import { FeedFreshnessStore } from '#shared/adapters/feed-freshness-store';
 import type { HotlineRecord } from '#shared/schemas/ingest';
 import { createTestTables } from '../../support/tables.ts';
 
@@ -17,48 +17,54 @@ const record = (eventId: string, ticketId: string): HotlineRecord => ({
   category: 'noise',
 });
 
-describe('FactsRepository on DynamoDB Local', () => {
+describe('fact stores on DynamoDB Local', () => {
   it('stores an event once however often it is appended', async () => {
-    await db.facts.appendEvent('ticket', 'a1', record('e1', 'a1'));
-    const entity = await db.facts.appendEvent('ticket', 'a1', record('e1', 'a1'));
+    await db.entities.appendEvent('ticket', 'a1', record('e1', 'a1'));
+    const entity = await db.entities.appendEvent('ticket', 'a1', record('e1', 'a1'));
     expect(Object.keys(entity.events)).toEqual(['e1']);
   });
 
   it('keeps every event of concurrent appends to a new entity', async () => {
     const ids = Array.from({ length: 12 }, (_, index) => `c${index}`);
-    await Promise.all(ids.map((id) => db.facts.appendEvent('ticket', 'a2', record(id, 'a2'))));
-    const entity = await db.facts.appendEvent('ticket', 'a2', record('c0', 'a2'));
+    await Promise.all(ids.map((id) => db.entities.appendEvent('ticket', 'a2', record(id, 'a2'))));
+    const entity = await db.entities.appendEvent('ticket', 'a2', record('c0', 'a2'));
     expect(Object.keys(entity.events).sort()).toEqual([...ids].sort());
   });
 
   it('lists a cohort by day and ignores a derivation from fewer events than the stored one', async () => {
-    await db.facts.appendEvent('ticket', 'a3', record('x1', 'a3'));
-    await db.facts.saveCohort('ticket', 'a3', '2026-03-02', 2);
-    await db.facts.saveCohort('ticket', 'a3', '2026-03-01', 1);
-    expect((await db.facts.listCohort('ticket', '2026-03-02')).map((item) => item.entityId)).toEqual(['a3']);
-    expect(await db.facts.listCohort('ticket', '2026-03-01')).toEqual([]);
-    await db.facts.saveCohort('ticket', 'a3', undefined, 3);
-    expect(await db.facts.listCohort('ticket', '2026-03-02')).toEqual([]);
+    await db.entities.appendEvent('ticket', 'a3', record('x1', 'a3'));
+    await db.entities.saveCohort('ticket', 'a3', '2026-03-02', 2);
+    await db.entities.saveCohort('ticket', 'a3', '2026-03-01', 1);
+    expect((await db.entities.listCohort('ticket', '2026-03-02')).map((item) => item.entityId)).toEqual([
+      'a3',
+    ]);
+    expect(await db.entities.listCohort('ticket', '2026-03-01')).toEqual([]);
+    await db.entities.saveCohort('ticket', 'a3', undefined, 3);
+    expect(await db.entities.listCohort('ticket', '2026-03-02')).toEqual([]);
   });
 
   it('returns the cohort day stored before an append', async () => {
-    await db.facts.appendEvent('ticket', 'a4', record('y1', 'a4'));
-    await db.facts.saveCohort('ticket', 'a4', '2026-03-02', 1);
-    const entity = await db.facts.appendEvent('ticket', 'a4', record('y2', 'a4'));
+    await db.entities.appendEvent('ticket', 'a4', record('y1', 'a4'));
+    await db.entities.saveCohort('ticket', 'a4', '2026-03-02', 1);
+    const entity = await db.entities.appendEvent('ticket', 'a4', record('y2', 'a4'));
     expect(entity.cohortDay).toBe('2026-03-02');
   });
 
   it('creates a likely-new entity in its cohort at once, and appends when it exists after all', async () => {
-    const opened = await db.facts.appendEvent('ticket', 'a5', record('n1', 'a5'), {
+    const opened = await db.entities.appendEvent('ticket', 'a5', record('n1', 'a5'), {
       likelyNew: true,
       cohortDayIfNew: '2026-03-04',
     });
     expect(opened.cohortDay).toBe('2026-03-04');
-    expect((await db.facts.listCohort('ticket', '2026-03-04')).map((item) => item.entityId)).toEqual(['a5']);
+    expect((await db.entities.listCohort('ticket', '2026-03-04')).map((item) => item.entityId)).toEqual([
+      'a5',
+    ]);
     // A later derivation from one event does not overwrite the cohort the creation stored.
-    await db.facts.saveCohort('ticket', 'a5', '2026-03-05', 1);
-    expect((await db.facts.listCohort('ticket', '2026-03-04')).map((item) => item.entityId)).toEqual(['a5']);
-    const again = await db.facts.appendEvent('ticket', 'a5', record('n2', 'a5'), {
+    await db.entities.saveCohort('ticket', 'a5', '2026-03-05', 1);
+    expect((await db.entities.listCohort('ticket', '2026-03-04')).map((item) => item.entityId)).toEqual([
+      'a5',
+    ]);
+    const again = await db.entities.appendEvent('ticket', 'a5', record('n2', 'a5'), {
       likelyNew: true,
       cohortDayIfNew: '2026-03-01',
     });
@@ -67,20 +73,22 @@ describe('FactsRepository on DynamoDB Local', () => {
   });
 
   it('remembers accepted eventIds per source', async () => {
-    await db.facts.markAccepted('hotline', ['d1', 'd2'], '2026-03-02T01:00:00.000Z');
-    expect(await db.facts.findAccepted('hotline', ['d1', 'd3', 'd2', 'd1'])).toEqual(new Set(['d1', 'd2']));
-    expect(await db.facts.findAccepted('city-platform', ['d1'])).toEqual(new Set());
+    await db.accepted.markAccepted('hotline', ['d1', 'd2'], '2026-03-02T01:00:00.000Z');
+    expect(await db.accepted.findAccepted('hotline', ['d1', 'd3', 'd2', 'd1'])).toEqual(
+      new Set(['d1', 'd2']),
+    );
+    expect(await db.accepted.findAccepted('city-platform', ['d1'])).toEqual(new Set());
   });
 
   it('checks more than 100 eventIds at once', async () => {
     const ids = Array.from({ length: 230 }, (_, index) => `bulk-${index}`);
-    await db.facts.markAccepted('sanitation', ids.slice(0, 150), '2026-03-02T01:00:00.000Z');
-    expect((await db.facts.findAccepted('sanitation', ids)).size).toBe(150);
+    await db.accepted.markAccepted('sanitation', ids.slice(0, 150), '2026-03-02T01:00:00.000Z');
+    expect((await db.accepted.findAccepted('sanitation', ids)).size).toBe(150);
   });
 
   it('keeps the latest accepted time per source, whatever order batches finish in', async () => {
     // Every call writes (no step), as when each batch is handled by another Lambda instance.
-    const facts = new FactsRepository(db.documents, db.names.facts, 0);
+    const facts = new FeedFreshnessStore(db.documents, db.names.facts, 0);
     expect(await facts.feedFreshness(['city-platform', 'sanitation'])).toEqual(new Map());
     await facts.markFeedFresh('sanitation', '2026-03-02T01:00:05.000Z');
     await facts.markFeedFresh('sanitation', '2026-03-02T01:00:01.000Z');
@@ -95,7 +103,7 @@ describe('FactsRepository on DynamoDB Local', () => {
   });
 
   it('writes the freshness of a busy feed once per 10 s step', async () => {
-    const facts = new FactsRepository(db.documents, db.names.facts);
+    const facts = new FeedFreshnessStore(db.documents, db.names.facts);
     const stored = async () => (await facts.feedFreshness(['hotline'])).get('hotline');
     await facts.markFeedFresh('hotline', '2026-03-02T02:00:00.000Z');
     await facts.markFeedFresh('hotline', '2026-03-02T02:00:09.999Z');
@@ -114,7 +122,7 @@ describe('FactsRepository on DynamoDB Local', () => {
         return db.documents.send(command as never);
       },
     } as unknown as typeof db.documents;
-    const facts = new FactsRepository(flaky, db.names.facts);
+    const facts = new FeedFreshnessStore(flaky, db.names.facts);
     // Two batches a second apart; the first one's write is slow and fails.
     const [first, second] = await Promise.allSettled([
       facts.markFeedFresh('city-platform', '2026-03-05T02:00:00.000Z'),
@@ -130,20 +138,20 @@ describe('FactsRepository on DynamoDB Local', () => {
   it('lets one request claim a webhook-id and answers the others with its answer for 24 hours', async () => {
     const now = Date.parse('2026-03-02T01:00:00Z');
     const answer = { accepted: 2, duplicates: 0, rejected: [] };
-    expect(await db.facts.claimReply('hotline', 'w1', now)).toEqual({ claimed: true });
-    expect(await db.facts.claimReply('hotline', 'w1', now + 1000)).toEqual({ claimed: false });
-    await db.facts.saveReply('hotline', 'w1', answer, now);
-    expect(await db.facts.claimReply('hotline', 'w1', now + 2000)).toEqual({ claimed: false, answer });
-    expect(await db.facts.claimReply('city-platform', 'w1', now)).toEqual({ claimed: true });
-    expect(await db.facts.claimReply('hotline', 'w1', now + 86_400_000)).toEqual({ claimed: true });
+    expect(await db.replies.claimReply('hotline', 'w1', now)).toEqual({ claimed: true });
+    expect(await db.replies.claimReply('hotline', 'w1', now + 1000)).toEqual({ claimed: false });
+    await db.replies.saveReply('hotline', 'w1', answer, now);
+    expect(await db.replies.claimReply('hotline', 'w1', now + 2000)).toEqual({ claimed: false, answer });
+    expect(await db.replies.claimReply('city-platform', 'w1', now)).toEqual({ claimed: true });
+    expect(await db.replies.claimReply('hotline', 'w1', now + 86_400_000)).toEqual({ claimed: true });
   });
 
   it('frees a webhook-id whose request failed, and an abandoned claim after a minute', async () => {
     const now = Date.parse('2026-03-02T01:00:00Z');
-    await db.facts.claimReply('hotline', 'w2', now);
-    await db.facts.releaseReply('hotline', 'w2');
-    expect(await db.facts.claimReply('hotline', 'w2', now)).toEqual({ claimed: true });
-    expect(await db.facts.claimReply('hotline', 'w2', now + 61_000)).toEqual({ claimed: true });
+    await db.replies.claimReply('hotline', 'w2', now);
+    await db.replies.releaseReply('hotline', 'w2');
+    expect(await db.replies.claimReply('hotline', 'w2', now)).toEqual({ claimed: true });
+    expect(await db.replies.claimReply('hotline', 'w2', now + 61_000)).toEqual({ claimed: true });
   });
 
   it('keeps an answer of 1000 rejected records with all their errors', async () => {
@@ -157,16 +165,16 @@ describe('FactsRepository on DynamoDB Local', () => {
       duplicates: 0,
       rejected: Array.from({ length: 1000 }, (_, index) => ({ index, errors })),
     };
-    await db.facts.claimReply('hotline', 'w3', now);
-    await db.facts.saveReply('hotline', 'w3', answer, now);
-    expect(await db.facts.claimReply('hotline', 'w3', now)).toEqual({ claimed: false, answer });
+    await db.replies.claimReply('hotline', 'w3', now);
+    await db.replies.saveReply('hotline', 'w3', answer, now);
+    expect(await db.replies.claimReply('hotline', 'w3', now)).toEqual({ claimed: false, answer });
   });
 
   it('lists quarantined records newest first, up to the limit', async () => {
     const errors = [{ path: 'eventId', message: 'Invalid input' }];
     const start = Date.parse('2026-03-02T01:00:00Z');
-    await db.facts.quarantine('city-platform', [{ index: 0, record: { n: 1 }, errors }], 'r1', start);
-    await db.facts.quarantine(
+    await db.quarantine.quarantine('city-platform', [{ index: 0, record: { n: 1 }, errors }], 'r1', start);
+    await db.quarantine.quarantine(
       'city-platform',
       [
         { index: 3, record: { n: 2 }, errors },
@@ -175,7 +183,7 @@ describe('FactsRepository on DynamoDB Local', () => {
       'r2',
       start + 60_000,
     );
-    const listed = await db.facts.listQuarantine('city-platform', 2, start + 120_000);
+    const listed = await db.quarantine.listQuarantine('city-platform', 2, start + 120_000);
     expect(listed.map((item) => [item.requestId, item.index])).toEqual([
       ['r2', 7],
       ['r2', 3],
@@ -186,6 +194,6 @@ describe('FactsRepository on DynamoDB Local', () => {
       truncated: false,
       arrivedAt: '2026-03-02T01:01:00.000Z',
     });
-    expect(await db.facts.listQuarantine('city-platform', 10, start + 31 * 86_400_000)).toEqual([]);
+    expect(await db.quarantine.listQuarantine('city-platform', 10, start + 31 * 86_400_000)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { feedStatuses } from '#shared/domain/feeds';
+import { feedStatuses } from '#shared/app/feed-statuses';
 import type { Source } from '#shared/schemas/ingest';
 
 const now = Date.parse('2026-03-02T02:00:00.000Z');

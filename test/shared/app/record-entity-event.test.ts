@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordEntityEvent } from '#shared/app/record-entity-event';
 import { emptyAreaRegistry } from '#shared/domain/areas';
-import { recordEntityEvent } from '#shared/domain/facts';
 import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
 import { createTestTables } from '../../support/tables.ts';
@@ -9,7 +9,7 @@ let db: Awaited<ReturnType<typeof createTestTables>>;
 const publisher = new RecordingPublisher();
 const rules = { ticketCategoriesToCityPlatform: ['city.*', 'water-?'] };
 const deps = () => ({
-  facts: db.facts,
+  ...db,
   publisher,
   timeZone: 'Asia/Shanghai',
   sync: { rules, areas: emptyAreaRegistry },

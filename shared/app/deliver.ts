@@ -1,18 +1,37 @@
-import type { Subscription, WebhooksRepository } from '#shared/adapters/webhooks-repository';
-import type { TargetPolicy } from '#shared/domain/webhooks/address-guard';
-import { type AttemptResult, sendEvent, type WebhookEvent } from '#shared/domain/webhooks/send';
+import type { WebhookEvent } from '#shared/domain/webhooks/events';
+import type { DeliveryAttempt, Subscription, TargetPolicy } from '#shared/domain/webhooks/subscription';
+
+/** What one delivery attempt got. */
+export interface AttemptResult {
+  readonly statusCode?: number;
+  readonly error?: string;
+  readonly durationMs: number;
+}
+
+/**
+ * Sends one signed event to one URL, checking the target against the policy first. Never throws:
+ * the result says what happened.
+ */
+export type SendEvent = (
+  url: string,
+  secret: string,
+  event: WebhookEvent,
+  policy: TargetPolicy,
+) => Promise<AttemptResult>;
+
+/** The subscriptions a delivery reads, logs to and may disable. */
+export interface DeliverySubscriptions {
+  get(id: string): Promise<Subscription | undefined>;
+  logAttempt(subscriptionId: string, attempt: DeliveryAttempt): Promise<void>;
+  disable(id: string, reason: string): Promise<void>;
+}
 
 export interface DeliverDeps {
-  readonly webhooks: Pick<WebhooksRepository, 'get' | 'logAttempt' | 'disable'>;
+  readonly webhooks: DeliverySubscriptions;
   readonly policy: TargetPolicy;
   /** Seconds to wait before retry n (n = 1, 2, …). */
   readonly schedule: readonly number[];
-  readonly send?: (
-    url: string,
-    secret: string,
-    event: WebhookEvent,
-    policy: TargetPolicy,
-  ) => Promise<AttemptResult>;
+  readonly send: SendEvent;
   readonly now: () => number;
 }
 
@@ -37,7 +56,7 @@ export const deliverOnce = async (
   const target = subscription ?? (await deps.webhooks.get(subscriptionId));
   if (!target) return { kind: 'done', note: 'subscription deleted' };
   if (target.status !== 'active') return { kind: 'done', note: 'subscription disabled' };
-  const result = await (deps.send ?? sendEvent)(target.url, target.secret, event, deps.policy);
+  const result = await deps.send(target.url, target.secret, event, deps.policy);
   await deps.webhooks.logAttempt(subscriptionId, {
     eventId: event.id,
     type: event.type,

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { processTrackMessages } from '#shared/domain/sanitation/consumer';
-import { sanitationReferenceLoader } from '#shared/domain/sanitation/reference';
+import { processTrackMessages } from '#shared/app/coverage';
+import { sanitationReferenceLoader } from '#shared/app/load-reference';
 import { recordAcceptedEvents } from '#shared/events/record-accepted';
-import { asRecordPoints, drive, type MetricPoint, testRoads } from '../../../support/metric-city.ts';
-import { RecordingPublisher } from '../../../support/recording-publisher.ts';
-import { createTestTables } from '../../../support/tables.ts';
+import { asRecordPoints, drive, type MetricPoint, testRoads } from '../../support/metric-city.ts';
+import { RecordingPublisher } from '../../support/recording-publisher.ts';
+import { createTestTables } from '../../support/tables.ts';
 
 let db: Awaited<ReturnType<typeof createTestTables>>;
 const zone = 'Asia/Shanghai';

@@ -1,5 +1,10 @@
-import type { FactsRepository } from '#shared/adapters/facts-repository';
 import { type Source, sources } from '#shared/schemas/ingest';
+
+/** When each feed last had records accepted. */
+export interface FeedFreshnessReader {
+  /** When each of `sources` last had records accepted; a source that never had any is absent. */
+  feedFreshness(sources: readonly Source[]): Promise<Map<Source, string>>;
+}
 
 /** How fresh one feed is: when it last had a record accepted, and how long ago that was. */
 export interface FeedStatus {
@@ -17,11 +22,8 @@ export interface FeedsAnswer {
 }
 
 /** Reports, for every ingest source in a fixed order, when it last had records accepted. */
-export const feedStatuses = async (
-  facts: Pick<FactsRepository, 'feedFreshness'>,
-  now: number,
-): Promise<FeedsAnswer> => {
-  const latest = await facts.feedFreshness(sources);
+export const feedStatuses = async (feeds: FeedFreshnessReader, now: number): Promise<FeedsAnswer> => {
+  const latest = await feeds.feedFreshness(sources);
   return {
     now: new Date(now).toISOString(),
     items: sources.map((source) => {

@@ -2,29 +2,10 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import {
-  type CheckedTarget,
-  checkTarget,
-  RefusedTargetError,
-  type TargetPolicy,
-} from '#shared/domain/webhooks/address-guard';
-
-/** One event as subscribers receive it: `{type, timestamp, data}`, with a stable id. */
-export interface WebhookEvent {
-  /** Stable per event: the `webhook-id` header, so receivers can drop repeats. */
-  readonly id: string;
-  readonly type: string;
-  /** When the event happened (RFC 3339). */
-  readonly timestamp: string;
-  readonly data: Readonly<Record<string, unknown>>;
-}
-
-/** What one delivery attempt got. */
-export interface AttemptResult {
-  readonly statusCode?: number;
-  readonly error?: string;
-  readonly durationMs: number;
-}
+import { type CheckedTarget, checkTarget, RefusedTargetError } from '#shared/adapters/address-guard';
+import type { AttemptResult } from '#shared/app/deliver';
+import type { WebhookEvent } from '#shared/domain/webhooks/events';
+import type { TargetPolicy } from '#shared/domain/webhooks/subscription';
 
 /** Deliveries give up after 15 s (CONTRACT §7). */
 export const DELIVERY_TIMEOUT_MS = 15_000;

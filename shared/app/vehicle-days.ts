@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import pMap from 'p-map';
-import type { SanitationRepository } from '#shared/adapters/sanitation-repository';
 import { CoverageMarker, coverageRules } from '#shared/domain/sanitation/coverage';
 import type { SanitationReference } from '#shared/domain/sanitation/reference';
 import {
@@ -9,6 +8,7 @@ import {
   type StoredPoint,
   toTrack,
   type VehicleDay,
+  type VehicleDaySummary,
 } from '#shared/domain/sanitation/track';
 import { addDays, localDate, toEpochMs, zonedTime } from '#shared/domain/time';
 import type { SanitationRecord } from '#shared/schemas/ingest';
@@ -16,11 +16,29 @@ import type { SanitationRecord } from '#shared/schemas/ingest';
 /** Segment bitmaps written at once (each segment is its own item). */
 const WRITE_CONCURRENCY = 8;
 
+/** GPS points, vehicle-day summaries and segment bitmaps, with a lease per vehicle-day. */
+export interface TrackStore {
+  /** Stores one chunk of a vehicle's points of one day (idempotent by `key`). */
+  putPoints(vehicleId: string, day: string, key: string, points: readonly StoredPoint[]): Promise<void>;
+  /** Every stored point of a vehicle-day. */
+  points(vehicleId: string, day: string): Promise<StoredPoint[]>;
+  getSummary(day: string, vehicleId: string): Promise<VehicleDaySummary | undefined>;
+  putSummary(summary: VehicleDaySummary): Promise<void>;
+  /** Writes one vehicle's bitmap of a segment (undefined removes it). */
+  setSegmentBitmap(
+    day: string,
+    district: string,
+    segmentId: string,
+    vehicleId: string,
+    bitmap: string | undefined,
+  ): Promise<void>;
+  /** Takes a vehicle-day's lease for `holder` unless another holder's lease is still valid. */
+  lease(vehicleId: string, day: string, holder: string, now: number, seconds: number): Promise<boolean>;
+  release(vehicleId: string, day: string, holder: string): Promise<void>;
+}
+
 export interface TrackDeps {
-  readonly sanitation: Pick<
-    SanitationRepository,
-    'putPoints' | 'points' | 'getSummary' | 'putSummary' | 'setSegmentBitmap' | 'lease' | 'release'
-  >;
+  readonly sanitation: TrackStore;
   readonly timeZone: string;
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ingest } from '#shared/domain/ingest';
+import { ingest } from '#shared/app/ingest';
 import { MAX_LISTED_ERRORS, moreErrorsNotListed } from '#shared/schemas/issues';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
 import { createTestTables } from '../../support/tables.ts';
@@ -20,7 +20,7 @@ afterAll(async () => db.drop());
 const send = (records: unknown[], webhookId = `w-${randomUUID()}`) =>
   ingest(
     { source: 'sanitation', body: { records }, webhookId, requestId: `r-${webhookId}` },
-    { facts: db.facts, publisher, now: () => now },
+    { ...db, publisher, now: () => now },
   );
 
 const badPoints = (count: number) => Array.from({ length: count }, () => ({}));
@@ -33,7 +33,7 @@ describe('ingest of hostile batches on DynamoDB Local', () => {
     expect(errors).toHaveLength(MAX_LISTED_ERRORS + 1);
     expect(errors[0]).toEqual({ path: 'points[0].t', message: expect.any(String) });
     expect(errors.at(-1)).toEqual(moreErrorsNotListed);
-    const [quarantined] = await db.facts.listQuarantine('sanitation', 1, now);
+    const [quarantined] = await db.quarantine.listQuarantine('sanitation', 1, now);
     expect(quarantined?.errors).toEqual(errors);
     expect(quarantined?.truncated).toBe(false);
   });

@@ -1,11 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
-
-/** Where webhooks may go: deployed, only https to public addresses; locally also http and loopback. */
-export interface TargetPolicy {
-  readonly allowHttp: boolean;
-  readonly allowLoopback: boolean;
-}
+import type { TargetPolicy } from '#shared/domain/webhooks/subscription';
 
 /** Thrown when a webhook URL may not be used; the message says why. */
 export class RefusedTargetError extends Error {

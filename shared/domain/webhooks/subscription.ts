@@ -1,0 +1,29 @@
+/** A subscription as stored (the secret included: it signs every delivery). */
+export interface Subscription {
+  readonly id: string;
+  readonly url: string;
+  readonly events: readonly string[];
+  readonly areas: readonly string[];
+  readonly description?: string | undefined;
+  readonly status: 'active' | 'disabled';
+  readonly secret: string;
+  readonly createdAt: string;
+  readonly disabledReason?: string | undefined;
+}
+
+/** One delivery attempt, kept 30 days. */
+export interface DeliveryAttempt {
+  readonly eventId: string;
+  readonly type: string;
+  readonly attempt: number;
+  readonly statusCode?: number | undefined;
+  readonly error?: string | undefined;
+  readonly durationMs: number;
+  readonly at: string;
+}
+
+/** Where webhooks may go: deployed, only https to public addresses; locally also http and loopback. */
+export interface TargetPolicy {
+  readonly allowHttp: boolean;
+  readonly allowLoopback: boolean;
+}
