@@ -290,7 +290,7 @@ export class StatelessStack extends Stack {
 
   /**
    * The environment a function reads besides the shared defaults. Functions that use storage get every
-   * table name and the bus name, as `storageEnvSchema` (shared/adapters/clients.ts) checks them all at cold
+   * table name and the bus name, as `storageEnvSchema` (shared/composition/root.ts) checks them all at cold
    * start; what a function may actually touch is decided by its grants alone.
    */
   private environmentOf(

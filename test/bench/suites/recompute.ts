@@ -1,5 +1,5 @@
 /**
- * Indicator recomputation time, in memory: `recomputeDay` (shared/domain/recompute.ts) for one day whose
+ * Indicator recomputation time, in memory: `recomputeDay` (shared/app/recompute.ts) for one day whose
  * cohort is already loaded, with in-memory repositories: it derives every ticket and case from its
  * events, computes the indicators of every area with the pure function, saves each area (in memory),
  * counts unknown area codes and publishes `indicators.updated` through the real publisher (details
