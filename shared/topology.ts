@@ -39,14 +39,14 @@ export interface TableDecl {
 }
 
 export const tables = {
-  /** Entities with their events, dedupe marks, webhook replies, quarantine and reference sets. */
+  /** Ticket and case events, cohort logs, GPS facts, webhook replies, quarantine and reference sets. */
   facts: {
     id: 'Facts',
     envVar: 'FACTS_TABLE',
     partitionKey: { name: 'pk' },
     sortKey: { name: 'sk' },
     ttlAttribute: 'expiresAt',
-    globalIndexes: [{ indexName: 'gsi1', partitionKey: { name: 'gsi1pk' }, sortKey: { name: 'gsi1sk' } }],
+    globalIndexes: [],
   },
   /** Published daily indicators, one item per (area, date). */
   indicators: {
@@ -349,7 +349,8 @@ export interface RouteDecl {
   readonly auth: RouteAuth;
 }
 
-export const routes: readonly RouteDecl[] = [
+/** Every HTTP route; the literal types of this list give each function's {@link RouteKeyOf}. */
+const declaredRoutes = [
   { method: 'POST', path: '/ingest/{source}', function: 'ingest', auth: 'signature' },
   { method: 'POST', path: '/ingest/hotline/open311', function: 'ingest', auth: 'signature' },
   { method: 'POST', path: '/ingest/sanitation/jt808', function: 'ingest', auth: 'signature' },
@@ -374,7 +375,21 @@ export const routes: readonly RouteDecl[] = [
   { method: 'POST', path: '/subscriptions/{id}/replay', function: 'subscriptions', auth: 'admin' },
   { method: 'GET', path: '/health', function: 'health', auth: 'open' },
   { method: 'GET', path: '/', function: 'dashboard', auth: 'open' },
-];
+] as const satisfies readonly RouteDecl[];
+export const routes: readonly RouteDecl[] = declaredRoutes;
+
+/** The key API Gateway matches a route by and hands the function (`GET /subscriptions/{id}`). */
+export const routeKeyOf = <Route extends Pick<RouteDecl, 'method' | 'path'>>(
+  route: Route,
+): `${Route['method']} ${Route['path']}` => `${route.method} ${route.path}`;
+
+/** The route keys of a function's routes, as declared above. */
+export type RouteKeyOf<Name extends FunctionName> =
+  Extract<(typeof declaredRoutes)[number], { function: Name }> extends infer Route
+    ? Route extends RouteDecl
+      ? `${Route['method']} ${Route['path']}`
+      : never
+    : never;
 
 /** A job run every day at a local time of the city time zone. */
 export interface ScheduleDecl {

@@ -82,6 +82,42 @@ const violations = (dir: string) => {
   );
 };
 
+/** The `shared/` modules each `shared/` module imports (any form, type-only included), as file paths. */
+const sharedImportGraph = (): Map<string, string[]> =>
+  new Map(
+    sourceFiles('shared').map((file) => [
+      file,
+      importsOf(file)
+        .filter((specifier) => specifier.startsWith('#shared/'))
+        .map((specifier) => `${specifier.slice(1)}.ts`),
+    ]),
+  );
+
+/**
+ * Import cycles of a graph, each as the modules along it with the first repeated at the end
+ * (`a → b → a`): a depth-first search reports every edge back into its current path, so a graph with
+ * a cycle yields at least one, and one without a cycle yields none.
+ */
+const importCycles = (graph: ReadonlyMap<string, readonly string[]>): string[][] => {
+  const cycles: string[][] = [];
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (module: string) => {
+    const start = path.indexOf(module);
+    if (start >= 0) {
+      cycles.push([...path.slice(start), module]);
+      return;
+    }
+    if (done.has(module)) return;
+    path.push(module);
+    for (const next of graph.get(module) ?? []) visit(next);
+    path.pop();
+    done.add(module);
+  };
+  for (const module of [...graph.keys()].sort()) visit(module);
+  return cycles;
+};
+
 describe('layering', () => {
   it.each(Object.keys(forbidden))('%s imports only what its layer may', (dir) => {
     expect(violations(dir)).toEqual([]);
@@ -110,5 +146,22 @@ describe('layering', () => {
     expect(layerOf('#shared/topology')).toBe('shared/declarations');
     expect(layerOf('../x.ts')).toBe('relative');
     expect(layerOf('zod')).toBeUndefined();
+  });
+
+  it('has no import cycle among shared modules (type-only imports included)', () => {
+    const graph = sharedImportGraph();
+    const unresolved = [...graph].flatMap(([file, targets]) =>
+      targets.filter((target) => !graph.has(target)).map((target) => `${file} imports ${target}`),
+    );
+    expect(unresolved).toEqual([]);
+    expect(importCycles(graph).map((cycle) => cycle.join(' → '))).toEqual([]);
+    // The search finds a cycle where there is one.
+    const probe = new Map([
+      ['a', ['b']],
+      ['b', ['c']],
+      ['c', ['a', 'd']],
+      ['d', []],
+    ]);
+    expect(importCycles(probe)).toEqual([['a', 'b', 'c', 'a']]);
   });
 });

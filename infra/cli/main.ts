@@ -10,9 +10,17 @@ import { demoCases, demoTickets, demoTracks, recordTime } from '#infra/local/dem
 import { progressBar } from '#infra/local/progress';
 import { indicatorNames } from '#shared/domain/indicators/catalogue';
 import { addDays, localDate } from '#shared/domain/time';
+import { toCsv } from '#shared/http/csv';
 import { type Source, sources } from '#shared/schemas/ingest';
 
-type Item = { date: string; area: string; indicators: Record<string, number | null> };
+/** An item as `GET /indicators` answers it (CONTRACT §6). */
+type Item = {
+  date: string;
+  area: string;
+  indicators: Record<string, number | null>;
+  revision: number;
+  computedAt: string;
+};
 
 const connectionOptions = (command: Command, hubFlag = '--url') =>
   command
@@ -85,14 +93,8 @@ connectionOptions(
     token = body.nextToken;
   }
   if (options.format === 'json') process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
-  else if (options.format === 'csv') {
-    const lines = [['date', 'area', ...indicatorNames].join(',')];
-    for (const item of items)
-      lines.push(
-        [item.date, item.area, ...indicatorNames.map((name) => item.indicators[name] ?? '')].join(','),
-      );
-    process.stdout.write(`${lines.join('\n')}\n`);
-  } else process.stdout.write(`${items.length === 0 ? 'no indicators for that query' : toTable(items)}\n`);
+  else if (options.format === 'csv') process.stdout.write(toCsv(items));
+  else process.stdout.write(`${items.length === 0 ? 'no indicators for that query' : toTable(items)}\n`);
 });
 
 /** Sends records in signed batches of 500, with progress on stderr and a summary on stdout. */

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { FrontDoor } from '#infra/local/front-door';
 import { closeNow, listenLocally } from '#infra/local/servers';
-import { excerpt } from '#shared/schemas/issues';
+import { excerpt } from '#shared/schemas/messages';
 import type { RouteDecl } from '#shared/topology';
 
 /** Invokes the function behind a route with an API Gateway HTTP API (payload 2.0) event. */

@@ -1,9 +1,10 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
+import { RefusedRequestError } from '#shared/domain/errors';
 import type { TargetPolicy } from '#shared/domain/webhooks/subscription';
 
-/** Thrown when a webhook URL may not be used; the message says why. */
-export class RefusedTargetError extends Error {
+/** Thrown when a webhook URL may not be used; the message says why (a refused request: HTTP 422). */
+export class RefusedTargetError extends RefusedRequestError {
   override name = 'RefusedTargetError';
 }
 

@@ -2,8 +2,8 @@ import {
   type EventBridgeClient,
   PutEventsCommand,
   type PutEventsRequestEntry,
-  type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
+import pRetry, { type Options as RetryOptions } from 'p-retry';
 import type { EventPublisher } from '#shared/app/ports';
 import type { BusEvent } from '#shared/events/definition';
 
@@ -24,7 +24,17 @@ export const entrySize = (entry: PutEventsRequestEntry): number =>
   Buffer.byteLength(entry.DetailType ?? '') +
   Buffer.byteLength(entry.Detail ?? '') +
   (entry.Resources ?? []).reduce((sum, resource) => sum + Buffer.byteLength(resource), 0);
-const MAX_ROUNDS = 5;
+
+/**
+ * Rounds of PutEvents for the entries a `FailedEntryCount` reports: 5 tries, waiting 200, 400, 800
+ * and 1600 ms between them (doubling, at most 2 s).
+ */
+export const PUT_EVENTS_RETRY = {
+  retries: 4,
+  factor: 2,
+  minTimeout: 200,
+  maxTimeout: 2000,
+} as const satisfies RetryOptions;
 
 /**
  * Publishes through EventBridge PutEvents: validates every detail against its event's schema, sends
@@ -34,7 +44,8 @@ export class EventBridgePublisher implements EventPublisher {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly busName: string,
-    private readonly pause: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    /** @default {@link PUT_EVENTS_RETRY} */
+    private readonly retry: RetryOptions = PUT_EVENTS_RETRY,
   ) {}
 
   async publish(events: readonly BusEvent[]): Promise<void> {
@@ -68,20 +79,24 @@ export class EventBridgePublisher implements EventPublisher {
 
   private async sendBatch(batch: PutEventsRequestEntry[]): Promise<void> {
     let pending = batch;
-    let failures: PutEventsResultEntry[] = [];
-    for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      if (round > 0) await this.pause(Math.min(2000, 100 * 2 ** round));
-      const answer = await this.client.send(new PutEventsCommand({ Entries: pending }));
-      if (!answer.FailedEntryCount) return;
-      const results = answer.Entries ?? [];
-      failures = results.filter((result) => result.ErrorCode);
-      // Results line up with entries; an entry without a result is treated as failed too.
-      pending = pending.filter((_, index) => results[index]?.ErrorCode || !results[index]?.EventId);
-      if (pending.length === 0) return;
-    }
-    const codes = [...new Set(failures.map((failure) => `${failure.ErrorCode}: ${failure.ErrorMessage}`))];
-    throw new PublishError(
-      `EventBridge refused ${pending.length} event(s) after ${MAX_ROUNDS} tries (${codes.join('; ')})`,
+    await pRetry(
+      async (attempt) => {
+        const answer = await this.client.send(new PutEventsCommand({ Entries: pending }));
+        if (!answer.FailedEntryCount) return;
+        const results = answer.Entries ?? [];
+        const failures = results.filter((result) => result.ErrorCode);
+        // Results line up with entries; an entry without a result is treated as failed too.
+        pending = pending.filter((_, index) => results[index]?.ErrorCode || !results[index]?.EventId);
+        if (pending.length === 0) return;
+        const codes = [
+          ...new Set(failures.map((failure) => `${failure.ErrorCode}: ${failure.ErrorMessage}`)),
+        ];
+        throw new PublishError(
+          `EventBridge refused ${pending.length} event(s) after ${attempt} tries (${codes.join('; ')})`,
+        );
+      },
+      // Only refused entries are sent again; the SDK client retries failed calls itself.
+      { ...this.retry, shouldRetry: ({ error }) => error instanceof PublishError },
     );
   }
 }

@@ -1,12 +1,13 @@
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '#shared/adapters/dynamo';
+import type { QualityReader } from '#shared/app/admin';
 import type { QualityWriter } from '#shared/app/recompute';
 import type { UnknownCodes } from '#shared/domain/quality';
 
 const QUALITY_PK = 'quality';
 
 /** Data-quality findings per day (`GET /admin/quality`). */
-export class QualityStore implements QualityWriter {
+export class QualityStore implements QualityWriter, QualityReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,

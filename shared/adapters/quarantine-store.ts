@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { batchPut } from '#shared/adapters/dynamo';
+import type { QuarantineReader } from '#shared/app/admin';
 import type { Quarantine } from '#shared/app/ingest';
 import type { RecordError, Source } from '#shared/schemas/ingest';
 
@@ -21,7 +22,7 @@ const MAX_QUARANTINED_RECORD_CHARS = 65_536;
 const epochSeconds = (ms: number) => Math.floor(ms / 1000);
 
 /** Rejected records with their errors, per source, newest first. */
-export class QuarantineStore implements Quarantine {
+export class QuarantineStore implements Quarantine, QuarantineReader {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,

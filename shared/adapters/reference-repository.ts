@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import pRetry from 'p-retry';
 import { batchDelete, batchPut, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
 import type { ReferenceReader } from '#shared/app/load-reference';
 import type { ReferenceWriter } from '#shared/app/replace-reference';
@@ -9,7 +10,13 @@ import type { ReferenceName } from '#shared/domain/reference';
 const CHUNK_CHARS = 300_000;
 
 const partition = (name: ReferenceName) => `reference#${name}`;
-const MAX_ATTEMPTS = 5;
+/** Reads again at once when a replacement deletes the chunks being read: 5 tries in all. */
+const READ_RETRIES = 4;
+/** Moves the head again at once when a concurrent replacement moved it first: 6 tries in all. */
+const HEAD_MOVE_RETRIES = 5;
+
+/** A read that raced a replacement (its chunks were deleted under it); the message is the caller's. */
+class TornReadError extends Error {}
 
 /**
  * Reference sets stored in the facts table as JSON split into chunks under a version, with a head
@@ -43,19 +50,23 @@ export class ReferenceRepository implements ReferenceReader, ReferenceWriter {
    * deleted under it) reads the new head again.
    */
   async get<T>(name: ReferenceName): Promise<T | undefined> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const head = await this.head(name);
-      if (!head) return undefined;
-      const chunks = await queryAll(this.client, {
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
-        ExpressionAttributeValues: { ':pk': partition(name), ':version': `${head.version}#` },
-        ConsistentRead: true,
-      });
-      if (chunks.length === head.chunks)
+    return pRetry(
+      async () => {
+        const head = await this.head(name);
+        if (!head) return undefined;
+        const chunks = await queryAll(this.client, {
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
+          ExpressionAttributeValues: { ':pk': partition(name), ':version': `${head.version}#` },
+          ConsistentRead: true,
+        });
+        if (chunks.length !== head.chunks) {
+          throw new TornReadError(`reference set ${name} kept changing while it was read; try again`);
+        }
         return JSON.parse(chunks.map((chunk) => String(chunk.data)).join('')) as T;
-    }
-    throw new Error(`reference set ${name} kept changing while it was read; try again`);
+      },
+      { retries: READ_RETRIES, minTimeout: 0, shouldRetry: ({ error }) => error instanceof TornReadError },
+    );
   }
 
   /**
@@ -75,9 +86,9 @@ export class ReferenceRepository implements ReferenceReader, ReferenceWriter {
       });
     }
     await batchPut(this.client, this.table, chunks);
-    for (let attempt = 0; ; attempt += 1) {
-      const replaced = await this.head(name);
-      try {
+    const replaced = await pRetry(
+      async () => {
+        const current = await this.head(name);
         await this.client.send(
           new PutCommand({
             TableName: this.table,
@@ -88,27 +99,25 @@ export class ReferenceRepository implements ReferenceReader, ReferenceWriter {
               updatedAt: new Date(now).toISOString(),
               chunks: chunks.length,
             },
-            ConditionExpression: replaced ? 'version = :replaced' : 'attribute_not_exists(pk)',
-            ...(replaced ? { ExpressionAttributeValues: { ':replaced': replaced.version } } : {}),
+            ConditionExpression: current ? 'version = :replaced' : 'attribute_not_exists(pk)',
+            ...(current ? { ExpressionAttributeValues: { ':replaced': current.version } } : {}),
           }),
         );
-      } catch (error) {
-        if (isConditionFailed(error) && attempt < MAX_ATTEMPTS) continue;
-        throw error;
-      }
-      if (!replaced) return;
-      const old = await queryAll(this.client, {
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
-        ExpressionAttributeValues: { ':pk': partition(name), ':version': `${replaced.version}#` },
-        ProjectionExpression: 'pk, sk',
-      });
-      await batchDelete(
-        this.client,
-        this.table,
-        old.map(({ pk, sk }) => ({ pk, sk })),
-      );
-      return;
-    }
+        return current;
+      },
+      { retries: HEAD_MOVE_RETRIES, minTimeout: 0, shouldRetry: ({ error }) => isConditionFailed(error) },
+    );
+    if (!replaced) return;
+    const old = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :version)',
+      ExpressionAttributeValues: { ':pk': partition(name), ':version': `${replaced.version}#` },
+      ProjectionExpression: 'pk, sk',
+    });
+    await batchDelete(
+      this.client,
+      this.table,
+      old.map(({ pk, sk }) => ({ pk, sk })),
+    );
   }
 }

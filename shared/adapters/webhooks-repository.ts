@@ -12,13 +12,15 @@ import pMap from 'p-map';
 import { isConditionFailed, queryAll } from '#shared/adapters/dynamo';
 import type { DeliverySubscriptions } from '#shared/app/deliver';
 import type { FanoutSubscriptions } from '#shared/app/fanout';
+import type { DeliveryLog, SentEvents, SubscriptionStore } from '#shared/app/subscriptions';
 import type { WebhookEvent } from '#shared/domain/webhooks/events';
-import type { DeliveryAttempt, Subscription } from '#shared/domain/webhooks/subscription';
+import {
+  type DeliveryAttempt,
+  type Subscription,
+  WEBHOOK_RETENTION_S,
+} from '#shared/domain/webhooks/subscription';
 
 const SUBSCRIPTIONS_PK = 'subscription';
-const DAY_S = 86_400;
-/** Delivery attempts and the event store are kept 30 days. */
-export const WEBHOOK_RETENTION_S = 30 * DAY_S;
 const hourBucket = (iso: string) => `webhookevents#${iso.slice(0, 13)}`;
 /** Bytes of JSON (UTF-8) of events per stored item (gzipped, well under DynamoDB's 400 KB). */
 const STORED_CHUNK_BYTES = 256 * 1024;
@@ -28,7 +30,9 @@ const STORE_CONCURRENCY = 4;
 const cannotBeAnId = (id: string) => id === '' || Buffer.byteLength(id) > 1024;
 
 /** Subscriptions, their delivery log, and the store of events replays read from. */
-export class WebhooksRepository implements DeliverySubscriptions, FanoutSubscriptions {
+export class WebhooksRepository
+  implements SubscriptionStore, DeliveryLog, SentEvents, DeliverySubscriptions, FanoutSubscriptions
+{
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,

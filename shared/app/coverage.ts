@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pMap from 'p-map';
+import pRetry from 'p-retry';
 import type { DayIndex, EventPublisher } from '#shared/app/ports';
 import { announceChangedDays } from '#shared/app/record-entity-event';
 import {
@@ -35,14 +36,28 @@ const LEASE_SECONDS = 120;
 /** Vehicle-days recomputed at once: each waits mostly on DynamoDB. */
 const VEHICLE_DAY_CONCURRENCY = 4;
 
-/** Leases are held for one vehicle-day's recompute (milliseconds): wait a little before giving up. */
-const leaseWithRetries = async (key: VehicleDayKey, holder: string, deps: CoverageDeps): Promise<boolean> => {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    if (await deps.sanitation.lease(key.vehicleId, key.day, holder, Date.now(), LEASE_SECONDS)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 200 * (attempt + 1)));
-  }
-  return false;
-};
+/** Another consumer holds the vehicle-day's lease. */
+class LeaseHeldError extends Error {}
+
+/**
+ * Leases are held for one vehicle-day's recompute (milliseconds): wait a little before giving up — 5
+ * tries, 200, 400, 800 and 1600 ms apart (3 s in all).
+ */
+const LEASE_RETRY = { retries: 4, factor: 2, minTimeout: 200 } as const;
+
+const leaseWithRetries = (key: VehicleDayKey, holder: string, deps: CoverageDeps): Promise<boolean> =>
+  pRetry(
+    async () => {
+      if (!(await deps.sanitation.lease(key.vehicleId, key.day, holder, Date.now(), LEASE_SECONDS))) {
+        throw new LeaseHeldError(`vehicle-day ${keyOf(key)} is leased by another consumer`);
+      }
+      return true;
+    },
+    { ...LEASE_RETRY, shouldRetry: ({ error }) => error instanceof LeaseHeldError },
+  ).catch((error: unknown) => {
+    if (error instanceof LeaseHeldError) return false;
+    throw error;
+  });
 
 /**
  * Handles one batch of coverage messages: stores the points of each accepted GPS batch part, then

@@ -1,5 +1,7 @@
 import type { WebhookEvent } from '#shared/domain/webhooks/events';
 import type { DeliveryAttempt, Subscription, TargetPolicy } from '#shared/domain/webhooks/subscription';
+import { deliveredDetail } from '#shared/events/delivered';
+import { webhookDeliveryRequested } from '#shared/events/webhooks';
 
 /** What one delivery attempt got. */
 export interface AttemptResult {
@@ -77,4 +79,65 @@ export const deliverOnce = async (
   }
   const delay = deps.schedule[attempt - 1];
   return delay === undefined ? { kind: 'give-up' } : { kind: 'retry', afterS: delay };
+};
+
+/** The delivery queue, whose message visibility carries the retry backoff. */
+export interface RetryQueue {
+  /** Hides a received message for `seconds`, after which the queue hands it over again. */
+  postpone(receiptHandle: string, seconds: number): Promise<void>;
+}
+
+/** One message of the delivery queue, as received. */
+export interface DeliveryMessage {
+  readonly id: string;
+  /** The `webhook.delivery-requested` event, as the bus delivered it. */
+  readonly body: string;
+  readonly receiptHandle: string;
+  /** How many times the queue has handed the message over, this time included: the attempt number. */
+  readonly receiveCount: number;
+}
+
+export interface DeliverMessagesDeps extends DeliverDeps {
+  readonly retries: RetryQueue;
+}
+
+/** What a batch of delivery messages did. */
+export interface DeliveryBatchOutcome {
+  /** Messages not done, in batch order: to retry after their delay, given up, or failed. */
+  readonly failedMessages: string[];
+  /** Deliveries whose last retry failed: their messages go to the dead-letter queue. */
+  readonly givenUp: { readonly subscriptionId: string; readonly eventId: string }[];
+  /** Messages that could not be read or delivered. */
+  readonly errors: { readonly messageId: string; readonly error: Error }[];
+}
+
+/**
+ * Delivers every message of a batch at once, so one slow endpoint never holds up another. A delivery
+ * to retry has its message hidden for the schedule's delay; it and every other delivery not done is
+ * reported failed, so the queue hands it over again (or, after the last retry, dead-letters it).
+ */
+export const deliverMessages = async (
+  messages: readonly DeliveryMessage[],
+  deps: DeliverMessagesDeps,
+): Promise<DeliveryBatchOutcome> => {
+  const outcome: DeliveryBatchOutcome = { failedMessages: [], givenUp: [], errors: [] };
+  const done = await Promise.all(
+    messages.map(async (message) => {
+      try {
+        const { subscriptionId, event } = deliveredDetail(
+          message.body,
+          webhookDeliveryRequested.detailSchema,
+        );
+        const result = await deliverOnce(subscriptionId, event, message.receiveCount, deps);
+        if (result.kind === 'done') return true;
+        if (result.kind === 'retry') await deps.retries.postpone(message.receiptHandle, result.afterS);
+        else outcome.givenUp.push({ subscriptionId, eventId: event.id });
+      } catch (error) {
+        outcome.errors.push({ messageId: message.id, error: error as Error });
+      }
+      return false;
+    }),
+  );
+  outcome.failedMessages.push(...messages.filter((_, index) => !done[index]).map((message) => message.id));
+  return outcome;
 };

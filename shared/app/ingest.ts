@@ -1,24 +1,58 @@
 import type { EventPublisher } from '#shared/app/ports';
 import { type Unwrapped, unwrapRecords } from '#shared/domain/batch';
+import type { EntityKind } from '#shared/domain/entity-events';
 import { DependencyError, InProgressError } from '#shared/domain/errors';
 import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import {
+  type CityPlatformRecord,
+  type HotlineRecord,
   type IngestAnswer,
-  ingestBodySchema,
   MAX_RECORD_BYTES,
   parseRecord,
   type RecordError,
   type Source,
 } from '#shared/schemas/ingest';
-import { capErrors, describeIssues } from '#shared/schemas/issues';
+import { capErrors } from '#shared/schemas/messages';
 
-/** The eventIds accepted before, per source: how a resent record is recognised as a duplicate. */
+/** The GPS batches accepted before, by eventId: how a resent batch is recognised as a duplicate. */
 export interface AcceptedEvents {
   /** Which of these eventIds were accepted before for `source`. */
   findAccepted(source: Source, eventIds: readonly string[]): Promise<Set<string>>;
   /** Remembers that these eventIds were accepted for `source`. */
   markAccepted(source: Source, eventIds: readonly string[], acceptedAt: string): Promise<void>;
 }
+
+/** What storing one event found: stored now, stored by an earlier try of this request, or stored before. */
+export type StoreOutcome = 'stored' | 'stored-by-this-request' | 'duplicate';
+
+/**
+ * Where ticket and case events are stored, each once per entity: the write is conditional on the
+ * event's absence, so it is also the deduplication.
+ */
+export interface EventWriter {
+  /**
+   * The stored events among these, by `eventPairKey`, with the webhook-id each came with (an
+   * eventually consistent read: an event stored a moment ago may be missed).
+   */
+  findStored(
+    kind: EntityKind,
+    events: readonly { entityId: string; eventId: string }[],
+  ): Promise<Map<string, string | undefined>>;
+  /**
+   * Stores each event unless its entity has an event with its id; an event stored under the same
+   * `webhookId` (an earlier try of this request that failed to publish) counts as this request's.
+   */
+  storeEvents(
+    kind: EntityKind,
+    events: readonly { entityId: string; event: { eventId: string } }[],
+    webhookId: string,
+    acceptedAt: string,
+  ): Promise<StoreOutcome[]>;
+}
+
+/** The key of one event of one entity. */
+export const eventPairKey = (entityId: string, eventId: string): string =>
+  JSON.stringify([entityId, eventId]);
 
 /** The outcome of claiming a webhook-id: ours to process, or the first answer, or still in progress. */
 export type WebhookClaim = { claimed: true } | { claimed: false; answer?: IngestAnswer };
@@ -51,6 +85,7 @@ export interface FeedFreshnessWriter {
 /** What ingest needs from the outside world. */
 export interface IngestDeps {
   readonly accepted: AcceptedEvents;
+  readonly events: EventWriter;
   readonly replies: WebhookReplies;
   readonly quarantine: Quarantine;
   readonly feeds: FeedFreshnessWriter;
@@ -83,9 +118,10 @@ export interface IngestOutcome {
 
 /**
  * Takes one signed batch: answers a replayed webhook-id from its first answer (and a webhook-id still
- * in flight with 409); otherwise validates
- * each record, drops eventIds accepted before, publishes the rest to the bus, remembers them, and
- * quarantines the rejected ones. Nothing is acknowledged before it is on the bus.
+ * in flight with 409); otherwise validates each record, publishes the new ones to the bus, then stores
+ * each ticket or case event with its entity (one conditional write: an event another request stored
+ * meanwhile is answered as a duplicate and counts once) or remembers each GPS batch, and quarantines
+ * the rejected ones. Nothing is acknowledged before it is on the bus and stored.
  */
 export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<IngestOutcome> => {
   const { source, webhookId } = request;
@@ -107,6 +143,81 @@ export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<
   }
 };
 
+/** A valid record, with the key that recognises it when it comes again. */
+interface ValidRecord {
+  readonly key: string;
+  readonly record: { eventId: string };
+  /** The ticket or case it is an event of (GPS batches have none). */
+  readonly entity?: { kind: EntityKind; entityId: string } | undefined;
+}
+
+const validRecord = (source: Source, record: { eventId: string }): ValidRecord => {
+  if (source === 'sanitation') return { key: record.eventId, record };
+  const entity =
+    source === 'hotline'
+      ? { kind: 'ticket' as const, entityId: (record as HotlineRecord).ticketId }
+      : { kind: 'case' as const, entityId: (record as CityPlatformRecord).caseId };
+  return { key: eventPairKey(entity.entityId, record.eventId), record, entity };
+};
+
+/**
+ * The records to publish: GPS batches not accepted before; ticket and case events not stored yet, or
+ * stored by an earlier try of this request (its publish failed, or its answer was lost).
+ */
+const toPublish = async (
+  source: Source,
+  valid: readonly ValidRecord[],
+  webhookId: string,
+  deps: IngestDeps,
+): Promise<Map<string, ValidRecord>> => {
+  const unique = new Map<string, ValidRecord>();
+  for (const entry of valid) if (!unique.has(entry.key)) unique.set(entry.key, entry);
+  if (unique.size === 0) return unique;
+  if (source === 'sanitation') {
+    for (const key of await deps.accepted.findAccepted(source, [...unique.keys()])) unique.delete(key);
+    return unique;
+  }
+  const stored = await deps.events.findStored(
+    kindOf(source),
+    [...unique.values()].map(({ record, entity }) => ({
+      entityId: entity?.entityId ?? '',
+      eventId: record.eventId,
+    })),
+  );
+  for (const [key, by] of stored) if (by !== webhookId) unique.delete(key);
+  return unique;
+};
+
+/**
+ * Stores the published ticket and case events (GPS batches are remembered as accepted instead) and
+ * returns the keys of those that turn out to be duplicates: stored meanwhile by another request.
+ */
+const store = async (
+  source: Source,
+  published: readonly ValidRecord[],
+  webhookId: string,
+  acceptedAt: string,
+  deps: IngestDeps,
+): Promise<Set<string>> => {
+  if (source === 'sanitation') {
+    await deps.accepted.markAccepted(
+      source,
+      published.map(({ key }) => key),
+      acceptedAt,
+    );
+    return new Set();
+  }
+  const outcomes = await deps.events.storeEvents(
+    kindOf(source),
+    published.map(({ record, entity }) => ({ entityId: entity?.entityId ?? '', event: record })),
+    webhookId,
+    acceptedAt,
+  );
+  return new Set(published.filter((_, index) => outcomes[index] === 'duplicate').map(({ key }) => key));
+};
+
+const kindOf = (source: Source): EntityKind => (source === 'hotline' ? 'ticket' : 'case');
+
 const processBatch = async (
   request: IngestRequest,
   deps: IngestDeps,
@@ -116,12 +227,12 @@ const processBatch = async (
 
   const unwrapped = (request.unwrap ?? unwrapRecords)(request.body);
   const rejectedAt = new Map(unwrapped.rejected.map((entry) => [entry.index, entry]));
-  const valid: { eventId: string; record: unknown }[] = [];
+  const valid: ValidRecord[] = [];
   for (const { index, record, original } of unwrapped.candidates) {
     const parsed = parseRecord(source, record);
     const bytes = parsed.success ? recordBytes(parsed.data) : 0;
     if (parsed.success && bytes <= MAX_RECORD_BYTES) {
-      valid.push({ eventId: parsed.data.eventId, record: parsed.data });
+      valid.push(validRecord(source, parsed.data));
       continue;
     }
     const errors = parsed.success
@@ -140,24 +251,25 @@ const processBatch = async (
     .map((entry) => ({ ...entry, errors: capErrors(entry.errors) }))
     .sort((a, b) => a.index - b.index);
 
-  const acceptedBefore = await deps.accepted.findAccepted(
-    source,
-    valid.map(({ eventId }) => eventId),
-  );
-  const fresh = new Map<string, unknown>();
-  for (const { eventId, record } of valid) {
-    if (!acceptedBefore.has(eventId) && !fresh.has(eventId)) fresh.set(eventId, record);
-  }
-
   const acceptedAt = new Date(now).toISOString();
+  const fresh = await toPublish(source, valid, request.webhookId, deps);
   try {
     await deps.publisher.publish(
-      [...fresh.values()].flatMap((record) => recordAcceptedEvents(source, acceptedAt, record)),
+      [...fresh.values()].flatMap(({ record }) => recordAcceptedEvents(source, acceptedAt, record)),
     );
   } catch (error) {
     throw new DependencyError(`could not publish records to the bus: ${(error as Error).message}`);
   }
-  await deps.accepted.markAccepted(source, [...fresh.keys()], acceptedAt);
+  // Stored once on the bus: if this request dies in between, the facts consumer stores the events it
+  // gets (a resend finds them stored, or publishes them again, which the conditional write absorbs).
+  let duplicates: Set<string>;
+  try {
+    duplicates = await store(source, [...fresh.values()], request.webhookId, acceptedAt, deps);
+  } catch (error) {
+    // On the bus but not stored here: the facts consumer stores them; a resend finds them stored.
+    throw new DependencyError(`could not store records: ${(error as Error).message}`);
+  }
+  for (const key of duplicates) fresh.delete(key);
   if (rejected.length > 0) await deps.quarantine.quarantine(source, rejected, request.requestId, now);
   // Feed freshness (GET /feeds): one write per batch that brought new records, not one per record. It
   // only informs the dashboard, so failing it never fails a batch whose records are already accepted.

@@ -1,4 +1,3 @@
-import { indicatorNames } from '#shared/domain/indicators/catalogue';
 import type { IndicatorItem } from '#shared/domain/indicators/item';
 import { dateRange } from '#shared/domain/time';
 import type { AreaKey } from '#shared/schemas/common';
@@ -66,18 +65,3 @@ const published = (item: IndicatorItem): IndicatorItem => ({
   revision: item.revision,
   computedAt: item.computedAt,
 });
-
-/** The CSV form of items: `date,area,<indicator names...>,revision,computedAt`; null is an empty cell. */
-export const toCsv = (items: readonly IndicatorItem[]): string => {
-  const header = ['date', 'area', ...indicatorNames, 'revision', 'computedAt'].join(',');
-  const rows = items.map((item) =>
-    [
-      item.date,
-      item.area,
-      ...indicatorNames.map((name) => item.indicators[name] ?? ''),
-      item.revision,
-      item.computedAt,
-    ].join(','),
-  );
-  return `${[header, ...rows].join('\r\n')}\r\n`;
-};

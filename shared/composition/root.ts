@@ -1,21 +1,33 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { AcceptedEventsStore } from '#shared/adapters/accepted-events-store';
+import { checkTarget } from '#shared/adapters/address-guard';
+import { CohortLogStore } from '#shared/adapters/cohort-log-store';
 import { DayIndexStore } from '#shared/adapters/day-index';
 import { createDocumentClient } from '#shared/adapters/dynamo';
-import { EntityStore } from '#shared/adapters/entity-store';
 import { EventBridgePublisher } from '#shared/adapters/event-publisher';
+import { EventStore } from '#shared/adapters/event-store';
 import { FeedFreshnessStore } from '#shared/adapters/feed-freshness-store';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
 import { QualityStore } from '#shared/adapters/quality-store';
 import { QuarantineStore } from '#shared/adapters/quarantine-store';
 import { ReferenceRepository } from '#shared/adapters/reference-repository';
 import { SanitationRepository } from '#shared/adapters/sanitation-repository';
+import { SqsRetryQueue } from '#shared/adapters/sqs-retry-queue';
+import { targetPolicyOf, webhookEnvSchema } from '#shared/adapters/webhook-config';
 import { WebhookRepliesStore } from '#shared/adapters/webhook-replies-store';
+import { sendEvent } from '#shared/adapters/webhook-sender';
 import { WebhooksRepository } from '#shared/adapters/webhooks-repository';
-import { referenceLoader, sanitationReferenceLoader } from '#shared/app/load-reference';
+import type { AdminDeps } from '#shared/app/admin';
+import type { DeliverMessagesDeps } from '#shared/app/deliver';
+import { referenceLoader, sanitationReferenceLoader, versionCachedLoader } from '#shared/app/load-reference';
 import type { RecomputeDeps } from '#shared/app/recompute';
+import type { SubscriptionsDeps } from '#shared/app/subscriptions';
 import { baseEnvSchema } from '#shared/config';
+import { listAreas } from '#shared/domain/area-list';
+import { parseRetrySchedule } from '#shared/domain/webhooks/retry';
+import type { Areas } from '#shared/schemas/reference';
 import { tables } from '#shared/topology';
 
 /** Variables of functions that use the facts table, the indicators table and the bus. */
@@ -33,13 +45,16 @@ export const createStorage = (env: StorageEnv) => {
     env.EVENTBRIDGE_ENDPOINT ? { endpoint: env.EVENTBRIDGE_ENDPOINT } : {},
   );
   const days = new DayIndexStore(documents, env.FACTS_TABLE);
+  const events = new EventStore(documents, env.FACTS_TABLE);
   return {
     accepted: new AcceptedEventsStore(documents, env.FACTS_TABLE),
     replies: new WebhookRepliesStore(documents, env.FACTS_TABLE),
     quarantine: new QuarantineStore(documents, env.FACTS_TABLE),
     feeds: new FeedFreshnessStore(documents, env.FACTS_TABLE),
     days,
-    entities: new EntityStore(documents, env.FACTS_TABLE, days),
+    entities: events,
+    events,
+    cohorts: new CohortLogStore(documents, env.FACTS_TABLE),
     quality: new QualityStore(documents, env.FACTS_TABLE),
     indicators: new IndicatorsRepository(documents, env.INDICATORS_TABLE),
     reference: new ReferenceRepository(documents, env.FACTS_TABLE),
@@ -50,13 +65,66 @@ export const createStorage = (env: StorageEnv) => {
 };
 
 /** What recomputing needs, from the storage of one cold start (the road network is cached across calls). */
-export const recomputeDepsOf = (
+export const recomputeDepsOf = (storage: ReturnType<typeof createStorage>, timeZone: string) =>
+  ({
+    ...storage,
+    loadReference: referenceLoader(storage.reference),
+    loadSanitation: sanitationReferenceLoader(storage.reference),
+    timeZone,
+    now: Date.now,
+  }) satisfies RecomputeDeps;
+
+/** What the admin routes need: recomputing, reference writes, the quarantine and the quality findings. */
+export const adminDepsOf = (storage: ReturnType<typeof createStorage>, timeZone: string): AdminDeps =>
+  recomputeDepsOf(storage, timeZone);
+
+/** What the subscriptions API needs; webhook URLs are checked against the target policy of `env`. */
+export const subscriptionsDepsOf = (
   storage: ReturnType<typeof createStorage>,
-  timeZone: string,
-): RecomputeDeps => ({
-  ...storage,
-  loadReference: referenceLoader(storage.reference),
-  loadSanitation: sanitationReferenceLoader(storage.reference),
-  timeZone,
-  now: Date.now,
+  env: z.infer<typeof webhookEnvSchema>,
+): SubscriptionsDeps => {
+  const policy = targetPolicyOf(env);
+  return { ...storage, checkTarget: (url) => checkTarget(url, policy), now: Date.now };
+};
+
+/** Variables of the deliver function: storage, webhook policy and schedule, and its queue. */
+export const deliverEnvSchema = storageEnvSchema.extend(webhookEnvSchema.shape).extend({
+  /** The delivery queue, whose message visibility carries the retry backoff. */
+  VISIBILITY_QUEUE_URL: z.string().min(1),
+  SQS_ENDPOINT: z.url().optional(),
 });
+
+/** What delivering needs: the subscriptions, the sender, the retry schedule and the delivery queue. */
+export const deliverDepsOf = (env: z.infer<typeof deliverEnvSchema>): DeliverMessagesDeps => {
+  const sqs = new SQSClient(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {});
+  return {
+    ...createStorage(env),
+    policy: targetPolicyOf(env),
+    schedule: parseRetrySchedule(env.RETRY_SCHEDULE),
+    send: sendEvent,
+    retries: new SqsRetryQueue(sqs, env.VISIBILITY_QUEUE_URL),
+    now: Date.now,
+  };
+};
+
+/** Variables of the query function, which reads the indicators and a few facts but never the bus. */
+export const queryEnvSchema = baseEnvSchema.extend({
+  [tables.indicators.envVar]: z.string().min(1),
+  [tables.facts.envVar]: z.string().min(1),
+});
+
+/** What the analyst routes read: indicators, feed freshness, and the area list. */
+export const queryDepsOf = (env: z.infer<typeof queryEnvSchema>) => {
+  const documents = createDocumentClient(env.DYNAMODB_ENDPOINT);
+  return {
+    indicators: new IndicatorsRepository(documents, env.INDICATORS_TABLE),
+    feeds: new FeedFreshnessStore(documents, env.FACTS_TABLE),
+    /** The area list, re-read only when an admin replaced the areas since the last call. */
+    loadAreaList: versionCachedLoader(
+      new ReferenceRepository(documents, env.FACTS_TABLE),
+      ['areas'],
+      ([areas]) => listAreas(areas as Areas | undefined),
+    ),
+    now: Date.now,
+  };
+};

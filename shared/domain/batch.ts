@@ -1,6 +1,6 @@
 import { InvalidInputError } from '#shared/domain/errors';
 import { ingestBodySchema, type RecordError } from '#shared/schemas/ingest';
-import { describeIssues } from '#shared/schemas/issues';
+import { describeIssues } from '#shared/schemas/messages';
 
 /** A record to validate, with the index of the body item it came from. */
 export interface Candidate {

@@ -12,3 +12,13 @@ export class DependencyError extends Error {
 export class InProgressError extends Error {
   override name = 'InProgressError';
 }
+
+/** What the caller named does not exist, e.g. an unknown subscription id (HTTP 404). */
+export class UnknownResourceError extends Error {
+  override name = 'UnknownResourceError';
+}
+
+/** The input is well-formed but cannot be carried out, e.g. a refused webhook address (HTTP 422). */
+export class RefusedRequestError extends Error {
+  override name = 'RefusedRequestError';
+}

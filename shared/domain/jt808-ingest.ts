@@ -3,7 +3,7 @@ import type { Unwrapped } from '#shared/domain/batch';
 import { InvalidInputError } from '#shared/domain/errors';
 import { decodeLocationFrame, type WorkingFlagSource } from '#shared/domain/jt808';
 import { idSchema } from '#shared/schemas/common';
-import { capErrors, describeIssues, MAX_LISTED_ERRORS, toRecordErrors } from '#shared/schemas/issues';
+import { capErrors, describeIssues, MAX_LISTED_ERRORS, toRecordErrors } from '#shared/schemas/messages';
 
 /** One record of `POST /ingest/sanitation/jt808`: a vehicle's JT/T 808 location report frames. */
 export const jt808RecordSchema = z.looseObject({

@@ -1,6 +1,6 @@
 import type { Unwrapped } from '#shared/domain/batch';
 import { InvalidInputError } from '#shared/domain/errors';
-import { describeIssues, toRecordErrors } from '#shared/schemas/issues';
+import { describeIssues, toRecordErrors } from '#shared/schemas/messages';
 import { open311BodySchema, open311RequestSchema, open311ToTicketEvents } from '#shared/schemas/open311';
 
 /**

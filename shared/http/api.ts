@@ -2,7 +2,13 @@ import { isUtf8 } from 'node:buffer';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DependencyError, InProgressError, InvalidInputError } from '#shared/domain/errors';
+import {
+  DependencyError,
+  InProgressError,
+  InvalidInputError,
+  RefusedRequestError,
+  UnknownResourceError,
+} from '#shared/domain/errors';
 import { HttpError } from '#shared/http/errors';
 
 export type HttpEvent = APIGatewayProxyEventV2;
@@ -77,9 +83,17 @@ export const parseJsonBody = (event: HttpEvent): unknown => {
   }
 };
 
+/** Domain errors about the caller's request, whose messages the caller sees, with their status. */
+const callerErrors: readonly [new (message: string) => Error, number][] = [
+  [InvalidInputError, 400],
+  [UnknownResourceError, 404],
+  [RefusedRequestError, 422],
+];
+
 /**
- * Maps errors to answers: an `HttpError` becomes `{"error": message}` with its status; anything else
- * is logged and answered 500 without internals.
+ * Maps errors to answers: an `HttpError` becomes `{"error": message}` with its status, and so do the
+ * domain's errors (invalid input 400, unknown resource 404, refused request 422, in progress 409,
+ * failed dependency 503); anything else is logged and answered 500 without internals.
  */
 export const httpErrors = (logger: Logger): MiddlewareObj<HttpEvent, HttpResult> => ({
   onError: async (request) => {
@@ -88,8 +102,9 @@ export const httpErrors = (logger: Logger): MiddlewareObj<HttpEvent, HttpResult>
       request.response = json(error.statusCode, { error: error.message }, { ...error.headers });
       return;
     }
-    if (error instanceof InvalidInputError) {
-      request.response = json(400, { error: error.message });
+    const status = callerErrors.find(([type]) => error instanceof type)?.[1];
+    if (error && status !== undefined) {
+      request.response = json(status, { error: error.message });
       return;
     }
     if (error instanceof InProgressError) {

@@ -1,25 +1,141 @@
 import * as z from 'zod';
-import { indicatorCatalogue } from '#shared/domain/indicators/catalogue';
 import { jt808RecordSchema } from '#shared/domain/jt808-ingest';
-import { qualityQuerySchema, quarantineQuerySchema, recomputeRequestSchema } from '#shared/schemas/admin';
-import { ingestAnswerSchema, recordSchemas, sources } from '#shared/schemas/ingest';
-import { open311RequestSchema } from '#shared/schemas/open311';
-import { indicatorQuerySchema } from '#shared/schemas/query';
-import { areasSchema, calendarSchema, roadsSchema, vehiclesSchema } from '#shared/schemas/reference';
 import {
+  dayOutcomeSchema,
+  qualityQuerySchema,
+  qualityReportSchema,
+  quarantinedRecordSchema,
+  quarantineListSchema,
+  quarantineQuerySchema,
+  recomputeAnswerSchema,
+  recomputeRequestSchema,
+} from '#shared/schemas/admin';
+import { errorAnswerSchema, healthAnswerSchema } from '#shared/schemas/common';
+import {
+  ingestAnswerSchema,
+  ingestBodySchema,
+  recordSchemas,
+  sourceSchema,
+  sources,
+} from '#shared/schemas/ingest';
+import { recordErrorSchema } from '#shared/schemas/messages';
+import { open311BodySchema, open311RequestSchema } from '#shared/schemas/open311';
+import {
+  areaListItemSchema,
+  areaListSchema,
+  feedStatusSchema,
+  feedsAnswerSchema,
+  indicatorItemSchema,
+  indicatorPageSchema,
+  indicatorQuerySchema,
+} from '#shared/schemas/query';
+import {
+  areasAnswerSchema,
+  areasSchema,
+  calendarAnswerSchema,
+  calendarSchema,
+  roadsAnswerSchema,
+  roadsSchema,
+  vehiclesAnswerSchema,
+  vehiclesSchema,
+} from '#shared/schemas/reference';
+import {
+  createdSubscriptionSchema,
   createSubscriptionSchema,
   deliveriesQuerySchema,
+  deliveryAttemptSchema,
+  deliveryListSchema,
+  patchedSubscriptionSchema,
   patchSubscriptionSchema,
+  replayAnswerSchema,
   replayRequestSchema,
+  subscriptionListSchema,
+  subscriptionViewSchema,
+  syncRulesAnswerSchema,
   syncRulesSchema,
 } from '#shared/schemas/subscriptions';
 import { type RouteAuth, type RouteDecl, routes } from '#shared/topology';
 
+type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
 
-const errorBody = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] };
+/**
+ * The answers the document names in `components.schemas`, each generated from the zod schema that
+ * types it, so the document cannot drift from the code. A component nested in another is a `$ref`.
+ */
+const components = {
+  Error: errorAnswerSchema,
+  RecordError: recordErrorSchema,
+  IngestAnswer: ingestAnswerSchema,
+  IndicatorItem: indicatorItemSchema,
+  IndicatorPage: indicatorPageSchema,
+  Area: areaListItemSchema,
+  AreaList: areaListSchema,
+  FeedStatus: feedStatusSchema,
+  FeedsAnswer: feedsAnswerSchema,
+  DayOutcome: dayOutcomeSchema,
+  RecomputeAnswer: recomputeAnswerSchema,
+  QuarantinedRecord: quarantinedRecordSchema,
+  QuarantineList: quarantineListSchema,
+  QualityReport: qualityReportSchema,
+  AreasAnswer: areasAnswerSchema,
+  CalendarAnswer: calendarAnswerSchema,
+  RoadsAnswer: roadsAnswerSchema,
+  VehiclesAnswer: vehiclesAnswerSchema,
+  SyncRulesAnswer: syncRulesAnswerSchema,
+  Subscription: subscriptionViewSchema,
+  CreatedSubscription: createdSubscriptionSchema,
+  PatchedSubscription: patchedSubscriptionSchema,
+  SubscriptionList: subscriptionListSchema,
+  DeliveryAttempt: deliveryAttemptSchema,
+  DeliveryList: deliveryListSchema,
+  ReplayAnswer: replayAnswerSchema,
+  Health: healthAnswerSchema,
+} as const satisfies Record<string, z.ZodType>;
+type ComponentName = keyof typeof components;
+
+/** Leaves out the bounds zod gives every integer (±2^53 − 1): they are JSON's, not the API's. */
+const withoutSafeIntegerBounds = ({ jsonSchema }: { jsonSchema: JsonSchema }) => {
+  if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) delete jsonSchema.minimum;
+  if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) delete jsonSchema.maximum;
+};
+
+/**
+ * The JSON Schema of a zod schema, for the document (without `$schema`: OpenAPI 3.1 sets the dialect).
+ * A part JSON Schema cannot express (a transform's output) throws, unless `unrepresentable` is `'any'`.
+ */
+const jsonSchemaOf = (
+  schema: z.ZodType,
+  io: 'input' | 'output' = 'output',
+  unrepresentable: 'throw' | 'any' = 'throw',
+): JsonSchema => {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable,
+    override: withoutSafeIntegerBounds,
+  }) as JsonSchema;
+  return json;
+};
+
+/** `components.schemas`, with `$ref`s between them. */
+const componentSchemas = (() => {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(components)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, {
+    uri: (id) => `#/components/schemas/${id}`,
+    override: withoutSafeIntegerBounds,
+  });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _dialect, $id: _id, ...schema }]) => [id, schema]),
+  );
+})();
+
 const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
-const errorResponse = (description: string) => ({ description, content: jsonContent(errorBody) });
+const answer = (description: string, component: ComponentName) => ({
+  description,
+  content: jsonContent({ $ref: `#/components/schemas/${component}` }),
+});
+const errorResponse = (description: string) => answer(description, 'Error');
 
 const securityOf: Record<RouteAuth, unknown[]> = {
   signature: [{ standardWebhooks: [] }],
@@ -28,27 +144,12 @@ const securityOf: Record<RouteAuth, unknown[]> = {
   open: [],
 };
 
-const indicatorItem = {
-  type: 'object',
-  properties: {
-    date: { type: 'string', format: 'date' },
-    area: { type: 'string', example: 'district:dongcheng' },
-    timezone: { type: 'string', example: 'Asia/Shanghai' },
-    indicators: {
-      type: 'object',
-      properties: Object.fromEntries(
-        indicatorCatalogue.map((info) => [
-          info.name,
-          {
-            type: ['number', 'null'],
-            description: `${info.chineseName}: ${info.description} (${info.unit})`,
-          },
-        ]),
-      ),
-    },
-    revision: { type: 'integer', minimum: 1 },
-    computedAt: { type: 'string', format: 'date-time' },
-  },
+/** The answers every route of an auth kind may give before its handler runs. */
+const authResponsesOf: Record<RouteAuth, Record<number, unknown>> = {
+  signature: {},
+  analyst: { 401: errorResponse('Missing or unknown token') },
+  admin: { 401: errorResponse('Missing or unknown token'), 403: errorResponse('Not the admin token') },
+  open: {},
 };
 
 /**
@@ -56,7 +157,7 @@ const indicatorItem = {
  * types, limits, defaults, descriptions), so the document cannot drift from the code.
  */
 export const queryParameters = (schema: z.ZodType) => {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+  const json = jsonSchemaOf(schema, 'input', 'any') as {
     properties?: Record<string, { description?: string; type?: string }>;
     required?: string[];
   };
@@ -70,69 +171,78 @@ export const queryParameters = (schema: z.ZodType) => {
   }));
 };
 
+/** A request body: the envelope its handler checks (`{"records": [...]}`), its list items described by `items`. */
+const envelopeOf = (envelope: z.ZodObject, list: string, items: JsonSchema): JsonSchema => {
+  const json = jsonSchemaOf(envelope, 'input') as JsonSchema & { properties: Record<string, JsonSchema> };
+  return { ...json, properties: { ...json.properties, [list]: { ...json.properties[list], items } } };
+};
+
 /** An ingest route: a signed list of items, answered with the ingest counts. */
 const ingestOperation = (
   summary: string,
+  envelope: z.ZodObject,
   list: string,
-  items: unknown,
+  items: JsonSchema,
   extra: Record<number, unknown> = {},
-) => {
-  const answer = jsonContent(z.toJSONSchema(ingestAnswerSchema));
-  return {
-    summary,
-    requestBody: {
-      required: true,
-      content: jsonContent({
-        type: 'object',
-        required: [list],
-        properties: { [list]: { type: 'array', minItems: 1, maxItems: 1000, items } },
-      }),
-    },
-    responses: {
-      200: { description: 'A webhook-id seen before: the first answer, nothing changed', content: answer },
-      202: {
-        description: 'At least one item accepted or a duplicate; the rest listed by index',
-        content: answer,
-      },
-      400: errorResponse(`Body is not JSON or not {"${list}": [...]}`),
-      401: errorResponse('Missing or bad Standard Webhooks signature, or timestamp more than 5 minutes off'),
-      409: errorResponse('A request with this webhook-id is still being processed'),
-      413: errorResponse('Body larger than 5 MB'),
-      422: { description: 'Every item rejected', content: answer },
-      ...extra,
-    },
-  };
-};
+) => ({
+  summary,
+  requestBody: { required: true, content: jsonContent(envelopeOf(envelope, list, items)) },
+  responses: {
+    200: answer('A webhook-id seen before: the first answer, nothing changed', 'IngestAnswer'),
+    202: answer('At least one item accepted or a duplicate; the rest listed by index', 'IngestAnswer'),
+    400: errorResponse(`Body is not JSON or not {"${list}": [...]}`),
+    401: errorResponse('Missing or bad Standard Webhooks signature, or timestamp more than 5 minutes off'),
+    409: errorResponse('A request with this webhook-id is still being processed'),
+    413: errorResponse('Body larger than 5 MB'),
+    422: answer('Every item rejected', 'IngestAnswer'),
+    ...extra,
+  },
+});
 
 /** A reference route: the whole set replaced, answered with its counts; every day recomputed. */
-const referenceOperation = (summary: string, schema: z.ZodType, answer: string) => ({
+const referenceOperation = (
+  summary: string,
+  schema: z.ZodType,
+  description: string,
+  component: ComponentName,
+) => ({
   summary,
-  requestBody: { required: true, content: jsonContent(z.toJSONSchema(schema, { io: 'input' })) },
+  requestBody: { required: true, content: jsonContent(jsonSchemaOf(schema, 'input')) },
   responses: {
-    200: { description: answer },
+    200: answer(description, component),
     400: errorResponse('Invalid set; the message names each problem'),
   },
+});
+
+/** `GET /openapi.json`: the parts of this document a client can rely on. */
+const documentSchema = z.looseObject({
+  openapi: z.string(),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.unknown()),
 });
 
 const operations: Record<string, Operation> = {
   'POST /ingest/{source}': {
     ...ingestOperation(
       'Send a signed batch of 1 to 1000 records of one feed (at most 5 MB)',
+      ingestBodySchema,
       'records',
-      { oneOf: sources.map((source) => z.toJSONSchema(recordSchemas[source], { io: 'input' })) },
+      { oneOf: sources.map((source) => jsonSchemaOf(recordSchemas[source], 'input')) },
       { 404: errorResponse('Unknown source') },
     ),
-    parameters: [{ name: 'source', in: 'path', required: true, schema: { type: 'string', enum: sources } }],
+    parameters: [{ name: 'source', in: 'path', required: true, schema: jsonSchemaOf(sourceSchema) }],
   },
   'POST /ingest/hotline/open311': ingestOperation(
     'Send Open311 GeoReport v2 service requests (signed with the hotline secret); mapped to ticket events (docs/open311.md)',
+    open311BodySchema,
     'requests',
-    z.toJSONSchema(open311RequestSchema, { io: 'input' }),
+    jsonSchemaOf(open311RequestSchema, 'input'),
   ),
   'POST /ingest/sanitation/jt808': ingestOperation(
     'Send JT/T 808 location reports (0x0200) as hex frames per vehicle, signed with the sanitation secret (docs/jt808.md)',
+    ingestBodySchema,
     'records',
-    z.toJSONSchema(jt808RecordSchema, { io: 'input' }),
+    jsonSchemaOf(jt808RecordSchema, 'input'),
   ),
   'GET /indicators': {
     summary: 'Daily indicators of a day or a range, for areas, as JSON or CSV',
@@ -140,159 +250,133 @@ const operations: Record<string, Operation> = {
     responses: {
       200: {
         description: 'Items sorted by date then area',
-        content: {
-          'application/json': {
-            schema: {
-              type: 'object',
-              properties: { items: { type: 'array', items: indicatorItem }, nextToken: { type: 'string' } },
-            },
+        headers: {
+          'x-next-token': {
+            description: 'CSV only: where the next page starts (the nextToken of a JSON answer)',
+            schema: jsonSchemaOf(z.string()),
           },
-          'text/csv': { schema: { type: 'string' } },
+        },
+        content: {
+          'application/json': { schema: { $ref: '#/components/schemas/IndicatorPage' } },
+          'text/csv': {
+            schema: jsonSchemaOf(
+              z.string().describe('date,area,<every indicator>,revision,computedAt; null is an empty cell'),
+            ),
+          },
         },
       },
       400: errorResponse('Bad date, range, area, format, limit or token'),
-      401: errorResponse('Missing or unknown token'),
     },
   },
   'GET /openapi.json': {
     summary: 'This document',
-    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+    responses: {
+      200: { description: 'OpenAPI 3.1 document', content: jsonContent(jsonSchemaOf(documentSchema)) },
+    },
   },
   'GET /areas': {
     summary: 'Registered districts and streets with their names and area keys (no polygons), districts first',
     responses: {
-      200: {
-        description: 'Areas as PUT /reference/areas last registered them; no items before the first PUT',
-        content: jsonContent({
-          type: 'object',
-          properties: {
-            items: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['area', 'code', 'name', 'level'],
-                properties: {
-                  area: { type: 'string', example: 'district:dongcheng' },
-                  code: { type: 'string', example: 'dongcheng' },
-                  name: { type: 'string', example: '东城区' },
-                  level: { type: 'string', enum: ['district', 'street'] },
-                  parent: { type: 'string', description: "A street's district code" },
-                },
-              },
-            },
-          },
-        }),
-      },
-      401: errorResponse('Missing or unknown token'),
+      200: answer(
+        'Areas as PUT /reference/areas last registered them; no items before the first PUT',
+        'AreaList',
+      ),
     },
   },
   'GET /feeds': {
     summary: 'Feed freshness: when each ingest source last had a record accepted, and how long ago',
     responses: {
-      200: {
-        description: 'One item per source; null times for a source that never had a record accepted',
-        content: jsonContent({
-          type: 'object',
-          properties: {
-            now: { type: 'string', format: 'date-time', description: "The hub's clock" },
-            items: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['source', 'lastAcceptedAt', 'ageSeconds'],
-                properties: {
-                  source: { type: 'string', enum: sources },
-                  lastAcceptedAt: { type: ['string', 'null'], format: 'date-time' },
-                  ageSeconds: { type: ['integer', 'null'], minimum: 0 },
-                },
-              },
-            },
-          },
-        }),
-      },
-      401: errorResponse('Missing or unknown token'),
+      200: answer(
+        'One item per source; null times for a source that never had a record accepted',
+        'FeedsAnswer',
+      ),
     },
   },
   'POST /admin/recompute': {
     summary: 'Recompute the indicators of a day or a range (at most 366 days) and answer when done',
-    requestBody: {
-      required: true,
-      content: jsonContent(z.toJSONSchema(recomputeRequestSchema, { io: 'input' })),
-    },
+    requestBody: { required: true, content: jsonContent(jsonSchemaOf(recomputeRequestSchema, 'input')) },
     responses: {
-      200: { description: 'Days recomputed, with the areas whose values changed' },
+      200: answer('Days recomputed, with the areas whose values changed', 'RecomputeAnswer'),
       400: errorResponse('Bad date or range'),
-      401: errorResponse('Missing or unknown token'),
-      403: errorResponse('Not the admin token'),
     },
   },
   'GET /quarantine': {
     summary: 'Rejected records of a source with their errors and arrival time (kept 30 days), newest first',
     parameters: queryParameters(quarantineQuerySchema),
-    responses: { 200: { description: 'Quarantined records' }, 400: errorResponse('Bad source or limit') },
+    responses: {
+      200: answer('Quarantined records', 'QuarantineList'),
+      400: errorResponse('Bad source or limit'),
+    },
   },
   'GET /admin/quality': {
     summary:
       'Area codes the registry does not know, with record counts per code and per source, over a range of days',
     parameters: queryParameters(qualityQuerySchema),
     responses: {
-      200: { description: 'unknownCodes (code, records, bySource) and bySource totals' },
+      200: answer('unknownCodes (code, records, bySource) and bySource totals', 'QualityReport'),
       400: errorResponse('Bad range'),
     },
   },
   'PUT /reference/areas': referenceOperation(
     'Replace the districts and streets (GeoJSON FeatureCollection of Polygon/MultiPolygon); every day is recomputed',
     areasSchema,
-    '{districts, streets, recomputingDays}',
+    'Districts and streets registered, and the days queued for recomputing',
+    'AreasAnswer',
   ),
   'PUT /reference/calendar': referenceOperation(
     'Replace the holidays and make-up working days; every day is recomputed',
     calendarSchema,
-    '{holidays, workdays, recomputingDays}',
+    'Holidays and workdays registered, and the days queued for recomputing',
+    'CalendarAnswer',
   ),
   'PUT /reference/roads': referenceOperation(
     'Replace the road registry (GeoJSON LineStrings: segmentId, district, street?, widthM?, level?, planned?); coverage and every day are recomputed',
     roadsSchema,
-    '{segments, plannedSegments, recomputingDays}',
+    'Segments registered, and the days queued for recomputing',
+    'RoadsAnswer',
   ),
   'PUT /reference/vehicles': referenceOperation(
     'Replace the vehicle registry ([{vehicleId, type, district}]); coverage and every day are recomputed',
     vehiclesSchema,
-    '{vehicles, recomputingDays}',
+    'Vehicles registered, and the days queued for recomputing',
+    'VehiclesAnswer',
   ),
   'PUT /reference/sync': referenceOperation(
     'Replace the sync rules: ticket categories (* globs) whose received tickets emit sync.case-requested',
     syncRulesSchema,
-    '{ticketCategoriesToCityPlatform}',
+    'Ticket categories registered',
+    'SyncRulesAnswer',
   ),
   'POST /subscriptions': {
     summary:
       'Subscribe a URL to event types (ticket.*, case.closed, indicators.updated, sync.*), optionally for areas',
-    requestBody: {
-      required: true,
-      content: jsonContent(z.toJSONSchema(createSubscriptionSchema, { io: 'input' })),
-    },
+    requestBody: { required: true, content: jsonContent(jsonSchemaOf(createSubscriptionSchema, 'input')) },
     responses: {
-      201: { description: '{id, url, events, areas, status, secret} — the secret is shown only here' },
+      201: answer('The subscription with its secret, which is shown only here', 'CreatedSubscription'),
       400: errorResponse('Invalid subscription'),
       422: errorResponse('The URL is refused: not https (deployed), or it resolves to a non-public address'),
     },
   },
   'GET /subscriptions': {
     summary: 'All subscriptions (without secrets)',
-    responses: { 200: { description: '{items}' } },
+    responses: { 200: answer('Every subscription', 'SubscriptionList') },
   },
   'GET /subscriptions/{id}': {
     summary: 'One subscription (without its secret)',
-    responses: { 200: { description: 'The subscription' }, 404: errorResponse('No such subscription') },
+    responses: {
+      200: answer('The subscription', 'Subscription'),
+      404: errorResponse('No such subscription'),
+    },
   },
   'PATCH /subscriptions/{id}': {
     summary: 'Change status, events, areas or description; rotateSecret: true returns a new secret once',
-    requestBody: {
-      required: true,
-      content: jsonContent(z.toJSONSchema(patchSubscriptionSchema, { io: 'input' })),
+    requestBody: { required: true, content: jsonContent(jsonSchemaOf(patchSubscriptionSchema, 'input')) },
+    responses: {
+      200: answer('The subscription; with its new secret after rotateSecret', 'PatchedSubscription'),
+      400: errorResponse('Invalid patch'),
+      404: errorResponse('No such subscription'),
+      422: errorResponse('Activating it, but its URL is refused (as for POST /subscriptions)'),
     },
-    responses: { 200: { description: 'The subscription' }, 404: errorResponse('No such subscription') },
   },
   'DELETE /subscriptions/{id}': {
     summary: 'Delete a subscription',
@@ -302,21 +386,28 @@ const operations: Record<string, Operation> = {
     summary:
       'Delivery attempts, newest first (event id, type, attempt, status code, error, duration, time; kept 30 days)',
     parameters: queryParameters(deliveriesQuerySchema),
-    responses: { 200: { description: '{items}' }, 404: errorResponse('No such subscription') },
+    responses: {
+      200: answer('Delivery attempts, newest first', 'DeliveryList'),
+      400: errorResponse('Bad limit'),
+      404: errorResponse('No such subscription'),
+    },
   },
   'POST /subscriptions/{id}/replay': {
     summary: 'Re-send the events of a window (kept 30 days) that the subscription wants',
-    requestBody: {
-      required: true,
-      content: jsonContent(z.toJSONSchema(replayRequestSchema, { io: 'input' })),
+    requestBody: { required: true, content: jsonContent(jsonSchemaOf(replayRequestSchema, 'input')) },
+    responses: {
+      202: answer('Deliveries queued', 'ReplayAnswer'),
+      400: errorResponse('Bad window, or one longer than 30 days'),
+      404: errorResponse('No such subscription'),
     },
-    responses: { 202: { description: '{replayed}' }, 404: errorResponse('No such subscription') },
   },
-  'GET /health': { summary: 'Liveness', responses: { 200: { description: '{"status": "ok"}' } } },
+  'GET /health': { summary: 'Liveness', responses: { 200: answer('Alive', 'Health') } },
   'GET /': {
     summary:
       'The analyst dashboard (HTML): indicators by district, trends, comparison, feed freshness, CSV; it asks for the analyst token',
-    responses: { 200: { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } } },
+    responses: {
+      200: { description: 'The page', content: { 'text/html': { schema: jsonSchemaOf(z.string()) } } },
+    },
   },
 };
 
@@ -331,12 +422,13 @@ export const openApiDocument = (serverUrl?: string) => {
     const pathParameters = [...route.path.matchAll(/\{(\w+)\}/g)]
       .map((match) => match[1] as string)
       .filter((name) => !declared.some((parameter) => parameter.in === 'path' && parameter.name === name))
-      .map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
+      .map((name) => ({ name, in: 'path', required: true, schema: jsonSchemaOf(z.string()) }));
     (paths[route.path] as Record<string, Operation>)[route.method.toLowerCase()] = {
       ...operation,
       ...(declared.length + pathParameters.length > 0
         ? { parameters: [...pathParameters, ...declared] }
         : {}),
+      responses: { ...(operation.responses as object), ...authResponsesOf[route.auth] },
       security: securityOf[route.auth],
     };
   }
@@ -350,6 +442,7 @@ export const openApiDocument = (serverUrl?: string) => {
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     paths,
     components: {
+      schemas: componentSchemas,
       securitySchemes: {
         analystToken: {
           type: 'http',

@@ -1,6 +1,8 @@
 import type * as z from 'zod';
 import { InvalidInputError } from '#shared/domain/errors';
-import { describeIssues } from '#shared/schemas/issues';
+import { type HttpEvent, parseJsonBody } from '#shared/http/api';
+import { describeIssues } from '#shared/schemas/messages';
+import { queryParams } from '#shared/schemas/query';
 
 /** Parses request input with a schema; a failure is a 400 naming every bad parameter. */
 export const parseInput = <Schema extends z.ZodType>(
@@ -12,3 +14,14 @@ export const parseInput = <Schema extends z.ZodType>(
   if (!parsed.success) throw new InvalidInputError(`invalid ${what}: ${describeIssues(parsed.error)}`);
   return parsed.data;
 };
+
+/** Parses a request's JSON body with a schema; `what` names the body in the 400's message. */
+export const parseBody = <Schema extends z.ZodType>(
+  schema: Schema,
+  event: HttpEvent,
+  what: string,
+): z.infer<Schema> => parseInput(schema, parseJsonBody(event), what);
+
+/** Parses a request's query string with a schema (a 400 says `invalid query: …`). */
+export const parseQuery = <Schema extends z.ZodType>(schema: Schema, event: HttpEvent): z.infer<Schema> =>
+  parseInput(schema, queryParams(event.rawQueryString ?? ''), 'query');

@@ -1,7 +1,9 @@
 import * as z from 'zod';
+import type { qualityReport } from '#shared/domain/quality';
 import { daysBetween } from '#shared/domain/time';
-import { dateSchema } from '#shared/schemas/common';
+import { type Agree, areaKeySchema, dateSchema } from '#shared/schemas/common';
 import { sourceSchema } from '#shared/schemas/ingest';
+import { recordErrorSchema } from '#shared/schemas/messages';
 import { MAX_QUERY_DAYS } from '#shared/schemas/query';
 
 const rangeCheck =
@@ -44,3 +46,57 @@ export const qualityQuerySchema = z
     to: dateSchema.describe('Last day (at most 366 days)'),
   })
   .superRefine((range, context) => rangeCheck('from')(range, context));
+
+/** What recomputing one day did. */
+export const dayOutcomeSchema = z.object({
+  date: z.iso.date(),
+  areas: z.int().min(0).describe('Areas that have data that day'),
+  changed: z.array(areaKeySchema).describe('Areas whose values changed (a new revision was written)'),
+  removed: z
+    .array(areaKeySchema)
+    .describe('Areas that no longer have data that day (their items were removed)'),
+});
+
+/** `POST /admin/recompute`: every day of the range, recomputed. */
+export const recomputeAnswerSchema = z.object({ days: z.array(dayOutcomeSchema) });
+export type RecomputeAnswer = z.infer<typeof recomputeAnswerSchema>;
+
+/** A rejected record kept 30 days for `GET /quarantine`. */
+export const quarantinedRecordSchema = z.object({
+  source: sourceSchema,
+  arrivedAt: z.iso.datetime(),
+  requestId: z.string().describe('Request that brought it; records of one request share it'),
+  index: z.int().min(0).describe('Position of the item in its request body'),
+  errors: z.array(recordErrorSchema),
+  record: z.string().describe('The record as received, as JSON, cut to 64 KiB'),
+  truncated: z.boolean().describe('Whether record was cut'),
+});
+export type QuarantinedRecord = z.infer<typeof quarantinedRecordSchema>;
+
+/** `GET /quarantine`: newest first. */
+export const quarantineListSchema = z.object({ items: z.array(quarantinedRecordSchema) });
+export type QuarantineList = z.infer<typeof quarantineListSchema>;
+
+const countSchema = z.int().min(0);
+
+/** `GET /admin/quality`: area codes the registry does not know, with record counts per code and per source. */
+export const qualityReportSchema = z.object({
+  from: z.iso.date(),
+  to: z.iso.date(),
+  unknownCodes: z
+    .array(
+      z.object({
+        code: z
+          .string()
+          .meta({ description: 'district:<code> or street:<code>', examples: ['district:nowhere'] }),
+        records: countSchema.describe('Records that name it'),
+        bySource: z.partialRecord(sourceSchema, countSchema).describe('Records per source'),
+      }),
+    )
+    .describe('Most records first'),
+  bySource: z
+    .partialRecord(sourceSchema, z.object({ records: countSchema, codes: countSchema }))
+    .describe('Per source: records naming an unknown code, and how many codes'),
+});
+export type QualityReport = z.infer<typeof qualityReportSchema>;
+true satisfies Agree<QualityReport, ReturnType<typeof qualityReport>>;

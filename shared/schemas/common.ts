@@ -60,3 +60,28 @@ export const areaKeySchema = z
     'must be city, district:<code> or street:<code>',
   );
 export type AreaKey = z.infer<typeof areaKeySchema>;
+
+/** Every 4xx and 5xx answer: `{"error": "..."}` (5xx without internals). */
+export const errorAnswerSchema = z.object({
+  error: z.string().describe('What was wrong, with the bad value, and how to fix it'),
+});
+export type ErrorAnswer = z.infer<typeof errorAnswerSchema>;
+
+/** `GET /health`. */
+export const healthAnswerSchema = z.object({ status: z.literal('ok') });
+export type HealthAnswer = z.infer<typeof healthAnswerSchema>;
+
+/** A type with every property and array readonly, all the way down. */
+type Frozen<T> = T extends readonly (infer Item)[]
+  ? readonly Frozen<Item>[]
+  : T extends object
+    ? { readonly [Key in keyof T]: Frozen<T[Key]> }
+    : T;
+
+/**
+ * `true` when two types describe the same values, readonly modifiers aside (optional and required
+ * properties, extra properties and nullability all count). Used as `true satisfies Agree<A, B>` where a
+ * schema's type and a type declared elsewhere (domain, use-case) must not drift apart.
+ */
+export type Agree<A, B> =
+  (<T>() => T extends Frozen<A> ? 1 : 2) extends <T>() => T extends Frozen<B> ? 1 : 2 ? true : false;

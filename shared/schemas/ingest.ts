@@ -1,6 +1,15 @@
 import * as z from 'zod';
 import { areaCodeSchema, idSchema, instantSchema, locationSchema } from '#shared/schemas/common';
-import { capErrors, MAX_LISTED_ERRORS, toRecordErrors } from '#shared/schemas/issues';
+import {
+  capErrors,
+  MAX_LISTED_ERRORS,
+  type RecordError,
+  recordErrorSchema,
+  toRecordErrors,
+} from '#shared/schemas/messages';
+
+/** The problems of a rejected record, listed in the answer and kept in the quarantine. */
+export type { RecordError };
 
 /** The three feeds cityhub takes in (CONTRACT §4). */
 export const sources = ['hotline', 'city-platform', 'sanitation'] as const;
@@ -156,14 +165,19 @@ export const ingestBodySchema = z.object({
     .max(ingestLimits.maxRecords, `records must hold at most ${ingestLimits.maxRecords} records`),
 });
 
-/** One problem found in a record: a JSON path into the record and what is wrong there. */
-export const recordErrorSchema = z.object({ path: z.string(), message: z.string() });
-export type RecordError = z.infer<typeof recordErrorSchema>;
-
 /** The answer to an ingest request (202, 422, and replays of either). */
 export const ingestAnswerSchema = z.object({
-  accepted: z.number().int(),
-  duplicates: z.number().int(),
-  rejected: z.array(z.object({ index: z.number().int(), errors: z.array(recordErrorSchema) })),
+  accepted: z.int().min(0).describe('Records stored now'),
+  duplicates: z.int().min(0).describe('Records whose eventId was accepted before (nothing changed)'),
+  rejected: z
+    .array(
+      z.object({
+        index: z.int().min(0).describe('Position of the item in the body'),
+        errors: z
+          .array(recordErrorSchema)
+          .describe(`At most ${MAX_LISTED_ERRORS}, then one saying there are more`),
+      }),
+    )
+    .describe('Items refused (and quarantined), in body order'),
 });
 export type IngestAnswer = z.infer<typeof ingestAnswerSchema>;

@@ -1,6 +1,10 @@
 import * as z from 'zod';
+import type { AreaListItem } from '#shared/domain/area-list';
+import { type IndicatorName, indicatorCatalogue } from '#shared/domain/indicators/catalogue';
+import type { IndicatorItem } from '#shared/domain/indicators/item';
 import { daysBetween } from '#shared/domain/time';
-import { areaKeySchema, dateSchema } from '#shared/schemas/common';
+import { type Agree, areaCodeSchema, areaKeySchema, dateSchema } from '#shared/schemas/common';
+import { sourceSchema } from '#shared/schemas/ingest';
 
 /** Longest range one query may span, in days (both ends included). */
 export const MAX_QUERY_DAYS = 366;
@@ -93,3 +97,70 @@ export const queryParams = (rawQueryString: string): Record<string, unknown> => 
   }
   return result;
 };
+
+/** Every published indicator of a (day, area), with its Chinese name, meaning and unit; null when a rate has no denominator. */
+const indicatorValuesSchema = z.object(
+  Object.fromEntries(
+    indicatorCatalogue.map((info) => [
+      info.name,
+      z.number().nullable().describe(`${info.chineseName}: ${info.description} (${info.unit})`),
+    ]),
+  ) as Record<IndicatorName, z.ZodNullable<z.ZodNumber>>,
+);
+
+/** One published (day, area) item of `GET /indicators` (CONTRACT §6). */
+export const indicatorItemSchema = z.object({
+  date: z.iso.date().describe('Local day of the city, YYYY-MM-DD'),
+  area: areaKeySchema.meta({ examples: ['district:dongcheng'] }),
+  timezone: z.string().meta({ description: 'Time zone of the day', examples: ['Asia/Shanghai'] }),
+  indicators: indicatorValuesSchema,
+  revision: z.int().min(1).describe('Starts at 1; goes up by one each time a value changes'),
+  computedAt: z.iso.datetime().describe('When the values of this revision were computed'),
+});
+export type PublishedIndicatorItem = z.infer<typeof indicatorItemSchema>;
+// The published item is the stored one without the hub's own bookkeeping.
+true satisfies Agree<PublishedIndicatorItem, Omit<IndicatorItem, 'announcedRevision'>>;
+
+/** A JSON answer of `GET /indicators`: items sorted by date then area, and where the next page starts. */
+export const indicatorPageSchema = z.object({
+  items: z.array(indicatorItemSchema),
+  nextToken: z
+    .string()
+    .optional()
+    .describe('Present when more items follow: pass it as nextToken to get them'),
+});
+export type IndicatorPageAnswer = z.infer<typeof indicatorPageSchema>;
+
+/** One registered district or street without its polygon. */
+export const areaListItemSchema = z.object({
+  area: areaKeySchema.meta({
+    description: 'Its area key in indicator answers',
+    examples: ['district:dongcheng'],
+  }),
+  code: areaCodeSchema.meta({ examples: ['dongcheng'] }),
+  name: z.string().meta({ description: 'The name the registry gives it', examples: ['东城区'] }),
+  level: z.enum(['district', 'street']),
+  parent: areaCodeSchema.optional().describe("A street's district code"),
+});
+true satisfies Agree<z.infer<typeof areaListItemSchema>, AreaListItem>;
+
+/** `GET /areas`: districts first, each level in the order the registry lists it; none before the first PUT. */
+export const areaListSchema = z.object({ items: z.array(areaListItemSchema) });
+export type AreaList = z.infer<typeof areaListSchema>;
+
+/** How fresh one feed is (`GET /feeds`). */
+export const feedStatusSchema = z.object({
+  source: sourceSchema,
+  lastAcceptedAt: z.iso
+    .datetime()
+    .nullable()
+    .describe('When the latest batch with an accepted record arrived; null when none ever did'),
+  ageSeconds: z.int().min(0).nullable().describe('Whole seconds from then to now; null with lastAcceptedAt'),
+});
+
+/** `GET /feeds`: every ingest source's freshness, measured against the hub's clock. */
+export const feedsAnswerSchema = z.object({
+  now: z.iso.datetime().describe("The hub's clock"),
+  items: z.array(feedStatusSchema).describe('One item per source, in a fixed order'),
+});
+export type FeedsAnswer = z.infer<typeof feedsAnswerSchema>;

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { areaCodeSchema, dateSchema } from '#shared/schemas/common';
-import { excerpt } from '#shared/schemas/issues';
+import { excerpt } from '#shared/schemas/messages';
 
 const position = z
   .array(z.number())
@@ -148,3 +148,37 @@ export const vehiclesSchema = z
   });
 export type Vehicles = z.infer<typeof vehiclesSchema>;
 export type Vehicle = Vehicles[number];
+
+const countSchema = z.int().min(0);
+const recomputingDaysSchema = countSchema.describe('Days with data, each queued to be recomputed');
+
+/** `PUT /reference/areas`: what was registered. */
+export const areasAnswerSchema = z.object({
+  districts: countSchema,
+  streets: countSchema,
+  recomputingDays: recomputingDaysSchema,
+});
+export type AreasAnswer = z.infer<typeof areasAnswerSchema>;
+
+/** `PUT /reference/calendar`: what was registered. */
+export const calendarAnswerSchema = z.object({
+  holidays: countSchema,
+  workdays: countSchema,
+  recomputingDays: recomputingDaysSchema,
+});
+export type CalendarAnswer = z.infer<typeof calendarAnswerSchema>;
+
+/** `PUT /reference/roads`: what was registered (coverage is recomputed too). */
+export const roadsAnswerSchema = z.object({
+  segments: countSchema,
+  plannedSegments: countSchema.describe('Segments with planned: true'),
+  recomputingDays: recomputingDaysSchema,
+});
+export type RoadsAnswer = z.infer<typeof roadsAnswerSchema>;
+
+/** `PUT /reference/vehicles`: what was registered (coverage is recomputed too). */
+export const vehiclesAnswerSchema = z.object({
+  vehicles: countSchema,
+  recomputingDays: recomputingDaysSchema,
+});
+export type VehiclesAnswer = z.infer<typeof vehiclesAnswerSchema>;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { areaKeySchema, instantSchema } from '#shared/schemas/common';
+import type { DeliveryAttempt, Subscription } from '#shared/domain/webhooks/subscription';
+import { type Agree, areaKeySchema, instantSchema } from '#shared/schemas/common';
 import { caseEventTypes, ticketEventTypes } from '#shared/schemas/ingest';
 
 /** Every event type a subscription can receive (CONTRACT §7). */
@@ -65,6 +66,12 @@ export const syncRulesSchema = z.object({
 });
 export type SyncRules = z.infer<typeof syncRulesSchema>;
 
+/** `PUT /reference/sync`: how many categories were registered. */
+export const syncRulesAnswerSchema = z.object({
+  ticketCategoriesToCityPlatform: z.int().min(0),
+});
+export type SyncRulesAnswer = z.infer<typeof syncRulesAnswerSchema>;
+
 /** A `*` glob as a predicate on categories. */
 export const categoryMatcher = (patterns: readonly string[]) => {
   const regexes = patterns.map(
@@ -89,3 +96,59 @@ export const deliveriesQuerySchema = z.object({
     .default(100)
     .describe('At most this many attempts, 1 to 1000 (default 100)'),
 });
+
+/** A subscription as the API shows it: never its secret. */
+export const subscriptionViewSchema = z.object({
+  id: z.string().meta({ examples: ['sub_0b7e4c1e-8d5f-4c52-9a7e-2f3d7f1b9c10'] }),
+  url: z.string().describe('Where deliveries are POSTed'),
+  events: z.array(z.string()).describe('Event types and families (ticket.*, case.closed, *) it receives'),
+  areas: z.array(z.string()).describe('Area keys it is limited to; empty for every area'),
+  description: z.string().optional(),
+  status: z.enum(['active', 'disabled']),
+  createdAt: z.iso.datetime(),
+  disabledReason: z.string().optional().describe('Why the hub disabled it (e.g. the endpoint answered 410)'),
+});
+export type SubscriptionView = z.infer<typeof subscriptionViewSchema>;
+true satisfies Agree<SubscriptionView, Omit<Subscription, 'secret'>>;
+
+/** `POST /subscriptions` (201): the new subscription with its secret, which is shown only here. */
+export const createdSubscriptionSchema = subscriptionViewSchema
+  .omit({ createdAt: true, disabledReason: true })
+  .extend({
+    secret: z
+      .string()
+      .describe('Standard Webhooks secret (whsec_…) that signs every delivery; shown only now'),
+  });
+export type CreatedSubscription = z.infer<typeof createdSubscriptionSchema>;
+
+/** `PATCH /subscriptions/{id}`: the subscription, with its new secret when rotateSecret was asked. */
+export const patchedSubscriptionSchema = subscriptionViewSchema.extend({
+  secret: z.string().optional().describe('Only after rotateSecret: the new secret, shown this once'),
+});
+export type PatchedSubscription = z.infer<typeof patchedSubscriptionSchema>;
+
+/** `GET /subscriptions`. */
+export const subscriptionListSchema = z.object({ items: z.array(subscriptionViewSchema) });
+export type SubscriptionList = z.infer<typeof subscriptionListSchema>;
+
+/** One delivery attempt, kept 30 days. */
+export const deliveryAttemptSchema = z.object({
+  eventId: z.string(),
+  type: z.string().meta({ examples: ['ticket.received'] }),
+  attempt: z.int().min(1).describe('1 for the first try'),
+  statusCode: z.int().optional().describe("The endpoint's status; absent when no answer came"),
+  error: z.string().optional().describe('Why the attempt failed, when it did'),
+  durationMs: z.number().min(0),
+  at: z.iso.datetime(),
+});
+true satisfies Agree<z.infer<typeof deliveryAttemptSchema>, DeliveryAttempt>;
+
+/** `GET /subscriptions/{id}/deliveries`: newest first. */
+export const deliveryListSchema = z.object({ items: z.array(deliveryAttemptSchema) });
+export type DeliveryList = z.infer<typeof deliveryListSchema>;
+
+/** `POST /subscriptions/{id}/replay` (202). */
+export const replayAnswerSchema = z.object({
+  replayed: z.int().min(0).describe('Deliveries queued: events of the window the subscription wants'),
+});
+export type ReplayAnswer = z.infer<typeof replayAnswerSchema>;

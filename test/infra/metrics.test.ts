@@ -1,17 +1,31 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMetrics, RECORDS_ACCEPTED_METRIC, SOURCE_DIMENSION } from '#shared/adapters/metrics';
+
+/** The EMF lines Powertools writes to stdout while `emit` runs. */
+const linesOf = (emit: () => void): string[] => {
+  const lines: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    return true;
+  });
+  try {
+    emit();
+  } finally {
+    write.mockRestore();
+  }
+  return lines;
+};
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 /** The EMF emitter the ingest function uses, and the shape the feed-freshness alarms (infra) expect. */
 describe('EMF metrics emitter', () => {
   it('writes one EMF line with the namespace, dimension and value', () => {
-    const lines: string[] = [];
-    const emit = createMetrics({
-      namespace: 'Cityhub/test',
-      write: (line) => lines.push(line),
-      now: () => 42,
-      enabled: true,
-    });
-    emit(RECORDS_ACCEPTED_METRIC, 3, 'Count', { [SOURCE_DIMENSION]: 'hotline' });
+    vi.useFakeTimers({ toFake: ['Date'], now: 42 });
+    const emit = createMetrics({ namespace: 'Cityhub/test', enabled: true });
+    const lines = linesOf(() => emit(RECORDS_ACCEPTED_METRIC, 3, 'Count', { [SOURCE_DIMENSION]: 'hotline' }));
     expect(lines.map((line) => JSON.parse(line))).toEqual([
       {
         _aws: {
@@ -31,12 +45,14 @@ describe('EMF metrics emitter', () => {
   });
 
   it('defaults the namespace to Cityhub and stays silent when disabled', () => {
-    const lines: string[] = [];
     const previous = process.env.METRICS_NAMESPACE;
     delete process.env.METRICS_NAMESPACE;
+    let lines: string[];
     try {
-      createMetrics({ write: (line) => lines.push(line), enabled: true })('X', 1, 'Count', {});
-      createMetrics({ write: (line) => lines.push(line), enabled: false })('X', 1, 'Count', {});
+      lines = linesOf(() => {
+        createMetrics({ enabled: true })('X', 1, 'Count', {});
+        createMetrics({ enabled: false })('X', 1, 'Count', {});
+      });
     } finally {
       if (previous !== undefined) process.env.METRICS_NAMESPACE = previous;
     }

@@ -11,6 +11,9 @@ export interface Subscription {
   readonly disabledReason?: string | undefined;
 }
 
+/** Delivery attempts and the events replays read are kept 30 days, so a replay spans at most that. */
+export const WEBHOOK_RETENTION_S = 30 * 86_400;
+
 /** One delivery attempt, kept 30 days. */
 export interface DeliveryAttempt {
   readonly eventId: string;

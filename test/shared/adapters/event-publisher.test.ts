@@ -1,13 +1,15 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { EventBridgePublisher, PublishError } from '#shared/adapters/event-publisher';
+import { EventBridgePublisher, PUT_EVENTS_RETRY, PublishError } from '#shared/adapters/event-publisher';
 import { busEvent } from '#shared/events/definition';
 import { factsChanged } from '#shared/events/facts-changed';
 
 const eventBridge = mockClient(EventBridgeClient);
-const noPause = async () => undefined;
-const publisher = new EventBridgePublisher(new EventBridgeClient({}), 'cityhub-test', noPause);
+const publisher = new EventBridgePublisher(new EventBridgeClient({}), 'cityhub-test', {
+  ...PUT_EVENTS_RETRY,
+  minTimeout: 0,
+});
 const changed = (count: number) =>
   Array.from({ length: count }, (_, index) =>
     busEvent(factsChanged, {
@@ -86,8 +88,16 @@ describe('EventBridgePublisher', () => {
       Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try later' }],
     });
     await expect(publisher.publish(changed(1))).rejects.toThrow(PublishError);
-    await expect(publisher.publish(changed(1))).rejects.toThrow('InternalFailure: try later');
+    await expect(publisher.publish(changed(1))).rejects.toThrow(
+      'EventBridge refused 1 event(s) after 5 tries (InternalFailure: try later)',
+    );
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(10);
+  });
+
+  it('leaves a failed PutEvents call to the SDK client, without resending it', async () => {
+    eventBridge.on(PutEventsCommand).rejects(new Error('AccessDeniedException: not allowed'));
+    await expect(publisher.publish(changed(1))).rejects.toThrow('AccessDeniedException: not allowed');
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
   });
 
   it('refuses a detail that does not satisfy its event schema, before sending anything', async () => {

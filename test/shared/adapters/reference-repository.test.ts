@@ -1,3 +1,4 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReferenceRepository } from '#shared/adapters/reference-repository';
 import { createTestTables } from '../../support/tables.ts';
@@ -39,5 +40,49 @@ describe('concurrent replacements', () => {
     const stored = await repository.get<{ n: number; padding: string }>('roads');
     expect(sets.map((set) => set.n)).toContain(stored?.n);
     expect(stored?.padding).toHaveLength(400_000);
+  });
+});
+
+/** A client that lets `beforeQuery` run before each chunk query of the repository's own reads. */
+const interrupting = (beforeQuery: () => Promise<void>) =>
+  new Proxy(db.documents, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return async (command: { input: { ConsistentRead?: boolean } }) => {
+        if (command instanceof QueryCommand && command.input.ConsistentRead) await beforeQuery();
+        return target.send(command as QueryCommand);
+      };
+    },
+  });
+
+describe('a read racing a replacement', () => {
+  it('reads the new set when the one it was reading is replaced under it', async () => {
+    await repository.put('vehicles', { n: 1 }, 200);
+    let replaced = false;
+    const reader = new ReferenceRepository(
+      interrupting(async () => {
+        if (replaced) return;
+        replaced = true;
+        await repository.put('vehicles', { n: 2 }, 201);
+      }),
+      db.names.facts,
+    );
+    expect(await reader.get('vehicles')).toEqual({ n: 2 });
+  });
+
+  it('gives up after 5 reads when every one is raced', async () => {
+    let replacements = 0;
+    const reader = new ReferenceRepository(
+      interrupting(async () => {
+        replacements += 1;
+        await repository.put('sync', { n: replacements }, 300 + replacements);
+      }),
+      db.names.facts,
+    );
+    await repository.put('sync', { n: 0 }, 299);
+    await expect(reader.get('sync')).rejects.toThrow(
+      new Error('reference set sync kept changing while it was read; try again'),
+    );
+    expect(replacements).toBe(5);
   });
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '#shared/app/ingest';
-import { MAX_LISTED_ERRORS, moreErrorsNotListed } from '#shared/schemas/issues';
+import { MAX_LISTED_ERRORS, moreErrorsNotListed } from '#shared/schemas/messages';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
 import { createTestTables } from '../../support/tables.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '#shared/domain/errors';
 import { defaultWorkingFlag, encodeLocationFrame } from '#shared/domain/jt808';
 import { unwrapJt808 } from '#shared/domain/jt808-ingest';
-import { MAX_LISTED_ERRORS, moreErrorsNotListed } from '#shared/schemas/issues';
+import { MAX_LISTED_ERRORS, moreErrorsNotListed } from '#shared/schemas/messages';
 
 const frame = (t: string, working?: boolean) =>
   encodeLocationFrame({

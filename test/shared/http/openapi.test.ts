@@ -7,6 +7,11 @@ import { indicatorQuerySchema } from '#shared/schemas/query';
 import { deliveriesQuerySchema } from '#shared/schemas/subscriptions';
 import { routes } from '#shared/topology';
 
+type Schema = { properties?: Record<string, Schema>; required?: string[]; [key: string]: unknown };
+type Operation = {
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+};
+
 type Parameter = {
   name: string;
   in: string;
@@ -15,7 +20,9 @@ type Parameter = {
 };
 
 describe('the OpenAPI document', () => {
-  const document = openApiDocument('http://127.0.0.1:3000');
+  const document = openApiDocument('http://127.0.0.1:3000') as ReturnType<typeof openApiDocument> & {
+    components: { schemas: Record<string, Schema> };
+  };
 
   it.each(routes.map((route) => [route.method, route.path] as const))(
     'describes %s %s with a summary',
@@ -75,9 +82,64 @@ describe('the OpenAPI document', () => {
   );
 
   it('lists every published indicator with its Chinese name', () => {
-    const schema = JSON.stringify(document.paths['/indicators']);
-    for (const name of indicatorNames) expect(schema).toContain(`"${name}"`);
-    expect(schema).toContain('办结率');
+    const page = (document.paths['/indicators'] as Record<string, Operation>).get?.responses['200'];
+    expect(page?.content?.['application/json']?.schema).toEqual({
+      $ref: '#/components/schemas/IndicatorPage',
+    });
+    expect(document.components.schemas.IndicatorPage?.properties?.items).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/IndicatorItem' },
+    });
+    const indicators = document.components.schemas.IndicatorItem?.properties?.indicators;
+    expect(Object.keys(indicators?.properties ?? {})).toEqual(indicatorNames);
+    expect(indicators?.required).toEqual(indicatorNames);
+    expect(JSON.stringify(indicators)).toContain('办结率');
+  });
+
+  it.each(routes.map((route) => [route.method, route.path] as const))(
+    'describes the body of every answer of %s %s but a 204',
+    (method, path) => {
+      const operation = (document.paths[path] as Record<string, Operation>)[method.toLowerCase()];
+      for (const [status, response] of Object.entries(operation?.responses ?? {})) {
+        if (status === '204') expect(response.content).toBeUndefined();
+        else expect(Object.values(response.content ?? {}), status).not.toHaveLength(0);
+        for (const { schema } of Object.values(response.content ?? {})) expect(schema, status).toBeDefined();
+      }
+    },
+  );
+
+  it('answers every error with the one error schema', () => {
+    const errors = Object.values(document.paths).flatMap((methods) =>
+      Object.values(methods as Record<string, Operation>).flatMap((operation) =>
+        Object.entries(operation.responses)
+          .filter(([status]) => Number(status) >= 400 && Number(status) !== 422)
+          .map(([, response]) => response.content?.['application/json']?.schema),
+      ),
+    );
+    expect(errors.length).toBeGreaterThan(40);
+    expect(new Set(errors.map((schema) => JSON.stringify(schema)))).toEqual(
+      new Set([JSON.stringify({ $ref: '#/components/schemas/Error' })]),
+    );
+    expect(document.components.schemas.Error).toMatchObject({ required: ['error'] });
+  });
+
+  it('names only components it declares', () => {
+    const references = [...JSON.stringify(document).matchAll(/"\$ref":"#\/components\/schemas\/(\w+)"/g)].map(
+      (match) => match[1] as string,
+    );
+    expect(references.length).toBeGreaterThan(0);
+    expect(references.filter((name) => !(name in document.components.schemas))).toEqual([]);
+  });
+
+  it('documents the 401 and 403 answers of token routes', () => {
+    for (const route of routes.filter((one) => one.auth === 'analyst' || one.auth === 'admin')) {
+      const statuses = Object.keys(
+        (document.paths[route.path] as Record<string, Operation>)[route.method.toLowerCase()]?.responses ??
+          {},
+      );
+      expect(statuses, `${route.method} ${route.path}`).toContain('401');
+      if (route.auth === 'admin') expect(statuses, `${route.method} ${route.path}`).toContain('403');
+    }
   });
 
   it('marks signed, analyst, admin and open routes differently', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRecord } from '#shared/schemas/ingest';
-import { MAX_LISTED_ERRORS, moreErrorsNotListed } from '#shared/schemas/issues';
+import { MAX_LISTED_ERRORS, moreErrorsNotListed } from '#shared/schemas/messages';
 
 const point = (second: number) => ({
   t: `2026-03-02T09:00:${String(second % 60).padStart(2, '0')}+08:00`,

@@ -1,5 +1,16 @@
-import type * as z from 'zod';
-import type { RecordError } from '#shared/schemas/ingest';
+import * as z from 'zod';
+
+/**
+ * How cityhub words what was wrong with a caller's input: problems of a record as `{path, message}`
+ * pairs, one-line summaries of a failed parse for 400 answers, and caller-given values quoted short.
+ */
+
+/** One problem found in a record: a JSON path into the record and what is wrong there. */
+export const recordErrorSchema = z.object({
+  path: z.string().describe('JSON path into the record, e.g. points[3].lat; $ is the record itself'),
+  message: z.string().describe('What is wrong there and how to fix it'),
+});
+export type RecordError = z.infer<typeof recordErrorSchema>;
 
 /** A zod issue path as a readable JSON path: `points[3].lat`; the record itself is `$`. */
 export const formatPath = (path: readonly PropertyKey[]): string => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { capErrors, describeIssues, MAX_LISTED_ERRORS, moreErrorsNotListed } from '#shared/schemas/issues';
+import { capErrors, describeIssues, MAX_LISTED_ERRORS, moreErrorsNotListed } from '#shared/schemas/messages';
 
 describe('describeIssues', () => {
   it('names every problem when there are few', () => {

@@ -1,0 +1,86 @@
+import type { EventPublisher } from '#shared/app/ports';
+import {
+  appendFacts,
+  type DaysOutcome,
+  type RecomputeDeps,
+  recentDays,
+  recomputeDays,
+} from '#shared/app/recompute';
+import type { EntityFacts } from '#shared/domain/entity-facts';
+import { busEvent } from '#shared/events/definition';
+import { deliveredDetail } from '#shared/events/delivered';
+import { factsChanged } from '#shared/events/facts-changed';
+
+/** Days per `facts.changed` event of the nightly job: each message fits a recompute run's time budget. */
+const NIGHTLY_DAYS_PER_MESSAGE = 5;
+
+/** What recomputing the days of a batch of `facts.changed` messages did. */
+export interface RecomputeRequestsOutcome extends DaysOutcome {
+  /** Messages that hold no readable `facts.changed` event. */
+  readonly unreadable: { readonly messageId: string; readonly error: Error }[];
+  /** Messages to retry: unreadable ones, and those naming a day that failed or was not reached. */
+  readonly failedMessages: string[];
+}
+
+/**
+ * Adds the entities' facts the messages carry to their cohort logs, then recomputes the days the
+ * messages name, each day once however many messages name it; a message fails only with its own days. Days not started when `outOfTime` says so are left
+ * for the messages' retry.
+ */
+export const recomputeRequestedDays = async (
+  messages: readonly { id: string; body: string }[],
+  deps: RecomputeDeps,
+  outOfTime: () => boolean,
+): Promise<RecomputeRequestsOutcome> => {
+  const daysOf = new Map<string, string[]>();
+  const entities: EntityFacts[] = [];
+  const unreadable: RecomputeRequestsOutcome['unreadable'] = [];
+  for (const message of messages) {
+    try {
+      const detail = deliveredDetail(message.body, factsChanged.detailSchema);
+      daysOf.set(message.id, detail.days);
+      // Validated against the facts schema at the edge; the domain type says the same with required keys.
+      entities.push(...((detail.entities ?? []) as readonly EntityFacts[]));
+    } catch (error) {
+      unreadable.push({ messageId: message.id, error: error as Error });
+    }
+  }
+  // The logs take the new facts before any day is read; a failure here fails the whole batch.
+  await appendFacts(entities, deps);
+  const outcome = await recomputeDays([...daysOf.values()].flat(), deps, outOfTime);
+  const failed = new Set([...outcome.failures.map(({ date }) => date), ...outcome.skipped]);
+  const failedDays = [...daysOf].filter(([, days]) => days.some((day) => failed.has(day))).map(([id]) => id);
+  return {
+    ...outcome,
+    unreadable,
+    failedMessages: [...unreadable.map(({ messageId }) => messageId), ...failedDays],
+  };
+};
+
+export interface NightlyRecomputeDeps {
+  readonly publisher: EventPublisher;
+  readonly timeZone: string;
+  readonly now: () => number;
+}
+
+/**
+ * The nightly job: has the last `days` local days recomputed, so deadlines that passed since their last
+ * change count. The days go through the recompute queue, a few per message.
+ */
+export const queueNightlyRecompute = async (
+  days: number,
+  deps: NightlyRecomputeDeps,
+): Promise<{ queued: number }> => {
+  const dates = recentDays(deps.now(), deps.timeZone, days);
+  const events = [];
+  for (let start = 0; start < dates.length; start += NIGHTLY_DAYS_PER_MESSAGE) {
+    events.push(
+      busEvent(factsChanged, {
+        days: dates.slice(start, start + NIGHTLY_DAYS_PER_MESSAGE),
+        reason: 'nightly recompute',
+      }),
+    );
+  }
+  await deps.publisher.publish(events);
+  return { queued: dates.length };
+};
