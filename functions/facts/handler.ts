@@ -4,9 +4,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { referenceLoader, versionCachedLoader } from '#shared/app/load-reference';
-import { announceChangedDays, recordEntityEvent } from '#shared/app/record-entity-event';
+import { announceChangedFacts, recordEntityEvent } from '#shared/app/record-entity-event';
 import { createStorage, storageEnvSchema } from '#shared/composition/root';
 import { loadEnv } from '#shared/config';
+import type { EntityFacts } from '#shared/domain/entity-facts';
 import { deliveredDetail } from '#shared/events/delivered';
 import { entityRecordAcceptedDetailSchema } from '#shared/events/record-accepted';
 import type { SyncRules } from '#shared/schemas/subscriptions';
@@ -23,21 +24,21 @@ const loadSyncRules = versionCachedLoader(
 );
 
 /**
- * Consumes accepted ticket and case events (SQS batches from the bus), stores each in its entity,
- * reports the records that failed, and announces the days whose facts changed.
+ * Consumes accepted ticket and case events (SQS batches from the bus), stores each with its entity,
+ * reports the records that failed, and announces the entities' new facts for their cohorts.
  */
 export const lambdaHandler = async (event: SQSEvent, context: Context) => {
-  const days = new Set<string>();
+  const changed: EntityFacts[] = [];
   const [{ areas }, rules] = await Promise.all([loadReference(), loadSyncRules()]);
   const deps = { ...baseDeps, sync: { rules, areas } };
   const recordHandler = async (record: SQSRecord) => {
     const detail = deliveredDetail(record.body, entityRecordAcceptedDetailSchema);
-    for (const day of await recordEntityEvent(detail, deps)) days.add(day);
+    changed.push(await recordEntityEvent(detail, deps));
   };
   try {
     return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context });
   } finally {
-    await announceChangedDays(days, 'entity events stored', deps);
+    await announceChangedFacts(changed, 'entity events stored', deps);
   }
 };
 

@@ -1,7 +1,8 @@
 import pMap from 'p-map';
 import type { EventPublisher } from '#shared/app/ports';
-import { deriveCase } from '#shared/domain/cases';
-import type { EntityItem, EntityKind } from '#shared/domain/entity-events';
+import { caseStateOf } from '#shared/domain/cases';
+import type { EntityKind } from '#shared/domain/entity-events';
+import { cohortMembers, type EntityFacts } from '#shared/domain/entity-facts';
 import type { IndicatorValues } from '#shared/domain/indicators/catalogue';
 import { computeDailyIndicators } from '#shared/domain/indicators/compute';
 import type { IndicatorItem } from '#shared/domain/indicators/item';
@@ -11,20 +12,24 @@ import { countBits, unionBitmaps } from '#shared/domain/sanitation/coverage';
 import type { SanitationDay } from '#shared/domain/sanitation/indicators';
 import type { SanitationReference } from '#shared/domain/sanitation/reference';
 import type { SegmentCoverage, VehicleDaySummary } from '#shared/domain/sanitation/track';
-import { deriveTicket } from '#shared/domain/tickets';
 import { addDays, localDate } from '#shared/domain/time';
 import { busEvent } from '#shared/events/definition';
 import { indicatorsUpdated } from '#shared/events/indicators-updated';
 import type { AreaKey } from '#shared/schemas/common';
-import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
 
 /** DynamoDB requests a recompute keeps in flight at once (one per area or district). */
 const WRITE_CONCURRENCY = 8;
 
-/** The entities of a cohort day. */
-export interface CohortReader {
-  /** Every entity of a kind whose cohort day is `day`. */
-  listCohort<Event>(kind: EntityKind, day: string): Promise<EntityItem<Event>[]>;
+/** The cohort logs: per (kind, day), the facts of every entity that can belong to that day's cohort. */
+export interface CohortLog {
+  /** Adds entities' facts to the log of (kind, day). */
+  append(kind: EntityKind, day: string, facts: readonly EntityFacts[], now: number): Promise<void>;
+  /** The latest facts of every entity the log of (kind, day) names (members of the cohort or not). */
+  read<Kind extends EntityKind>(
+    kind: Kind,
+    day: string,
+    now: number,
+  ): Promise<Extract<EntityFacts, { kind: Kind }>[]>;
 }
 
 /** Where each day's data-quality findings go (`GET /admin/quality`). */
@@ -60,7 +65,7 @@ export interface IndicatorsStore {
 }
 
 export interface RecomputeDeps {
-  readonly entities: CohortReader;
+  readonly cohorts: CohortLog;
   readonly quality: QualityWriter;
   readonly sanitation: SanitationDayReader;
   readonly loadSanitation: () => Promise<SanitationReference>;
@@ -95,16 +100,15 @@ export const recomputeDay = async (
   // Facts are read after this moment; a write from a recompute that read earlier never overwrites ours.
   const readAt = new Date(deps.now()).toISOString();
   const { areas, calendar } = reference ?? (await deps.loadReference());
-  const [ticketItems, caseItems] = await Promise.all([
-    deps.entities.listCohort<HotlineRecord>('ticket', date),
-    deps.entities.listCohort<CityPlatformRecord>('case', date),
+  const [ticketFacts, caseFacts] = await Promise.all([
+    deps.cohorts.read('ticket', date, deps.now()),
+    deps.cohorts.read('case', date, deps.now()),
   ]);
-  const tickets = ticketItems.map((item) =>
-    deriveTicket(item.entityId, Object.values(item.events), deps.timeZone),
-  );
-  const cases = caseItems.map((item) =>
-    deriveCase(item.entityId, Object.values(item.events), calendar, deps.timeZone),
-  );
+  // In id order: sums of hours come out the same to the last digit whatever order the log holds.
+  const ticketMembers = cohortMembers(ticketFacts, date);
+  const caseMembers = cohortMembers(caseFacts, date);
+  const tickets = ticketMembers.map((facts) => facts.state);
+  const cases = caseMembers.map((facts) => caseStateOf(facts.state, calendar, deps.timeZone));
   const sanitation = await loadSanitationDay(date, deps);
   const asOf = deps.now();
   const computed = computeDailyIndicators({ date, tickets, cases, sanitation }, { areas, asOf });
@@ -129,21 +133,10 @@ export const recomputeDay = async (
   );
   const removed = stored.map((item) => item.area).filter((area) => !computed.has(area));
   if (removed.length > 0) await deps.indicators.remove(date, removed);
-  // Only the codes: copying whole events costs more than the rest of the day's computation.
   const records = [
-    ...ticketItems.flatMap((item) =>
-      Object.values(item.events).map(({ district, street }) => ({
-        source: 'hotline' as const,
-        district,
-        street,
-      })),
-    ),
-    ...caseItems.flatMap((item) =>
-      Object.values(item.events).map(({ district, street }) => ({
-        source: 'city-platform' as const,
-        district,
-        street,
-      })),
+    ...ticketMembers.flatMap((facts) => facts.codes.map((code) => ({ source: 'hotline' as const, ...code }))),
+    ...caseMembers.flatMap((facts) =>
+      facts.codes.map((code) => ({ source: 'city-platform' as const, ...code })),
     ),
   ];
   await deps.quality.saveQuality(date, unknownCodes(records, areas));
@@ -177,6 +170,29 @@ const loadSanitationDay = async (date: string, deps: RecomputeDeps): Promise<San
   }
   const vehicles = new Map(summaries.map((summary) => [summary.vehicleId, summary]));
   return { reference, vehicles, cleanedCells };
+};
+
+/**
+ * Adds entities' new facts to the cohort logs of every day they reach: one write per (kind, day) for
+ * all of them, however many events they came from.
+ */
+export const appendFacts = async (
+  facts: readonly EntityFacts[],
+  deps: Pick<RecomputeDeps, 'cohorts' | 'now'>,
+): Promise<void> => {
+  const perLog = new Map<string, { kind: EntityKind; day: string; facts: EntityFacts[] }>();
+  for (const entity of facts) {
+    for (const day of entity.days) {
+      const key = `${entity.kind}#${day}`;
+      const log = perLog.get(key) ?? { kind: entity.kind, day, facts: [] };
+      log.facts.push(entity);
+      perLog.set(key, log);
+    }
+  }
+  const now = deps.now();
+  await pMap(perLog.values(), (log) => deps.cohorts.append(log.kind, log.day, log.facts, now), {
+    concurrency: WRITE_CONCURRENCY,
+  });
 };
 
 /** What recomputing several days did: the outcome of each day that succeeded, the error of each that failed. */

@@ -1,7 +1,7 @@
 import type { DayIndex, EventPublisher } from '#shared/app/ports';
 import type { AreaRegistry } from '#shared/domain/areas';
-import { cohortDayOf } from '#shared/domain/cohort';
-import type { EntityItem, EntityKind } from '#shared/domain/entity-events';
+import type { EntityKind } from '#shared/domain/entity-events';
+import { type EntityFacts, entityFacts } from '#shared/domain/entity-facts';
 import { caseSync, ticketSync } from '#shared/domain/sync';
 import { busEvent } from '#shared/events/definition';
 import { factsChanged } from '#shared/events/facts-changed';
@@ -14,31 +14,25 @@ import {
 } from '#shared/schemas/ingest';
 import type { SyncRules } from '#shared/schemas/subscriptions';
 
-/** Where tickets and cases keep their events and derived cohort day. */
-export interface EntityWriter {
-  /**
-   * Adds one event to an entity (idempotent by eventId) and returns the entity right after the write.
-   * `likelyNew` tries creating the entity first, with `cohortDayIfNew` (the event's own cohort day).
-   */
-  appendEvent<Event extends { eventId: string }>(
+/** Tickets and cases as their stored events. */
+export interface EntityEvents {
+  /** Stores one event unless an event with its id is stored for the entity; true when this call stored it. */
+  putEvent<Event extends { eventId: string }>(
     kind: EntityKind,
     entityId: string,
     event: Event,
-    options?: { likelyNew?: boolean; cohortDayIfNew?: string | undefined },
-  ): Promise<EntityItem<Event>>;
-  /** Records the entity's derived cohort day unless a derivation from as many events got there first. */
-  saveCohort(
+  ): Promise<boolean>;
+  /** Every event stored for the entity before the call (a consistent read), and its sync announcements. */
+  readEntity<Event>(
     kind: EntityKind,
     entityId: string,
-    cohortDay: string | undefined,
-    eventCount: number,
-  ): Promise<void>;
+  ): Promise<{ events: Event[]; announced: ReadonlySet<string> }>;
   /** Records sync announcements made for an entity, so they are never made twice. */
   markAnnounced(kind: EntityKind, entityId: string, keys: readonly string[]): Promise<void>;
 }
 
 export interface FactsDeps {
-  readonly entities: EntityWriter;
+  readonly entities: EntityEvents;
   readonly days: Pick<DayIndex, 'markDay'>;
   /** Sync rules and areas, when sync events should be announced. */
   readonly sync?: { readonly rules: SyncRules; readonly areas: AreaRegistry };
@@ -54,43 +48,59 @@ const entityOf = (detail: EntityRecordAcceptedDetail): { kind: EntityKind; entit
     : { kind: 'case', entityId: detail.record.caseId };
 
 /**
- * Stores one accepted ticket or case event in its entity and keeps the entity's cohort day current.
- * Idempotent. Returns the days whose indicators the event can change: the entity's cohort day now,
- * and the one it had before if that moved.
+ * Derives the facts of the entity of one accepted ticket or case event from every event stored so far
+ * (ingest stored the event before publishing it; one the store lacks, as after a replay from the bus
+ * archive, is stored first). Idempotent: a repeat derives the same facts again.
  */
 export const recordEntityEvent = async (
   detail: EntityRecordAcceptedDetail,
   deps: FactsDeps,
-): Promise<string[]> => {
+): Promise<EntityFacts> => {
   const { kind, entityId } = entityOf(detail);
   const known =
     detail.source === 'hotline'
       ? hotlineEventSchema.parse(detail.record)
       : cityPlatformEventSchema.parse(detail.record);
-  // The event that opens a ticket or case usually arrives first: the entity is created with its cohort.
-  const likelyNew = known.type === 'received' || known.type === 'reported';
-  const cohortDayIfNew = likelyNew ? cohortDayOf(kind, entityId, [known], deps.timeZone) : undefined;
-  const entity = await deps.entities.appendEvent<EntityEvent>(kind, entityId, known, {
-    likelyNew,
-    cohortDayIfNew,
-  });
-  const events = Object.values(entity.events);
-  const cohortDay = cohortDayOf(kind, entityId, events, deps.timeZone);
-  // Marked on every event (the repository remembers the days it marked), so a retry after a failure
-  // right after the entity was created with its cohort still puts the day in the index.
-  if (cohortDay !== undefined && cohortDay === entity.cohortDay) await deps.days.markDay(cohortDay);
-  if (cohortDay !== entity.cohortDay)
-    await deps.entities.saveCohort(kind, entityId, cohortDay, events.length);
+  let { events, announced } = await deps.entities.readEntity<EntityEvent>(kind, entityId);
+  // Ingest stored the event before publishing it; an event replayed from the bus archive may not be.
+  if (!events.some((event) => event.eventId === known.eventId)) {
+    await deps.entities.putEvent<EntityEvent>(kind, entityId, known);
+    ({ events, announced } = await deps.entities.readEntity<EntityEvent>(kind, entityId));
+  }
+  const facts = entityFacts(kind, entityId, events, deps.timeZone);
+  // The index of days lists cohort days (a reference change recomputes them); it only grows.
+  if (facts.state.cohortDay !== undefined) await deps.days.markDay(facts.state.cohortDay);
   if (deps.sync) {
     const due =
       kind === 'ticket'
-        ? ticketSync(entityId, events as HotlineRecord[], entity.announced, deps.sync.rules, deps.sync.areas)
-        : caseSync(entityId, events as CityPlatformRecord[], entity.announced, deps.sync.areas);
+        ? ticketSync(entityId, events as HotlineRecord[], announced, deps.sync.rules, deps.sync.areas)
+        : caseSync(entityId, events as CityPlatformRecord[], announced, deps.sync.areas);
     // Announced before being marked: a failure in between repeats the event with the same id, never loses it.
     await deps.publisher.publish(due.events);
     await deps.entities.markAnnounced(kind, entityId, due.keys);
   }
-  return [...new Set([cohortDay, entity.cohortDay].filter((day): day is string => day !== undefined))];
+  return facts;
+};
+
+/** Entities' facts per `facts.changed` event: a few hundred bytes each, far under EventBridge's 256 KB. */
+const FACTS_PER_EVENT = 100;
+
+/**
+ * Announces entities' new facts: their cohort logs take them and the days they reach are
+ * recomputed (the recompute writes them to the logs, once per run and day, not once per event).
+ */
+export const announceChangedFacts = async (
+  facts: readonly EntityFacts[],
+  reason: string,
+  deps: Pick<FactsDeps, 'publisher'>,
+): Promise<void> => {
+  const events = [];
+  for (let start = 0; start < facts.length; start += FACTS_PER_EVENT) {
+    const entities = facts.slice(start, start + FACTS_PER_EVENT);
+    const days = [...new Set(entities.flatMap((entity) => entity.days))].sort();
+    if (days.length > 0) events.push(busEvent(factsChanged, { days, reason, entities }));
+  }
+  await deps.publisher.publish(events);
 };
 
 /** Announces that the facts of these days changed, so their indicators are recomputed. */

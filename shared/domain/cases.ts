@@ -33,13 +33,24 @@ export interface CaseState {
   readonly placement: PlacementFields;
 }
 
-/** Derives a case's state from its events, whatever order they arrived in. */
-export const deriveCase = (
+/**
+ * What a case's state rests on besides the working calendar: the state with the deadline left open,
+ * and what the deadline is computed from. Derived from the events alone, so it can be stored and
+ * turned into the state again under any calendar.
+ */
+export interface CaseBasis extends Omit<CaseState, 'deadline'> {
+  /** `deadlineAt` of the latest event that carries one (epoch ms). */
+  readonly deadlineAt: number | undefined;
+  /** `urgent` of the latest event that carries it. */
+  readonly urgent: boolean;
+}
+
+/** Derives what a case's state rests on from its events, whatever order they arrived in. */
+export const deriveCaseBasis = (
   caseId: string,
   events: Iterable<CityPlatformRecord>,
-  calendar: WorkingCalendar,
   timeZone: string,
-): CaseState => {
+): CaseBasis => {
   const sorted = chronological(events);
   const first = sorted[0];
   const filed = earliestOf(sorted, ['filed']);
@@ -49,14 +60,6 @@ export const deriveCase = (
   const closing = latestOf(sorted, ['closed', 'rework']);
   const closed = closing?.type === 'closed';
   const withDeadline = sorted.findLast((event) => event.deadlineAt !== undefined);
-  const urgent = sorted.findLast((event) => event.urgent !== undefined)?.urgent ?? false;
-  let deadline: number | undefined;
-  if (withDeadline?.deadlineAt) deadline = toEpochMs(withDeadline.deadlineAt);
-  else if (filedAt !== undefined) {
-    deadline = urgent
-      ? filedAt + URGENT_CASE_HOURS * HOUR_MS
-      : addWorkingHours(filedAt, CASE_WORKING_HOURS, calendar, timeZone);
-  }
   const placed = sorted.find(hasPlacement);
   return {
     caseId,
@@ -69,7 +72,31 @@ export const deriveCase = (
     closed,
     closedAt: closed && closing ? toEpochMs(closing.occurredAt) : undefined,
     reworked: sorted.some((event) => event.type === 'rework'),
-    deadline,
+    deadlineAt: withDeadline?.deadlineAt ? toEpochMs(withDeadline.deadlineAt) : undefined,
+    urgent: sorted.findLast((event) => event.urgent !== undefined)?.urgent ?? false,
     placement: placed ? { district: placed.district, street: placed.street, location: placed.location } : {},
   };
 };
+
+/**
+ * A case's state under a working calendar: the deadline is the latest explicit one; else filedAt + 8
+ * working hours (an urgent case: 2 hours).
+ */
+export const caseStateOf = (basis: CaseBasis, calendar: WorkingCalendar, timeZone: string): CaseState => {
+  const { deadlineAt, urgent, ...state } = basis;
+  let deadline = deadlineAt;
+  if (deadline === undefined && state.filedAt !== undefined) {
+    deadline = urgent
+      ? state.filedAt + URGENT_CASE_HOURS * HOUR_MS
+      : addWorkingHours(state.filedAt, CASE_WORKING_HOURS, calendar, timeZone);
+  }
+  return { ...state, deadline };
+};
+
+/** Derives a case's state from its events, whatever order they arrived in. */
+export const deriveCase = (
+  caseId: string,
+  events: Iterable<CityPlatformRecord>,
+  calendar: WorkingCalendar,
+  timeZone: string,
+): CaseState => caseStateOf(deriveCaseBasis(caseId, events, timeZone), calendar, timeZone);

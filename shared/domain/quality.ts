@@ -15,16 +15,22 @@ const addCount = (counts: UnknownCodes, source: Source, code: string, count: num
  * (codes are kept as `district:<code>` and `street:<code>`). Pure.
  */
 export const unknownCodes = (
-  records: Iterable<{ source: Source; district?: string | undefined; street?: string | undefined }>,
+  records: Iterable<{
+    source: Source;
+    district?: string | undefined;
+    street?: string | undefined;
+    /** How many records carry these codes (default 1). */
+    count?: number | undefined;
+  }>,
   registry: AreaRegistry,
 ): UnknownCodes => {
   const counts: UnknownCodes = {};
   for (const record of records) {
     if (record.district && !registry.districts.has(record.district)) {
-      addCount(counts, record.source, `district:${record.district}`, 1);
+      addCount(counts, record.source, `district:${record.district}`, record.count ?? 1);
     }
     if (record.street && !registry.streetParents.has(record.street)) {
-      addCount(counts, record.source, `street:${record.street}`, 1);
+      addCount(counts, record.source, `street:${record.street}`, record.count ?? 1);
     }
   }
   return counts;

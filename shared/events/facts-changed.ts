@@ -1,8 +1,65 @@
 import * as z from 'zod';
 import type { EventDefinition } from '#shared/events/definition';
-import { dateSchema } from '#shared/schemas/common';
+import { dateSchema, locationSchema } from '#shared/schemas/common';
 
-/** Stored facts changed for these local days; their indicators must be recomputed. */
+const instant = z.number().finite();
+const placementSchema = z.object({
+  district: z.string().optional(),
+  street: z.string().optional(),
+  location: locationSchema.optional(),
+});
+const factsBase = {
+  id: z.string().min(1),
+  n: z.number().int().min(1),
+  days: z.array(dateSchema).readonly(),
+  codes: z
+    .array(z.object({ district: z.string().optional(), street: z.string().optional(), count: z.number() }))
+    .readonly(),
+};
+
+/** A ticket's or case's facts as `EntityFacts` (shared/domain/entity-facts.ts) travel on the bus. */
+export const entityFactsSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('ticket'),
+    ...factsBase,
+    state: z.object({
+      ticketId: z.string(),
+      receivedAt: instant.optional(),
+      cohortDay: dateSchema.optional(),
+      closed: z.boolean(),
+      closedAt: instant.optional(),
+      deadline: instant.optional(),
+      calledBack: z.boolean(),
+      satisfaction: z.enum(['satisfied', 'neutral', 'dissatisfied']).optional(),
+      category: z.string().optional(),
+      placement: placementSchema,
+    }),
+  }),
+  z.object({
+    kind: z.literal('case'),
+    ...factsBase,
+    state: z.object({
+      caseId: z.string(),
+      cohortDay: dateSchema.optional(),
+      filedAt: instant.optional(),
+      dispatched: z.boolean(),
+      cancelled: z.boolean(),
+      suspended: z.boolean(),
+      due: z.boolean(),
+      closed: z.boolean(),
+      closedAt: instant.optional(),
+      reworked: z.boolean(),
+      deadlineAt: instant.optional(),
+      urgent: z.boolean(),
+      placement: placementSchema,
+    }),
+  }),
+]);
+
+/**
+ * Stored facts changed for these local days; their indicators must be recomputed. Entity events
+ * carry the entities' new facts, which the recompute adds to the days' cohort logs first.
+ */
 export const factsChanged = {
   source: 'cityhub.facts',
   detailType: 'facts.changed',
@@ -10,6 +67,7 @@ export const factsChanged = {
   detailSchema: z.object({
     days: z.array(dateSchema).min(1),
     reason: z.string().min(1),
+    entities: z.array(entityFactsSchema).readonly().optional(),
   }),
 } as const satisfies EventDefinition;
 export type FactsChangedDetail = z.infer<typeof factsChanged.detailSchema>;

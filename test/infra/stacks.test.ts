@@ -53,14 +53,17 @@ describe('stateful stack', () => {
         TimeToLiveSpecification: decl.ttlAttribute
           ? { AttributeName: decl.ttlAttribute, Enabled: true }
           : Match.absent(),
-        GlobalSecondaryIndexes: decl.globalIndexes.map((index) => ({
-          IndexName: index.indexName,
-          KeySchema: [
-            { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
-            { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        })),
+        GlobalSecondaryIndexes:
+          decl.globalIndexes.length === 0
+            ? Match.absent()
+            : decl.globalIndexes.map((index) => ({
+                IndexName: index.indexName,
+                KeySchema: [
+                  { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+                  { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+                ],
+                Projection: { ProjectionType: 'ALL' },
+              })),
       });
     },
   );

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { AcceptedEventsStore } from '#shared/adapters/accepted-events-store';
+import { CohortLogStore } from '#shared/adapters/cohort-log-store';
 import { DayIndexStore } from '#shared/adapters/day-index';
 import { createDocumentClient } from '#shared/adapters/dynamo';
-import { EntityStore } from '#shared/adapters/entity-store';
+import { EventStore } from '#shared/adapters/event-store';
 import { FeedFreshnessStore } from '#shared/adapters/feed-freshness-store';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
 import { QualityStore } from '#shared/adapters/quality-store';
@@ -37,7 +38,9 @@ export const createTestTables = async () => {
     quarantine: new QuarantineStore(documents, names.facts),
     feeds: new FeedFreshnessStore(documents, names.facts),
     days,
-    entities: new EntityStore(documents, names.facts, days),
+    entities: new EventStore(documents, names.facts),
+    events: new EventStore(documents, names.facts),
+    cohorts: new CohortLogStore(documents, names.facts),
     quality: new QualityStore(documents, names.facts),
     indicators: new IndicatorsRepository(documents, names.indicators),
     reference: new ReferenceRepository(documents, names.facts),

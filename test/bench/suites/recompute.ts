@@ -1,7 +1,7 @@
 /**
  * Indicator recomputation time, in memory: `recomputeDay` (shared/app/recompute.ts) for one day whose
- * cohort is already loaded, with in-memory repositories: it derives every ticket and case from its
- * events, computes the indicators of every area with the pure function, saves each area (in memory),
+ * cohort log is already loaded, with in-memory stores: it folds the log to each entity's latest facts,
+ * turns case facts into states under the calendar, computes the indicators of every area with the pure function, saves each area (in memory),
  * counts unknown area codes and publishes `indicators.updated` through the real publisher (details
  * validated and serialized; the EventBridge client mocked). DynamoDB reads and writes are not included
  * (test/bench/suites/units.ts measures those).
@@ -12,12 +12,13 @@ import { EventBridgePublisher } from '#shared/adapters/event-publisher';
 import { type RecomputeDeps, recomputeDay } from '#shared/app/recompute';
 import { buildAreaRegistry } from '#shared/domain/area-registry';
 import { defaultCalendar } from '#shared/domain/calendar';
-import { deriveCase } from '#shared/domain/cases';
-import type { EntityItem, EntityKind } from '#shared/domain/entity-events';
+import { type CaseBasis, caseStateOf } from '#shared/domain/cases';
+import type { EntityKind } from '#shared/domain/entity-events';
+import { type EntityFacts, entityFacts, foldFacts } from '#shared/domain/entity-facts';
 import { computeDailyIndicators } from '#shared/domain/indicators/compute';
 import type { IndicatorItem } from '#shared/domain/indicators/item';
 import type { Reference } from '#shared/domain/reference';
-import { deriveTicket } from '#shared/domain/tickets';
+import type { TicketState } from '#shared/domain/tickets';
 import type { AreaKey } from '#shared/schemas/common';
 import {
   type CityPlatformRecord,
@@ -41,39 +42,34 @@ const ZONE = 'Asia/Shanghai';
 const DISTRICT = 'd00';
 const TARGET_MS = 100;
 
-/** Entity items as the facts consumer stores them: events by eventId, known fields only. */
-const entityItems = <Event extends { eventId: string }>(
+/** Entities' facts as the facts consumer derives them from their events (known fields only). */
+const factsOf = <Event extends HotlineRecord | CityPlatformRecord>(
   kind: EntityKind,
   lifecycles: Record<string, unknown>[][],
   parse: (event: unknown) => Event,
   idOf: (event: Event) => string,
-): EntityItem<Event>[] =>
+): EntityFacts[] =>
   lifecycles.map((events) => {
     const parsed = events.map(parse);
     const first = parsed[0];
     if (!first) throw new Error('a lifecycle without events');
-    return {
-      kind,
-      entityId: idOf(first),
-      events: Object.fromEntries(parsed.map((event) => [event.eventId, event])),
-      cohortDay: DAY,
-      announced: new Set<string>(),
-    };
+    return entityFacts(kind, idOf(first), parsed, ZONE);
   });
 
 /** In-memory repositories and a publisher whose EventBridge client answers success. */
-const memoryDeps = (
-  tickets: EntityItem<HotlineRecord>[],
-  cases: EntityItem<CityPlatformRecord>[],
-  reference: Reference,
-): RecomputeDeps => {
+const memoryDeps = (tickets: EntityFacts[], cases: EntityFacts[], reference: Reference): RecomputeDeps => {
   const stored = new Map<AreaKey, IndicatorItem>();
   const client = new EventBridgeClient({ region: 'us-east-1' });
   mockClient(client).on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
   return {
-    entities: {
-      listCohort: async <Event>(kind: EntityKind) =>
-        (kind === 'ticket' ? tickets : cases) as unknown as EntityItem<Event>[],
+    cohorts: {
+      append: async () => undefined,
+      // A read folds the day's log, as the DynamoDB store does.
+      read: async <Kind extends EntityKind>(kind: Kind) =>
+        [...foldFacts(kind === 'ticket' ? tickets : cases).values()] as Extract<
+          EntityFacts,
+          { kind: Kind }
+        >[],
     },
     quality: { saveQuality: async () => undefined },
     sanitation: { listSummaries: async () => [], listCoverage: async () => [] },
@@ -129,13 +125,13 @@ const time = async (run: () => Promise<unknown>, warmup: number, runs: number) =
 };
 
 const day = (ticketCount: number, caseCount: number, placement?: ReturnType<typeof districtPlacement>) => {
-  const tickets = entityItems<HotlineRecord>(
+  const tickets = factsOf<HotlineRecord>(
     'ticket',
     ticketLifecycles(ticketCount, DAY, 11, placement),
     (event) => hotlineEventSchema.parse(event),
     (event) => event.ticketId,
   );
-  const cases = entityItems<CityPlatformRecord>(
+  const cases = factsOf<CityPlatformRecord>(
     'case',
     caseLifecycles(caseCount, DAY, 12, placement),
     (event) => cityPlatformEventSchema.parse(event),
@@ -144,7 +140,7 @@ const day = (ticketCount: number, caseCount: number, placement?: ReturnType<type
   return {
     tickets,
     cases,
-    events: [...tickets, ...cases].reduce((n, item) => n + Object.keys(item.events).length, 0),
+    events: [...tickets, ...cases].reduce((n, facts) => n + facts.n, 0),
   };
 };
 
@@ -165,11 +161,9 @@ runSuite(SUITE, async () => {
   const asOf = districtDeps.now();
   const pure = await time(
     async () => {
-      const tickets = district.tickets.map((item) =>
-        deriveTicket(item.entityId, Object.values(item.events), ZONE),
-      );
-      const cases = district.cases.map((item) =>
-        deriveCase(item.entityId, Object.values(item.events), reference.calendar, ZONE),
+      const tickets = district.tickets.map((facts) => facts.state as TicketState);
+      const cases = district.cases.map((facts) =>
+        caseStateOf(facts.state as CaseBasis, reference.calendar, ZONE),
       );
       computeDailyIndicators({ date: DAY, tickets, cases }, { areas: reference.areas, asOf });
     },
@@ -200,7 +194,7 @@ runSuite(SUITE, async () => {
       unit: 'ms',
       digits: 1,
       target: { op: '<=', value: TARGET_MS },
-      how: `CPU time of recomputeDay with the cohort in memory (${district.events.toLocaleString('en')} events, ${areas} areas): derive, compute, save, quality, publish; median of 15 runs after 3 warm-up`,
+      how: `CPU time of recomputeDay with the cohort in memory (${district.events.toLocaleString('en')} events, ${areas} areas): fold, compute, save, quality, publish; median of 15 runs after 3 warm-up`,
       detail: {
         ...whole,
         events: district.events,

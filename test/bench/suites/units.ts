@@ -19,13 +19,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { LocalBus } from '#infra/local/bus';
 import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { freePort } from '#infra/local/servers';
-import { batchPut, createDocumentClient } from '#shared/adapters/dynamo';
+import { CohortLogStore } from '#shared/adapters/cohort-log-store';
+import { createDocumentClient } from '#shared/adapters/dynamo';
 import { ensureTable } from '#shared/adapters/table-definitions';
+import { caseFacts, ticketFacts } from '#shared/domain/entity-facts';
 import { cityPlatformEventSchema, hotlineEventSchema, type Source } from '#shared/schemas/ingest';
 import { type FunctionName, functions, type QueueName, queues, rules, tables } from '#shared/topology';
 import {
@@ -62,6 +64,7 @@ const SUITE = 'units';
 const DAY = '2026-03-02';
 /** The district-day whose recompute is measured, stored directly. */
 const SEEDED_DAY = '2026-03-09';
+const ZONE = 'Asia/Shanghai';
 const TICKETS = Number(process.env.BENCH_UNITS_TICKETS ?? 100);
 const CASES = Number(process.env.BENCH_UNITS_CASES ?? 40);
 const VEHICLE = 0;
@@ -278,10 +281,20 @@ const measureUnits = async (endpoint: string, started: number) => {
    * A feed's per-record path from a phase. Reads of reference-set versions are made once per invocation;
    * they are rescaled from the batch sizes driven here to the reference city's.
    */
-  const feedPath = (label: string, phase: Phase, records: number, recordsPerDay: number): FeedPath => {
+  const feedPath = (
+    label: string,
+    phase: Phase,
+    records: number,
+    recordsPerDay: number,
+    logRun?: Phase,
+  ): FeedPath => {
     const own = (entry: TallyKey) => entry.owner !== 'bench' && entry.owner !== 'indicators';
     const total = sumTallies(phase.units, own);
-    let wru = total.wru;
+    // The recompute run after the phase writes the records' facts to the cohort logs: theirs too.
+    const logWrites = logRun
+      ? sumTallies(logRun.units, (entry) => entry.kind === 'cohortlog' && entry.operation !== 'Query')
+      : undefined;
+    let wru = total.wru + (logWrites?.wru ?? 0);
     let rru = total.rru;
     for (const [owner, referenceSize] of Object.entries(referenceBatch)) {
       const perInvocation = sumTallies(
@@ -347,7 +360,7 @@ const measureUnits = async (endpoint: string, started: number) => {
   }
   await drain();
   const casesPhase = since(before);
-  await recomputeQueued();
+  const casesRecompute = await recomputeQueued();
 
   // One vehicle's day, one minute per request; each minute's coverage message processed on its own.
   const minutes = trackerMinutes(VEHICLE, DAY);
@@ -400,12 +413,14 @@ const measureUnits = async (endpoint: string, started: number) => {
     hotlinePhase,
     ticketEvents.length,
     REFERENCE_DAY.tickets * REFERENCE_DAY.eventsPerEntity,
+    hotlineRecompute.recompute,
   );
   const cases = feedPath(
     'city-platform events',
     casesPhase,
     caseEvents.length,
     REFERENCE_DAY.cases * REFERENCE_DAY.eventsPerEntity,
+    casesRecompute.recompute,
   );
   const sanitation = feedPath(
     'GPS records (1 vehicle-minute)',
@@ -418,12 +433,10 @@ const measureUnits = async (endpoint: string, started: number) => {
   const run = seededRun.recompute;
   const runUnits = (where: (entry: TallyKey) => boolean) =>
     sumTallies(run.units, (entry) => entry.owner === 'indicators' && where(entry));
-  const cohortReads = runUnits((entry) => entry.kind === 'cohort' || entry.kind === 'gsi1');
+  const cohortReads = runUnits((entry) => entry.kind === 'cohortlog');
   const indicatorWrites = runUnits((entry) => entry.kind === 'indicators' && entry.operation !== 'Query');
   const indicatorReads = runUnits((entry) => entry.kind === 'indicators' && entry.operation === 'Query');
-  const otherReads = runUnits(
-    (entry) => entry.kind !== 'indicators' && entry.kind !== 'cohort' && entry.kind !== 'gsi1',
-  );
+  const otherReads = runUnits((entry) => entry.kind !== 'indicators' && entry.kind !== 'cohortlog');
   const areasWritten = run.entries['indicators.updated']?.count ?? 0;
   if (areasWritten === 0) throw new Error('the measured recompute wrote no indicators');
   if (cohortReads.bytesRead === 0) throw new Error('the measured recompute read no cohort');
@@ -475,7 +488,7 @@ const measureUnits = async (endpoint: string, started: number) => {
   const figures: Figure[] = [
     {
       id: 'units.hotline.wru',
-      figure: 'DynamoDB write units per ticket event (ingest, facts, fanout)',
+      figure: 'DynamoDB write units per ticket event (ingest, facts, fanout, cohort log)',
       value: hotline.wru,
       unit: 'WRU',
       digits: 2,
@@ -493,7 +506,7 @@ const measureUnits = async (endpoint: string, started: number) => {
     },
     {
       id: 'units.city-platform.wru',
-      figure: 'DynamoDB write units per case event (ingest, facts, fanout)',
+      figure: 'DynamoDB write units per case event (ingest, facts, fanout, cohort log)',
       value: cases.wru,
       unit: 'WRU',
       digits: 2,
@@ -636,50 +649,58 @@ const summarizePhase = (
 });
 
 /**
- * Stores a district-day of tickets and cases as the facts consumer stores entities (checked against one it
- * stored), straight into the table; returns the items' sizes.
+ * Stores the cohort logs of a district-day of tickets and cases as the recompute leaves them once
+ * compacted (each entity's latest facts, gzipped; checked against a log item the pipeline wrote),
+ * straight into the table; returns the bytes per entity the recompute reads.
  */
 const seedDistrictDay = async (endpoint: string) => {
   const documents = createDocumentClient(endpoint);
   const sample = await documents.send(
-    new GetCommand({ TableName: BENCH_TABLES.facts, Key: { pk: `ticket#t21-0`, sk: 'entity' } }),
+    new QueryCommand({
+      TableName: BENCH_TABLES.facts,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `cohortlog#ticket#${DAY}` },
+      Limit: 1,
+    }),
   );
-  if (!sample.Item) throw new Error('no stored ticket to compare the stored district-day with');
+  const [stored] = sample.Items ?? [];
+  if (!stored) throw new Error('no stored cohort log to compare the stored district-day with');
   const placement = districtPlacement('d00');
-  const entity = (kind: 'ticket' | 'case', entityId: string, events: Record<string, unknown>[]) => ({
-    pk: `${kind}#${entityId}`,
-    sk: 'entity',
-    kind,
-    entityId,
-    events: Object.fromEntries(events.map((event) => [String(event.eventId), event])),
-    derivedFrom: events.length,
-    cohortDay: SEEDED_DAY,
-    gsi1pk: `cohort#${kind}#${SEEDED_DAY}`,
-    gsi1sk: entityId,
-  });
+  const logs = new CohortLogStore(documents, BENCH_TABLES.facts);
   const tickets = ticketLifecycles(SEEDED_TICKETS, SEEDED_DAY, 31, placement, 'st').map((events) =>
-    entity(
-      'ticket',
+    ticketFacts(
       String(events[0]?.ticketId),
       events.map((event) => hotlineEventSchema.parse(event)),
+      ZONE,
     ),
   );
   const cases = caseLifecycles(SEEDED_CASES, SEEDED_DAY, 32, placement, 'sc').map((events) =>
-    entity(
-      'case',
+    caseFacts(
       String(events[0]?.caseId),
       events.map((event) => cityPlatformEventSchema.parse(event)),
+      ZONE,
     ),
   );
-  const expected = Object.keys(sample.Item).sort().join(',');
-  const actual = Object.keys(tickets[0] ?? {})
-    .sort()
-    .join(',');
-  if (expected !== actual)
-    throw new Error(`stored entities have attributes ${expected}; the benchmark would store ${actual}`);
-  await batchPut(documents, BENCH_TABLES.facts, [...tickets, ...cases]);
+  await logs.append('ticket', SEEDED_DAY, tickets, Date.now());
+  await logs.append('case', SEEDED_DAY, cases, Date.now());
+  const bytesOf = async (kind: 'ticket' | 'case') => {
+    const { Items = [] } = await documents.send(
+      new QueryCommand({
+        TableName: BENCH_TABLES.facts,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `cohortlog#${kind}#${SEEDED_DAY}` },
+      }),
+    );
+    const expected = Object.keys(stored).sort().join(',');
+    for (const item of Items) {
+      const actual = Object.keys(item).sort().join(',');
+      if (expected !== actual)
+        throw new Error(`stored cohort logs have attributes ${expected}; the benchmark stored ${actual}`);
+    }
+    return Items.reduce((sum, item) => sum + plainItemBytes(item), 0);
+  };
+  const bytesPerTicket = (await bytesOf('ticket')) / tickets.length;
+  const bytesPerCase = (await bytesOf('case')) / cases.length;
   documents.destroy();
-  const mean = (items: Record<string, unknown>[]) =>
-    items.reduce((sum, item) => sum + plainItemBytes(item), 0) / items.length;
-  return { bytesPerTicket: mean(tickets), bytesPerCase: mean(cases) };
+  return { bytesPerTicket, bytesPerCase };
 };

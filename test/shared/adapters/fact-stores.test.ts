@@ -1,5 +1,8 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CohortLogStore } from '#shared/adapters/cohort-log-store';
 import { FeedFreshnessStore } from '#shared/adapters/feed-freshness-store';
+import { ticketFacts } from '#shared/domain/entity-facts';
 import type { HotlineRecord } from '#shared/schemas/ingest';
 import { createTestTables } from '../../support/tables.ts';
 
@@ -18,58 +21,115 @@ const record = (eventId: string, ticketId: string): HotlineRecord => ({
 });
 
 describe('fact stores on DynamoDB Local', () => {
-  it('stores an event once however often it is appended', async () => {
-    await db.entities.appendEvent('ticket', 'a1', record('e1', 'a1'));
-    const entity = await db.entities.appendEvent('ticket', 'a1', record('e1', 'a1'));
-    expect(Object.keys(entity.events)).toEqual(['e1']);
+  it('stores an event once however often it is put, and says which call stored it', async () => {
+    expect(await db.entities.putEvent('ticket', 'a1', record('e1', 'a1'))).toBe(true);
+    expect(await db.entities.putEvent('ticket', 'a1', { ...record('e1', 'a1'), category: 'changed' })).toBe(
+      false,
+    );
+    const { events } = await db.entities.readEntity<HotlineRecord>('ticket', 'a1');
+    expect(events).toEqual([record('e1', 'a1')]);
   });
 
-  it('keeps every event of concurrent appends to a new entity', async () => {
+  it('keeps every event of concurrent puts to a new entity, each stored exactly once', async () => {
     const ids = Array.from({ length: 12 }, (_, index) => `c${index}`);
-    await Promise.all(ids.map((id) => db.entities.appendEvent('ticket', 'a2', record(id, 'a2'))));
-    const entity = await db.entities.appendEvent('ticket', 'a2', record('c0', 'a2'));
-    expect(Object.keys(entity.events).sort()).toEqual([...ids].sort());
+    const stored = await Promise.all(
+      [...ids, ...ids].map((id) => db.entities.putEvent('ticket', 'a2', record(id, 'a2'))),
+    );
+    expect(stored.filter(Boolean)).toHaveLength(ids.length);
+    const { events } = await db.entities.readEntity<HotlineRecord>('ticket', 'a2');
+    expect(events.map((event) => event.eventId).sort()).toEqual([...ids].sort());
   });
 
-  it('lists a cohort by day and ignores a derivation from fewer events than the stored one', async () => {
-    await db.entities.appendEvent('ticket', 'a3', record('x1', 'a3'));
-    await db.entities.saveCohort('ticket', 'a3', '2026-03-02', 2);
-    await db.entities.saveCohort('ticket', 'a3', '2026-03-01', 1);
-    expect((await db.entities.listCohort('ticket', '2026-03-02')).map((item) => item.entityId)).toEqual([
-      'a3',
-    ]);
-    expect(await db.entities.listCohort('ticket', '2026-03-01')).toEqual([]);
-    await db.entities.saveCohort('ticket', 'a3', undefined, 3);
-    expect(await db.entities.listCohort('ticket', '2026-03-02')).toEqual([]);
+  it('keeps the sync announcements of an entity beside its events', async () => {
+    await db.entities.putEvent('case', 'k1', { ...record('k-e1', 'k1'), caseId: 'k1' });
+    await db.entities.markAnnounced('case', 'k1', ['resolved:k-e1']);
+    await db.entities.markAnnounced('case', 'k1', ['resolved:k-e1', 'resolved:k-e2']);
+    const { events, announced } = await db.entities.readEntity('case', 'k1');
+    expect(events).toHaveLength(1);
+    expect(announced).toEqual(new Set(['resolved:k-e1', 'resolved:k-e2']));
   });
 
-  it('returns the cohort day stored before an append', async () => {
-    await db.entities.appendEvent('ticket', 'a4', record('y1', 'a4'));
-    await db.entities.saveCohort('ticket', 'a4', '2026-03-02', 1);
-    const entity = await db.entities.appendEvent('ticket', 'a4', record('y2', 'a4'));
-    expect(entity.cohortDay).toBe('2026-03-02');
+  it('stores each event of a batch once, and knows a retry of the request that stored it', async () => {
+    const events = [
+      { entityId: 'a3', event: record('x1', 'a3') },
+      { entityId: 'a3', event: record('x2', 'a3') },
+      { entityId: 'a4', event: record('x1', 'a4') },
+    ];
+    const at = '2026-03-02T01:00:00.000Z';
+    expect(await db.events.storeEvents('ticket', events, 'w-first', at)).toEqual([
+      'stored',
+      'stored',
+      'stored',
+    ]);
+    expect(await db.events.storeEvents('ticket', events, 'w-first', at)).toEqual([
+      'stored-by-this-request',
+      'stored-by-this-request',
+      'stored-by-this-request',
+    ]);
+    expect(
+      await db.events.storeEvents(
+        'ticket',
+        [...events, { entityId: 'a3', event: record('x3', 'a3') }],
+        'w-other',
+        at,
+      ),
+    ).toEqual(['duplicate', 'duplicate', 'duplicate', 'stored']);
+    expect(
+      await db.events.storeEvents('case', [{ entityId: 'a3', event: record('x1', 'a3') }], 'w-other', at),
+    ).toEqual(['stored']);
+    const { events: stored } = await db.entities.readEntity<HotlineRecord>('ticket', 'a3');
+    expect(stored.map((event) => event.eventId).sort()).toEqual(['x1', 'x2', 'x3']);
   });
 
-  it('creates a likely-new entity in its cohort at once, and appends when it exists after all', async () => {
-    const opened = await db.entities.appendEvent('ticket', 'a5', record('n1', 'a5'), {
-      likelyNew: true,
-      cohortDayIfNew: '2026-03-04',
-    });
-    expect(opened.cohortDay).toBe('2026-03-04');
-    expect((await db.entities.listCohort('ticket', '2026-03-04')).map((item) => item.entityId)).toEqual([
-      'a5',
+  it("folds a cohort log to each entity's derivation from the most events, whatever the order", async () => {
+    const facts = (n: number, cohortDay: string) =>
+      ticketFacts(
+        'f1',
+        Array.from({ length: n }, (_, index) => ({
+          ...record(`f1-${index}`, 'f1'),
+          occurredAt: `${cohortDay}T0${index}:00:00+08:00`,
+        })),
+        'Asia/Shanghai',
+      );
+    await db.cohorts.append('ticket', '2026-03-02', [facts(3, '2026-03-02')], 1);
+    await db.cohorts.append('ticket', '2026-03-02', [facts(1, '2026-03-03'), facts(2, '2026-03-02')], 2);
+    const [latest, ...others] = await db.cohorts.read('ticket', '2026-03-02', 3);
+    expect(others).toEqual([]);
+    expect(latest?.n).toBe(3);
+    expect(latest?.state.cohortDay).toBe('2026-03-02');
+    expect(await db.cohorts.read('case', '2026-03-02', 3)).toEqual([]);
+  });
+
+  it('compacts a long cohort log into a snapshot that keeps every entity', async () => {
+    const logs = new CohortLogStore(db.documents, db.names.facts, 3);
+    const one = (id: string, n: number) =>
+      ticketFacts(
+        id,
+        Array.from({ length: n }, (_, index) => record(`${id}-${index}`, id)),
+        'Asia/Shanghai',
+      );
+    for (let run = 1; run <= 5; run += 1)
+      await logs.append('ticket', '2026-03-07', [one(`g${run}`, run)], run);
+    const before = await logs.read('ticket', '2026-03-07', 10);
+    const items = await db.documents.send(
+      new QueryCommand({
+        TableName: db.names.facts,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'cohortlog#ticket#2026-03-07' },
+      }),
+    );
+    expect(items.Items?.map((item) => String(item.sk).slice(0, 2))).toEqual(['s#']);
+    await logs.append('ticket', '2026-03-07', [one('g1', 1)], 11);
+    const after = await logs.read('ticket', '2026-03-07', 12);
+    const summary = (list: typeof before) => list.map((facts) => [facts.id, facts.n]).sort();
+    expect(summary(after)).toEqual(summary(before));
+    expect(summary(after)).toEqual([
+      ['g1', 1],
+      ['g2', 2],
+      ['g3', 3],
+      ['g4', 4],
+      ['g5', 5],
     ]);
-    // A later derivation from one event does not overwrite the cohort the creation stored.
-    await db.entities.saveCohort('ticket', 'a5', '2026-03-05', 1);
-    expect((await db.entities.listCohort('ticket', '2026-03-04')).map((item) => item.entityId)).toEqual([
-      'a5',
-    ]);
-    const again = await db.entities.appendEvent('ticket', 'a5', record('n2', 'a5'), {
-      likelyNew: true,
-      cohortDayIfNew: '2026-03-01',
-    });
-    expect(Object.keys(again.events).sort()).toEqual(['n1', 'n2']);
-    expect(again.cohortDay).toBe('2026-03-04');
   });
 
   it('remembers accepted eventIds per source', async () => {

@@ -146,6 +146,46 @@ describe('ingest on DynamoDB Local', () => {
     expect(retry).toEqual({ status: 202, answer: { accepted: 1, duplicates: 0, rejected: [] } });
   });
 
+  it('fails a batch whose events reached the bus but not the store; a resend finds them once stored', async () => {
+    const unstored = {
+      ...deps,
+      events: Object.assign(Object.create(db.events), {
+        storeEvents: () => Promise.reject(new Error('killed')),
+      }) as typeof db.events,
+    };
+    const attempt = ingest(
+      { source: 'hotline', body: { records: [ticketEvent('s1')] }, webhookId: 'dies', requestId: 'r-dies' },
+      unstored,
+    );
+    await expect(attempt).rejects.toBeInstanceOf(DependencyError);
+    await expect(attempt).rejects.toThrow('could not store records: killed');
+    const [published] = publisher.take('hotline.record-accepted') as { record: { eventId: string } }[];
+    expect(published?.record.eventId).toBe('s1');
+    // The facts consumer stores what it gets from the bus.
+    await db.entities.putEvent('ticket', 't-s1', ticketEvent('s1'));
+    expect(await send([ticketEvent('s1')])).toEqual({
+      status: 202,
+      answer: { accepted: 0, duplicates: 1, rejected: [] },
+    });
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('answers as a duplicate an event another request stored between its check and its write', async () => {
+    const racing = {
+      ...deps,
+      events: Object.assign(Object.create(db.events), {
+        findStored: async () => new Map(),
+      }) as typeof db.events,
+    };
+    await send([ticketEvent('r1')]);
+    publisher.published.splice(0);
+    const outcome = await ingest(
+      { source: 'hotline', body: { records: [ticketEvent('r1')] }, webhookId: 'late', requestId: 'r-late' },
+      racing,
+    );
+    expect(outcome).toEqual({ status: 202, answer: { accepted: 0, duplicates: 1, rejected: [] } });
+  });
+
   it('accepts a batch whose feed-freshness write fails, and still quarantines its rejected records', async () => {
     const failing = {
       ...deps,

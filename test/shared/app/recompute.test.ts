@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sanitationReferenceLoader } from '#shared/app/load-reference';
-import { recentDays, recomputeDay, recomputeDays } from '#shared/app/recompute';
+import { appendFacts, recentDays, recomputeDay, recomputeDays } from '#shared/app/recompute';
 import { announceChangedDays, recordEntityEvent } from '#shared/app/record-entity-event';
 import { emptyAreaRegistry } from '#shared/domain/areas';
 import { defaultCalendar } from '#shared/domain/calendar';
@@ -28,8 +28,11 @@ beforeAll(async () => {
 });
 afterAll(async () => db.drop());
 
-const store = (record: Partial<HotlineRecord> & Pick<HotlineRecord, 'eventId' | 'type' | 'occurredAt'>) =>
-  recordEntityEvent(
+/** Stores an event as the facts consumer does, adds the facts to the cohort logs as the recompute does. */
+const store = async (
+  record: Partial<HotlineRecord> & Pick<HotlineRecord, 'eventId' | 'type' | 'occurredAt'>,
+) => {
+  const facts = await recordEntityEvent(
     {
       source: 'hotline',
       acceptedAt: '2026-03-05T00:00:00Z',
@@ -37,6 +40,9 @@ const store = (record: Partial<HotlineRecord> & Pick<HotlineRecord, 'eventId' | 
     },
     deps(),
   );
+  await appendFacts([facts], deps());
+  return facts.days;
+};
 
 describe('facts and recompute on DynamoDB Local', () => {
   it('reports the cohort day an event touches, and nothing before a ticket is received', async () => {

@@ -1,0 +1,159 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import pMap from 'p-map';
+import { batchGet, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import { type EventWriter, eventPairKey, type StoreOutcome } from '#shared/app/ingest';
+import type { EntityEvents } from '#shared/app/record-entity-event';
+import type { EntityKind } from '#shared/domain/entity-events';
+
+/** Conditional writes a batch keeps in flight at once. */
+const STORE_CONCURRENCY = 16;
+const partition = (kind: EntityKind, entityId: string) => `${kind}#${entityId}`;
+const EVENT_PREFIX = 'e#';
+const ANNOUNCED_SK = 'announced';
+const eventKey = (kind: EntityKind, entityId: string, eventId: string) => ({
+  pk: partition(kind, entityId),
+  sk: `${EVENT_PREFIX}${eventId}`,
+});
+
+/**
+ * Tickets and cases as their events: one item per event in the entity's partition, written once (by
+ * ingest once the event is on the bus, or by the facts consumer when ingest died before) with its own
+ * absence as the condition, which is the deduplication, and the webhook-id of the request that brought
+ * it; and one item of the sync announcements made for the entity. Key design: docs/architecture.md.
+ */
+export class EventStore implements EntityEvents, EventWriter {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /** Stores one event of an entity unless an event with its id is stored; true when this call stored it. */
+  async putEvent<Event extends { eventId: string }>(
+    kind: EntityKind,
+    entityId: string,
+    event: Event,
+  ): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...eventKey(kind, entityId, event.eventId), event },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Every stored event of an entity and the sync announcements made for it, read consistently: the
+   * result holds every event whose write finished before the read.
+   */
+  async readEntity<Event>(
+    kind: EntityKind,
+    entityId: string,
+  ): Promise<{ events: Event[]; announced: ReadonlySet<string> }> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': partition(kind, entityId) },
+      ConsistentRead: true,
+    });
+    const events: Event[] = [];
+    let announced: ReadonlySet<string> = new Set();
+    for (const item of items) {
+      const sk = String(item.sk);
+      if (sk.startsWith(EVENT_PREFIX)) events.push(item.event as Event);
+      else if (sk === ANNOUNCED_SK && item.announced instanceof Set)
+        announced = item.announced as Set<string>;
+    }
+    return { events, announced };
+  }
+
+  /** Records sync announcements made for an entity, so they are never made twice. */
+  async markAnnounced(kind: EntityKind, entityId: string, keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: partition(kind, entityId), sk: ANNOUNCED_SK },
+        UpdateExpression: 'ADD announced :keys',
+        ExpressionAttributeValues: { ':keys': new Set(keys) },
+      }),
+    );
+  }
+
+  async findStored(
+    kind: EntityKind,
+    events: readonly { entityId: string; eventId: string }[],
+  ): Promise<Map<string, string | undefined>> {
+    const keys = new Map(
+      events.map(({ entityId, eventId }) => [
+        eventPairKey(entityId, eventId),
+        eventKey(kind, entityId, eventId),
+      ]),
+    );
+    const items = await batchGet(this.client, this.table, [...keys.values()], 'pk, sk, w');
+    return new Map(
+      items.map((item) => [
+        eventPairKey(String(item.pk).slice(kind.length + 1), String(item.sk).slice(EVENT_PREFIX.length)),
+        typeof item.w === 'string' ? item.w : undefined,
+      ]),
+    );
+  }
+
+  async storeEvents(
+    kind: EntityKind,
+    events: readonly { entityId: string; event: { eventId: string } }[],
+    webhookId: string,
+    acceptedAt: string,
+  ): Promise<StoreOutcome[]> {
+    return pMap(
+      events,
+      ({ entityId, event }) => this.storeOne(kind, entityId, event, webhookId, acceptedAt),
+      {
+        concurrency: STORE_CONCURRENCY,
+      },
+    );
+  }
+
+  private async storeOne(
+    kind: EntityKind,
+    entityId: string,
+    event: { eventId: string },
+    webhookId: string,
+    acceptedAt: string,
+  ): Promise<StoreOutcome> {
+    const key = eventKey(kind, entityId, event.eventId);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...key, event, w: webhookId, acceptedAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return 'stored';
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      const stored = await this.storedBy(error, key);
+      return stored === webhookId ? 'stored-by-this-request' : 'duplicate';
+    }
+  }
+
+  /** The webhook-id the stored event came with: from the failed write's answer, else read. */
+  private async storedBy(error: unknown, key: { pk: string; sk: string }): Promise<string | undefined> {
+    const old = (error as { Item?: Record<string, unknown> }).Item;
+    const w = old?.w as string | { S?: string } | undefined;
+    if (typeof w === 'string') return w;
+    if (w?.S !== undefined) return w.S;
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true, ProjectionExpression: 'w' }),
+    );
+    return typeof Item?.w === 'string' ? Item.w : undefined;
+  }
+}

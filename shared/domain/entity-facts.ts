@@ -1,0 +1,129 @@
+import { type CaseBasis, deriveCaseBasis } from '#shared/domain/cases';
+import type { EntityKind } from '#shared/domain/entity-events';
+import { deriveTicket, type TicketState } from '#shared/domain/tickets';
+import { localDate, toEpochMs } from '#shared/domain/time';
+import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
+
+/** How many of an entity's events name one (district, street) pair (either may be absent). */
+export interface CodeCount {
+  readonly district?: string | undefined;
+  readonly street?: string | undefined;
+  readonly count: number;
+}
+
+interface FactsOf<Kind extends EntityKind, State> {
+  readonly kind: Kind;
+  readonly id: string;
+  /** How many events the facts were derived from: of two derivations, the one from more events wins. */
+  readonly n: number;
+  /**
+   * Every day that some subset of the events could give as the cohort day (the days of all `received`
+   * events of a ticket, of all events of a case): the cohorts these facts must reach, to join one of
+   * them or to leave one an earlier derivation placed the entity in.
+   */
+  readonly days: readonly string[];
+  /** The area codes the events carry, for the day's data-quality report. */
+  readonly codes: readonly CodeCount[];
+  readonly state: State;
+}
+
+/**
+ * What the indicators need of one ticket or case: its state derived from all its events, without
+ * anything that depends on reference data (a case's deadline waits for the working calendar). A few
+ * hundred bytes, however many events the entity has; a recompute reads these, never the events.
+ */
+export type TicketFacts = FactsOf<'ticket', TicketState>;
+export type CaseFacts = FactsOf<'case', CaseBasis>;
+export type EntityFacts = TicketFacts | CaseFacts;
+
+const codesOf = (events: readonly { district?: string | undefined; street?: string | undefined }[]) => {
+  const counts = new Map<
+    string,
+    { district?: string | undefined; street?: string | undefined; count: number }
+  >();
+  for (const { district, street } of events) {
+    if (!district && !street) continue;
+    const key = JSON.stringify([district ?? null, street ?? null]);
+    const entry = counts.get(key) ?? {
+      ...(district ? { district } : {}),
+      ...(street ? { street } : {}),
+      count: 0,
+    };
+    entry.count += 1;
+    counts.set(key, entry);
+  }
+  return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
+};
+
+const daysOf = (events: readonly { occurredAt: string }[], timeZone: string) =>
+  [...new Set(events.map((event) => localDate(toEpochMs(event.occurredAt), timeZone)))].sort();
+
+/** A ticket's facts from all its events (any order). */
+export const ticketFacts = (
+  ticketId: string,
+  events: readonly HotlineRecord[],
+  timeZone: string,
+): TicketFacts => ({
+  kind: 'ticket',
+  id: ticketId,
+  n: events.length,
+  days: daysOf(
+    events.filter((event) => event.type === 'received'),
+    timeZone,
+  ),
+  codes: codesOf(events),
+  state: deriveTicket(ticketId, events, timeZone),
+});
+
+/** A case's facts from all its events (any order). */
+export const caseFacts = (
+  caseId: string,
+  events: readonly CityPlatformRecord[],
+  timeZone: string,
+): CaseFacts => ({
+  kind: 'case',
+  id: caseId,
+  n: events.length,
+  days: daysOf(events, timeZone),
+  codes: codesOf(events),
+  state: deriveCaseBasis(caseId, events, timeZone),
+});
+
+/** The facts of an entity of `kind` from all its events. */
+export const entityFacts = (
+  kind: EntityKind,
+  entityId: string,
+  events: readonly (HotlineRecord | CityPlatformRecord)[],
+  timeZone: string,
+): EntityFacts =>
+  kind === 'ticket'
+    ? ticketFacts(entityId, events as HotlineRecord[], timeZone)
+    : caseFacts(entityId, events as CityPlatformRecord[], timeZone);
+
+/** The cohort day the facts place their entity in, if any. */
+export const cohortDayOfFacts = (facts: EntityFacts): string | undefined => facts.state.cohortDay;
+
+/**
+ * Keeps, per entity, the facts derived from the most events. Events only accumulate and each
+ * derivation reads every event stored before it, so that is the derivation from all the entity's
+ * events; equal counts are the same derivation (ties keep the smaller JSON, so the result never
+ * depends on the order of `records`).
+ */
+export const foldFacts = <Facts extends EntityFacts>(records: Iterable<Facts>): Map<string, Facts> => {
+  const latest = new Map<string, Facts>();
+  for (const facts of records) {
+    const kept = latest.get(facts.id);
+    if (!kept || facts.n > kept.n || (facts.n === kept.n && JSON.stringify(facts) < JSON.stringify(kept)))
+      latest.set(facts.id, facts);
+  }
+  return latest;
+};
+
+/**
+ * The entities whose latest facts put them in `day`'s cohort, sorted by id: indicators sum hours in
+ * that order, so the numbers never depend on the order the facts were stored in.
+ */
+export const cohortMembers = <Facts extends EntityFacts>(latest: Iterable<Facts>, day: string): Facts[] =>
+  [...latest]
+    .filter((facts) => facts.state.cohortDay === day)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
