@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchDelete, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import { batchDelete, batchGet, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
 import type { IndicatorsReader } from '#shared/app/query-indicators';
 import type { IndicatorsStore, SaveOutcome } from '#shared/app/recompute';
 import { type IndicatorValues, indicatorNames } from '#shared/domain/indicators/catalogue';
@@ -114,15 +114,22 @@ export class IndicatorsRepository implements IndicatorsStore, IndicatorsReader {
     }
   }
 
-  /** Every area published for one day, sorted by area. */
+  /** Every area published for one day, sorted by area: the day's keys from `byDate`, then the items. */
   async listDay(date: string): Promise<IndicatorItem[]> {
-    const items = await queryAll(this.client, {
+    const keys = await queryAll(this.client, {
       TableName: this.table,
       IndexName: 'byDate',
       KeyConditionExpression: '#date = :date',
       ExpressionAttributeNames: { '#date': 'date' },
       ExpressionAttributeValues: { ':date': date },
     });
+    const items = await batchGet(
+      this.client,
+      this.table,
+      keys.map((key) => ({ area: key.area, date: key.date })),
+      undefined,
+      true,
+    );
     return items.map(toItem).sort((a, b) => (a.area < b.area ? -1 : a.area > b.area ? 1 : 0));
   }
 

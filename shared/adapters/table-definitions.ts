@@ -29,7 +29,7 @@ export const createTableInput = (decl: TableDecl, tableName: string): CreateTabl
               { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
               { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: index.projection === 'keys' ? 'KEYS_ONLY' : 'ALL' },
           })),
         }
       : {}),

@@ -1,7 +1,7 @@
 import type { EventPublisher } from '#shared/app/ports';
 import { type Unwrapped, unwrapRecords } from '#shared/domain/batch';
 import type { EntityKind } from '#shared/domain/entity-events';
-import { DependencyError, InProgressError } from '#shared/domain/errors';
+import { DependencyError } from '#shared/domain/errors';
 import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import {
   type CityPlatformRecord,
@@ -54,17 +54,20 @@ export interface EventWriter {
 export const eventPairKey = (entityId: string, eventId: string): string =>
   JSON.stringify([entityId, eventId]);
 
-/** The outcome of claiming a webhook-id: ours to process, or the first answer, or still in progress. */
-export type WebhookClaim = { claimed: true } | { claimed: false; answer?: IngestAnswer };
-
-/** The first answer to each `webhook-id` (CONTRACT §2). */
+/** The first answer to each `webhook-id` of a source, kept 24 hours (CONTRACT §2). */
 export interface WebhookReplies {
-  /** Claims a webhook-id for one request, or returns the first answer (none while it is in flight). */
-  claimReply(source: Source, webhookId: string, now: number): Promise<WebhookClaim>;
-  /** Gives up a claim (the request failed before answering), so the source's retry is processed. */
-  releaseReply(source: Source, webhookId: string): Promise<void>;
-  /** Stores the answer to a claimed webhook-id. */
-  saveReply(source: Source, webhookId: string, answer: IngestAnswer, now: number): Promise<void>;
+  /** The first answer to a webhook-id, if one is kept (a consistent read). */
+  findReply(source: Source, webhookId: string, now: number): Promise<IngestAnswer | undefined>;
+  /**
+   * Keeps the answer unless the webhook-id has one already (a request with the same id answered
+   * meanwhile); returns that earlier answer, or undefined when this one was kept.
+   */
+  saveReply(
+    source: Source,
+    webhookId: string,
+    answer: IngestAnswer,
+    now: number,
+  ): Promise<IngestAnswer | undefined>;
 }
 
 /** Where rejected records are kept with their errors (`GET /quarantine`). */
@@ -117,8 +120,7 @@ export interface IngestOutcome {
 }
 
 /**
- * Takes one signed batch: answers a replayed webhook-id from its first answer (and a webhook-id still
- * in flight with 409); otherwise validates each record, publishes the new ones to the bus, then stores
+ * Takes one signed batch: answers a replayed webhook-id from its first answer; otherwise validates each record, publishes the new ones to the bus, then stores
  * each ticket or case event with its entity (one conditional write: an event another request stored
  * meanwhile is answered as a duplicate and counts once) or remembers each GPS batch, and quarantines
  * the rejected ones. Nothing is acknowledged before it is on the bus and stored.
@@ -126,21 +128,13 @@ export interface IngestOutcome {
 export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<IngestOutcome> => {
   const { source, webhookId } = request;
   const now = deps.now();
-  const claim = await deps.replies.claimReply(source, webhookId, now);
-  if (!claim.claimed) {
-    if (claim.answer) return { status: 200, answer: claim.answer };
-    throw new InProgressError(
-      `a request with webhook-id ${webhookId} is still being processed; retry in a few seconds`,
-    );
-  }
-  try {
-    const outcome = await processBatch(request, deps, now);
-    await deps.replies.saveReply(source, webhookId, outcome.answer, now);
-    return outcome;
-  } catch (error) {
-    await deps.replies.releaseReply(source, webhookId).catch(() => undefined);
-    throw error;
-  }
+  const first = await deps.replies.findReply(source, webhookId, now);
+  if (first) return { status: 200, answer: first };
+  // Two requests with one webhook-id at the same moment both run: their records count once (the
+  // stores are conditional), and the one that answers second answers with the first one's answer.
+  const outcome = await processBatch(request, deps, now);
+  const earlier = await deps.replies.saveReply(source, webhookId, outcome.answer, now);
+  return earlier ? { status: 200, answer: earlier } : outcome;
 };
 
 /** A valid record, with the key that recognises it when it comes again. */

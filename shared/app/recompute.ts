@@ -114,6 +114,15 @@ export const recomputeDay = async (
   const computed = computeDailyIndicators({ date, tickets, cases, sanitation }, { areas, asOf });
   const computedAt = new Date(asOf).toISOString();
 
+  // The day's data quality is stored first: whoever sees the new indicators finds it current.
+  const records = [
+    ...ticketMembers.flatMap((facts) => facts.codes.map((code) => ({ source: 'hotline' as const, ...code }))),
+    ...caseMembers.flatMap((facts) =>
+      facts.codes.map((code) => ({ source: 'city-platform' as const, ...code })),
+    ),
+  ];
+  await deps.quality.saveQuality(date, unknownCodes(records, areas));
+
   const saved = await pMap(
     computed,
     async ([area, values]) => ({
@@ -133,13 +142,6 @@ export const recomputeDay = async (
   );
   const removed = stored.map((item) => item.area).filter((area) => !computed.has(area));
   if (removed.length > 0) await deps.indicators.remove(date, removed);
-  const records = [
-    ...ticketMembers.flatMap((facts) => facts.codes.map((code) => ({ source: 'hotline' as const, ...code }))),
-    ...caseMembers.flatMap((facts) =>
-      facts.codes.map((code) => ({ source: 'city-platform' as const, ...code })),
-    ),
-  ];
-  await deps.quality.saveQuality(date, unknownCodes(records, areas));
   await deps.publisher.publish(updates);
   await pMap(unannounced, (item) => deps.indicators.markAnnounced(date, item.area, item.revision), {
     concurrency: WRITE_CONCURRENCY,

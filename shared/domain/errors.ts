@@ -8,11 +8,6 @@ export class DependencyError extends Error {
   override name = 'DependencyError';
 }
 
-/** The same request is being processed right now; the caller should retry shortly (HTTP 409). */
-export class InProgressError extends Error {
-  override name = 'InProgressError';
-}
-
 /** What the caller named does not exist, e.g. an unknown subscription id (HTTP 404). */
 export class UnknownResourceError extends Error {
   override name = 'UnknownResourceError';

@@ -1,11 +1,11 @@
 import * as z from 'zod';
 import type { Unwrapped } from '#shared/domain/batch';
 import { InvalidInputError } from '#shared/domain/errors';
-import { decodeLocationFrame, type WorkingFlagSource } from '#shared/domain/jt808';
+import { decodeFrames, type WorkingFlagSource } from '#shared/domain/jt808';
 import { idSchema } from '#shared/schemas/common';
 import { capErrors, describeIssues, MAX_LISTED_ERRORS, toRecordErrors } from '#shared/schemas/messages';
 
-/** One record of `POST /ingest/sanitation/jt808`: a vehicle's JT/T 808 location report frames. */
+/** One record of `POST /ingest/sanitation/jt808`: a vehicle's JT/T 808 location report and batch upload frames. */
 export const jt808RecordSchema = z.looseObject({
   eventId: idSchema,
   vehicleId: idSchema,
@@ -23,10 +23,13 @@ const bodySchema = z.object({
 });
 
 /**
- * Reads `{"records": [{eventId, vehicleId, frames: ["7e0200…7e", …]}]}` into sanitation batches:
- * each good frame becomes a point; each bad frame is listed (and quarantined) under its record's
- * index with the decoder's reason at `frames[i]` (the first {@link MAX_LISTED_ERRORS} of them). A
- * record keeps its good frames; a record with no good frame is rejected whole.
+ * Reads `{"records": [{eventId, vehicleId, frames: ["7e0200…7e", …]}]}` into sanitation batches: each
+ * 0x0200 location report and each item of a 0x0704 location batch upload becomes a point, sub-packaged
+ * messages are put back together from the record's frames (see {@link decodeFrames}). Each refusal — a
+ * bad frame, a bad batch item, a sub-packaged message with missing or conflicting packages — is listed
+ * (and quarantined) under its record's index with the decoder's reason at `frames[i]` (for a
+ * sub-packaged message, its first frame in the record), the first {@link MAX_LISTED_ERRORS} of them. A
+ * record keeps its good points; a record with no good point is rejected whole.
  */
 export const unwrapJt808 =
   (working: WorkingFlagSource) =>
@@ -45,19 +48,18 @@ export const unwrapJt808 =
         return;
       }
       const { frames, ...record } = parsed.data;
-      const points = [];
-      const errors = [];
-      for (const [position, frame] of frames.entries()) {
-        const decoded = decodeLocationFrame(frame, working);
-        if (!decoded.ok) {
-          // Past the listed ones, bad frames only make the last "more problems" entry.
-          if (errors.length <= MAX_LISTED_ERRORS)
-            errors.push({ path: `frames[${position}]`, message: decoded.reason });
-          continue;
-        }
-        const { t, lat, lon, speedKmh, working: isWorking } = decoded.point;
-        points.push({ t, lat, lon, speedKmh, ...(isWorking === undefined ? {} : { working: isWorking }) });
-      }
+      const decoded = decodeFrames(frames, working);
+      const points = decoded.points.map(({ t, lat, lon, speedKmh, working: isWorking }) => ({
+        t,
+        lat,
+        lon,
+        speedKmh,
+        ...(isWorking === undefined ? {} : { working: isWorking }),
+      }));
+      // Past the listed ones, refusals only make the last "more problems" entry.
+      const errors = decoded.errors
+        .slice(0, MAX_LISTED_ERRORS + 1)
+        .map(({ frame, reason }) => ({ path: `frames[${frame}]`, message: reason }));
       if (errors.length > 0) result.rejected.push({ index, record: item, errors: capErrors(errors) });
       if (points.length > 0) result.candidates.push({ index, record: { ...record, points }, original: item });
     });

@@ -1,7 +1,9 @@
 /**
- * JT/T 808 (road transport vehicle satellite positioning terminal protocol) location reports, message id
- * 0x0200, decoded from hex frames into GPS track points. Covers the 2013 edition and the 2019 edition's
- * header (version flag, protocol version byte, BCD[10] terminal number).
+ * JT/T 808 (road transport vehicle satellite positioning terminal protocol) location data, decoded from hex
+ * frames into GPS track points: location reports (message id 0x0200), location data batch uploads (0x0704,
+ * normal batches and blind-area supplements) and sub-packaged messages of either, reassembled from the
+ * frames of one list. Covers the 2013 edition and the 2019 edition's header (version flag, protocol
+ * version byte, BCD[10] terminal number).
  *
  * Frame: `0x7e | header | body | checksum | 0x7e`, with 0x7e and 0x7d inside escaped as `0x7d 0x02` and
  * `0x7d 0x01`; the checksum is the XOR of every unescaped byte from the message id to the end of the body.
@@ -50,7 +52,7 @@ export function parseWorkingFlag(text: string): WorkingFlagSource {
   return { item, bit };
 }
 
-/** One GPS track point read from a location report. */
+/** One GPS track point read from a location report or from an item of a location batch upload. */
 export interface Jt808Point {
   /** Fix time, RFC 3339 in the protocol's GMT+8: `20YY-MM-DDThh:mm:ss+08:00`. */
   t: string;
@@ -64,16 +66,38 @@ export interface Jt808Point {
   working?: boolean;
   /** Terminal (phone) number digits from the header, without the leading zeros that pad it to BCD[6]/BCD[10]. */
   terminal: string;
-  /** The header's message serial number. */
+  /** The header's message serial (flow) number; for a sub-packaged message, that of its first package. */
   serial: number;
+  /**
+   * Only on points of a 0x0704 location batch upload: true when its location data type is 1 (blind-area
+   * supplement: points buffered while the terminal had no network), false when 0 (normal batch report).
+   */
+  blindArea?: boolean;
 }
 
 /** A decoded point, or a short human reason why the frame was refused. */
 export type Jt808Result = { ok: true; point: Jt808Point } | { ok: false; reason: string };
 
+/** Why a frame, an item of a batch or a sub-packaged message was refused. */
+export interface Jt808FrameError {
+  /** Index of the frame in the list given; for a sub-packaged message, of the first of its frames there. */
+  readonly frame: number;
+  /** A short reason meant for people reviewing quarantined frames. */
+  readonly reason: string;
+}
+
+/** What {@link decodeFrames} read from a list of frames. */
+export interface Jt808Decoded {
+  /** The points, in the order of the frames (a sub-packaged message at its first frame) and of batch items. */
+  readonly points: Jt808Point[];
+  /** The refusals, in the order of the frames they point at. */
+  readonly errors: Jt808FrameError[];
+}
+
 const FLAG = 0x7e;
 const ESCAPE = 0x7d;
 const LOCATION_REPORT = 0x0200;
+const LOCATION_BATCH = 0x0704;
 /** Alarm, status, latitude, longitude (DWORDs), altitude, speed, direction (WORDs), time BCD[6]. */
 const BASIC_LOCATION_BYTES = 28;
 const STATUS_POSITIONED = 1 << 1;
@@ -175,16 +199,8 @@ const degrees = (raw: number, negative: boolean): number => {
   return negative && raw !== 0 ? -value : value;
 };
 
-/**
- * Decodes one JT/T 808 location report (message id 0x0200) given as hex (case-insensitive, spaces allowed,
- * flags included) into a track point. The working flag is read from the additional item `working` names
- * (default {@link defaultWorkingFlag}). Never throws: every refusal is `{ ok: false, reason }` with a short
- * reason meant for people reviewing quarantined frames.
- */
-export function decodeLocationFrame(
-  hex: string,
-  working: WorkingFlagSource = defaultWorkingFlag,
-): Jt808Result {
+/** The working flag item's size in bits, or a reason when the source is not one the decoder can read. */
+const checkWorkingSource = (working: WorkingFlagSource): number | string => {
   const workingBits = ITEM_BITS[working.item];
   if (
     workingBits === undefined ||
@@ -192,85 +208,114 @@ export function decodeLocationFrame(
     working.bit < 0 ||
     working.bit >= workingBits
   ) {
-    return fail(
-      `working flag source ${hex2(Number(working.item))}:${working.bit} is not a 0x2A bit 0..15 or 0x25 bit 0..31`,
-    );
+    return `working flag source ${hex2(Number(working.item))}:${working.bit} is not a 0x2A bit 0..15 or 0x25 bit 0..31`;
   }
-  if (typeof hex !== 'string') return fail('frame is not a hex string');
-  const bytes = hexToBytes(hex);
-  if (bytes === undefined) return fail('frame is not an even number of hex digits');
-  if (bytes.length === 0) return fail('empty frame');
-  if (bytes[0] !== FLAG) return fail('missing 0x7E start flag');
-  if (bytes.length < 2 || bytes[bytes.length - 1] !== FLAG) return fail('missing 0x7E end flag');
+  return workingBits;
+};
 
+/** The unescaped bytes between the flags (header, body, checksum) with the checksum verified, or a reason. */
+const openFrame = (hex: unknown): Uint8Array | string => {
+  if (typeof hex !== 'string') return 'frame is not a hex string';
+  const bytes = hexToBytes(hex);
+  if (bytes === undefined) return 'frame is not an even number of hex digits';
+  if (bytes.length === 0) return 'empty frame';
+  if (bytes[0] !== FLAG) return 'missing 0x7E start flag';
+  if (bytes.length < 2 || bytes[bytes.length - 1] !== FLAG) return 'missing 0x7E end flag';
   const content = unescapeContent(bytes);
-  if (typeof content === 'string') return fail(content);
+  if (typeof content === 'string') return content;
   // Message id, properties, BCD[6] terminal number and serial (the shortest header), then the checksum.
-  if (content.length < 13) return fail(`frame too short: ${content.length} bytes between the flags`);
+  if (content.length < 13) return `frame too short: ${content.length} bytes between the flags`;
   const checksumAt = content.length - 1;
   const expected = xor(content, checksumAt);
   const got = content[checksumAt] as number;
-  if (expected !== got) return fail(`checksum mismatch: expected ${hex2(expected)}, got ${hex2(got)}`);
+  if (expected !== got) return `checksum mismatch: expected ${hex2(expected)}, got ${hex2(got)}`;
+  return content;
+};
 
+const messageIdOf = (content: Uint8Array): number => ((content[0] as number) << 8) | (content[1] as number);
+
+/** A frame's header fields and its body. */
+interface Message {
+  readonly messageId: number;
+  readonly terminal: string;
+  readonly serial: number;
+  /** The package item, present when body property bit 13 (sub-package) is set. */
+  readonly pkg?: { readonly total: number; readonly seq: number };
+  readonly body: Uint8Array;
+}
+
+/** Reads the header of checked content (see {@link openFrame}) and cuts out the body, or says what is wrong. */
+const readMessage = (content: Uint8Array): Message | string => {
+  const checksumAt = content.length - 1;
   const view = new DataView(content.buffer, content.byteOffset, checksumAt);
-  const messageId = view.getUint16(0);
-  if (messageId !== LOCATION_REPORT) return fail(`not a location report (message id ${hex4(messageId)})`);
   const props = view.getUint16(2);
   const encryption = (props >> 10) & 0x7;
-  if (encryption !== 0) return fail(`encrypted body not supported (encryption bits ${encryption})`);
+  if (encryption !== 0) return `encrypted body not supported (encryption bits ${encryption})`;
   const is2019 = (props & PROPS_VERSION) !== 0;
   const terminalAt = is2019 ? 5 : 4;
   const terminalBytes = is2019 ? 10 : 6;
   const serialAt = terminalAt + terminalBytes;
+  // The package item (total packages WORD, package sequence number WORD) follows the serial, in both editions.
   const subpackage = (props & PROPS_SUBPACKAGE) !== 0;
   const bodyAt = serialAt + 2 + (subpackage ? 4 : 0);
-  if (checksumAt < bodyAt) return fail(`header truncated: ${checksumAt} bytes, need ${bodyAt}`);
-  if (subpackage) {
-    const total = view.getUint16(serialAt + 2);
-    const index = view.getUint16(serialAt + 4);
-    if (total !== 1 || index !== 1) {
-      return fail(`split location report (package ${index} of ${total}) not supported`);
-    }
-  }
+  if (checksumAt < bodyAt) return `header truncated: ${checksumAt} bytes, need ${bodyAt}`;
   const terminalDigits = bcdDigits(content.subarray(terminalAt, serialAt));
-  if (terminalDigits === undefined) return fail('terminal number is not BCD');
-  const terminal = terminalDigits.replace(/^0+(?=.)/, '');
-  const serial = view.getUint16(serialAt);
-
+  if (terminalDigits === undefined) return 'terminal number is not BCD';
   const bodyLength = checksumAt - bodyAt;
   const declared = props & PROPS_LENGTH_MASK;
   if (declared !== bodyLength) {
-    return fail(`body length mismatch: header says ${declared} bytes, frame has ${bodyLength}`);
+    return `body length mismatch: header says ${declared} bytes, frame has ${bodyLength}`;
   }
-  if (bodyLength < BASIC_LOCATION_BYTES) {
-    return fail(`location body too short: ${bodyLength} bytes, need ${BASIC_LOCATION_BYTES}`);
-  }
+  return {
+    messageId: view.getUint16(0),
+    terminal: terminalDigits.replace(/^0+(?=.)/, ''),
+    serial: view.getUint16(serialAt),
+    ...(subpackage
+      ? { pkg: { total: view.getUint16(serialAt + 2), seq: view.getUint16(serialAt + 4) } }
+      : {}),
+    body: content.subarray(bodyAt, checksumAt),
+  };
+};
 
-  const body = new DataView(content.buffer, content.byteOffset + bodyAt, bodyLength);
+/** What a 0x0200 location report body gives, without the header's terminal and serial. */
+type LocationFix = Pick<Jt808Point, 't' | 'lat' | 'lon' | 'speedKmh' | 'working'>;
+
+/**
+ * Decodes a 0x0200 location report body (basic information, then additional items) — a whole message's
+ * body or one item of a 0x0704 batch — or says why it is refused.
+ */
+const decodeLocationBody = (
+  bytes: Uint8Array,
+  working: WorkingFlagSource,
+  workingBits: number,
+): LocationFix | string => {
+  const bodyLength = bytes.length;
+  if (bodyLength < BASIC_LOCATION_BYTES) {
+    return `location body too short: ${bodyLength} bytes, need ${BASIC_LOCATION_BYTES}`;
+  }
+  const body = new DataView(bytes.buffer, bytes.byteOffset, bodyLength);
   const status = body.getUint32(4);
-  if ((status & STATUS_POSITIONED) === 0) return fail('not positioned');
+  if ((status & STATUS_POSITIONED) === 0) return 'not positioned';
   const rawLat = body.getUint32(8);
   const rawLon = body.getUint32(12);
-  if (rawLat > 90_000_000) return fail(`latitude out of range: ${(rawLat / 1e6).toFixed(6)}`);
-  if (rawLon > 180_000_000) return fail(`longitude out of range: ${(rawLon / 1e6).toFixed(6)}`);
+  if (rawLat > 90_000_000) return `latitude out of range: ${(rawLat / 1e6).toFixed(6)}`;
+  if (rawLon > 180_000_000) return `longitude out of range: ${(rawLon / 1e6).toFixed(6)}`;
   const speedKmh = body.getUint16(18) / 10;
-  const time = bcdTime(content.subarray(bodyAt + 22, bodyAt + BASIC_LOCATION_BYTES));
-  if ('reason' in time) return fail(time.reason);
+  const time = bcdTime(bytes.subarray(22, BASIC_LOCATION_BYTES));
+  if ('reason' in time) return time.reason;
 
   let flag: boolean | undefined;
   for (let at = BASIC_LOCATION_BYTES; at < bodyLength; ) {
-    if (at + 2 > bodyLength) return fail(`truncated additional item at body byte ${at}`);
+    if (at + 2 > bodyLength) return `truncated additional item at body byte ${at}`;
     const id = body.getUint8(at);
     const length = body.getUint8(at + 1);
     if (at + 2 + length > bodyLength) {
-      return fail(
-        `truncated additional item ${hex2(id)}: length ${length}, only ${bodyLength - at - 2} bytes left`,
-      );
+      return `truncated additional item ${hex2(id)}: length ${length}, only ${bodyLength - at - 2} bytes left`;
     }
     if (id === working.item && flag === undefined) {
       const size = workingBits / 8;
       if (length !== size) {
-        return fail(`additional item ${itemName(working.item)} has length ${length}, expected ${size}`);
+        return `additional item ${itemName(working.item)} has length ${length}, expected ${size}`;
       }
       const value = size === 2 ? body.getUint16(at + 2) : body.getUint32(at + 2);
       flag = ((value >>> working.bit) & 1) === 1;
@@ -278,16 +323,280 @@ export function decodeLocationFrame(
     at += 2 + length;
   }
 
-  const point: Jt808Point = {
+  const fix: LocationFix = {
     t: time.t,
     lat: degrees(rawLat, (status & STATUS_SOUTH) !== 0),
     lon: degrees(rawLon, (status & STATUS_WEST) !== 0),
     speedKmh,
-    terminal,
-    serial,
   };
-  if (flag !== undefined) point.working = flag;
-  return { ok: true, point };
+  if (flag !== undefined) fix.working = flag;
+  return fix;
+};
+
+/** The points of one message and the refusals of single batch items (the rest of the message still counts). */
+interface MessagePoints {
+  readonly points: Jt808Point[];
+  readonly errors: string[];
+}
+
+/**
+ * Decodes a 0x0704 body: data item count WORD, location data type BYTE (0 normal batch, 1 blind-area
+ * supplement), then per item a length WORD and a 0x0200 body. A layout that does not add up (an item
+ * running past the end, fewer or more items than the count) refuses the whole body; an item whose
+ * location body is refused refuses that item only.
+ */
+const decodeBatchBody = (
+  message: Message,
+  working: WorkingFlagSource,
+  workingBits: number,
+): MessagePoints | string => {
+  const { body: bytes, terminal, serial } = message;
+  if (bytes.length < 3) {
+    return `location batch body too short: ${bytes.length} bytes, need at least 3 (item count WORD, data type BYTE)`;
+  }
+  const body = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const count = body.getUint16(0);
+  const type = body.getUint8(2);
+  if (type !== 0 && type !== 1) {
+    return `unknown location data type ${type} (0 = normal batch report, 1 = blind-area supplement)`;
+  }
+  if (count === 0) return 'location batch holds no items (data item count 0)';
+  const blindArea = type === 1;
+  const points: Jt808Point[] = [];
+  const errors: string[] = [];
+  let at = 3;
+  for (let item = 1; item <= count; item += 1) {
+    const left = bytes.length - at;
+    if (left === 0) {
+      return `item count mismatch: data item count ${count}, but the body ends after item ${item - 1}`;
+    }
+    if (left < 2) return `item ${item} of ${count} truncated: 1 byte left, need 2 for its length`;
+    const length = body.getUint16(at);
+    if (length > left - 2) {
+      return `item ${item} of ${count} truncated: length ${length}, only ${left - 2} bytes left`;
+    }
+    const fix = decodeLocationBody(bytes.subarray(at + 2, at + 2 + length), working, workingBits);
+    if (typeof fix === 'string') errors.push(`item ${item} of ${count}: ${fix}`);
+    else points.push({ ...fix, terminal, serial, blindArea });
+    at += 2 + length;
+  }
+  if (at < bytes.length) {
+    return `item count mismatch: data item count ${count}, but ${bytes.length - at} bytes follow item ${count}`;
+  }
+  return { points, errors };
+};
+
+/** Decodes a whole message's body (0x0200 or 0x0704), or says why it is refused. */
+const decodeMessage = (
+  message: Message,
+  working: WorkingFlagSource,
+  workingBits: number,
+): MessagePoints | string => {
+  if (message.messageId === LOCATION_BATCH) return decodeBatchBody(message, working, workingBits);
+  const fix = decodeLocationBody(message.body, working, workingBits);
+  if (typeof fix === 'string') return fix;
+  return { points: [{ ...fix, terminal: message.terminal, serial: message.serial }], errors: [] };
+};
+
+/**
+ * Decodes one JT/T 808 location report (message id 0x0200) given as hex (case-insensitive, spaces allowed,
+ * flags included) into a track point. The working flag is read from the additional item `working` names
+ * (default {@link defaultWorkingFlag}). One frame on its own: a 0x0704 batch or one package of a
+ * sub-packaged message is refused here; {@link decodeFrames} reads those. Never throws: every refusal is
+ * `{ ok: false, reason }` with a short reason meant for people reviewing quarantined frames.
+ */
+export function decodeLocationFrame(
+  hex: string,
+  working: WorkingFlagSource = defaultWorkingFlag,
+): Jt808Result {
+  const workingBits = checkWorkingSource(working);
+  if (typeof workingBits === 'string') return fail(workingBits);
+  const content = openFrame(hex);
+  if (typeof content === 'string') return fail(content);
+  const messageId = messageIdOf(content);
+  if (messageId === LOCATION_BATCH) {
+    return fail('location batch upload (message id 0x0704) holds several points: read it with decodeFrames');
+  }
+  if (messageId !== LOCATION_REPORT) return fail(`not a location report (message id ${hex4(messageId)})`);
+  const message = readMessage(content);
+  if (typeof message === 'string') return fail(message);
+  const { pkg } = message;
+  if (pkg !== undefined && (pkg.total !== 1 || pkg.seq !== 1)) {
+    return fail(`split location report (package ${pkg.seq} of ${pkg.total}) not supported`);
+  }
+  const fix = decodeLocationBody(message.body, working, workingBits);
+  if (typeof fix === 'string') return fail(fix);
+  return { ok: true, point: { ...fix, terminal: message.terminal, serial: message.serial } };
+}
+
+/** "2, 4-6, 9" for [2, 4, 5, 6, 9] (ascending). */
+const ranges = (numbers: readonly number[]): string => {
+  const parts: string[] = [];
+  for (let i = 0; i < numbers.length; ) {
+    let j = i;
+    while (j + 1 < numbers.length && numbers[j + 1] === (numbers[j] as number) + 1) j += 1;
+    parts.push(i === j ? `${numbers[i]}` : `${numbers[i]}-${numbers[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+};
+
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && a.every((byte, i) => byte === b[i]);
+
+/** What one list entry gave: points and refusals, filled in later for a sub-packaged message. */
+interface Slot {
+  readonly frame: number;
+  points: Jt808Point[];
+  errors: string[];
+}
+
+/** The packages of one sub-packaged message seen so far. */
+interface PackageGroup {
+  readonly slot: Slot;
+  readonly messageId: number;
+  readonly terminal: string;
+  /** The first package's serial (flow) number. */
+  readonly first: number;
+  /** By package sequence number: the frame's index, its content (to compare duplicates) and its message. */
+  readonly packages: Map<number, { frame: number; content: Uint8Array; message: Message; total: number }>;
+  /** Package sequence numbers sent twice with different contents, with both frames' indexes. */
+  readonly conflicts: string[];
+}
+
+/** Puts a sub-packaged message's body back together, or says why it cannot be. */
+const reassemble = (group: PackageGroup): Message | string => {
+  const packages = [...group.packages.entries()].sort(([a], [b]) => a - b);
+  const totals = new Map<number, number>();
+  for (const [, { frame, total }] of packages) if (!totals.has(total)) totals.set(total, frame);
+  if (totals.size > 1) {
+    const said = [...totals].map(([total, frame]) => `frames[${frame}] says ${total}`).join(', ');
+    return `packages disagree on the package count: ${said}`;
+  }
+  const [conflict, ...moreConflicts] = group.conflicts;
+  if (conflict !== undefined) {
+    return moreConflicts.length === 0
+      ? conflict
+      : `${conflict}, and ${moreConflicts.length} more package(s) sent twice with different contents`;
+  }
+  const total = packages[0]?.[1].total ?? 0;
+  const missing: number[] = [];
+  for (let seq = 1; seq <= total; seq += 1) if (!group.packages.has(seq)) missing.push(seq);
+  if (missing.length > 0) {
+    return `missing package${missing.length === 1 ? '' : 's'} ${ranges(missing)} of ${total} (received ${packages.length})`;
+  }
+  const body = new Uint8Array(packages.reduce((sum, [, { message }]) => sum + message.body.length, 0));
+  let at = 0;
+  for (const [, { message }] of packages) {
+    body.set(message.body, at);
+    at += message.body.length;
+  }
+  return { messageId: group.messageId, terminal: group.terminal, serial: group.first, body };
+};
+
+const refused = (frame: number, reason: string): Slot => ({ frame, points: [], errors: [reason] });
+
+/** A frame's checked content and message, when it is a location report or batch upload; else a reason. */
+const readLocationMessage = (hex: unknown): { content: Uint8Array; message: Message } | string => {
+  const content = openFrame(hex);
+  if (typeof content === 'string') return content;
+  const messageId = messageIdOf(content);
+  if (messageId !== LOCATION_REPORT && messageId !== LOCATION_BATCH) {
+    return `not a location report (message id ${hex4(messageId)}): only location reports (0x0200) and location batch uploads (0x0704) are read`;
+  }
+  const message = readMessage(content);
+  return typeof message === 'string' ? message : { content, message };
+};
+
+/**
+ * Decodes a list of JT/T 808 frames (hex as for {@link decodeLocationFrame}) — say one record of a
+ * vehicle's — into track points: 0x0200 location reports give one point each, 0x0704 location batch
+ * uploads one point per item, both through the same location body decoder and working flag (`working`,
+ * default {@link defaultWorkingFlag}).
+ *
+ * Sub-packaged messages (body property bit 13, package item "total, sequence number" after the serial)
+ * are reassembled from the packages found anywhere in the list: packages belong to one message when they
+ * share the message id, the terminal number and the first package's serial, which is a package's serial
+ * minus (its sequence number - 1), modulo 65536 — the standard counts serials up per message sent and
+ * names a sub-packaged message by its first package's serial (0x8003/0x0005 re-send requests). The body
+ * is the packages' bodies in sequence-number order. A package sent twice with the same bytes counts
+ * once; a message with missing packages, two different packages of one number or packages disagreeing
+ * on the total is refused whole, at the index of its first frame in the list.
+ *
+ * Never throws: every refusal is in `errors`, and the other frames' points are still returned.
+ */
+export function decodeFrames(
+  frames: readonly string[],
+  working: WorkingFlagSource = defaultWorkingFlag,
+): Jt808Decoded {
+  const workingBits = checkWorkingSource(working);
+  if (typeof workingBits === 'string') {
+    return { points: [], errors: frames.map((_, frame) => ({ frame, reason: workingBits })) };
+  }
+  const slots: Slot[] = [];
+  const groups = new Map<string, PackageGroup>();
+  for (const [frame, hex] of frames.entries()) {
+    const read = readLocationMessage(hex);
+    if (typeof read === 'string') {
+      slots.push(refused(frame, read));
+      continue;
+    }
+    const { content, message } = read;
+    const { pkg } = message;
+    if (pkg === undefined || (pkg.total === 1 && pkg.seq === 1)) {
+      const decoded = decodeMessage(message, working, workingBits);
+      slots.push(typeof decoded === 'string' ? refused(frame, decoded) : { frame, ...decoded });
+      continue;
+    }
+    if (pkg.total === 0 || pkg.seq === 0 || pkg.seq > pkg.total) {
+      slots.push(
+        refused(
+          frame,
+          `bad package item: package ${pkg.seq} of ${pkg.total} (numbers run from 1 to the total)`,
+        ),
+      );
+      continue;
+    }
+    const first = (message.serial - (pkg.seq - 1)) & 0xffff;
+    const key = `${message.messageId}/${message.terminal}/${first}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      const slot: Slot = { frame, points: [], errors: [] };
+      slots.push(slot);
+      group = {
+        slot,
+        messageId: message.messageId,
+        terminal: message.terminal,
+        first,
+        packages: new Map(),
+        conflicts: [],
+      };
+      groups.set(key, group);
+    }
+    const seen = group.packages.get(pkg.seq);
+    if (seen === undefined) group.packages.set(pkg.seq, { frame, content, message, total: pkg.total });
+    else if (!sameBytes(seen.content, content)) {
+      group.conflicts.push(
+        `package ${pkg.seq} sent twice with different contents (frames[${seen.frame}] and frames[${frame}])`,
+      );
+    }
+  }
+
+  for (const group of groups.values()) {
+    const label = `sub-packaged message ${hex4(group.messageId)} of terminal ${group.terminal}, first serial number ${group.first}`;
+    const message = reassemble(group);
+    const decoded = typeof message === 'string' ? message : decodeMessage(message, working, workingBits);
+    if (typeof decoded === 'string') group.slot.errors = [`${label}: ${decoded}`];
+    else {
+      group.slot.points = decoded.points;
+      group.slot.errors = decoded.errors.map((reason) => `${label}: ${reason}`);
+    }
+  }
+
+  return {
+    points: slots.flatMap((slot) => slot.points),
+    errors: slots.flatMap((slot) => slot.errors.map((reason) => ({ frame: slot.frame, reason }))),
+  };
 }
 
 /** What {@link encodeLocationFrame} puts into a location report. */

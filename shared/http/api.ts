@@ -4,7 +4,6 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
   DependencyError,
-  InProgressError,
   InvalidInputError,
   RefusedRequestError,
   UnknownResourceError,
@@ -92,7 +91,7 @@ const callerErrors: readonly [new (message: string) => Error, number][] = [
 
 /**
  * Maps errors to answers: an `HttpError` becomes `{"error": message}` with its status, and so do the
- * domain's errors (invalid input 400, unknown resource 404, refused request 422, in progress 409,
+ * domain's errors (invalid input 400, unknown resource 404, refused request 422,
  * failed dependency 503); anything else is logged and answered 500 without internals.
  */
 export const httpErrors = (logger: Logger): MiddlewareObj<HttpEvent, HttpResult> => ({
@@ -105,10 +104,6 @@ export const httpErrors = (logger: Logger): MiddlewareObj<HttpEvent, HttpResult>
     const status = callerErrors.find(([type]) => error instanceof type)?.[1];
     if (error && status !== undefined) {
       request.response = json(status, { error: error.message });
-      return;
-    }
-    if (error instanceof InProgressError) {
-      request.response = json(409, { error: error.message }, { 'retry-after': '2' });
       return;
     }
     if (error instanceof DependencyError) {

@@ -192,7 +192,6 @@ const ingestOperation = (
     202: answer('At least one item accepted or a duplicate; the rest listed by index', 'IngestAnswer'),
     400: errorResponse(`Body is not JSON or not {"${list}": [...]}`),
     401: errorResponse('Missing or bad Standard Webhooks signature, or timestamp more than 5 minutes off'),
-    409: errorResponse('A request with this webhook-id is still being processed'),
     413: errorResponse('Body larger than 5 MB'),
     422: answer('Every item rejected', 'IngestAnswer'),
     ...extra,
@@ -239,7 +238,7 @@ const operations: Record<string, Operation> = {
     jsonSchemaOf(open311RequestSchema, 'input'),
   ),
   'POST /ingest/sanitation/jt808': ingestOperation(
-    'Send JT/T 808 location reports (0x0200) as hex frames per vehicle, signed with the sanitation secret (docs/jt808.md)',
+    'Send JT/T 808 location reports (0x0200) and location batch uploads (0x0704), sub-packaged or not, as hex frames per vehicle, signed with the sanitation secret (docs/jt808.md)',
     ingestBodySchema,
     'records',
     jsonSchemaOf(jt808RecordSchema, 'input'),

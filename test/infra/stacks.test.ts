@@ -62,7 +62,7 @@ describe('stateful stack', () => {
                   { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
                   { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
                 ],
-                Projection: { ProjectionType: 'ALL' },
+                Projection: { ProjectionType: index.projection === 'keys' ? 'KEYS_ONLY' : 'ALL' },
               })),
       });
     },

@@ -7,8 +7,8 @@
  * The handler modules (functions/<name>/handler.ts) run in this process as the Lambdas do, with their own
  * clients: DynamoDB Local for the tables, the local bus (infra/local/bus.ts, the declared rules) for
  * PutEvents. Queues are driven here as SQS event source mappings would at the reference city's rates
- * (test/bench/cost-model.ts): the facts and fanout queues in batches of 3 (3 entity events a second,
- * 1 s window), the coverage queue one vehicle-minute at a time (each message is a different vehicle-day
+ * (test/bench/cost-model.ts): the facts and fanout queues in the batches their windows gather at 3 entity
+ * events a second, the coverage queue one vehicle-minute at a time (each message is a different vehicle-day
  * in a batch on AWS, so each is its own recompute of its vehicle-day). Every source sends one record per
  * request, as events happen and as a tracker sends its minute.
  *
@@ -73,8 +73,18 @@ const SEEDED_CASES = 500;
 const WRU_TARGET = 2;
 const GB = 1024;
 
+/** Entity events a day at the reference city (tickets and cases, ~4 events each). */
+const ENTITY_EVENTS_PER_DAY = REFERENCE_DAY.eventsPerEntity * (REFERENCE_DAY.tickets + REFERENCE_DAY.cases);
+const batchingOf = (queue: QueueName) => ({
+  batchSize: queues[queue].batchSize,
+  windowSeconds: queues[queue].maxBatchingWindowSeconds,
+});
 /** Batch sizes the facts and fanout queues see at the reference city's rate; coverage gets one vehicle-minute. */
-const DRIVER_BATCH: Partial<Record<QueueName, number>> = { facts: 3, fanout: 3, coverage: 1 };
+const DRIVER_BATCH: Partial<Record<QueueName, number>> = {
+  facts: Math.round(averageBatch(ENTITY_EVENTS_PER_DAY, batchingOf('facts'))),
+  fanout: Math.round(averageBatch(ENTITY_EVENTS_PER_DAY, batchingOf('fanout'))),
+  coverage: 1,
+};
 /** Days one recompute run covers at the reference city: today's cohort (half complete on average) and yesterday's. */
 const DAYS_PER_RUN = 2;
 const FULL_DAYS_READ_PER_RUN = 1.5;

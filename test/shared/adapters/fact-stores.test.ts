@@ -195,23 +195,21 @@ describe('fact stores on DynamoDB Local', () => {
     );
   });
 
-  it('lets one request claim a webhook-id and answers the others with its answer for 24 hours', async () => {
+  it('keeps the first answer to a webhook-id for 24 hours, per source', async () => {
     const now = Date.parse('2026-03-02T01:00:00Z');
     const answer = { accepted: 2, duplicates: 0, rejected: [] };
-    expect(await db.replies.claimReply('hotline', 'w1', now)).toEqual({ claimed: true });
-    expect(await db.replies.claimReply('hotline', 'w1', now + 1000)).toEqual({ claimed: false });
-    await db.replies.saveReply('hotline', 'w1', answer, now);
-    expect(await db.replies.claimReply('hotline', 'w1', now + 2000)).toEqual({ claimed: false, answer });
-    expect(await db.replies.claimReply('city-platform', 'w1', now)).toEqual({ claimed: true });
-    expect(await db.replies.claimReply('hotline', 'w1', now + 86_400_000)).toEqual({ claimed: true });
-  });
-
-  it('frees a webhook-id whose request failed, and an abandoned claim after a minute', async () => {
-    const now = Date.parse('2026-03-02T01:00:00Z');
-    await db.replies.claimReply('hotline', 'w2', now);
-    await db.replies.releaseReply('hotline', 'w2');
-    expect(await db.replies.claimReply('hotline', 'w2', now)).toEqual({ claimed: true });
-    expect(await db.replies.claimReply('hotline', 'w2', now + 61_000)).toEqual({ claimed: true });
+    const other = { accepted: 0, duplicates: 2, rejected: [] };
+    expect(await db.replies.findReply('hotline', 'w1', now)).toBeUndefined();
+    expect(await db.replies.saveReply('hotline', 'w1', answer, now)).toBeUndefined();
+    expect(await db.replies.findReply('hotline', 'w1', now + 1000)).toEqual(answer);
+    // A second answer to the same id loses to the first, and is told the first.
+    expect(await db.replies.saveReply('hotline', 'w1', other, now + 2000)).toEqual(answer);
+    expect(await db.replies.findReply('hotline', 'w1', now + 3000)).toEqual(answer);
+    expect(await db.replies.findReply('city-platform', 'w1', now)).toBeUndefined();
+    // After 24 hours the id is free again.
+    expect(await db.replies.findReply('hotline', 'w1', now + 86_400_000)).toBeUndefined();
+    expect(await db.replies.saveReply('hotline', 'w1', other, now + 86_400_000)).toBeUndefined();
+    expect(await db.replies.findReply('hotline', 'w1', now + 86_401_000)).toEqual(other);
   });
 
   it('keeps an answer of 1000 rejected records with all their errors', async () => {
@@ -225,9 +223,8 @@ describe('fact stores on DynamoDB Local', () => {
       duplicates: 0,
       rejected: Array.from({ length: 1000 }, (_, index) => ({ index, errors })),
     };
-    await db.replies.claimReply('hotline', 'w3', now);
     await db.replies.saveReply('hotline', 'w3', answer, now);
-    expect(await db.replies.claimReply('hotline', 'w3', now)).toEqual({ claimed: false, answer });
+    expect(await db.replies.findReply('hotline', 'w3', now)).toEqual(answer);
   });
 
   it('lists quarantined records newest first, up to the limit', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ingest } from '#shared/app/ingest';
-import { DependencyError, InProgressError, InvalidInputError } from '#shared/domain/errors';
+import { DependencyError, InvalidInputError } from '#shared/domain/errors';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
 import { createTestTables } from '../../support/tables.ts';
 
@@ -101,9 +101,16 @@ describe('ingest on DynamoDB Local', () => {
     expect(await db.accepted.findAccepted('hotline', ['c2'])).toEqual(new Set());
   });
 
-  it('answers 409 while the first request with a webhook-id is still in flight', async () => {
-    await db.replies.claimReply('hotline', 'in-flight', now);
-    await expect(send([ticketEvent('g1')], 'in-flight')).rejects.toBeInstanceOf(InProgressError);
+  it('answers two requests sent at once with one webhook-id with one answer, counting records once', async () => {
+    const [one, two] = await Promise.all([
+      send([ticketEvent('g1'), ticketEvent('g2')], 'at-once'),
+      send([ticketEvent('g1'), ticketEvent('g2')], 'at-once'),
+    ]);
+    const answers = [one, two].sort((a, b) => b.status - a.status);
+    expect(answers[0]).toEqual({ status: 202, answer: { accepted: 2, duplicates: 0, rejected: [] } });
+    expect(answers[1]).toEqual({ status: 200, answer: answers[0]?.answer });
+    const { events } = await db.entities.readEntity('ticket', 't-g1');
+    expect(events).toHaveLength(1);
   });
 
   it('rejects a record larger than 64 KB with its size, and takes the rest', async () => {

@@ -1,107 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import {
+  decodeFrames,
   decodeLocationFrame,
   defaultWorkingFlag,
   encodeLocationFrame,
   parseWorkingFlag,
   type WorkingFlagSource,
 } from '#shared/domain/jt808';
-
-// Frames are laid out here byte by byte from the JT/T 808 tables, independently of the module's encoder:
-// 0x7e | message id WORD | properties WORD | [2019: version BYTE] | terminal BCD[6|10] | serial WORD |
-// body | XOR checksum | 0x7e, with 0x7e → 0x7d 0x02 and 0x7d → 0x7d 0x01 between the flags.
-
-const word = (value: number): number[] => [(value >>> 8) & 0xff, value & 0xff];
-const dword = (value: number): number[] => [
-  (value >>> 24) & 0xff,
-  (value >>> 16) & 0xff,
-  (value >>> 8) & 0xff,
-  value & 0xff,
-];
-/** "260315083005" → [0x26, 0x03, 0x15, 0x08, 0x30, 0x05]. */
-const bcd = (digits: string): number[] => {
-  const bytes: number[] = [];
-  for (let i = 0; i < digits.length; i += 2) bytes.push(Number.parseInt(digits.slice(i, i + 2), 16));
-  return bytes;
-};
-const xorOf = (bytes: readonly number[]): number => bytes.reduce((sum, byte) => sum ^ byte, 0);
-const toHex = (bytes: readonly number[]): string =>
-  bytes.map((byte) => byte.toString(16).padStart(2, '0')).join('');
-
-/** Flags, escaping and the checksum (the XOR of the content, unless `checksum` overrides it). */
-const frame = (content: readonly number[], checksum = xorOf(content)): string => {
-  const escaped: number[] = [];
-  for (const byte of [...content, checksum]) {
-    if (byte === 0x7e) escaped.push(0x7d, 0x02);
-    else if (byte === 0x7d) escaped.push(0x7d, 0x01);
-    else escaped.push(byte);
-  }
-  return toHex([0x7e, ...escaped, 0x7e]);
-};
-
-interface Header {
-  readonly id?: number;
-  readonly terminal?: string;
-  readonly serial?: number;
-  /** Properties bits on top of the body length (encryption, sub-package). */
-  readonly props?: number;
-  /** Overrides the body length written in the properties. */
-  readonly length?: number;
-}
-
-/** 2013 header: id, properties, BCD[6] terminal number, serial. */
-const header2013 = (bodyLength: number, h: Header = {}): number[] => [
-  ...word(h.id ?? 0x0200),
-  ...word((h.length ?? bodyLength) | (h.props ?? 0)),
-  ...bcd(h.terminal ?? '013800138000'),
-  ...word(h.serial ?? 42),
-];
-
-/** 2019 header: id, properties with the version flag (bit 14), protocol version, BCD[10] terminal, serial. */
-const header2019 = (bodyLength: number, h: Header = {}): number[] => [
-  ...word(h.id ?? 0x0200),
-  ...word((h.length ?? bodyLength) | 0x4000 | (h.props ?? 0)),
-  0x01,
-  ...bcd(h.terminal ?? '00000000013800138000'),
-  ...word(h.serial ?? 42),
-];
-
-interface Body {
-  readonly alarm?: number;
-  /** Bit 1 positioned, bit 2 south, bit 3 west. */
-  readonly status?: number;
-  /** 1e-6 degree. */
-  readonly lat?: number;
-  readonly lon?: number;
-  readonly altitude?: number;
-  /** 1/10 km/h. */
-  readonly speed?: number;
-  readonly direction?: number;
-  /** YYMMDDhhmmss, GMT+8. */
-  readonly time?: string;
-  /** Additional items, each id, length, value. */
-  readonly items?: readonly (readonly number[])[];
-}
-
-const body = (b: Body = {}): number[] => [
-  ...dword(b.alarm ?? 0),
-  ...dword(b.status ?? 0x02),
-  ...dword(b.lat ?? 39_908_722),
-  ...dword(b.lon ?? 116_397_499),
-  ...word(b.altitude ?? 44),
-  ...word(b.speed ?? 345),
-  ...word(b.direction ?? 90),
-  ...bcd(b.time ?? '260315083005'),
-  ...(b.items ?? []).flat(),
-];
-
-const item = (id: number, value: readonly number[]): number[] => [id, value.length, ...value];
-
-/** A complete 2013 location report frame. */
-const report = (b: Body = {}, h: Header = {}): string => {
-  const bytes = body(b);
-  return frame([...header2013(bytes.length, h), ...bytes]);
-};
+import {
+  batchBody,
+  body,
+  dword,
+  frame,
+  header2013,
+  header2019,
+  item,
+  messageFrame,
+  packaged,
+  report,
+  word,
+  xorOf,
+} from './jt808-frames.ts';
 
 const decoded = (hex: string, working?: WorkingFlagSource) => {
   const result = decodeLocationFrame(hex, working);
@@ -492,5 +411,413 @@ describe('encodeLocationFrame', () => {
         direction: 90,
       }),
     ).toBe(report());
+  });
+});
+
+// Three location report bodies and the points they must give, worked out by hand: latitude and longitude
+// are DWORDs in 1e-6 degrees (status bit 2 = south), speed is in 1/10 km/h, time is BCD YYMMDDhhmmss at
+// GMT+8, the working flag is bit 2 of the 0x2A IO status word.
+
+/** 28 bytes: 39.908722 N 116.397499 E, 34.5 km/h, 2026-03-15 08:30:05; no additional items. */
+const bodyA = body();
+const pointA = { t: '2026-03-15T08:30:05+08:00', lat: 39.908722, lon: 116.397499, speedKmh: 34.5 };
+/** 38 bytes: status 0x06 (south), mileage item 0x01, IO status 0x0004 (bit 2 set). */
+const bodyB = body({
+  status: 0x06,
+  lat: 31_230_416,
+  lon: 121_473_701,
+  speed: 0,
+  time: '260315083035',
+  items: [item(0x01, dword(1234)), item(0x2a, word(0x0004))],
+});
+const pointB = {
+  t: '2026-03-15T08:30:35+08:00',
+  lat: -31.230416,
+  lon: 121.473701,
+  speedKmh: 0,
+  working: true,
+};
+/** 32 bytes: IO status 0x0003 (bit 2 clear), just past midnight at GMT+8. */
+const bodyC = body({
+  lat: 22_543_099,
+  lon: 114_057_868,
+  speed: 1205,
+  time: '260316000105',
+  items: [item(0x2a, word(0x0003))],
+});
+const pointC = {
+  t: '2026-03-16T00:01:05+08:00',
+  lat: 22.543099,
+  lon: 114.057868,
+  speedKmh: 120.5,
+  working: false,
+};
+/** 3 + (2 + 28) + (2 + 38) + (2 + 32) bytes. */
+const batchABC = (type: number) => batchBody(type, [bodyA, bodyB, bodyC]);
+const terminal = '13800138000';
+
+const batchFrame = (bytes: readonly number[], serial = 42) => messageFrame(bytes, { id: 0x0704, serial });
+/** The frames at the given positions, in that order. */
+const pick = (frames: readonly string[], order: readonly number[]) => order.map((at) => frames[at] as string);
+
+describe('decodeFrames: location batch uploads (0x0704)', () => {
+  it('decodes a normal batch of 3 items, one with additional items, each as a 0x0200 body', () => {
+    expect(batchABC(0)).toHaveLength(107);
+    expect(decodeFrames([batchFrame(batchABC(0))])).toEqual({
+      points: [
+        { ...pointA, terminal, serial: 42, blindArea: false },
+        { ...pointB, terminal, serial: 42, blindArea: false },
+        { ...pointC, terminal, serial: 42, blindArea: false },
+      ],
+      errors: [],
+    });
+  });
+
+  it.each([
+    { type: 0, blindArea: false },
+    { type: 1, blindArea: true },
+  ])('reads location data type $type as blindArea $blindArea', ({ type, blindArea }) => {
+    const { points, errors } = decodeFrames([batchFrame(batchABC(type))]);
+    expect(errors).toEqual([]);
+    expect(points.map((point) => point.blindArea)).toEqual([blindArea, blindArea, blindArea]);
+  });
+
+  it('gives the points in the order of the items, not of their times', () => {
+    const late = body({ time: '260315090000' });
+    const early = body({ time: '260315083000' });
+    const middle = body({ time: '260315084500' });
+    const { points } = decodeFrames([batchFrame(batchBody(1, [late, early, middle]))]);
+    expect(points.map((point) => point.t)).toEqual([
+      '2026-03-15T09:00:00+08:00',
+      '2026-03-15T08:30:00+08:00',
+      '2026-03-15T08:45:00+08:00',
+    ]);
+  });
+
+  it('gives batch points and single reports in the order of the frames', () => {
+    const { points } = decodeFrames([report({ time: '260315100000' }), batchFrame(batchBody(0, [bodyC]))]);
+    expect(points.map((point) => point.t)).toEqual(['2026-03-15T10:00:00+08:00', pointC.t]);
+  });
+
+  it('reads the working flag from the configured item in every item', () => {
+    const items = [body({ items: [item(0x25, dword(0x20))] }), body({ items: [item(0x25, dword(0))] })];
+    const { points } = decodeFrames([batchFrame(batchBody(0, items))], parseWorkingFlag('0x25:5'));
+    expect(points.map((point) => point.working)).toEqual([true, false]);
+  });
+
+  it('unescapes an item holding 0x7e and 0x7d bytes', () => {
+    const hex = batchFrame(batchBody(0, [body({ lat: 0x017e_7d00 })]));
+    expect(hex).toContain('017d027d0100');
+    expect(decodeFrames([hex]).points.map((point) => point.lat)).toEqual([25.066752]);
+  });
+
+  it('refuses only the bad item of a batch and keeps the others', () => {
+    const bytes = batchBody(0, [bodyA, body({ status: 0x00 }), bodyC]);
+    expect(decodeFrames([report(), batchFrame(bytes)])).toEqual({
+      points: [
+        { ...pointA, terminal, serial: 42 },
+        { ...pointA, terminal, serial: 42, blindArea: false },
+        { ...pointC, terminal, serial: 42, blindArea: false },
+      ],
+      errors: [{ frame: 1, reason: 'item 2 of 3: not positioned' }],
+    });
+  });
+
+  it.each([
+    {
+      name: 'an item longer than the rest of the body',
+      bytes: batchBody(0, [bodyA, bodyB]).slice(0, -8),
+      reason: 'item 2 of 2 truncated: length 38, only 30 bytes left',
+    },
+    {
+      name: 'a body ending inside an item length',
+      bytes: [...batchBody(0, [bodyA], 2), 0x00],
+      reason: 'item 2 of 2 truncated: 1 byte left, need 2 for its length',
+    },
+    {
+      name: 'a count above the items',
+      bytes: batchBody(0, [bodyA, bodyB], 3),
+      reason: 'item count mismatch: data item count 3, but the body ends after item 2',
+    },
+    {
+      name: 'a count below the items',
+      bytes: batchBody(1, [bodyA, bodyB], 1),
+      reason: 'item count mismatch: data item count 1, but 40 bytes follow item 1',
+    },
+    {
+      name: 'a count of 0',
+      bytes: batchBody(0, [], 0),
+      reason: 'location batch holds no items (data item count 0)',
+    },
+    {
+      name: 'an unknown location data type',
+      bytes: batchBody(2, [bodyA]),
+      reason: 'unknown location data type 2 (0 = normal batch report, 1 = blind-area supplement)',
+    },
+    {
+      name: 'a body shorter than count and type',
+      bytes: [0x00, 0x01],
+      reason: 'location batch body too short: 2 bytes, need at least 3 (item count WORD, data type BYTE)',
+    },
+  ])('refuses the whole frame for $name', ({ bytes, reason }) => {
+    expect(decodeFrames([batchFrame(bytes)])).toEqual({ points: [], errors: [{ frame: 0, reason }] });
+  });
+
+  it('refuses an item too short for the basic location information', () => {
+    expect(decodeFrames([batchFrame(batchBody(0, [bodyA.slice(0, 20)]))]).errors).toEqual([
+      { frame: 0, reason: 'item 1 of 1: location body too short: 20 bytes, need 28' },
+    ]);
+  });
+
+  it('refuses a 0x0704 frame on its own in decodeLocationFrame, pointing at decodeFrames', () => {
+    expect(reasonOf(batchFrame(batchABC(0)))).toBe(
+      'location batch upload (message id 0x0704) holds several points: read it with decodeFrames',
+    );
+  });
+});
+
+describe('decodeFrames: sub-packaged messages', () => {
+  it.each([
+    {
+      name: 'a 0x0200 report in 3 packages sent 3, 1, 2',
+      bytes: bodyB,
+      sizes: [10, 20, 8],
+      header: { serial: 100 },
+      order: [2, 0, 1],
+      points: [{ ...pointB, terminal, serial: 100 }],
+    },
+    {
+      name: 'a 0x0704 blind-area batch in 4 packages sent 2, 4, 1, 3, serials wrapping past 65535',
+      bytes: batchABC(1),
+      sizes: [30, 30, 30, 17],
+      header: { id: 0x0704, serial: 65_535 },
+      order: [1, 3, 0, 2],
+      points: [
+        { ...pointA, terminal, serial: 65_535, blindArea: true },
+        { ...pointB, terminal, serial: 65_535, blindArea: true },
+        { ...pointC, terminal, serial: 65_535, blindArea: true },
+      ],
+    },
+    {
+      name: 'a 0x0704 normal batch with 2019 headers in 2 packages sent 2, 1',
+      bytes: batchABC(0),
+      sizes: [50, 57],
+      header: { id: 0x0704, serial: 7, edition: 2019 as const, terminal: '00000000013912345678' },
+      order: [1, 0],
+      points: [
+        { ...pointA, terminal: '13912345678', serial: 7, blindArea: false },
+        { ...pointB, terminal: '13912345678', serial: 7, blindArea: false },
+        { ...pointC, terminal: '13912345678', serial: 7, blindArea: false },
+      ],
+    },
+  ])('reassembles $name', ({ bytes, sizes, header, order, points }) => {
+    const frames = packaged(bytes, sizes, header);
+    expect(decodeFrames(pick(frames, order))).toEqual({ points, errors: [] });
+  });
+
+  it('lays out the package item after the serial, with body property bit 13 set', () => {
+    const [first] = packaged(bodyB, [10, 20, 8], { serial: 100 });
+    // 0x0200 | 0x2000 + 10 | terminal | serial 100 | 3 packages | package 1 | 10 body bytes | checksum
+    expect(first?.slice(0, 34)).toBe('7e0200200a013800138000006400030001');
+  });
+
+  it("puts a reassembled message's points at its first frame in the list", () => {
+    const [one, two] = packaged(batchBody(0, [bodyB, bodyC]), [40, 37], { id: 0x0704, serial: 100 });
+    const { points } = decodeFrames([two as string, report(), one as string]);
+    expect(points.map((point) => point.t)).toEqual([pointB.t, pointC.t, pointA.t]);
+  });
+
+  it('counts a package sent twice with the same bytes once', () => {
+    const frames = packaged(bodyB, [10, 20, 8], { serial: 100 });
+    expect(decodeFrames(pick(frames, [1, 0, 1, 2]))).toEqual({
+      points: [{ ...pointB, terminal, serial: 100 }],
+      errors: [],
+    });
+  });
+
+  it('refuses a message with two different packages of one number', () => {
+    const frames = packaged(bodyB, [10, 20, 8], { serial: 100 });
+    const other = messageFrame(bodyC.slice(0, 20), { serial: 101, pkg: { total: 3, seq: 2 } });
+    expect(decodeFrames([...frames, other])).toEqual({
+      points: [],
+      errors: [
+        {
+          frame: 0,
+          reason:
+            'sub-packaged message 0x0200 of terminal 13800138000, first serial number 100: package 2 sent twice with different contents (frames[1] and frames[3])',
+        },
+      ],
+    });
+  });
+
+  it.each([
+    {
+      name: 'packages 2 and 4 of 4',
+      sizes: [30, 30, 30, 17],
+      keep: [2, 0],
+      reason: 'missing packages 2, 4 of 4 (received 2)',
+    },
+    {
+      name: 'all packages but the 3rd of 5',
+      sizes: [20, 20, 20, 20, 27],
+      keep: [2],
+      reason: 'missing packages 1-2, 4-5 of 5 (received 1)',
+    },
+    {
+      name: 'the last package of 2',
+      sizes: [50, 57],
+      keep: [0],
+      reason: 'missing package 2 of 2 (received 1)',
+    },
+  ])('refuses a message missing $name, keeping the other frames', ({ sizes, keep, reason }) => {
+    const frames = packaged(batchABC(1), sizes, { id: 0x0704, serial: 100 });
+    expect(decodeFrames([report(), ...pick(frames, keep)])).toEqual({
+      points: [{ ...pointA, terminal, serial: 42 }],
+      errors: [
+        {
+          frame: 1,
+          reason: `sub-packaged message 0x0704 of terminal 13800138000, first serial number 100: ${reason}`,
+        },
+      ],
+    });
+  });
+
+  it.each([
+    {
+      name: 'serials that are not consecutive',
+      second: { serial: 105 },
+      terminals: ['13800138000', '13800138000'],
+      firsts: [100, 104],
+    },
+    {
+      name: 'another terminal',
+      second: { serial: 101, terminal: '013800138001' },
+      terminals: ['13800138000', '13800138001'],
+      firsts: [100, 100],
+    },
+  ])('does not put together packages with $name', ({ second, terminals, firsts }) => {
+    const one = messageFrame(bodyB.slice(0, 19), { serial: 100, pkg: { total: 2, seq: 1 } });
+    const two = messageFrame(bodyB.slice(19), { ...second, pkg: { total: 2, seq: 2 } });
+    expect(decodeFrames([one, two]).errors).toEqual([
+      {
+        frame: 0,
+        reason: `sub-packaged message 0x0200 of terminal ${terminals[0]}, first serial number ${firsts[0]}: missing package 2 of 2 (received 1)`,
+      },
+      {
+        frame: 1,
+        reason: `sub-packaged message 0x0200 of terminal ${terminals[1]}, first serial number ${firsts[1]}: missing package 1 of 2 (received 1)`,
+      },
+    ]);
+  });
+
+  it('refuses packages that disagree on the package count', () => {
+    const one = messageFrame(bodyB.slice(0, 19), { serial: 100, pkg: { total: 2, seq: 1 } });
+    const two = messageFrame(bodyB.slice(19), { serial: 101, pkg: { total: 3, seq: 2 } });
+    expect(decodeFrames([one, two]).errors).toEqual([
+      {
+        frame: 0,
+        reason:
+          'sub-packaged message 0x0200 of terminal 13800138000, first serial number 100: packages disagree on the package count: frames[0] says 2, frames[1] says 3',
+      },
+    ]);
+  });
+
+  it('refuses a reassembled batch whose items do not add up', () => {
+    const frames = packaged(batchBody(0, [bodyA, bodyB, bodyC], 4), [60, 47], { id: 0x0704, serial: 100 });
+    expect(decodeFrames(frames).errors).toEqual([
+      {
+        frame: 0,
+        reason:
+          'sub-packaged message 0x0704 of terminal 13800138000, first serial number 100: item count mismatch: data item count 4, but the body ends after item 3',
+      },
+    ]);
+  });
+
+  it('refuses a bad item of a reassembled batch and keeps the others', () => {
+    const bytes = batchBody(1, [bodyA, body({ time: '261301120000' })]);
+    const { points, errors } = decodeFrames(packaged(bytes, [33, 30], { id: 0x0704, serial: 100 }));
+    expect(points).toEqual([{ ...pointA, terminal, serial: 100, blindArea: true }]);
+    expect(errors).toEqual([
+      {
+        frame: 0,
+        reason:
+          'sub-packaged message 0x0704 of terminal 13800138000, first serial number 100: item 2 of 2: invalid time: 2026-13-01 12:00:00 is not a real date and time',
+      },
+    ]);
+  });
+
+  it('checks each package frame on its own: a bad checksum refuses that frame and leaves a gap', () => {
+    const [one, two] = packaged(bodyB, [19, 19], { serial: 100 });
+    // Flip a body byte of package 2 (16 header bytes after the flag, no escapes before it).
+    const broken = `${two?.slice(0, 34)}${two?.slice(34, 36) === 'ff' ? '00' : 'ff'}${two?.slice(36)}`;
+    const { points, errors } = decodeFrames([one as string, broken]);
+    expect(points).toEqual([]);
+    expect(errors).toEqual([
+      {
+        frame: 0,
+        reason:
+          'sub-packaged message 0x0200 of terminal 13800138000, first serial number 100: missing package 2 of 2 (received 1)',
+      },
+      { frame: 1, reason: expect.stringMatching(/^checksum mismatch: expected 0x[0-9A-F]{2}, got 0x/) },
+    ]);
+  });
+
+  it.each([
+    { name: '3 of 2', total: 2, seq: 3 },
+    { name: '0 of 2', total: 2, seq: 0 },
+    { name: '0 of 0', total: 0, seq: 0 },
+  ])('refuses a package item numbered $name', ({ total, seq }) => {
+    expect(decodeFrames([messageFrame(bodyA, { pkg: { total, seq } })]).errors).toEqual([
+      { frame: 0, reason: `bad package item: package ${seq} of ${total} (numbers run from 1 to the total)` },
+    ]);
+  });
+
+  it('reads package 1 of 1 as a whole message', () => {
+    expect(decodeFrames([messageFrame(bodyA, { pkg: { total: 1, seq: 1 } })]).points).toEqual([
+      { ...pointA, terminal, serial: 42 },
+    ]);
+  });
+});
+
+describe('decodeFrames: other messages and bad frames', () => {
+  it.each([
+    { name: '0x0102 authentication', hex: messageFrame([0x31, 0x32, 0x33], { id: 0x0102 }), id: '0x0102' },
+    { name: '0x0002 heartbeat', hex: messageFrame([], { id: 0x0002 }), id: '0x0002' },
+    {
+      name: 'a package of a 0x0801 multimedia upload',
+      hex: messageFrame([1, 2, 3, 4], { id: 0x0801, pkg: { total: 9, seq: 4 } }),
+      id: '0x0801',
+    },
+  ])('refuses $name with the ids it reads', ({ hex, id }) => {
+    expect(decodeFrames([hex, report()])).toEqual({
+      points: [{ ...pointA, terminal, serial: 42 }],
+      errors: [
+        {
+          frame: 0,
+          reason: `not a location report (message id ${id}): only location reports (0x0200) and location batch uploads (0x0704) are read`,
+        },
+      ],
+    });
+  });
+
+  it('gives the same points and reasons as decodeLocationFrame for single reports', () => {
+    const frames = [report(), report({ status: 0 }), 'zz', report({ speed: 605 }, { serial: 9 })];
+    expect(decodeFrames(frames)).toEqual({
+      points: [
+        { ...pointA, terminal, serial: 42 },
+        { ...pointA, speedKmh: 60.5, terminal, serial: 9 },
+      ],
+      errors: [
+        { frame: 1, reason: 'not positioned' },
+        { frame: 2, reason: 'frame is not an even number of hex digits' },
+      ],
+    });
+  });
+
+  it('refuses every frame when the working flag source is out of range, instead of throwing', () => {
+    const { points, errors } = decodeFrames([report(), report()], { item: 0x2a, bit: 16 });
+    expect(points).toEqual([]);
+    expect(errors.map((error) => error.frame)).toEqual([0, 1]);
+    expect(errors[0]?.reason).toMatch(/^working flag source 0x2A:16/);
   });
 });
