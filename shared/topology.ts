@@ -60,8 +60,14 @@ export const tables = {
     partitionKey: { name: 'area' },
     sortKey: { name: 'date' },
     // Keys only: rewriting a day's values costs no index write; a day's items are read by key after.
+    // (It replaced `byDate`, which copied whole items: see docs/deploy.md on upgrading.)
     globalIndexes: [
-      { indexName: 'byDate', partitionKey: { name: 'date' }, sortKey: { name: 'area' }, projection: 'keys' },
+      {
+        indexName: 'byDateKeys',
+        partitionKey: { name: 'date' },
+        sortKey: { name: 'area' },
+        projection: 'keys',
+      },
     ],
   },
 } as const satisfies Record<string, TableDecl>;
@@ -107,8 +113,8 @@ export const functions = {
     description: 'Verifies, validates, dedupes and publishes records of the ingest feeds',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    // Ingest faces the internet: it looks up dedupe marks and answers, and puts marks, answers and
-    // quarantined records; it never updates, deletes, queries or scans.
+    // Ingest faces the internet: it looks up stored events, GPS batch marks and answers, and puts events,
+    // marks, answers and quarantined records; it never updates, deletes, queries or scans.
     access: {
       tables: { facts: ['GetItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem'] },
       putEvents: true,
@@ -118,7 +124,7 @@ export const functions = {
   facts: {
     id: 'Facts',
     entry: 'functions/facts/handler.ts',
-    description: 'Appends accepted ticket and case events to their entities',
+    description: 'Derives the facts of the tickets and cases of accepted events, for their cohorts',
     memoryMb: 512,
     timeoutSeconds: 60,
     access: { tables: { facts: 'readWrite' }, putEvents: true },
@@ -254,7 +260,7 @@ export const queues = {
     consumer: 'indicators',
     // Every run re-reads the changed days' facts, so runs are few: one per 40 s window whatever the
     // rate of facts.changed (the consumer merges a batch's days). Indicators stay within CONTRACT §5's
-    // minute: facts or coverage batch (1 or 5 s) + this window (40 s) + the run (a few seconds).
+    // minute: facts or coverage batch (5 s) + this window (40 s) + the run (a few seconds).
     batchSize: 1000,
     maxBatchingWindowSeconds: 40,
     maxReceiveCount: 5,

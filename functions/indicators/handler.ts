@@ -3,7 +3,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod';
+import {
+  createMetrics,
+  RECONCILIATION_CORRECTIONS_METRIC,
+  RECONCILIATION_DIFFERENCES_METRIC,
+} from '#shared/adapters/metrics';
 import { queueNightlyRecompute, recomputeRequestedDays } from '#shared/app/recompute-requests';
+import { reportReconciliation } from '#shared/app/reconcile';
 import { createStorage, recomputeDepsOf, storageEnvSchema } from '#shared/composition/root';
 import { loadEnv } from '#shared/config';
 
@@ -14,10 +20,11 @@ const env = loadEnv(
   }),
 );
 const logger = new Logger({ serviceName: 'cityhub-indicators' });
+const metrics = createMetrics();
 const deps = recomputeDepsOf(createStorage(env), env.CITY_TIMEZONE);
 const nightlySchema = z.object({ job: z.literal('nightly-recompute') });
 
-/** Recomputes the days named by a batch of `facts.changed` events; a message fails only with its days. */
+/** Recomputes (or reconciles) the days named by a batch of `facts.changed` events; a message fails only with its days. */
 const onFactsChanged = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
   // Days left when under a minute remains go back to the queue with their messages.
   const outOfTime = () => context.getRemainingTimeInMillis() < 60_000;
@@ -27,6 +34,13 @@ const onFactsChanged = async (event: SQSEvent, context: Context): Promise<SQSBat
     logger.error('unreadable facts.changed message', { messageId, error });
   }
   for (const { date, error } of outcome.failures) logger.error('recompute failed', { date, error });
+  reportReconciliation(outcome.reconciled, {
+    warn: (message, attributes) => logger.warn(message, attributes),
+    totals: (differences, corrected) => {
+      metrics(RECONCILIATION_DIFFERENCES_METRIC, differences, 'Count', {});
+      metrics(RECONCILIATION_CORRECTIONS_METRIC, corrected, 'Count', {});
+    },
+  });
   logger.info('recomputed', {
     days: outcome.outcomes.length,
     changed: outcome.outcomes.reduce((n, o) => n + o.changed.length, 0),

@@ -6,6 +6,7 @@ import {
   Dashboard,
   GraphWidget,
   type IWidget,
+  MathExpression,
   Metric,
   TextWidget,
   TreatMissingData,
@@ -18,10 +19,17 @@ import { DeadLetterQueue } from '#infra/constructs/dead-letter-queue';
 import type { ServiceFunction } from '#infra/constructs/service-function';
 import type { ServiceQueue } from '#infra/constructs/service-queue';
 import { pascalCase } from '#infra/constructs/topology-mapping';
-import { RECORDS_ACCEPTED_METRIC, SOURCE_DIMENSION } from '#shared/adapters/metrics';
+import {
+  RECONCILIATION_CORRECTIONS_METRIC,
+  RECONCILIATION_DIFFERENCES_METRIC,
+  RECORDS_ACCEPTED_METRIC,
+  SOURCE_DIMENSION,
+} from '#shared/adapters/metrics';
 
 /** Period of the alarms and dashboard graphs. */
 const PERIOD = Duration.minutes(5);
+/** Period of the reconciliation alarm: a night's findings keep it in alarm for about a day. */
+const RECONCILIATION_PERIOD = Duration.days(1);
 /** Age of the oldest message of a work queue above which its consumer is falling behind. */
 export const OLDEST_MESSAGE_AGE_THRESHOLD_S = 300;
 
@@ -57,9 +65,9 @@ export interface ObservabilityProps {
 
 /**
  * The alarms of the stateless stack and where they go: an SNS topic (optionally mailed), an alarm per
- * function on errors and throttles, on the HTTP API's 5xx, on each work queue's oldest message, and on
- * each feed that went silent; the dead-letter alarms notify the topic too. Plus the `cityhub-<stage>`
- * dashboard.
+ * function on errors and throttles, on the HTTP API's 5xx, on each work queue's oldest message, on
+ * each feed that went silent, and on the nightly reconciliation's findings; the dead-letter alarms
+ * notify the topic too. Plus the `cityhub-<stage>` dashboard.
  */
 export class Observability extends Construct {
   /** Where every alarm sends its state changes. */
@@ -169,6 +177,17 @@ export class Observability extends Construct {
       );
     }
 
+    this.alarms.push(
+      this.reconciliationFindings(props).createAlarm(this, 'ReconciliationDifferences', {
+        alarmDescription:
+          'The nightly reconciliation found published indicators or cohort log entries that differed from a recompute from the raw events, and corrected them; the cityhub-indicators log names the days, areas and indicators ("reconciliation corrected").',
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+
     for (const alarm of this.alarms) {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
@@ -179,6 +198,26 @@ export class Observability extends Construct {
       defaultInterval: Duration.hours(6),
     });
     this.dashboard.addWidgets(...this.widgets(props, recordsAccepted));
+  }
+
+  /** Differing published values plus corrected entities of the nightly reconciliation, per day. */
+  private reconciliationFindings(props: ObservabilityProps): MathExpression {
+    const metric = (metricName: string) =>
+      new Metric({
+        namespace: props.metricsNamespace,
+        metricName,
+        period: RECONCILIATION_PERIOD,
+        statistic: 'Sum',
+      });
+    return new MathExpression({
+      expression: 'FILL(differences, 0) + FILL(corrections, 0)',
+      usingMetrics: {
+        differences: metric(RECONCILIATION_DIFFERENCES_METRIC),
+        corrections: metric(RECONCILIATION_CORRECTIONS_METRIC),
+      },
+      period: RECONCILIATION_PERIOD,
+      label: 'reconciliation findings',
+    });
   }
 
   private widgets(props: ObservabilityProps, recordsAccepted: (source: string) => Metric): IWidget[] {
@@ -211,6 +250,19 @@ export class Observability extends Construct {
           fnOf(props.recomputeFunction).function.metricDuration({ ...options, statistic: 'Average' }),
           fnOf(props.recomputeFunction).function.metricDuration({ ...options, statistic: 'Maximum' }),
         ],
+        width: 12,
+      }),
+      new GraphWidget({
+        title: 'Nightly reconciliation: differing values and corrected entities',
+        left: [RECONCILIATION_DIFFERENCES_METRIC, RECONCILIATION_CORRECTIONS_METRIC].map(
+          (metricName) =>
+            new Metric({
+              namespace: props.metricsNamespace,
+              metricName,
+              period: RECONCILIATION_PERIOD,
+              statistic: 'Sum',
+            }),
+        ),
         width: 12,
       }),
       new GraphWidget({

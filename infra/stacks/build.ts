@@ -101,6 +101,10 @@ export const stageConfigSchema = z.object({
   jt808WorkingFlag: z
     .preprocess((value) => (value === undefined ? value : String(value)), z.string())
     .optional(),
+  keepLegacyDateIndex: z
+    .preprocess((value) => (typeof value === 'string' ? value === 'true' : value), z.boolean())
+    .default(false)
+    .describe('true for the first of the two deploys that upgrade a stack from before byDateKeys'),
 });
 
 /** The validated per-stage configuration; `deletionProtection` follows from the stage. */
@@ -137,6 +141,7 @@ export const buildApp = (props: BuildAppProps = {}): CityhubApp => {
     env,
     stage,
     deletionProtection: config.deletionProtection,
+    keepLegacyDateIndex: config.keepLegacyDateIndex,
     ...(config.partnerAccounts ? { partnerAccounts: config.partnerAccounts } : {}),
     description: `cityhub ${stage}: tables, event bus and source secrets (retained on delete)`,
   });

@@ -40,6 +40,14 @@ export interface StatefulStackProps extends StackProps {
    * @default - none
    */
   readonly partnerAccounts?: readonly string[];
+  /**
+   * Keep the indicators table's former `byDate` index (whole items) beside `byDateKeys`: DynamoDB adds
+   * or removes one index per table update, so a stack deployed before `byDateKeys` is upgraded in two
+   * deploys, the first with this set (docs/deploy.md).
+   *
+   * @default false
+   */
+  readonly keepLegacyDateIndex?: boolean;
 }
 
 /**
@@ -58,10 +66,19 @@ export class StatefulStack extends Stack {
     super(scope, id, props);
 
     const declaredTables: Readonly<Record<TableName, TableDecl>> = tables;
-    this.tables = recordOf(
+    const created = recordOf(
       entriesOf(declaredTables).map(([name]) => name),
       (name) => this.createTable(declaredTables[name], props.deletionProtection ?? false),
     );
+    if (props.keepLegacyDateIndex) {
+      created.indicators.addGlobalSecondaryIndex({
+        indexName: 'byDate',
+        partitionKey: { name: 'date', type: AttributeType.STRING },
+        sortKey: { name: 'area', type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+    this.tables = created;
 
     const bus = new EventBus(this, 'Bus', { eventBusName: busName(props.stage) });
     bus.archive('Archive', {

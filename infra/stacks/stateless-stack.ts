@@ -116,7 +116,7 @@ const invokersOf = (name: FunctionName): string => {
 };
 
 /** Functions that emit custom metrics, and so get `METRICS_NAMESPACE`. */
-const METRICS_FUNCTIONS: ReadonlySet<FunctionName> = new Set(['ingest']);
+const METRICS_FUNCTIONS: ReadonlySet<FunctionName> = new Set(['ingest', 'indicators']);
 
 /**
  * Functions whose asset holds more than their bundle: shell commands (run in the project root) that add

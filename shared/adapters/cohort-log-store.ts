@@ -3,8 +3,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchDelete, batchPut, queryAll } from '#shared/adapters/dynamo';
 import type { CohortLog } from '#shared/app/recompute';
+import type { CohortLogCorrections, FactsCorrection } from '#shared/app/reconcile';
 import type { EntityKind } from '#shared/domain/entity-events';
-import { type EntityFacts, foldFacts } from '#shared/domain/entity-facts';
+import { type EntityFacts, foldFacts, sameFacts } from '#shared/domain/entity-facts';
 
 const partition = (kind: EntityKind, day: string) => `cohortlog#${kind}#${day}`;
 /** Gzipped facts per item: well under DynamoDB's 400 KB. */
@@ -29,9 +30,10 @@ const decode = (data: Uint8Array): EntityFacts[] =>
  * that day's cohort, appended as gzipped batches (`d#<ms>#<id>`), one item per recompute run and day.
  * A read folds the log (the derivation from the most events wins) and, once it holds many batches,
  * writes the fold as a snapshot (`s#<ms>#<id>#<n>`, sorting after every batch) before deleting what it
- * read, so readers always see each entity's latest derivation. Key design: docs/architecture.md.
+ * read, so readers always see each entity's latest derivation. A correction by the reconciliation is
+ * such a rewrite with the entries it found wrong replaced. Key design: docs/architecture.md.
  */
-export class CohortLogStore implements CohortLog {
+export class CohortLogStore implements CohortLog, CohortLogCorrections {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
@@ -53,12 +55,7 @@ export class CohortLogStore implements CohortLog {
     day: string,
     now: number,
   ): Promise<Extract<EntityFacts, { kind: Kind }>[]> {
-    const items = await queryAll(this.client, {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': partition(kind, day) },
-      ConsistentRead: true,
-    });
+    const items = await this.items(kind, day);
     const folded = foldFacts(items.flatMap((item) => decode(item.data as Uint8Array)));
     const facts = [...folded.values()] as Extract<EntityFacts, { kind: Kind }>[];
     const deltas = items.filter((item) => String(item.sk).startsWith('d#')).length;
@@ -66,7 +63,53 @@ export class CohortLogStore implements CohortLog {
     return facts;
   }
 
-  /** Writes the fold as a snapshot, then deletes the items it folded (never an item written since). */
+  /**
+   * Makes each correction's `exact` facts the log's latest for its entity. Facts from more events than
+   * the entry found win the fold, so they are appended; otherwise (an entry claiming as many events or
+   * more) the log is rewritten as its fold with the found entries replaced. An entry that is neither
+   * the one found nor from fewer events is a derivation written since, and stays.
+   */
+  async correct(
+    kind: EntityKind,
+    day: string,
+    corrections: readonly FactsCorrection[],
+    now: number,
+  ): Promise<void> {
+    if (corrections.length === 0) return;
+    if (corrections.every(({ found, exact }) => found === undefined || found.n < exact.n)) {
+      await this.append(
+        kind,
+        day,
+        corrections.map(({ exact }) => exact),
+        now,
+      );
+      return;
+    }
+    const items = await this.items(kind, day);
+    const folded = foldFacts(items.flatMap((item) => decode(item.data as Uint8Array)));
+    for (const { found, exact } of corrections) {
+      const current = folded.get(exact.id);
+      const newer = current !== undefined && current.n >= exact.n && !(found && sameFacts(current, found));
+      if (!newer) folded.set(exact.id, exact);
+    }
+    await this.compact(kind, day, [...folded.values()], items, now);
+  }
+
+  /** Every item of the log of (kind, day), read consistently. */
+  private items(kind: EntityKind, day: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': partition(kind, day) },
+      ConsistentRead: true,
+    });
+  }
+
+  /**
+   * Writes the fold as a snapshot, then deletes the items it folded (never an item written since). The
+   * snapshot sorts after every snapshot it deletes (its time is past theirs), so a reader paging
+   * through the log meanwhile finds either the items deleted or the snapshot that holds them.
+   */
   private async compact(
     kind: EntityKind,
     day: string,
@@ -74,7 +117,10 @@ export class CohortLogStore implements CohortLog {
     read: readonly Record<string, unknown>[],
     now: number,
   ): Promise<void> {
-    const sk = `s#${stamp(now)}`;
+    const latest = read
+      .map((item) => /^s#(\d{13})#/.exec(String(item.sk))?.[1])
+      .reduce((max, ms) => (ms === undefined ? max : Math.max(max, Number(ms))), 0);
+    const sk = `s#${stamp(Math.max(now, latest + 1))}`;
     await batchPut(
       this.client,
       this.table,

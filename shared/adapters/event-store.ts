@@ -2,6 +2,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import pMap from 'p-map';
 import { batchGet, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
 import { type EventWriter, eventPairKey, type StoreOutcome } from '#shared/app/ingest';
+import type { EntityEventsReader } from '#shared/app/reconcile';
 import type { EntityEvents } from '#shared/app/record-entity-event';
 import type { EntityKind } from '#shared/domain/entity-events';
 
@@ -21,7 +22,7 @@ const eventKey = (kind: EntityKind, entityId: string, eventId: string) => ({
  * absence as the condition, which is the deduplication, and the webhook-id of the request that brought
  * it; and one item of the sync announcements made for the entity. Key design: docs/architecture.md.
  */
-export class EventStore implements EntityEvents, EventWriter {
+export class EventStore implements EntityEvents, EntityEventsReader, EventWriter {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
@@ -50,12 +51,13 @@ export class EventStore implements EntityEvents, EventWriter {
 
   /**
    * Every stored event of an entity and the sync announcements made for it, read consistently: the
-   * result holds every event whose write finished before the read.
+   * result holds every event whose write finished before the read. `lastStoredAt` is when ingest
+   * stored the newest of them (epoch ms; undefined when only the facts consumer stored any).
    */
   async readEntity<Event>(
     kind: EntityKind,
     entityId: string,
-  ): Promise<{ events: Event[]; announced: ReadonlySet<string> }> {
+  ): Promise<{ events: Event[]; announced: ReadonlySet<string>; lastStoredAt: number | undefined }> {
     const items = await queryAll(this.client, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
@@ -64,13 +66,17 @@ export class EventStore implements EntityEvents, EventWriter {
     });
     const events: Event[] = [];
     let announced: ReadonlySet<string> = new Set();
+    let lastStoredAt: number | undefined;
     for (const item of items) {
       const sk = String(item.sk);
-      if (sk.startsWith(EVENT_PREFIX)) events.push(item.event as Event);
-      else if (sk === ANNOUNCED_SK && item.announced instanceof Set)
+      if (sk.startsWith(EVENT_PREFIX)) {
+        events.push(item.event as Event);
+        const storedAt = typeof item.acceptedAt === 'string' ? Date.parse(item.acceptedAt) : Number.NaN;
+        if (storedAt > (lastStoredAt ?? Number.NEGATIVE_INFINITY)) lastStoredAt = storedAt;
+      } else if (sk === ANNOUNCED_SK && item.announced instanceof Set)
         announced = item.announced as Set<string>;
     }
-    return { events, announced };
+    return { events, announced, lastStoredAt };
   }
 
   /** Records sync announcements made for an entity, so they are never made twice. */
@@ -141,7 +147,9 @@ export class EventStore implements EntityEvents, EventWriter {
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
       const stored = await this.storedBy(error, key);
-      return stored === webhookId ? 'stored-by-this-request' : 'duplicate';
+      // No webhook-id: the facts consumer stored it from the bus, most likely from this request's own
+      // publish just now; counting it as this request's is the answer CONTRACT §10 allows either way.
+      return stored === webhookId || stored === undefined ? 'stored-by-this-request' : 'duplicate';
     }
   }
 

@@ -27,7 +27,7 @@ const toItem = (item: Record<string, unknown>): IndicatorItem => ({
 });
 
 /**
- * Published indicators: base table keyed (area, date) for one area over a range, index `byDate`
+ * Published indicators: base table keyed (area, date) for one area over a range, index `byDateKeys`
  * keyed (date, area) for every area of a day.
  */
 export class IndicatorsRepository implements IndicatorsStore, IndicatorsReader {
@@ -39,7 +39,9 @@ export class IndicatorsRepository implements IndicatorsStore, IndicatorsReader {
   /**
    * Writes the values of one (day, area) as a new revision, unless the stored values are the same
    * (then the stored revision and computedAt stay) or were computed from facts read later than
-   * `readAt` (then ours are older and must not win).
+   * `readAt` (then ours are older and must not win). "The same" is judged by the stored digest;
+   * `force` skips that judgement (for values that differ from what their digest says) but not the
+   * `readAt` one.
    */
   async save(
     date: string,
@@ -48,8 +50,10 @@ export class IndicatorsRepository implements IndicatorsStore, IndicatorsReader {
     indicators: IndicatorValues,
     computedAt: string,
     readAt: string = computedAt,
+    options: { readonly force?: boolean } = {},
   ): Promise<SaveOutcome> {
     const digest = digestOf(timezone, indicators);
+    const newer = '(attribute_not_exists(readAt) OR readAt <= :readAt)';
     try {
       const { Attributes } = await this.client.send(
         new UpdateCommand({
@@ -58,8 +62,9 @@ export class IndicatorsRepository implements IndicatorsStore, IndicatorsReader {
           UpdateExpression:
             'SET indicators = :indicators, #timezone = :timezone, digest = :digest, computedAt = :computedAt, ' +
             'readAt = :readAt, revision = if_not_exists(revision, :zero) + :one',
-          ConditionExpression:
-            '(attribute_not_exists(digest) OR digest <> :digest) AND (attribute_not_exists(readAt) OR readAt <= :readAt)',
+          ConditionExpression: options.force
+            ? newer
+            : `(attribute_not_exists(digest) OR digest <> :digest) AND ${newer}`,
           ExpressionAttributeNames: { '#timezone': 'timezone' },
           ExpressionAttributeValues: {
             ':indicators': indicators,
@@ -114,11 +119,11 @@ export class IndicatorsRepository implements IndicatorsStore, IndicatorsReader {
     }
   }
 
-  /** Every area published for one day, sorted by area: the day's keys from `byDate`, then the items. */
+  /** Every area published for one day, sorted by area: the day's keys from `byDateKeys`, then the items. */
   async listDay(date: string): Promise<IndicatorItem[]> {
     const keys = await queryAll(this.client, {
       TableName: this.table,
-      IndexName: 'byDate',
+      IndexName: 'byDateKeys',
       KeyConditionExpression: '#date = :date',
       ExpressionAttributeNames: { '#date': 'date' },
       ExpressionAttributeValues: { ':date': date },

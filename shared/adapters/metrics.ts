@@ -12,6 +12,13 @@ export const DEFAULT_METRICS_NAMESPACE = 'Cityhub';
 export const RECORDS_ACCEPTED_METRIC = 'RecordsAccepted';
 /** Dimension naming the ingest source (`hotline`, `city-platform`, `sanitation`). */
 export const SOURCE_DIMENSION = 'Source';
+/**
+ * Published (area, indicator) values the nightly reconciliation found different from a recompute from
+ * the raw facts (count per run, no dimensions); shared/app/reconcile.ts.
+ */
+export const RECONCILIATION_DIFFERENCES_METRIC = 'ReconciliationDifferences';
+/** Tickets and cases whose cohort log entries the nightly reconciliation corrected (count per run, no dimensions). */
+export const RECONCILIATION_CORRECTIONS_METRIC = 'ReconciliationCorrections';
 
 /** A CloudWatch unit, as Powertools names them (`'Count'`, `'Milliseconds'`, `'Bytes'`, …). */
 export type MetricUnit = (typeof PowertoolsMetricUnit)[keyof typeof PowertoolsMetricUnit];

@@ -5,7 +5,9 @@ import { DependencyError } from '#shared/domain/errors';
 import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import {
   type CityPlatformRecord,
+  cityPlatformEventSchema,
   type HotlineRecord,
+  hotlineEventSchema,
   type IngestAnswer,
   MAX_RECORD_BYTES,
   parseRecord,
@@ -140,17 +142,26 @@ export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<
 /** A valid record, with the key that recognises it when it comes again. */
 interface ValidRecord {
   readonly key: string;
+  /** The record as received (unknown fields kept: the bus and webhooks carry them). */
   readonly record: { eventId: string };
-  /** The ticket or case it is an event of (GPS batches have none). */
-  readonly entity?: { kind: EntityKind; entityId: string } | undefined;
+  /** The ticket or case it is an event of, and the event as stored: its known fields only. */
+  readonly entity?: { kind: EntityKind; entityId: string; known: { eventId: string } } | undefined;
 }
 
 const validRecord = (source: Source, record: { eventId: string }): ValidRecord => {
   if (source === 'sanitation') return { key: record.eventId, record };
   const entity =
     source === 'hotline'
-      ? { kind: 'ticket' as const, entityId: (record as HotlineRecord).ticketId }
-      : { kind: 'case' as const, entityId: (record as CityPlatformRecord).caseId };
+      ? {
+          kind: 'ticket' as const,
+          entityId: (record as HotlineRecord).ticketId,
+          known: hotlineEventSchema.parse(record),
+        }
+      : {
+          kind: 'case' as const,
+          entityId: (record as CityPlatformRecord).caseId,
+          known: cityPlatformEventSchema.parse(record),
+        };
   return { key: eventPairKey(entity.entityId, record.eventId), record, entity };
 };
 
@@ -203,7 +214,10 @@ const store = async (
   }
   const outcomes = await deps.events.storeEvents(
     kindOf(source),
-    published.map(({ record, entity }) => ({ entityId: entity?.entityId ?? '', event: record })),
+    published.map(({ record, entity }) => ({
+      entityId: entity?.entityId ?? '',
+      event: entity?.known ?? record,
+    })),
     webhookId,
     acceptedAt,
   );

@@ -1,11 +1,13 @@
 import type { EventPublisher } from '#shared/app/ports';
 import {
   appendFacts,
+  type DayOutcome,
   type DaysOutcome,
-  type RecomputeDeps,
+  forEachDay,
   recentDays,
-  recomputeDays,
+  recomputeDay,
 } from '#shared/app/recompute';
+import { type ReconcileDeps, type ReconcileOutcome, reconcileDay } from '#shared/app/reconcile';
 import type { EntityFacts } from '#shared/domain/entity-facts';
 import { busEvent } from '#shared/events/definition';
 import { deliveredDetail } from '#shared/events/delivered';
@@ -15,7 +17,9 @@ import { factsChanged } from '#shared/events/facts-changed';
 const NIGHTLY_DAYS_PER_MESSAGE = 5;
 
 /** What recomputing the days of a batch of `facts.changed` messages did. */
-export interface RecomputeRequestsOutcome extends DaysOutcome {
+export interface RecomputeRequestsOutcome extends DaysOutcome<DayOutcome | ReconcileOutcome> {
+  /** The outcomes of the days reconciled (those a message asked to reconcile). */
+  readonly reconciled: ReconcileOutcome[];
   /** Messages that hold no readable `facts.changed` event. */
   readonly unreadable: { readonly messageId: string; readonly error: Error }[];
   /** Messages to retry: unreadable ones, and those naming a day that failed or was not reached. */
@@ -24,21 +28,24 @@ export interface RecomputeRequestsOutcome extends DaysOutcome {
 
 /**
  * Adds the entities' facts the messages carry to their cohort logs, then recomputes the days the
- * messages name, each day once however many messages name it; a message fails only with its own days. Days not started when `outOfTime` says so are left
- * for the messages' retry.
+ * messages name, each day once however many messages name it; a day some message asks to reconcile
+ * is reconciled instead (which recomputes it too). A message fails only with its own days. Days not
+ * started when `outOfTime` says so are left for the messages' retry.
  */
 export const recomputeRequestedDays = async (
   messages: readonly { id: string; body: string }[],
-  deps: RecomputeDeps,
+  deps: ReconcileDeps,
   outOfTime: () => boolean,
 ): Promise<RecomputeRequestsOutcome> => {
   const daysOf = new Map<string, string[]>();
+  const toReconcile = new Set<string>();
   const entities: EntityFacts[] = [];
   const unreadable: RecomputeRequestsOutcome['unreadable'] = [];
   for (const message of messages) {
     try {
       const detail = deliveredDetail(message.body, factsChanged.detailSchema);
       daysOf.set(message.id, detail.days);
+      if (detail.reconcile) for (const day of detail.days) toReconcile.add(day);
       // Validated against the facts schema at the edge; the domain type says the same with required keys.
       entities.push(...((detail.entities ?? []) as readonly EntityFacts[]));
     } catch (error) {
@@ -47,11 +54,18 @@ export const recomputeRequestedDays = async (
   }
   // The logs take the new facts before any day is read; a failure here fails the whole batch.
   await appendFacts(entities, deps);
-  const outcome = await recomputeDays([...daysOf.values()].flat(), deps, outOfTime);
+  const outcome = await forEachDay<DayOutcome | ReconcileOutcome>(
+    [...daysOf.values()].flat(),
+    deps,
+    (date, reference) =>
+      toReconcile.has(date) ? reconcileDay(date, deps, reference) : recomputeDay(date, deps, reference),
+    outOfTime,
+  );
   const failed = new Set([...outcome.failures.map(({ date }) => date), ...outcome.skipped]);
   const failedDays = [...daysOf].filter(([, days]) => days.some((day) => failed.has(day))).map(([id]) => id);
   return {
     ...outcome,
+    reconciled: outcome.outcomes.filter((day): day is ReconcileOutcome => toReconcile.has(day.date)),
     unreadable,
     failedMessages: [...unreadable.map(({ messageId }) => messageId), ...failedDays],
   };
@@ -65,7 +79,8 @@ export interface NightlyRecomputeDeps {
 
 /**
  * The nightly job: has the last `days` local days recomputed, so deadlines that passed since their last
- * change count. The days go through the recompute queue, a few per message.
+ * change count, and reconciled with the raw facts. The days go through the recompute queue, a few per
+ * message.
  */
 export const queueNightlyRecompute = async (
   days: number,
@@ -78,6 +93,7 @@ export const queueNightlyRecompute = async (
       busEvent(factsChanged, {
         days: dates.slice(start, start + NIGHTLY_DAYS_PER_MESSAGE),
         reason: 'nightly recompute',
+        reconcile: true,
       }),
     );
   }

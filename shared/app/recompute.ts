@@ -50,7 +50,11 @@ export type SaveOutcome = { changed: true; item: IndicatorItem } | { changed: fa
 
 /** The published indicators. */
 export interface IndicatorsStore {
-  /** Writes a new revision when the values differ, unless a recompute that read later got there first. */
+  /**
+   * Writes a new revision when the values differ, unless a recompute that read later got there first.
+   * `force` writes one even when the stored digest matches (the stored values may not be what their
+   * digest says: reconciliation compares the values themselves), still never over a later read.
+   */
   save(
     date: string,
     area: AreaKey,
@@ -58,6 +62,7 @@ export interface IndicatorsStore {
     indicators: IndicatorValues,
     computedAt: string,
     readAt: string,
+    options?: { readonly force?: boolean },
   ): Promise<SaveOutcome>;
   markAnnounced(date: string, area: AreaKey, revision: number): Promise<void>;
   listDay(date: string): Promise<IndicatorItem[]>;
@@ -87,16 +92,30 @@ export interface DayOutcome {
   readonly removed: AreaKey[];
 }
 
+/** A day's indicators as computed from its facts, not yet saved. */
+export interface ComputedDay {
+  readonly date: string;
+  /** Every area with data that day and its values. */
+  readonly values: ReadonlyMap<AreaKey, IndicatorValues>;
+  /** The day's area codes the registry does not know. */
+  readonly unknownCodes: UnknownCodes;
+  /** When the facts were read (ISO): a write from a recompute that read earlier never overwrites these. */
+  readonly readAt: string;
+  /** When the values were computed (ISO). */
+  readonly computedAt: string;
+}
+
 /**
- * Recomputes one day: gathers the day's facts, computes every area's indicators with the pure
- * function, writes the ones that changed as new revisions, removes areas left without data, records
- * the day's unknown area codes, and announces each change as `indicators.updated`.
+ * Gathers one day's facts (the folded cohort logs, the sanitation facts) and computes every area's
+ * indicators with the pure function, as of `asOf` (epoch ms; default: once the facts are read);
+ * nothing is written.
  */
-export const recomputeDay = async (
+export const computeDay = async (
   date: string,
   deps: RecomputeDeps,
   reference?: Reference,
-): Promise<DayOutcome> => {
+  asOf?: number,
+): Promise<ComputedDay> => {
   // Facts are read after this moment; a write from a recompute that read earlier never overwrites ours.
   const readAt = new Date(deps.now()).toISOString();
   const { areas, calendar } = reference ?? (await deps.loadReference());
@@ -110,24 +129,44 @@ export const recomputeDay = async (
   const tickets = ticketMembers.map((facts) => facts.state);
   const cases = caseMembers.map((facts) => caseStateOf(facts.state, calendar, deps.timeZone));
   const sanitation = await loadSanitationDay(date, deps);
-  const asOf = deps.now();
-  const computed = computeDailyIndicators({ date, tickets, cases, sanitation }, { areas, asOf });
-  const computedAt = new Date(asOf).toISOString();
-
-  // The day's data quality is stored first: whoever sees the new indicators finds it current.
+  const at = asOf ?? deps.now();
+  const values = computeDailyIndicators({ date, tickets, cases, sanitation }, { areas, asOf: at });
   const records = [
     ...ticketMembers.flatMap((facts) => facts.codes.map((code) => ({ source: 'hotline' as const, ...code }))),
     ...caseMembers.flatMap((facts) =>
       facts.codes.map((code) => ({ source: 'city-platform' as const, ...code })),
     ),
   ];
-  await deps.quality.saveQuality(date, unknownCodes(records, areas));
+  return {
+    date,
+    values,
+    unknownCodes: unknownCodes(records, areas),
+    readAt,
+    computedAt: new Date(at).toISOString(),
+  };
+};
+
+/**
+ * Saves a computed day: writes the areas whose values changed as new revisions (and those in `force`
+ * even when their digest matches), removes areas left without data, records the day's unknown area
+ * codes, and announces each new revision as `indicators.updated`.
+ */
+export const saveDay = async (
+  day: ComputedDay,
+  deps: RecomputeDeps,
+  force: ReadonlySet<AreaKey> = new Set(),
+): Promise<DayOutcome> => {
+  const { date, values: computed, computedAt, readAt } = day;
+  // The day's data quality is stored first: whoever sees the new indicators finds it current.
+  await deps.quality.saveQuality(date, day.unknownCodes);
 
   const saved = await pMap(
     computed,
     async ([area, values]) => ({
       area,
-      ...(await deps.indicators.save(date, area, deps.timeZone, values, computedAt, readAt)),
+      ...(await deps.indicators.save(date, area, deps.timeZone, values, computedAt, readAt, {
+        force: force.has(area),
+      })),
     }),
     { concurrency: WRITE_CONCURRENCY },
   );
@@ -148,6 +187,17 @@ export const recomputeDay = async (
   });
   return { date, areas: computed.size, changed, removed };
 };
+
+/**
+ * Recomputes one day: gathers the day's facts, computes every area's indicators with the pure
+ * function, writes the ones that changed as new revisions, removes areas left without data, records
+ * the day's unknown area codes, and announces each change as `indicators.updated`.
+ */
+export const recomputeDay = async (
+  date: string,
+  deps: RecomputeDeps,
+  reference?: Reference,
+): Promise<DayOutcome> => saveDay(await computeDay(date, deps, reference), deps);
 
 /** The day's sanitation facts, or undefined when no vehicle sent points that day. */
 const loadSanitationDay = async (date: string, deps: RecomputeDeps): Promise<SanitationDay | undefined> => {
@@ -198,34 +248,46 @@ export const appendFacts = async (
 };
 
 /** What recomputing several days did: the outcome of each day that succeeded, the error of each that failed. */
-export interface DaysOutcome {
-  readonly outcomes: DayOutcome[];
+export interface DaysOutcome<Outcome extends DayOutcome = DayOutcome> {
+  readonly outcomes: Outcome[];
   readonly failures: { date: string; error: Error }[];
   /** Days not started because the time ran out. */
   readonly skipped: string[];
 }
 
-/** Recomputes several days one after another, loading the reference data once; one failing day does not stop the rest. */
-export const recomputeDays = async (
+/**
+ * Runs `run` for several days one after another, in date order, loading the reference data once; one
+ * failing day does not stop the rest, and days not started when `outOfTime` says so are skipped.
+ */
+export const forEachDay = async <Outcome extends DayOutcome>(
   dates: Iterable<string>,
-  deps: RecomputeDeps,
+  deps: Pick<RecomputeDeps, 'loadReference'>,
+  run: (date: string, reference: Reference) => Promise<Outcome>,
   outOfTime: () => boolean = () => false,
-): Promise<DaysOutcome> => {
+): Promise<DaysOutcome<Outcome>> => {
   const reference = await deps.loadReference();
-  const result: DaysOutcome = { outcomes: [], failures: [], skipped: [] };
+  const result: DaysOutcome<Outcome> = { outcomes: [], failures: [], skipped: [] };
   for (const date of [...new Set(dates)].sort()) {
     if (outOfTime()) {
       result.skipped.push(date);
       continue;
     }
     try {
-      result.outcomes.push(await recomputeDay(date, deps, reference));
+      result.outcomes.push(await run(date, reference));
     } catch (error) {
       result.failures.push({ date, error: error instanceof Error ? error : new Error(String(error)) });
     }
   }
   return result;
 };
+
+/** Recomputes several days one after another, loading the reference data once; one failing day does not stop the rest. */
+export const recomputeDays = (
+  dates: Iterable<string>,
+  deps: RecomputeDeps,
+  outOfTime: () => boolean = () => false,
+): Promise<DaysOutcome> =>
+  forEachDay(dates, deps, (date, reference) => recomputeDay(date, deps, reference), outOfTime);
 
 /** The days the nightly job recomputes: the last `days` local days up to today. */
 export const recentDays = (now: number, timeZone: string, days: number): string[] => {

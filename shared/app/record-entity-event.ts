@@ -1,9 +1,9 @@
 import type { DayIndex, EventPublisher } from '#shared/app/ports';
 import type { AreaRegistry } from '#shared/domain/areas';
 import type { EntityKind } from '#shared/domain/entity-events';
-import { type EntityFacts, entityFacts } from '#shared/domain/entity-facts';
+import { type EntityFacts, entityFacts, foldFacts } from '#shared/domain/entity-facts';
 import { caseSync, ticketSync } from '#shared/domain/sync';
-import { busEvent } from '#shared/events/definition';
+import { type BusEvent, busEvent } from '#shared/events/definition';
 import { factsChanged } from '#shared/events/facts-changed';
 import type { EntityRecordAcceptedDetail } from '#shared/events/record-accepted';
 import {
@@ -49,8 +49,9 @@ const entityOf = (detail: EntityRecordAcceptedDetail): { kind: EntityKind; entit
 
 /**
  * Derives the facts of the entity of one accepted ticket or case event from every event stored so far
- * (ingest stored the event before publishing it; one the store lacks, as after a replay from the bus
- * archive, is stored first). Idempotent: a repeat derives the same facts again.
+ * (ingest stores each event right after publishing it; one the store lacks, because ingest died in
+ * between or the event was replayed from the bus archive, is stored first). Idempotent: a repeat
+ * derives the same facts again.
  */
 export const recordEntityEvent = async (
   detail: EntityRecordAcceptedDetail,
@@ -62,7 +63,8 @@ export const recordEntityEvent = async (
       ? hotlineEventSchema.parse(detail.record)
       : cityPlatformEventSchema.parse(detail.record);
   let { events, announced } = await deps.entities.readEntity<EntityEvent>(kind, entityId);
-  // Ingest stored the event before publishing it; an event replayed from the bus archive may not be.
+  // Ingest stores the event once it is published; it may not have (it died in between, or this is a
+  // replay from the bus archive): then it is stored here.
   if (!events.some((event) => event.eventId === known.eventId)) {
     await deps.entities.putEvent<EntityEvent>(kind, entityId, known);
     ({ events, announced } = await deps.entities.readEntity<EntityEvent>(kind, entityId));
@@ -82,24 +84,37 @@ export const recordEntityEvent = async (
   return facts;
 };
 
-/** Entities' facts per `facts.changed` event: a few hundred bytes each, far under EventBridge's 256 KB. */
-const FACTS_PER_EVENT = 100;
+/** JSON bytes of entities' facts per `facts.changed` event: well under EventBridge's 256 KB entry. */
+const FACTS_BYTES_PER_EVENT = 128 * 1024;
 
 /**
  * Announces entities' new facts: their cohort logs take them and the days they reach are
- * recomputed (the recompute writes them to the logs, once per run and day, not once per event).
+ * recomputed (the recompute writes them to the logs, once per run and day, not once per event). Of
+ * an entity's several facts in one batch only the latest derivation goes out.
  */
 export const announceChangedFacts = async (
   facts: readonly EntityFacts[],
   reason: string,
   deps: Pick<FactsDeps, 'publisher'>,
 ): Promise<void> => {
-  const events = [];
-  for (let start = 0; start < facts.length; start += FACTS_PER_EVENT) {
-    const entities = facts.slice(start, start + FACTS_PER_EVENT);
-    const days = [...new Set(entities.flatMap((entity) => entity.days))].sort();
-    if (days.length > 0) events.push(busEvent(factsChanged, { days, reason, entities }));
+  const latest = [...foldFacts(facts).values()].filter((entity) => entity.days.length > 0);
+  const events: BusEvent[] = [];
+  let batch: EntityFacts[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (batch.length === 0) return;
+    const days = [...new Set(batch.flatMap((entity) => entity.days))].sort();
+    events.push(busEvent(factsChanged, { days, reason, entities: batch }));
+    batch = [];
+    bytes = 0;
+  };
+  for (const entity of latest) {
+    const size = Buffer.byteLength(JSON.stringify(entity));
+    if (bytes + size > FACTS_BYTES_PER_EVENT) flush();
+    batch.push(entity);
+    bytes += size;
   }
+  flush();
   await deps.publisher.publish(events);
 };
 

@@ -22,7 +22,7 @@ import { WebhooksRepository } from '#shared/adapters/webhooks-repository';
 import type { AdminDeps } from '#shared/app/admin';
 import type { DeliverMessagesDeps } from '#shared/app/deliver';
 import { referenceLoader, sanitationReferenceLoader, versionCachedLoader } from '#shared/app/load-reference';
-import type { RecomputeDeps } from '#shared/app/recompute';
+import type { ReconcileDeps } from '#shared/app/reconcile';
 import type { SubscriptionsDeps } from '#shared/app/subscriptions';
 import { baseEnvSchema } from '#shared/config';
 import { listAreas } from '#shared/domain/area-list';
@@ -64,7 +64,10 @@ export const createStorage = (env: StorageEnv) => {
   };
 };
 
-/** What recomputing needs, from the storage of one cold start (the road network is cached across calls). */
+/**
+ * What recomputing and reconciling need, from the storage of one cold start (the road network is
+ * cached across calls).
+ */
 export const recomputeDepsOf = (storage: ReturnType<typeof createStorage>, timeZone: string) =>
   ({
     ...storage,
@@ -72,7 +75,7 @@ export const recomputeDepsOf = (storage: ReturnType<typeof createStorage>, timeZ
     loadSanitation: sanitationReferenceLoader(storage.reference),
     timeZone,
     now: Date.now,
-  }) satisfies RecomputeDeps;
+  }) satisfies ReconcileDeps;
 
 /** What the admin routes need: recomputing, reference writes, the quarantine and the quality findings. */
 export const adminDepsOf = (storage: ReturnType<typeof createStorage>, timeZone: string): AdminDeps =>

@@ -127,3 +127,17 @@ export const cohortMembers = <Facts extends EntityFacts>(latest: Iterable<Facts>
   [...latest]
     .filter((facts) => facts.state.cohortDay === day)
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+
+/** JSON with every object's keys sorted and undefined values left out. */
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+
+/**
+ * Whether two derivations are the same facts, however they were built or stored: key order and
+ * absent versus undefined keys do not count (facts that crossed the bus or a log are JSON).
+ */
+export const sameFacts = (a: EntityFacts, b: EntityFacts): boolean => canonicalJson(a) === canonicalJson(b);

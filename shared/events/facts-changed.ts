@@ -58,7 +58,8 @@ export const entityFactsSchema = z.discriminatedUnion('kind', [
 
 /**
  * Stored facts changed for these local days; their indicators must be recomputed. Entity events
- * carry the entities' new facts, which the recompute adds to the days' cohort logs first.
+ * carry the entities' new facts, which the recompute adds to the days' cohort logs first. The nightly
+ * job sets `reconcile`: those days are also checked against the raw events (shared/app/reconcile.ts).
  */
 export const factsChanged = {
   source: 'cityhub.facts',
@@ -68,6 +69,8 @@ export const factsChanged = {
     days: z.array(dateSchema).min(1),
     reason: z.string().min(1),
     entities: z.array(entityFactsSchema).readonly().optional(),
+    /** Reconcile the days with the entities' stored events, not only recompute them (absent: no). */
+    reconcile: z.boolean().optional(),
   }),
 } as const satisfies EventDefinition;
 export type FactsChangedDetail = z.infer<typeof factsChanged.detailSchema>;

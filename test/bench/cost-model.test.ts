@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { averageBatch, type CostInputs, costOfDay, recomputeRunsPerDay } from './cost-model.ts';
+import {
+  averageBatch,
+  type CostInputs,
+  costOfDay,
+  recomputeRunsPerDay,
+  scaleInputs,
+  usdPerMillionRecords,
+} from './cost-model.ts';
 
 /** One record a second, round prices and units, so every line can be worked out by hand. */
 const inputs: CostInputs = {
@@ -106,5 +113,23 @@ describe('cost of the reference city-day', () => {
     expect(() => costOfDay({ ...inputs, queues: { facts: { batchSize: 10, windowSeconds: 1 } } })).toThrow(
       'no batching given for queue recompute',
     );
+  });
+});
+
+describe('a city grown by a factor', () => {
+  it('multiplies records, bytes of facts and areas, and nothing a record costs on its own path', () => {
+    const tripled = scaleInputs(inputs, 3);
+    expect(tripled.feeds[0]).toEqual({ ...inputs.feeds[0], recordsPerDay: 259_200 });
+    expect(tripled.recompute).toEqual({
+      ...inputs.recompute,
+      bytesPerFullDay: 24_576_000,
+      areaWritesPerRun: 30,
+    });
+    expect(tripled.queues).toBe(inputs.queues);
+  });
+
+  it('prices a day per million records', () => {
+    const cost = costOfDay(inputs);
+    expect(usdPerMillionRecords(inputs, cost)).toBeCloseTo((cost.totalUsd / 86_400) * 1_000_000, 9);
   });
 });

@@ -336,3 +336,24 @@ export const costOfDay = (inputs: CostInputs): CostOfDay => {
     perRecord,
   };
 };
+
+/**
+ * The inputs of a city `factor` times the reference (tickets, cases, fleet and road network): every
+ * feed brings `factor` times the records, a day's facts are `factor` times the bytes, and there are
+ * `factor` times the areas to write. What each record costs on its own path stays as measured (an
+ * entity's events, a vehicle's day and a GPS request do not grow with the city); queue batches and
+ * recompute runs follow from the rates.
+ */
+export const scaleInputs = (inputs: CostInputs, factor: number): CostInputs => ({
+  ...inputs,
+  feeds: inputs.feeds.map((feed) => ({ ...feed, recordsPerDay: feed.recordsPerDay * factor })),
+  recompute: {
+    ...inputs.recompute,
+    bytesPerFullDay: inputs.recompute.bytesPerFullDay * factor,
+    areaWritesPerRun: inputs.recompute.areaWritesPerRun * factor,
+  },
+});
+
+/** US$ per million records of a day's cost. */
+export const usdPerMillionRecords = (inputs: CostInputs, cost: CostOfDay): number =>
+  (cost.totalUsd / inputs.feeds.reduce((sum, feed) => sum + feed.recordsPerDay, 0)) * MILLION;

@@ -21,6 +21,8 @@ import {
   DESIGN_PRICES,
   type FeedPath,
   type RecomputePath,
+  scaleInputs,
+  usdPerMillionRecords,
 } from './cost-model.ts';
 import { type Figure, formatNumber, formatTable, type SuiteResult } from './figures.ts';
 
@@ -189,7 +191,42 @@ const costFigures = (
           } satisfies Figure,
         ]),
   ];
+  figures.push(...scaleFigures(inputs));
   return { figures, cost, inputs };
+};
+
+/** Cities this many times the reference: cost per record of each, and how 10× compares with 1×. */
+const SCALES = [1, 3, 10] as const;
+const SCALE_RATIO_TARGET = 1.1;
+
+const scaleFigures = (inputs: CostInputs): Figure[] => {
+  const perRecord = SCALES.map((factor) => {
+    const scaled = scaleInputs(inputs, factor);
+    return { factor, usdPerMillion: usdPerMillionRecords(scaled, costOfDay(scaled)) };
+  });
+  const [one] = perRecord;
+  const ten = perRecord.at(-1);
+  return [
+    ...perRecord.map(
+      ({ factor, usdPerMillion }): Figure => ({
+        id: `cost.scale.${factor}x`,
+        figure: `AWS cost per million records, city ${factor}× the reference`,
+        value: usdPerMillion,
+        unit: 'US$',
+        digits: 2,
+        how: `${factor}× the tickets, cases, fleet and roads (records, bytes of facts, areas); units per record as measured, batches and runs from the rates`,
+      }),
+    ),
+    {
+      id: 'cost.scale.ratio',
+      figure: 'cost per record at 10× the reference city, relative to 1×',
+      value: (ten?.usdPerMillion ?? 0) / (one?.usdPerMillion ?? 1),
+      unit: '×',
+      digits: 3,
+      target: { op: '<=', value: SCALE_RATIO_TARGET },
+      how: 'the two figures above',
+    },
+  ];
 };
 
 const costTable = (cost: CostOfDay): string => {

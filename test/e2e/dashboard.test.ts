@@ -76,7 +76,10 @@ const api = async (path: string): Promise<Response> => {
 const readDays = async (): Promise<Item[]> =>
   ((await (await api(`/indicators?from=${yesterday}&to=${today}`)).json()) as { items: Item[] }).items;
 
-/** Waits until both days have items for every registered district and stop changing (the demo is done). */
+/**
+ * Waits until the hub says the demo city is loaded (its queues drained), both days have items for every
+ * registered district, and they stop changing.
+ */
 const waitForDemo = async (): Promise<Item[]> => {
   const deadline = Date.now() + DATA_WAIT_MS;
   let previous = '';
@@ -89,7 +92,8 @@ const waitForDemo = async (): Promise<Item[]> => {
       [yesterday, today].every((date) => items.some((item) => item.area === district && item.date === date)),
     );
     const current = JSON.stringify(items);
-    if (complete && districts.length > 0 && current === previous) return items;
+    const loaded = hub.output().includes('demo city loaded');
+    if (loaded && complete && districts.length > 0 && current === previous) return items;
     previous = complete ? current : '';
     if (Date.now() > deadline) {
       throw new Error(

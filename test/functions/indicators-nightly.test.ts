@@ -6,7 +6,7 @@ import { factsChanged } from '#shared/events/facts-changed';
 import { createTestTables } from '../support/tables.ts';
 
 /** The nightly job as the schedule invokes it: the recent days go to the recompute queue in small messages. */
-const announced: { days: string[] }[] = [];
+const announced: { days: string[]; reconcile?: boolean }[] = [];
 const bus = new LocalBus('cityhub-test', [
   {
     rule: { id: 'All', description: 'all', pattern: { source: [factsChanged.source] }, queue: 'recompute' },
@@ -43,6 +43,29 @@ describe('the nightly recompute', () => {
     expect(answer).toEqual({ queued: 12 });
     expect(announced.map((detail) => detail.days.length)).toEqual([5, 5, 2]);
     expect(announced.at(-1)?.days.at(-1)).toBe(localDate(Date.now(), 'Asia/Shanghai'));
+  });
+
+  it('marks its messages for reconciliation, which the same function then runs from the queue', async () => {
+    expect(announced.map((detail) => detail.reconcile)).toEqual([true, true, true]);
+    const [first] = announced;
+    const answer = await handler(
+      {
+        Records: [
+          {
+            messageId: 'm1',
+            body: JSON.stringify({
+              id: 'e1',
+              source: factsChanged.source,
+              'detail-type': factsChanged.detailType,
+              time: new Date().toISOString(),
+              detail: first,
+            }),
+          },
+        ],
+      },
+      { getRemainingTimeInMillis: () => 300_000 } as Context,
+    );
+    expect(answer).toEqual({ batchItemFailures: [] });
   });
 
   it('refuses an input that is neither SQS nor the nightly job', async () => {

@@ -32,6 +32,23 @@ describe('stage config', () => {
     }
   });
 
+  it.each([
+    [{}, ['byDateKeys']],
+    [{ keepLegacyDateIndex: 'true' }, ['byDateKeys', 'byDate']],
+  ])('keeps the former byDate index only for the first deploy of an upgrade (%o)', (extra, expected) => {
+    const { stateful } = build(extra);
+    const indexes = tablesOf(Template.fromStack(stateful)).flatMap(
+      (table) =>
+        ((table.Properties.GlobalSecondaryIndexes ?? []) as { IndexName: string; Projection: unknown }[]).map(
+          (index) => [index.IndexName, index.Projection],
+        ) as [string, unknown][],
+    );
+    expect(indexes.map(([name]) => name)).toEqual(expected);
+    expect(Object.fromEntries(indexes)).toMatchObject({ byDateKeys: { ProjectionType: 'KEYS_ONLY' } });
+    if (expected.includes('byDate'))
+      expect(Object.fromEntries(indexes).byDate).toEqual({ ProjectionType: 'ALL' });
+  });
+
   it('reads the defaults from cdk.json', () => {
     const { config } = build();
     expect(config).toMatchObject({ stage: 'dev', timezone: 'Asia/Shanghai', feedSilenceMinutes: 60 });

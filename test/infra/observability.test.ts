@@ -47,8 +47,8 @@ describe('observability', () => {
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
     });
     const alarms = resourcesOf('AWS::CloudWatch::Alarm');
-    // Dead letters (per queue, the async DLQ and undelivered alarm notices), errors and throttles per function, API 5xx, oldest message per queue, feed silence per source.
-    expect(alarms).toHaveLength(queueCount + 1 + 2 * functionCount + 1 + queueCount + sources.length + 1);
+    // Dead letters (per queue, the async DLQ and undelivered alarm notices), errors and throttles per function, API 5xx, oldest message per queue, feed silence per source, reconciliation.
+    expect(alarms).toHaveLength(queueCount + 1 + 2 * functionCount + 1 + queueCount + sources.length + 1 + 1);
     for (const [id, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId }]);
     }
@@ -120,6 +120,42 @@ describe('observability', () => {
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
+    });
+  });
+
+  it('alarms when a nightly reconciliation corrected anything in the last day', () => {
+    const metric = (name: string) => ({
+      Id: Match.anyValue(),
+      MetricStat: {
+        Metric: { Namespace: 'Cityhub/test', MetricName: name },
+        Period: 86_400,
+        Stat: 'Sum',
+      },
+      ReturnData: false,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          Expression: Match.stringLikeRegexp('differences.*\\+.*corrections'),
+          ReturnData: true,
+        }),
+        metric('ReconciliationDifferences'),
+        metric('ReconciliationCorrections'),
+      ]),
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: topicId }],
+    });
+    // The indicators function, which emits the metrics, writes them to the stage's namespace.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          POWERTOOLS_SERVICE_NAME: serviceNameOf('indicators'),
+          METRICS_NAMESPACE: 'Cityhub/test',
+        }),
+      },
     });
   });
 

@@ -100,6 +100,34 @@ describe('fact stores on DynamoDB Local', () => {
     expect(await db.cohorts.read('case', '2026-03-02', 3)).toEqual([]);
   });
 
+  it('stamps a snapshot after every snapshot it replaces, whatever the clock of its reader', async () => {
+    const logs = new CohortLogStore(db.documents, db.names.facts, 1);
+    const one = (id: string) => ticketFacts(id, [record(`${id}-0`, id)], 'Asia/Shanghai');
+    const keys = async () =>
+      (
+        await db.documents.send(
+          new QueryCommand({
+            TableName: db.names.facts,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': 'cohortlog#ticket#2026-03-11' },
+          }),
+        )
+      ).Items?.map((item) => String(item.sk)) ?? [];
+    await logs.append('ticket', '2026-03-11', [one('j1')], 1);
+    await logs.append('ticket', '2026-03-11', [one('j2')], 2);
+    await logs.read('ticket', '2026-03-11', 5_000);
+    const [first] = await keys();
+    expect(first).toMatch(/^s#0000000005000#/);
+    await logs.append('ticket', '2026-03-11', [one('j3')], 3);
+    await logs.append('ticket', '2026-03-11', [one('j4')], 4);
+    // A reader whose clock is behind the snapshot's writer.
+    const folded = await logs.read('ticket', '2026-03-11', 10);
+    const [second, ...rest] = await keys();
+    expect(rest).toEqual([]);
+    expect(second).toMatch(/^s#0000000005001#/);
+    expect(folded.map((facts) => facts.id).sort()).toEqual(['j1', 'j2', 'j3', 'j4']);
+  });
+
   it('compacts a long cohort log into a snapshot that keeps every entity', async () => {
     const logs = new CohortLogStore(db.documents, db.names.facts, 3);
     const one = (id: string, n: number) =>
@@ -130,6 +158,46 @@ describe('fact stores on DynamoDB Local', () => {
       ['g4', 4],
       ['g5', 5],
     ]);
+  });
+
+  it('corrects a cohort log entry that claims more events, but keeps a derivation written since', async () => {
+    const one = (id: string, n: number, category = 'noise') =>
+      ticketFacts(
+        id,
+        Array.from({ length: n }, (_, index) => ({ ...record(`${id}-${index}`, id), category })),
+        'Asia/Shanghai',
+      );
+    const day = '2026-03-08';
+    await db.cohorts.append('ticket', day, [one('h1', 5, 'wrong'), one('h2', 1), one('h3', 1)], 1);
+    await db.cohorts.append('ticket', day, [one('h2', 4)], 2);
+    // h1's entry claims 5 events and h2's 1, where their events give 2; h2 gained a newer derivation (4)
+    // after the reconciliation read the log; h3 is right.
+    await db.cohorts.correct(
+      'ticket',
+      day,
+      [
+        { found: one('h1', 5, 'wrong'), exact: one('h1', 2) },
+        { found: one('h2', 1), exact: one('h2', 2) },
+      ],
+      3,
+    );
+    const summary = (await db.cohorts.read('ticket', day, 4)).map((facts) => [facts.id, facts.n]).sort();
+    expect(summary).toEqual([
+      ['h1', 2],
+      ['h2', 4],
+      ['h3', 1],
+    ]);
+    // Facts from more events than the entry found win the fold: they are appended, nothing is rewritten.
+    await db.cohorts.correct('ticket', day, [{ found: one('h3', 1), exact: one('h3', 3) }], 5);
+    const items = await db.documents.send(
+      new QueryCommand({
+        TableName: db.names.facts,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `cohortlog#ticket#${day}` },
+      }),
+    );
+    expect(items.Items?.map((item) => String(item.sk).slice(0, 2))).toEqual(['d#', 's#']);
+    expect((await db.cohorts.read('ticket', day, 6)).find((facts) => facts.id === 'h3')?.n).toBe(3);
   });
 
   it('remembers accepted eventIds per source', async () => {

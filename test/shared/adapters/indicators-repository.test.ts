@@ -160,4 +160,20 @@ describe('concurrent recomputes', () => {
       indicators: { ticketsReceived: 5 },
     });
   });
+
+  it('writes a forced save whose digest matches the stored one, yet not over a later read', async () => {
+    const save = (received: number, readAt: string, force: boolean) =>
+      db.indicators.save('2026-04-03', 'city', 'Asia/Shanghai', values(received), readAt, readAt, { force });
+    await save(5, '2026-04-03T01:00:00.000Z', false);
+    expect(await save(5, '2026-04-03T01:01:00.000Z', false)).toEqual({ changed: false });
+    expect(await save(5, '2026-04-03T01:02:00.000Z', true)).toMatchObject({
+      changed: true,
+      item: { revision: 2, indicators: { ticketsReceived: 5 } },
+    });
+    expect(await save(6, '2026-04-03T01:01:30.000Z', true)).toEqual({ changed: false });
+    expect((await db.indicators.listArea('city', '2026-04-03', '2026-04-03'))[0]).toMatchObject({
+      revision: 2,
+      indicators: { ticketsReceived: 5 },
+    });
+  });
 });

@@ -83,6 +83,15 @@ describe('ingest on DynamoDB Local', () => {
     ]);
   });
 
+  it('stores an event with its known fields only, and publishes it as received', async () => {
+    await send([ticketEvent('k2', { recNo: 2e20, nested: { deep: [1, 2] } })]);
+    expect(publisher.take('hotline.record-accepted')).toEqual([
+      expect.objectContaining({ record: expect.objectContaining({ recNo: 2e20 }) }),
+    ]);
+    const { events } = await db.entities.readEntity('ticket', 't-k2');
+    expect(events).toEqual([ticketEvent('k2')]);
+  });
+
   it('answers a record accepted in an earlier request as a duplicate and publishes nothing', async () => {
     await send([ticketEvent('b1')]);
     publisher.published.splice(0);

@@ -8,11 +8,13 @@ import {
   caseFacts,
   cohortMembers,
   foldFacts,
+  sameFacts,
   type TicketFacts,
   ticketFacts,
 } from '#shared/domain/entity-facts';
 import { computeDailyIndicators } from '#shared/domain/indicators/compute';
 import { deriveTicket } from '#shared/domain/tickets';
+import { entityFactsSchema } from '#shared/events/facts-changed';
 import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
 import { testAreas } from '../../support/demo-areas.ts';
 
@@ -258,5 +260,65 @@ describe('indicators from the cohort logs equal indicators from the events', () 
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('sameFacts', () => {
+  const events = [
+    ticketEvent(1, 'received', '2026-03-02T09:00:00+08:00', {
+      district: 'd1',
+      location: { lat: 39.9, lon: 116.4 },
+    }),
+    ticketEvent(2, 'closed', '2026-03-02T12:00:00+08:00'),
+  ];
+  const facts = ticketFacts('t1', events, zone);
+
+  it('holds facts equal after JSON, the bus schema and another key order', () => {
+    const viaJson = JSON.parse(JSON.stringify(facts)) as TicketFacts;
+    const viaBus = entityFactsSchema.parse(viaJson) as TicketFacts;
+    const reordered = {
+      state: viaJson.state,
+      codes: viaJson.codes,
+      days: viaJson.days,
+      n: 2,
+      id: 't1',
+      kind: 'ticket',
+    };
+    for (const other of [viaJson, viaBus, reordered as TicketFacts])
+      expect(sameFacts(facts, other)).toBe(true);
+    const aCase = caseFacts(
+      'k',
+      [
+        {
+          eventId: 'k-1',
+          caseId: 'k',
+          type: 'reported',
+          occurredAt: '2026-03-06T17:00:00+08:00',
+          category: 'road',
+          district: 'd1',
+        },
+        {
+          eventId: 'k-2',
+          caseId: 'k',
+          type: 'filed',
+          occurredAt: '2026-03-06T17:30:00+08:00',
+          category: 'road',
+          urgent: true,
+        },
+      ],
+      zone,
+    );
+    expect(sameFacts(aCase, entityFactsSchema.parse(JSON.parse(JSON.stringify(aCase))) as CaseFacts)).toBe(
+      true,
+    );
+  });
+
+  it.each([
+    ['another event count', { ...facts, n: 3 }],
+    ['another state', { ...facts, state: { ...facts.state, closed: false } }],
+    ['another placement', { ...facts, state: { ...facts.state, placement: { district: 'd2' } } }],
+    ['other days', { ...facts, days: ['2026-03-01', '2026-03-02'] }],
+  ])('tells facts with %s apart', (_, other) => {
+    expect(sameFacts(facts, other as TicketFacts)).toBe(false);
   });
 });

@@ -1,0 +1,224 @@
+import pMap from 'p-map';
+import {
+  type CohortLog,
+  computeDay,
+  type DayOutcome,
+  type RecomputeDeps,
+  saveDay,
+} from '#shared/app/recompute';
+import type { EntityKind } from '#shared/domain/entity-events';
+import { type EntityFacts, entityFacts, sameFacts } from '#shared/domain/entity-facts';
+import { type IndicatorDifference, indicatorDifferences } from '#shared/domain/indicators/differences';
+import type { Reference } from '#shared/domain/reference';
+import { busEvent } from '#shared/events/definition';
+import { factsChanged } from '#shared/events/facts-changed';
+import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
+
+/** Entities whose events a reconciliation reads at once (one consistent Query each). */
+const READ_CONCURRENCY = 32;
+/**
+ * An entity with an event stored this recently (ms) may still have its facts on the way to the logs
+ * (facts queue, facts.changed, recompute queue: about a minute, more under a backlog); it is left for
+ * the next night rather than counted as a difference.
+ */
+export const IN_FLIGHT_MS = 15 * 60_000;
+
+/** A cohort log entry the reconciliation found wrong: what the log's fold held (undefined: nothing), and the facts the entity's events give. */
+export interface FactsCorrection {
+  readonly found: EntityFacts | undefined;
+  readonly exact: EntityFacts;
+}
+
+/** Corrects cohort logs. */
+export interface CohortLogCorrections {
+  /**
+   * Makes each `exact` the latest facts of its entity in the log of (kind, day) in place of the entry
+   * `found` there, even one claiming more events; a derivation written since that is not from fewer
+   * events than `exact` stays.
+   */
+  correct(kind: EntityKind, day: string, corrections: readonly FactsCorrection[], now: number): Promise<void>;
+}
+
+/** Tickets' and cases' stored events. */
+export interface EntityEventsReader {
+  /** Every event stored for the entity (a consistent read), and when the newest was stored (epoch ms), if known. */
+  readEntity<Event>(
+    kind: EntityKind,
+    entityId: string,
+  ): Promise<{ events: Event[]; lastStoredAt?: number | undefined }>;
+}
+
+export interface ReconcileDeps extends RecomputeDeps {
+  readonly cohorts: CohortLog & CohortLogCorrections;
+  readonly entities: EntityEventsReader;
+}
+
+/** What reconciling one day did. */
+export interface ReconcileOutcome extends DayOutcome {
+  /** Entities the day's cohort logs name whose events were read and whose facts were derived again. */
+  readonly entitiesChecked: number;
+  /** Entities left for the next night: an event of theirs was stored in the last {@link IN_FLIGHT_MS}. */
+  readonly entitiesInFlight: number;
+  /** Entities with at least one cohort log entry corrected. */
+  readonly entitiesCorrected: number;
+  /** Each corrected log entry: the entity and the day of the log. */
+  readonly corrections: readonly { readonly kind: EntityKind; readonly id: string; readonly day: string }[];
+  /** Published values that were not the exact ones (all since corrected). */
+  readonly differences: readonly IndicatorDifference[];
+}
+
+/** One log entry to correct. */
+interface Correction extends FactsCorrection {
+  readonly day: string;
+}
+
+/**
+ * Reconciles one day with the raw facts. First the ordinary recompute (from the cohort logs, as of
+ * now), so that time passing and facts still on their way are not differences. Then every entity the
+ * day's cohort logs name is derived again from its stored events: where the log's latest entry is not
+ * those facts, or the log of the entity's cohort day lacks them, the log is corrected (other days so
+ * corrected are announced as `facts.changed`). Then the day is computed again from the corrected logs
+ * as of the same instant, and every published (area, indicator) that differs from the exact value is
+ * a difference; those areas are written whatever their stored digest says. A difference that a
+ * recompute which read later has overwritten in the meantime is not reported.
+ */
+export const reconcileDay = async (
+  date: string,
+  deps: ReconcileDeps,
+  reference?: Reference,
+): Promise<ReconcileOutcome> => {
+  const loaded = reference ?? (await deps.loadReference());
+  const asOf = deps.now();
+  const recomputed = await computeDay(date, deps, loaded, asOf);
+  const plain = await saveDay(recomputed, deps);
+
+  const check = await checkEntities(date, deps, asOf);
+  const byLog = new Map<string, { kind: EntityKind; day: string; corrections: FactsCorrection[] }>();
+  for (const { day, found, exact } of check.corrections) {
+    const key = `${exact.kind}#${day}`;
+    const log = byLog.get(key) ?? { kind: exact.kind, day, corrections: [] };
+    log.corrections.push({ found, exact });
+    byLog.set(key, log);
+  }
+  await pMap(byLog.values(), (log) => deps.cohorts.correct(log.kind, log.day, log.corrections, deps.now()), {
+    concurrency: 4,
+  });
+  const otherDays = [...new Set(check.corrections.map(({ day }) => day))]
+    .filter((day) => day !== date)
+    .sort();
+  if (otherDays.length > 0)
+    await deps.publisher.publish([
+      busEvent(factsChanged, { days: otherDays, reason: `reconciliation of ${date}` }),
+    ]);
+
+  const exact = check.corrections.length > 0 ? await computeDay(date, deps, loaded, asOf) : recomputed;
+  const stored = await deps.indicators.listDay(date);
+  const found = indicatorDifferences(
+    new Map(stored.map((item) => [item.area, item.indicators])),
+    exact.values,
+  );
+  const differing = new Set(found.map(({ area }) => area));
+  const saved =
+    check.corrections.length > 0 || differing.size > 0
+      ? await saveDay(exact, deps, new Set([...differing].filter((area) => exact.values.has(area))))
+      : { ...plain, changed: [], removed: [] };
+  // A forced write refused because a recompute that read later stored its values: not ours to judge.
+  const corrected = new Set([...saved.changed, ...saved.removed]);
+  const differences = found.filter(({ area }) => corrected.has(area));
+  return {
+    date,
+    areas: saved.areas,
+    changed: [...new Set([...plain.changed, ...saved.changed])].sort(),
+    removed: [...new Set([...plain.removed, ...saved.removed])].sort(),
+    entitiesChecked: check.checked,
+    entitiesInFlight: check.inFlight,
+    entitiesCorrected: new Set(check.corrections.map(({ exact: facts }) => `${facts.kind}#${facts.id}`)).size,
+    corrections: check.corrections.map(({ exact: facts, day }) => ({ kind: facts.kind, id: facts.id, day })),
+    differences,
+  };
+};
+
+/**
+ * Derives every entity the day's cohort logs name from its events and compares the facts with the
+ * day's log and, when the entity's cohort day is another day, with that day's log.
+ */
+const checkEntities = async (
+  date: string,
+  deps: ReconcileDeps,
+  asOf: number,
+): Promise<{ checked: number; inFlight: number; corrections: Correction[] }> => {
+  const logs = new Map<string, Promise<Map<string, EntityFacts>>>();
+  const logOf = (kind: EntityKind, day: string) => {
+    const key = `${kind}#${day}`;
+    let log = logs.get(key);
+    if (!log) {
+      log = deps.cohorts
+        .read(kind, day, deps.now())
+        .then((facts) => new Map<string, EntityFacts>(facts.map((entry) => [entry.id, entry])));
+      logs.set(key, log);
+    }
+    return log;
+  };
+  const named = [...(await logOf('ticket', date)).values(), ...(await logOf('case', date)).values()];
+  let inFlight = 0;
+  const corrections = await pMap(
+    named,
+    async (found): Promise<Correction[]> => {
+      const { events, lastStoredAt } = await deps.entities.readEntity<HotlineRecord | CityPlatformRecord>(
+        found.kind,
+        found.id,
+      );
+      if (lastStoredAt !== undefined && lastStoredAt > asOf - IN_FLIGHT_MS) {
+        inFlight += 1;
+        return [];
+      }
+      const exact = entityFacts(found.kind, found.id, events, deps.timeZone);
+      const wrong: Correction[] = sameFacts(found, exact) ? [] : [{ day: date, found, exact }];
+      const cohortDay = exact.state.cohortDay;
+      if (cohortDay !== undefined && cohortDay !== date) {
+        const there = (await logOf(found.kind, cohortDay)).get(found.id);
+        if (!there || !sameFacts(there, exact)) wrong.push({ day: cohortDay, found: there, exact });
+      }
+      return wrong;
+    },
+    { concurrency: READ_CONCURRENCY },
+  );
+  return { checked: named.length - inFlight, inFlight, corrections: corrections.flat() };
+};
+
+/** Where the findings of reconciliations go. */
+export interface ReconciliationReport {
+  /** A warning with structured attributes (the function's log). */
+  warn(message: string, attributes: Record<string, unknown>): void;
+  /** The run's totals: published values that differed, and entities whose log entries were corrected. */
+  totals(differences: number, entitiesCorrected: number): void;
+}
+
+/** Findings logged per day, at most: a log event must stay under CloudWatch's 256 KB. */
+const LOGGED_FINDINGS = 1000;
+
+/**
+ * Reports reconciled days: one warning per day that needed corrections, naming the areas and
+ * indicators that differed (published and exact values) and the log entries corrected; and, when any
+ * day was reconciled, the run's totals (zero included, so a clean night shows as such).
+ */
+export const reportReconciliation = (
+  days: readonly ReconcileOutcome[],
+  report: ReconciliationReport,
+): void => {
+  for (const { date, differences, entitiesCorrected, corrections } of days) {
+    if (differences.length === 0 && entitiesCorrected === 0) continue;
+    report.warn('reconciliation corrected published indicators or cohort logs', {
+      date,
+      differenceCount: differences.length,
+      differences: differences.slice(0, LOGGED_FINDINGS),
+      entitiesCorrected,
+      corrections: corrections.slice(0, LOGGED_FINDINGS),
+    });
+  }
+  if (days.length === 0) return;
+  report.totals(
+    days.reduce((sum, day) => sum + day.differences.length, 0),
+    days.reduce((sum, day) => sum + day.entitiesCorrected, 0),
+  );
+};
