@@ -26,8 +26,9 @@ const nightlySchema = z.object({ job: z.literal('nightly-recompute') });
 
 /** Recomputes (or reconciles) the days named by a batch of `facts.changed` events; a message fails only with its days. */
 const onFactsChanged = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  // Days left when under a minute remains go back to the queue with their messages.
-  const outOfTime = () => context.getRemainingTimeInMillis() < 60_000;
+  // Days left when under a minute (three to reconcile one) remains go back to the queue with their messages.
+  const outOfTime = (reconciling: boolean) =>
+    context.getRemainingTimeInMillis() < (reconciling ? 180_000 : 60_000);
   const messages = event.Records.map((record) => ({ id: record.messageId, body: record.body }));
   const outcome = await recomputeRequestedDays(messages, deps, outOfTime);
   for (const { messageId, error } of outcome.unreadable) {

@@ -33,12 +33,14 @@ export class EventStore implements EntityEvents, EntityEventsReader, EventWriter
     kind: EntityKind,
     entityId: string,
     event: Event,
+    acceptedAt: string,
   ): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...eventKey(kind, entityId, event.eventId), event },
+          // Stored by the facts consumer (ingest did not get to it): no webhook-id.
+          Item: { ...eventKey(kind, entityId, event.eventId), event, acceptedAt },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -51,8 +53,8 @@ export class EventStore implements EntityEvents, EntityEventsReader, EventWriter
 
   /**
    * Every stored event of an entity and the sync announcements made for it, read consistently: the
-   * result holds every event whose write finished before the read. `lastStoredAt` is when ingest
-   * stored the newest of them (epoch ms; undefined when only the facts consumer stored any).
+   * result holds every event whose write finished before the read. `lastStoredAt` is when the newest
+   * of them was stored (epoch ms), by ingest or by the facts consumer.
    */
   async readEntity<Event>(
     kind: EntityKind,

@@ -1,6 +1,16 @@
 import { createHash } from 'node:crypto';
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchDelete, batchGet, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import pMap from 'p-map';
+import { batchGet, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+
+/** Conditional deletes a removal keeps in flight at once. */
+const REMOVE_CONCURRENCY = 8;
+
 import type { IndicatorsReader } from '#shared/app/query-indicators';
 import type { IndicatorsStore, SaveOutcome } from '#shared/app/recompute';
 import { type IndicatorValues, indicatorNames } from '#shared/domain/indicators/catalogue';
@@ -152,11 +162,31 @@ export class IndicatorsRepository implements IndicatorsStore, IndicatorsReader {
   }
 
   /** Removes (day, area) items whose area no longer has data that day. */
-  async remove(date: string, areas: readonly AreaKey[]): Promise<void> {
-    await batchDelete(
-      this.client,
-      this.table,
-      areas.map((area) => ({ area, date })),
+  /**
+   * Removes areas of a day, each unless its values were computed from facts read after `readAt`: a
+   * recompute that read earlier never deletes what a later one wrote. Returns the areas removed.
+   */
+  async remove(date: string, areas: readonly AreaKey[], readAt: string): Promise<AreaKey[]> {
+    const removed = await pMap(
+      areas,
+      async (area) => {
+        try {
+          await this.client.send(
+            new DeleteCommand({
+              TableName: this.table,
+              Key: { area, date },
+              ConditionExpression: 'attribute_not_exists(readAt) OR readAt <= :readAt',
+              ExpressionAttributeValues: { ':readAt': readAt },
+            }),
+          );
+          return area;
+        } catch (error) {
+          if (isConditionFailed(error)) return undefined;
+          throw error;
+        }
+      },
+      { concurrency: REMOVE_CONCURRENCY },
     );
+    return removed.filter((area): area is AreaKey => area !== undefined);
   }
 }

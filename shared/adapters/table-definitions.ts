@@ -1,8 +1,10 @@
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { TableDecl } from '#shared/topology';
 
@@ -36,15 +38,32 @@ export const createTableInput = (decl: TableDecl, tableName: string): CreateTabl
   };
 };
 
-/** Creates a declared table unless it exists (a persisted DynamoDB Local keeps its tables). */
+/**
+ * Creates a declared table unless it exists (a persisted DynamoDB Local keeps its tables); a table
+ * that exists gets the declared indexes it lacks (one index per update, as DynamoDB allows).
+ */
 export const ensureTable = async (
   client: DynamoDBClient,
   decl: TableDecl,
   tableName: string,
 ): Promise<void> => {
+  const input = createTableInput(decl, tableName);
   try {
-    await client.send(new CreateTableCommand(createTableInput(decl, tableName)));
+    await client.send(new CreateTableCommand(input));
+    return;
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: input.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
   }
 };

@@ -13,8 +13,8 @@ import { busEvent } from '#shared/events/definition';
 import { deliveredDetail } from '#shared/events/delivered';
 import { factsChanged } from '#shared/events/facts-changed';
 
-/** Days per `facts.changed` event of the nightly job: each message fits a recompute run's time budget. */
-const NIGHTLY_DAYS_PER_MESSAGE = 5;
+/** Days per `facts.changed` event of the nightly job: one, so a reconciliation left for lack of time retries alone. */
+const NIGHTLY_DAYS_PER_MESSAGE = 1;
 
 /** What recomputing the days of a batch of `facts.changed` messages did. */
 export interface RecomputeRequestsOutcome extends DaysOutcome<DayOutcome | ReconcileOutcome> {
@@ -29,13 +29,15 @@ export interface RecomputeRequestsOutcome extends DaysOutcome<DayOutcome | Recon
 /**
  * Adds the entities' facts the messages carry to their cohort logs, then recomputes the days the
  * messages name, each day once however many messages name it; a day some message asks to reconcile
- * is reconciled instead (which recomputes it too). A message fails only with its own days. Days not
- * started when `outOfTime` says so are left for the messages' retry.
+ * is reconciled instead (which recomputes it too), after the plain recomputes, so fresh facts never
+ * wait behind the nightly reconciliation. A message fails only with its own days. A day not started
+ * when `outOfTime` says so (it is told whether the day is to be reconciled, which takes longer) is
+ * left for its messages' retry.
  */
 export const recomputeRequestedDays = async (
   messages: readonly { id: string; body: string }[],
   deps: ReconcileDeps,
-  outOfTime: () => boolean,
+  outOfTime: (reconciling: boolean) => boolean,
 ): Promise<RecomputeRequestsOutcome> => {
   const daysOf = new Map<string, string[]>();
   const toReconcile = new Set<string>();
@@ -54,12 +56,16 @@ export const recomputeRequestedDays = async (
   }
   // The logs take the new facts before any day is read; a failure here fails the whole batch.
   await appendFacts(entities, deps);
+  const days = [...new Set([...daysOf.values()].flat())];
   const outcome = await forEachDay<DayOutcome | ReconcileOutcome>(
-    [...daysOf.values()].flat(),
+    [
+      ...days.filter((day) => !toReconcile.has(day)).sort(),
+      ...days.filter((day) => toReconcile.has(day)).sort(),
+    ],
     deps,
     (date, reference) =>
       toReconcile.has(date) ? reconcileDay(date, deps, reference) : recomputeDay(date, deps, reference),
-    outOfTime,
+    (date) => outOfTime(toReconcile.has(date)),
   );
   const failed = new Set([...outcome.failures.map(({ date }) => date), ...outcome.skipped]);
   const failedDays = [...daysOf].filter(([, days]) => days.some((day) => failed.has(day))).map(([id]) => id);

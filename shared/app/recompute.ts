@@ -66,7 +66,8 @@ export interface IndicatorsStore {
   ): Promise<SaveOutcome>;
   markAnnounced(date: string, area: AreaKey, revision: number): Promise<void>;
   listDay(date: string): Promise<IndicatorItem[]>;
-  remove(date: string, areas: readonly AreaKey[]): Promise<void>;
+  /** Removes areas unless their values were computed from facts read after `readAt`; returns those removed. */
+  remove(date: string, areas: readonly AreaKey[], readAt: string): Promise<AreaKey[]>;
 }
 
 export interface RecomputeDeps {
@@ -179,8 +180,8 @@ export const saveDay = async (
   const updates = unannounced.map(({ area, revision, computedAt: at, indicators }) =>
     busEvent(indicatorsUpdated, { date, area, revision, computedAt: at, indicators }),
   );
-  const removed = stored.map((item) => item.area).filter((area) => !computed.has(area));
-  if (removed.length > 0) await deps.indicators.remove(date, removed);
+  const gone = stored.map((item) => item.area).filter((area) => !computed.has(area));
+  const removed = gone.length > 0 ? await deps.indicators.remove(date, gone, readAt) : [];
   await deps.publisher.publish(updates);
   await pMap(unannounced, (item) => deps.indicators.markAnnounced(date, item.area, item.revision), {
     concurrency: WRITE_CONCURRENCY,
@@ -263,12 +264,12 @@ export const forEachDay = async <Outcome extends DayOutcome>(
   dates: Iterable<string>,
   deps: Pick<RecomputeDeps, 'loadReference'>,
   run: (date: string, reference: Reference) => Promise<Outcome>,
-  outOfTime: () => boolean = () => false,
+  outOfTime: (date: string) => boolean = () => false,
 ): Promise<DaysOutcome<Outcome>> => {
   const reference = await deps.loadReference();
   const result: DaysOutcome<Outcome> = { outcomes: [], failures: [], skipped: [] };
-  for (const date of [...new Set(dates)].sort()) {
-    if (outOfTime()) {
+  for (const date of new Set(dates)) {
+    if (outOfTime(date)) {
       result.skipped.push(date);
       continue;
     }
@@ -287,7 +288,7 @@ export const recomputeDays = (
   deps: RecomputeDeps,
   outOfTime: () => boolean = () => false,
 ): Promise<DaysOutcome> =>
-  forEachDay(dates, deps, (date, reference) => recomputeDay(date, deps, reference), outOfTime);
+  forEachDay([...dates].sort(), deps, (date, reference) => recomputeDay(date, deps, reference), outOfTime);
 
 /** The days the nightly job recomputes: the last `days` local days up to today. */
 export const recentDays = (now: number, timeZone: string, days: number): string[] => {

@@ -18,10 +18,10 @@ import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
 const READ_CONCURRENCY = 32;
 /**
  * An entity with an event stored this recently (ms) may still have its facts on the way to the logs
- * (facts queue, facts.changed, recompute queue: about a minute, more under a backlog); it is left for
- * the next night rather than counted as a difference.
+ * (facts queue, facts.changed, recompute queue: about a minute; a failed recompute batch retries after
+ * about 31 minutes); it is left for the next night rather than counted as a difference.
  */
-export const IN_FLIGHT_MS = 15 * 60_000;
+export const IN_FLIGHT_MS = 45 * 60_000;
 
 /** A cohort log entry the reconciliation found wrong: what the log's fold held (undefined: nothing), and the facts the entity's events give. */
 export interface FactsCorrection {

@@ -16,11 +16,15 @@ import type { SyncRules } from '#shared/schemas/subscriptions';
 
 /** Tickets and cases as their stored events. */
 export interface EntityEvents {
-  /** Stores one event unless an event with its id is stored for the entity; true when this call stored it. */
+  /**
+   * Stores one event unless the entity has one with its id (`acceptedAt`: when ingest accepted it);
+   * true when this call stored it.
+   */
   putEvent<Event extends { eventId: string }>(
     kind: EntityKind,
     entityId: string,
     event: Event,
+    acceptedAt: string,
   ): Promise<boolean>;
   /** Every event stored for the entity before the call (a consistent read), and its sync announcements. */
   readEntity<Event>(
@@ -66,7 +70,7 @@ export const recordEntityEvent = async (
   // Ingest stores the event once it is published; it may not have (it died in between, or this is a
   // replay from the bus archive): then it is stored here.
   if (!events.some((event) => event.eventId === known.eventId)) {
-    await deps.entities.putEvent<EntityEvent>(kind, entityId, known);
+    await deps.entities.putEvent<EntityEvent>(kind, entityId, known, detail.acceptedAt);
     ({ events, announced } = await deps.entities.readEntity<EntityEvent>(kind, entityId));
   }
   const facts = entityFacts(kind, entityId, events, deps.timeZone);

@@ -90,7 +90,7 @@ const memoryDeps = (tickets: EntityFacts[], cases: EntityFacts[], reference: Ref
         return { changed: true, item };
       },
       listDay: async () => [...stored.values()],
-      remove: async () => undefined,
+      remove: async (_date, areas) => [...areas],
       markAnnounced: async (_date, area, revision) => {
         const item = stored.get(area);
         if (item) stored.set(area, { ...item, announcedRevision: revision });

@@ -22,10 +22,17 @@ const record = (eventId: string, ticketId: string): HotlineRecord => ({
 
 describe('fact stores on DynamoDB Local', () => {
   it('stores an event once however often it is put, and says which call stored it', async () => {
-    expect(await db.entities.putEvent('ticket', 'a1', record('e1', 'a1'))).toBe(true);
-    expect(await db.entities.putEvent('ticket', 'a1', { ...record('e1', 'a1'), category: 'changed' })).toBe(
-      false,
+    expect(await db.entities.putEvent('ticket', 'a1', record('e1', 'a1'), '2026-03-02T01:00:00.000Z')).toBe(
+      true,
     );
+    expect(
+      await db.entities.putEvent(
+        'ticket',
+        'a1',
+        { ...record('e1', 'a1'), category: 'changed' },
+        '2026-03-02T01:00:00.000Z',
+      ),
+    ).toBe(false);
     const { events } = await db.entities.readEntity<HotlineRecord>('ticket', 'a1');
     expect(events).toEqual([record('e1', 'a1')]);
   });
@@ -33,7 +40,9 @@ describe('fact stores on DynamoDB Local', () => {
   it('keeps every event of concurrent puts to a new entity, each stored exactly once', async () => {
     const ids = Array.from({ length: 12 }, (_, index) => `c${index}`);
     const stored = await Promise.all(
-      [...ids, ...ids].map((id) => db.entities.putEvent('ticket', 'a2', record(id, 'a2'))),
+      [...ids, ...ids].map((id) =>
+        db.entities.putEvent('ticket', 'a2', record(id, 'a2'), '2026-03-02T01:00:00.000Z'),
+      ),
     );
     expect(stored.filter(Boolean)).toHaveLength(ids.length);
     const { events } = await db.entities.readEntity<HotlineRecord>('ticket', 'a2');
@@ -41,7 +50,12 @@ describe('fact stores on DynamoDB Local', () => {
   });
 
   it('keeps the sync announcements of an entity beside its events', async () => {
-    await db.entities.putEvent('case', 'k1', { ...record('k-e1', 'k1'), caseId: 'k1' });
+    await db.entities.putEvent(
+      'case',
+      'k1',
+      { ...record('k-e1', 'k1'), caseId: 'k1' },
+      '2026-03-02T01:00:00.000Z',
+    );
     await db.entities.markAnnounced('case', 'k1', ['resolved:k-e1']);
     await db.entities.markAnnounced('case', 'k1', ['resolved:k-e1', 'resolved:k-e2']);
     const { events, announced } = await db.entities.readEntity('case', 'k1');

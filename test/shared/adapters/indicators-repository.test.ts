@@ -94,10 +94,28 @@ describe('IndicatorsRepository on DynamoDB Local', () => {
   });
 
   it('removes areas that lost their data', async () => {
-    await db.indicators.remove('2026-03-03', ['street:s1']);
+    expect(await db.indicators.remove('2026-03-03', ['street:s1'], '2099-01-01T00:00:00.000Z')).toEqual([
+      'street:s1',
+    ]);
     expect((await db.indicators.listDay('2026-03-03')).map((item) => item.area)).toEqual([
       'city',
       'district:d1',
+    ]);
+  });
+
+  it('keeps an area a recompute that read later wrote, whoever asks to remove it', async () => {
+    await db.indicators.save(
+      '2026-03-04',
+      'street:s2',
+      'Asia/Shanghai',
+      values(1),
+      '2026-03-05T00:00:10.000Z',
+      '2026-03-05T00:00:10.000Z',
+    );
+    expect(await db.indicators.remove('2026-03-04', ['street:s2'], '2026-03-05T00:00:05.000Z')).toEqual([]);
+    expect((await db.indicators.listDay('2026-03-04')).map((item) => item.area)).toEqual(['street:s2']);
+    expect(await db.indicators.remove('2026-03-04', ['street:s2'], '2026-03-05T00:00:10.000Z')).toEqual([
+      'street:s2',
     ]);
   });
 });

@@ -178,7 +178,7 @@ describe('ingest on DynamoDB Local', () => {
     const [published] = publisher.take('hotline.record-accepted') as { record: { eventId: string } }[];
     expect(published?.record.eventId).toBe('s1');
     // The facts consumer stores what it gets from the bus.
-    await db.entities.putEvent('ticket', 't-s1', ticketEvent('s1'));
+    await db.entities.putEvent('ticket', 't-s1', ticketEvent('s1'), '2026-03-02T01:00:00.000Z');
     expect(await send([ticketEvent('s1')])).toEqual({
       status: 202,
       answer: { accepted: 0, duplicates: 1, rejected: [] },

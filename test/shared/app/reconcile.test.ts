@@ -272,8 +272,27 @@ describe('the nightly job and the recompute consumer', () => {
     publisher.published.splice(0);
     await queueNightlyRecompute(7, deps());
     const details = publisher.take('facts.changed') as { days: string[]; reconcile?: boolean }[];
-    expect(details.map((detail) => detail.days.length)).toEqual([5, 2]);
+    expect(details.map((detail) => detail.days.length)).toEqual([1, 1, 1, 1, 1, 1, 1]);
     expect(details.every((detail) => detail.reconcile === true)).toBe(true);
+  });
+
+  it('recomputes plain days first, and leaves a day to reconcile when only a plain one would fit', async () => {
+    const asked: boolean[] = [];
+    const outcome = await recomputeRequestedDays(
+      [
+        { id: 'nightly', body: body({ days: ['2026-03-01'], reason: 'nightly recompute', reconcile: true }) },
+        { id: 'plain', body: body({ days: ['2026-03-04'], reason: 'test' }) },
+      ],
+      deps(),
+      (reconciling) => {
+        asked.push(reconciling);
+        return reconciling;
+      },
+    );
+    expect(asked).toEqual([false, true]);
+    expect(outcome.outcomes.map((day) => day.date)).toEqual(['2026-03-04']);
+    expect(outcome.skipped).toEqual(['2026-03-01']);
+    expect(outcome.failedMessages).toEqual(['nightly']);
   });
 
   it('reconciles the days a message marks, and only recomputes the others', async () => {
