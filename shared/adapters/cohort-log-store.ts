@@ -24,6 +24,9 @@ const encode = (facts: readonly EntityFacts[]): Buffer[] => {
 };
 const decode = (data: Uint8Array): EntityFacts[] =>
   JSON.parse(gunzipSync(data).toString('utf8')) as EntityFacts[];
+/** Every entry of the items read from a log. */
+const entriesOf = (items: readonly Record<string, unknown>[]): EntityFacts[] =>
+  items.flatMap((item) => decode(item.data as Uint8Array));
 
 /**
  * The cohort log of a (kind, day): every derivation of the facts of every entity that can belong to
@@ -41,13 +44,7 @@ export class CohortLogStore implements CohortLog, CohortLogCorrections {
   ) {}
 
   async append(kind: EntityKind, day: string, facts: readonly EntityFacts[], now: number): Promise<void> {
-    if (facts.length === 0) return;
-    const sk = `d#${stamp(now)}`;
-    await batchPut(
-      this.client,
-      this.table,
-      encode(facts).map((data, part) => ({ pk: partition(kind, day), sk: `${sk}#${part}`, data })),
-    );
+    if (facts.length > 0) await this.write(kind, day, `d#${stamp(now)}`, facts);
   }
 
   async read<Kind extends EntityKind>(
@@ -56,8 +53,7 @@ export class CohortLogStore implements CohortLog, CohortLogCorrections {
     now: number,
   ): Promise<Extract<EntityFacts, { kind: Kind }>[]> {
     const items = await this.items(kind, day);
-    const folded = foldFacts(items.flatMap((item) => decode(item.data as Uint8Array)));
-    const facts = [...folded.values()] as Extract<EntityFacts, { kind: Kind }>[];
+    const facts = [...foldFacts(entriesOf(items)).values()] as Extract<EntityFacts, { kind: Kind }>[];
     const deltas = items.filter((item) => String(item.sk).startsWith('d#')).length;
     if (deltas > this.compactAfter) await this.compact(kind, day, facts, items, now);
     return facts;
@@ -66,8 +62,8 @@ export class CohortLogStore implements CohortLog, CohortLogCorrections {
   /**
    * Makes each correction's `exact` facts the log's latest for its entity. Facts from more events than
    * the entry found win the fold, so they are appended; otherwise (an entry claiming as many events or
-   * more) the log is rewritten as its fold with the found entries replaced. An entry that is neither
-   * the one found nor from fewer events is a derivation written since, and stays.
+   * more) the log is rewritten as the fold of its entries without the ones found, and the exact facts:
+   * a derivation written since the reconciliation read the log stays when it is from more events.
    */
   async correct(
     kind: EntityKind,
@@ -86,12 +82,9 @@ export class CohortLogStore implements CohortLog, CohortLogCorrections {
       return;
     }
     const items = await this.items(kind, day);
-    const folded = foldFacts(items.flatMap((item) => decode(item.data as Uint8Array)));
-    for (const { found, exact } of corrections) {
-      const current = folded.get(exact.id);
-      const newer = current !== undefined && current.n >= exact.n && !(found && sameFacts(current, found));
-      if (!newer) folded.set(exact.id, exact);
-    }
+    const wrong = corrections.flatMap(({ found }) => (found ? [found] : []));
+    const kept = entriesOf(items).filter((entry) => !wrong.some((found) => sameFacts(entry, found)));
+    const folded = foldFacts([...kept, ...corrections.map(({ exact }) => exact)]);
     await this.compact(kind, day, [...folded.values()], items, now);
   }
 
@@ -120,16 +113,25 @@ export class CohortLogStore implements CohortLog, CohortLogCorrections {
     const latest = read
       .map((item) => /^s#(\d{13})#/.exec(String(item.sk))?.[1])
       .reduce((max, ms) => (ms === undefined ? max : Math.max(max, Number(ms))), 0);
-    const sk = `s#${stamp(Math.max(now, latest + 1))}`;
-    await batchPut(
-      this.client,
-      this.table,
-      encode(facts).map((data, part) => ({ pk: partition(kind, day), sk: `${sk}#${part}`, data })),
-    );
+    await this.write(kind, day, `s#${stamp(Math.max(now, latest + 1))}`, facts);
     await batchDelete(
       this.client,
       this.table,
       read.map((item) => ({ pk: item.pk, sk: item.sk })),
+    );
+  }
+
+  /** Writes facts as items `<sk>#<part>` of the log of (kind, day). */
+  private async write(
+    kind: EntityKind,
+    day: string,
+    sk: string,
+    facts: readonly EntityFacts[],
+  ): Promise<void> {
+    await batchPut(
+      this.client,
+      this.table,
+      encode(facts).map((data, part) => ({ pk: partition(kind, day), sk: `${sk}#${part}`, data })),
     );
   }
 }

@@ -35,19 +35,41 @@ export class EventStore implements EntityEvents, EntityEventsReader, EventWriter
     event: Event,
     acceptedAt: string,
   ): Promise<boolean> {
+    // Stored by the facts consumer (ingest did not get to it): no webhook-id.
+    return (await this.put(kind, entityId, event, acceptedAt)).stored;
+  }
+
+  /**
+   * The one write of an event: a put conditional on its absence. When an event with its id is stored,
+   * says which webhook-id that one came with (from the refused write's answer; read only when the
+   * answer lacks the item).
+   */
+  private async put(
+    kind: EntityKind,
+    entityId: string,
+    event: { eventId: string },
+    acceptedAt: string,
+    webhookId?: string,
+  ): Promise<{ stored: true } | { stored: false; by: string | undefined }> {
+    const key = eventKey(kind, entityId, event.eventId);
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          // Stored by the facts consumer (ingest did not get to it): no webhook-id.
-          Item: { ...eventKey(kind, entityId, event.eventId), event, acceptedAt },
+          Item: { ...key, event, acceptedAt, ...(webhookId === undefined ? {} : { w: webhookId }) },
           ConditionExpression: 'attribute_not_exists(pk)',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return true;
+      return { stored: true };
     } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
+      if (!isConditionFailed(error)) throw error;
+      const old = (error as { Item?: Record<string, unknown> }).Item;
+      if (old) return { stored: false, by: webhookIdOf(old.w) };
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true, ProjectionExpression: 'w' }),
+      );
+      return { stored: false, by: webhookIdOf(Item?.w) };
     }
   }
 
@@ -135,35 +157,17 @@ export class EventStore implements EntityEvents, EntityEventsReader, EventWriter
     webhookId: string,
     acceptedAt: string,
   ): Promise<StoreOutcome> {
-    const key = eventKey(kind, entityId, event.eventId);
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...key, event, w: webhookId, acceptedAt },
-          ConditionExpression: 'attribute_not_exists(pk)',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
-      );
-      return 'stored';
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-      const stored = await this.storedBy(error, key);
-      // No webhook-id: the facts consumer stored it from the bus, most likely from this request's own
-      // publish just now; counting it as this request's is the answer CONTRACT §10 allows either way.
-      return stored === webhookId || stored === undefined ? 'stored-by-this-request' : 'duplicate';
-    }
-  }
-
-  /** The webhook-id the stored event came with: from the failed write's answer, else read. */
-  private async storedBy(error: unknown, key: { pk: string; sk: string }): Promise<string | undefined> {
-    const old = (error as { Item?: Record<string, unknown> }).Item;
-    const w = old?.w as string | { S?: string } | undefined;
-    if (typeof w === 'string') return w;
-    if (w?.S !== undefined) return w.S;
-    const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true, ProjectionExpression: 'w' }),
-    );
-    return typeof Item?.w === 'string' ? Item.w : undefined;
+    const outcome = await this.put(kind, entityId, event, acceptedAt, webhookId);
+    if (outcome.stored) return 'stored';
+    // No webhook-id: the facts consumer stored it from the bus, most likely from this request's own
+    // publish just now; counting it as this request's is the answer CONTRACT §10 allows either way.
+    return outcome.by === webhookId || outcome.by === undefined ? 'stored-by-this-request' : 'duplicate';
   }
 }
+
+/** A stored webhook-id, as the document client gives it or as a refused write's raw answer holds it. */
+const webhookIdOf = (w: unknown): string | undefined => {
+  if (typeof w === 'string') return w;
+  const raw = (w as { S?: unknown } | undefined)?.S;
+  return typeof raw === 'string' ? raw : undefined;
+};

@@ -5,10 +5,9 @@ import { DependencyError } from '#shared/domain/errors';
 import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import {
   type CityPlatformRecord,
-  cityPlatformEventSchema,
   type HotlineRecord,
-  hotlineEventSchema,
   type IngestAnswer,
+  knownFields,
   MAX_RECORD_BYTES,
   parseRecord,
   type RecordError,
@@ -122,10 +121,11 @@ export interface IngestOutcome {
 }
 
 /**
- * Takes one signed batch: answers a replayed webhook-id from its first answer; otherwise validates each record, publishes the new ones to the bus, then stores
- * each ticket or case event with its entity (one conditional write: an event another request stored
- * meanwhile is answered as a duplicate and counts once) or remembers each GPS batch, and quarantines
- * the rejected ones. Nothing is acknowledged before it is on the bus and stored.
+ * Takes one signed batch: answers a replayed webhook-id from its first answer; otherwise validates
+ * each record, publishes the new ones to the bus, then stores each ticket or case event with its
+ * entity (one conditional write: an event another request stored meanwhile is answered as a duplicate
+ * and counts once) or remembers each GPS batch, and quarantines the rejected ones. Nothing is
+ * acknowledged before it is on the bus and stored.
  */
 export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<IngestOutcome> => {
   const { source, webhookId } = request;
@@ -150,18 +150,11 @@ interface ValidRecord {
 
 const validRecord = (source: Source, record: { eventId: string }): ValidRecord => {
   if (source === 'sanitation') return { key: record.eventId, record };
+  const known = knownFields(source, record as HotlineRecord | CityPlatformRecord);
   const entity =
     source === 'hotline'
-      ? {
-          kind: 'ticket' as const,
-          entityId: (record as HotlineRecord).ticketId,
-          known: hotlineEventSchema.parse(record),
-        }
-      : {
-          kind: 'case' as const,
-          entityId: (record as CityPlatformRecord).caseId,
-          known: cityPlatformEventSchema.parse(record),
-        };
+      ? { kind: 'ticket' as const, entityId: (record as HotlineRecord).ticketId, known }
+      : { kind: 'case' as const, entityId: (record as CityPlatformRecord).caseId, known };
   return { key: eventPairKey(entity.entityId, record.eventId), record, entity };
 };
 

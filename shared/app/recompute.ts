@@ -104,6 +104,8 @@ export interface ComputedDay {
   readonly readAt: string;
   /** When the values were computed (ISO). */
   readonly computedAt: string;
+  /** The day's cohort logs as read: the latest facts of every entity each names. */
+  readonly logs: { readonly ticket: readonly EntityFacts[]; readonly case: readonly EntityFacts[] };
 }
 
 /**
@@ -144,6 +146,7 @@ export const computeDay = async (
     unknownCodes: unknownCodes(records, areas),
     readAt,
     computedAt: new Date(at).toISOString(),
+    logs: { ticket: ticketFacts, case: caseFacts },
   };
 };
 

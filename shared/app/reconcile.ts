@@ -1,6 +1,7 @@
 import pMap from 'p-map';
 import {
   type CohortLog,
+  type ComputedDay,
   computeDay,
   type DayOutcome,
   type RecomputeDeps,
@@ -92,7 +93,7 @@ export const reconcileDay = async (
   const recomputed = await computeDay(date, deps, loaded, asOf);
   const plain = await saveDay(recomputed, deps);
 
-  const check = await checkEntities(date, deps, asOf);
+  const check = await checkEntities(date, deps, asOf, recomputed.logs);
   const byLog = new Map<string, { kind: EntityKind; day: string; corrections: FactsCorrection[] }>();
   for (const { day, found, exact } of check.corrections) {
     const key = `${exact.kind}#${day}`;
@@ -146,15 +147,19 @@ const checkEntities = async (
   date: string,
   deps: ReconcileDeps,
   asOf: number,
+  read: ComputedDay['logs'],
 ): Promise<{ checked: number; inFlight: number; corrections: Correction[] }> => {
-  const logs = new Map<string, Promise<Map<string, EntityFacts>>>();
+  const byId = (facts: readonly EntityFacts[]) => new Map(facts.map((entry) => [entry.id, entry]));
+  // The day's own logs as the recompute just read them; other days' logs are read when needed.
+  const logs = new Map<string, Promise<Map<string, EntityFacts>>>([
+    [`ticket#${date}`, Promise.resolve(byId(read.ticket))],
+    [`case#${date}`, Promise.resolve(byId(read.case))],
+  ]);
   const logOf = (kind: EntityKind, day: string) => {
     const key = `${kind}#${day}`;
     let log = logs.get(key);
     if (!log) {
-      log = deps.cohorts
-        .read(kind, day, deps.now())
-        .then((facts) => new Map<string, EntityFacts>(facts.map((entry) => [entry.id, entry])));
+      log = deps.cohorts.read(kind, day, deps.now()).then(byId);
       logs.set(key, log);
     }
     return log;

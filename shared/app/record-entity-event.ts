@@ -6,12 +6,7 @@ import { caseSync, ticketSync } from '#shared/domain/sync';
 import { type BusEvent, busEvent } from '#shared/events/definition';
 import { factsChanged } from '#shared/events/facts-changed';
 import type { EntityRecordAcceptedDetail } from '#shared/events/record-accepted';
-import {
-  type CityPlatformRecord,
-  cityPlatformEventSchema,
-  type HotlineRecord,
-  hotlineEventSchema,
-} from '#shared/schemas/ingest';
+import { type CityPlatformRecord, type HotlineRecord, knownFields } from '#shared/schemas/ingest';
 import type { SyncRules } from '#shared/schemas/subscriptions';
 
 /** Tickets and cases as their stored events. */
@@ -62,10 +57,8 @@ export const recordEntityEvent = async (
   deps: FactsDeps,
 ): Promise<EntityFacts> => {
   const { kind, entityId } = entityOf(detail);
-  const known =
-    detail.source === 'hotline'
-      ? hotlineEventSchema.parse(detail.record)
-      : cityPlatformEventSchema.parse(detail.record);
+  // The detail passed the record's schema on its way in (deliveredDetail): its known fields suffice.
+  const known = knownFields<EntityEvent>(detail.source, detail.record);
   let { events, announced } = await deps.entities.readEntity<EntityEvent>(kind, entityId);
   // Ingest stores the event once it is published; it may not have (it died in between, or this is a
   // replay from the bus archive): then it is stored here.

@@ -100,20 +100,25 @@ export const entityFacts = (
     ? ticketFacts(entityId, events as HotlineRecord[], timeZone)
     : caseFacts(entityId, events as CityPlatformRecord[], timeZone);
 
-/** The cohort day the facts place their entity in, if any. */
-export const cohortDayOfFacts = (facts: EntityFacts): string | undefined => facts.state.cohortDay;
+/** JSON with every object's keys sorted and undefined values left out. */
+const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
 
 /**
  * Keeps, per entity, the facts derived from the most events. Events only accumulate and each
  * derivation reads every event stored before it, so that is the derivation from all the entity's
- * events; equal counts are the same derivation (ties keep the smaller JSON, so the result never
- * depends on the order of `records`).
+ * events; equal counts are the same derivation (ties keep the smaller canonical JSON, so the result
+ * never depends on the order of `records` nor on the key order JSON gave each).
  */
 export const foldFacts = <Facts extends EntityFacts>(records: Iterable<Facts>): Map<string, Facts> => {
   const latest = new Map<string, Facts>();
   for (const facts of records) {
     const kept = latest.get(facts.id);
-    if (!kept || facts.n > kept.n || (facts.n === kept.n && JSON.stringify(facts) < JSON.stringify(kept)))
+    if (!kept || facts.n > kept.n || (facts.n === kept.n && canonicalJson(facts) < canonicalJson(kept)))
       latest.set(facts.id, facts);
   }
   return latest;
@@ -127,14 +132,6 @@ export const cohortMembers = <Facts extends EntityFacts>(latest: Iterable<Facts>
   [...latest]
     .filter((facts) => facts.state.cohortDay === day)
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-
-/** JSON with every object's keys sorted and undefined values left out. */
-const canonicalJson = (value: unknown): string =>
-  JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
 
 /**
  * Whether two derivations are the same facts, however they were built or stored: key order and

@@ -102,6 +102,21 @@ export const hotlineEventSchema = z.object(hotlineRecordSchema.shape);
 /** A case event as stored in its case: the known fields only. */
 export const cityPlatformEventSchema = z.object(cityPlatformRecordSchema.shape);
 
+const hotlineKeys = new Set(Object.keys(hotlineRecordSchema.shape));
+const cityPlatformKeys = new Set(Object.keys(cityPlatformRecordSchema.shape));
+
+/**
+ * The known fields of a record that already passed its schema, without parsing it again: its unknown
+ * top-level fields dropped (nested objects such as `location` kept no unknown fields when parsed).
+ */
+export const knownFields = <Record extends HotlineRecord | CityPlatformRecord>(
+  source: 'hotline' | 'city-platform',
+  record: Record,
+): Record => {
+  const keys = source === 'hotline' ? hotlineKeys : cityPlatformKeys;
+  return Object.fromEntries(Object.entries(record).filter(([key]) => keys.has(key))) as Record;
+};
+
 /** Largest record accepted, as JSON (a sanitation batch without its points): events travel on the bus whole. */
 export const MAX_RECORD_BYTES = 64 * 1024;
 
