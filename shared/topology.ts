@@ -12,6 +12,7 @@ import {
   cityPlatformRecordAccepted,
   hotlineRecordAccepted,
   sanitationRecordAccepted,
+  sanitationRecordsAccepted,
 } from '#shared/events/record-accepted';
 import { syncCaseRequested, webhookDeliveryRequested } from '#shared/events/webhooks';
 
@@ -113,10 +114,11 @@ export const functions = {
     description: 'Verifies, validates, dedupes and publishes records of the ingest feeds',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    // Ingest faces the internet: it looks up stored events, GPS batch marks and answers, and puts events,
-    // marks, answers and quarantined records; it never updates, deletes, queries or scans.
+    // Ingest faces the internet: it looks up stored events, GPS record-id buckets and answers; it puts
+    // events, answers and quarantined records, and adds eventIds to GPS buckets (UpdateItem `ADD` to a
+    // string set, one per bucket); it never deletes, queries or scans.
     access: {
-      tables: { facts: ['GetItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem'] },
+      tables: { facts: ['GetItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem', 'UpdateItem'] },
       putEvents: true,
       sourceSecrets: true,
     },
@@ -300,10 +302,11 @@ export const rules: readonly RuleDecl[] = [
   },
   {
     id: 'TracksToCoverage',
-    description: 'Accepted GPS batches go to the coverage engine',
+    description:
+      'Accepted GPS batches go to the coverage engine (packed events, and single ones still in flight)',
     pattern: {
-      source: [sanitationRecordAccepted.source],
-      'detail-type': [sanitationRecordAccepted.detailType],
+      source: [sanitationRecordsAccepted.source],
+      'detail-type': [sanitationRecordsAccepted.detailType, sanitationRecordAccepted.detailType],
     },
     queue: 'coverage',
   },

@@ -1,128 +1,346 @@
-import { randomUUID } from 'node:crypto';
 import pMap from 'p-map';
-import pRetry from 'p-retry';
 import type { DayIndex, EventPublisher } from '#shared/app/ports';
 import { announceChangedDays } from '#shared/app/record-entity-event';
-import {
-  recomputeVehicleDay,
-  storeTrackPart,
-  type TrackDeps,
-  type VehicleDayKey,
-} from '#shared/app/vehicle-days';
-import { CoverageMarker } from '#shared/domain/sanitation/coverage';
 import type { SanitationReference } from '#shared/domain/sanitation/reference';
+import { shardOf } from '#shared/domain/sanitation/shards';
+import { cleansRoads } from '#shared/domain/sanitation/track';
+import {
+  type CoverageContext,
+  coverageContext,
+  exactVehicleDay,
+  extendsDay,
+  extendVehicleDay,
+  foldChanges,
+  linkNextDay,
+  nearDayEnd,
+  nearDayStart,
+  type PointRow,
+  sameRow,
+  sameVehicleDay,
+  sortRows,
+  toRow,
+  type VehicleDayChange,
+  type VehicleHead,
+} from '#shared/domain/sanitation/vehicle-day';
+import { addDays, localDate, toEpochMs } from '#shared/domain/time';
 import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
 import { deliveredEventSchema } from '#shared/events/delivered';
-import { sanitationRecordAccepted } from '#shared/events/record-accepted';
+import { sanitationRecordAccepted, sanitationRecordsAccepted } from '#shared/events/record-accepted';
+import type { SanitationRecord } from '#shared/schemas/ingest';
 
-export interface CoverageDeps extends TrackDeps {
+/** The vehicle-day heads of one shard on one day, at a version of its log. */
+export interface ShardDayHead {
+  /** Version of the last log entry the heads include (0: none). */
+  readonly version: number;
+  readonly vehicles: ReadonlyMap<string, VehicleHead>;
+}
+
+/** One entry of a shard-day's log. */
+export interface GpsLogEntry {
+  readonly version: number;
+  readonly changes: readonly VehicleDayChange[];
+}
+
+/**
+ * The GPS log: per (day, shard) an append-only log of vehicle-day changes (the points they brought,
+ * the cells they cleaned) and a head item with every vehicle's latest head. Appends are conditional on
+ * the next version being free, so two consumers never both extend one shard-day from the same state.
+ */
+export interface GpsLog {
+  /** The stored head of a shard-day (a consistent read); version 0 and no vehicles when none. */
+  readHead(day: string, shard: number): Promise<ShardDayHead>;
+  /** The stored heads of every shard of a day that has one (consistent reads). */
+  readHeads(day: string): Promise<Map<number, ShardDayHead>>;
+  /** The log entries of a shard-day after `afterVersion`, in order (consistent reads). */
+  readEntries(day: string, shard: number, afterVersion?: number): Promise<GpsLogEntry[]>;
+  /**
+   * Appends `changes` after version `after` (in one entry, or several when they are large); returns the
+   * last version written, or undefined when version `after + 1` was taken by another writer.
+   */
+  append(
+    day: string,
+    shard: number,
+    after: number,
+    changes: readonly VehicleDayChange[],
+  ): Promise<number | undefined>;
+  /** Stores the head at its version, unless a later one is stored. */
+  writeHead(day: string, shard: number, head: ShardDayHead): Promise<void>;
+}
+
+export interface CoverageDeps {
+  readonly gps: GpsLog;
   readonly days: Pick<DayIndex, 'markDay'>;
   readonly publisher: EventPublisher;
   readonly loadSanitation: () => Promise<SanitationReference>;
+  readonly timeZone: string;
 }
 
 /** What a batch of coverage messages did. */
 export interface CoverageOutcome {
   /** Days whose sanitation facts changed (already announced as `facts.changed`). */
   readonly changedDays: string[];
-  /** Messages to retry: unreadable, not stored, or whose vehicle-day failed. */
+  /** Messages to retry: unreadable, or whose shard's work failed. */
   readonly failedMessages: string[];
-  readonly failures: { message?: string; vehicleDay?: string; error: string }[];
+  readonly failures: { message?: string; shard?: number; error: string }[];
 }
 
-const keyOf = ({ vehicleId, day }: VehicleDayKey) => `${day}#${vehicleId}`;
-/** Longest a vehicle-day's recompute may hold its lease (the coverage function's timeout). */
-const LEASE_SECONDS = 120;
-/** Vehicle-days recomputed at once: each waits mostly on DynamoDB. */
-const VEHICLE_DAY_CONCURRENCY = 4;
+/** A vehicle's day to recompute exactly (a reference change). */
+interface VehicleDayKey {
+  readonly vehicleId: string;
+  readonly day: string;
+}
 
-/** Another consumer holds the vehicle-day's lease. */
-class LeaseHeldError extends Error {}
+/** What a batch asks of one shard: new points per vehicle, and vehicle-days to recompute. */
+interface ShardWork {
+  readonly points: Map<string, PointRow[]>;
+  readonly reprocess: VehicleDayKey[];
+  readonly messages: Set<string>;
+}
+
+/** Shards worked on at once (each waits mostly on DynamoDB). */
+const SHARD_CONCURRENCY = 8;
+/** Tries of one shard when another consumer appended to one of its days meanwhile. */
+const SHARD_ATTEMPTS = 5;
+
+/** Another consumer appended to a shard-day this attempt had read. */
+class LogConflict extends Error {}
+
+const rowsOf = (record: SanitationRecord): PointRow[] =>
+  record.points.map((point) =>
+    toRow({ t: toEpochMs(point.t), lat: point.lat, lon: point.lon, working: point.working }),
+  );
+
+/** The records (or reprocessing requests) one coverage message carries. */
+const readMessage = (
+  body: string,
+): { records: SanitationRecord[] } | { reprocess: readonly VehicleDayKey[] } => {
+  const event = deliveredEventSchema.parse(JSON.parse(body));
+  switch (event['detail-type']) {
+    case coverageReprocessRequested.detailType:
+      return { reprocess: coverageReprocessRequested.detailSchema.parse(event.detail).vehicleDays };
+    case sanitationRecordAccepted.detailType:
+      return { records: [sanitationRecordAccepted.detailSchema.parse(event.detail).record] };
+    default:
+      return { records: sanitationRecordsAccepted.detailSchema.parse(event.detail).records };
+  }
+};
 
 /**
- * Leases are held for one vehicle-day's recompute (milliseconds): wait a little before giving up — 5
- * tries, 200, 400, 800 and 1600 ms apart (3 s in all).
- */
-const LEASE_RETRY = { retries: 4, factor: 2, minTimeout: 200 } as const;
-
-const leaseWithRetries = (key: VehicleDayKey, holder: string, deps: CoverageDeps): Promise<boolean> =>
-  pRetry(
-    async () => {
-      if (!(await deps.sanitation.lease(key.vehicleId, key.day, holder, Date.now(), LEASE_SECONDS))) {
-        throw new LeaseHeldError(`vehicle-day ${keyOf(key)} is leased by another consumer`);
-      }
-      return true;
-    },
-    { ...LEASE_RETRY, shouldRetry: ({ error }) => error instanceof LeaseHeldError },
-  ).catch((error: unknown) => {
-    if (error instanceof LeaseHeldError) return false;
-    throw error;
-  });
-
-/**
- * Handles one batch of coverage messages: stores the points of each accepted GPS batch part, then
- * recomputes each vehicle-day the batch touches once (however many messages touch it).
+ * Handles one batch of coverage messages: groups the points by the shard of their vehicle, and per
+ * shard extends each vehicle-day they continue (work in proportion to the new points) or recomputes
+ * exactly the vehicle-days they land inside (late data, resends), then appends the changes to the
+ * shard-days' logs. A shard whose work fails fails only the messages that brought it work.
  */
 export const processTrackMessages = async (
   messages: readonly { id: string; body: string }[],
   deps: CoverageDeps,
 ): Promise<CoverageOutcome> => {
-  const keysOf = new Map<string, VehicleDayKey[]>();
+  const shards = new Map<number, ShardWork>();
+  const workOf = (shard: number) => {
+    let work = shards.get(shard);
+    if (!work) {
+      work = { points: new Map(), reprocess: [], messages: new Set() };
+      shards.set(shard, work);
+    }
+    return work;
+  };
   const failed = new Set<string>();
   const failures: CoverageOutcome['failures'] = [];
   for (const message of messages) {
     try {
-      const event = deliveredEventSchema.parse(JSON.parse(message.body));
-      if (event['detail-type'] === coverageReprocessRequested.detailType) {
-        keysOf.set(message.id, coverageReprocessRequested.detailSchema.parse(event.detail).vehicleDays);
-      } else {
-        const detail = sanitationRecordAccepted.detailSchema.parse(event.detail);
-        keysOf.set(message.id, await storeTrackPart(detail.record, detail.part.index, deps));
+      const read = readMessage(message.body);
+      if ('reprocess' in read) {
+        for (const key of read.reprocess) {
+          const work = workOf(shardOf(key.vehicleId));
+          work.reprocess.push(key);
+          work.messages.add(message.id);
+        }
+        continue;
+      }
+      for (const record of read.records) {
+        const work = workOf(shardOf(record.vehicleId));
+        work.points.set(record.vehicleId, [...(work.points.get(record.vehicleId) ?? []), ...rowsOf(record)]);
+        work.messages.add(message.id);
       }
     } catch (error) {
       failed.add(message.id);
       failures.push({ message: message.id, error: (error as Error).message });
     }
   }
-  const unique = new Map<string, VehicleDayKey>();
-  for (const keys of keysOf.values()) for (const key of keys) unique.set(keyOf(key), key);
   const changedDays = new Set<string>();
-  const failedKeys = new Set<string>();
-  if (unique.size > 0) {
+  const touchedDays = new Set<string>();
+  if (shards.size > 0) {
     const reference = await deps.loadSanitation();
-    // Shared by the vehicle-days in flight: coverage is marked synchronously, one vehicle-day at a time.
-    const marker = new CoverageMarker(reference.network);
-    const holder = randomUUID();
     await pMap(
-      unique,
-      async ([id, key]) => {
-        // Every failure stays with its vehicle-day, so one failing lease or write never abandons the others.
-        let leased = false;
+      shards,
+      async ([shard, work]) => {
+        // Each shard has a marker of its own: shards are covered concurrently.
+        const context = coverageContext(reference.network, deps.timeZone);
         try {
-          leased = await leaseWithRetries(key, holder, deps);
-          if (!leased) {
-            // Another consumer is recomputing this vehicle-day: come back once it is done.
-            failedKeys.add(id);
-            failures.push({ vehicleDay: id, error: 'being recomputed by another consumer; retried' });
-            return;
-          }
-          await recomputeVehicleDay(key, reference, deps, marker, async (day) => {
-            changedDays.add(day);
-            await deps.days.markDay(day);
-            await announceChangedDays([day], 'coverage changed', deps);
-          });
+          const { changed, touched } = await processShard(shard, work, reference, context, deps);
+          for (const day of changed) changedDays.add(day);
+          for (const day of touched) touchedDays.add(day);
         } catch (error) {
-          failedKeys.add(id);
-          failures.push({ vehicleDay: id, error: (error as Error).message });
-        } finally {
-          // A lease left behind expires after LEASE_SECONDS; releasing it is only quicker.
-          if (leased) await deps.sanitation.release(key.vehicleId, key.day, holder).catch(() => undefined);
+          for (const id of work.messages) failed.add(id);
+          failures.push({ shard, error: (error as Error).message });
         }
       },
-      { concurrency: VEHICLE_DAY_CONCURRENCY },
+      { concurrency: SHARD_CONCURRENCY },
     );
   }
-  for (const [message, keys] of keysOf)
-    if (keys.some((key) => failedKeys.has(keyOf(key)))) failed.add(message);
-  return { changedDays: [...changedDays].sort(), failedMessages: [...failed], failures };
+  const days = [...changedDays].sort();
+  try {
+    for (const day of days) await deps.days.markDay(day);
+    // Days the batch touched are announced even when nothing changed: a retry after a failed
+    // announcement finds its changes stored, and must still have the days recomputed.
+    await announceChangedDays([...touchedDays, ...days], 'coverage changed', deps);
+  } catch (error) {
+    // The logs are written; without the announcement the days would wait for the nightly run.
+    for (const message of messages) failed.add(message.id);
+    failures.push({ error: `could not announce changed days: ${(error as Error).message}` });
+  }
+  return { changedDays: days, failedMessages: [...failed], failures };
+};
+
+/** Works one shard, retrying from fresh reads when another consumer appended meanwhile. */
+const processShard = async (
+  shard: number,
+  work: ShardWork,
+  reference: SanitationReference,
+  context: CoverageContext,
+  deps: CoverageDeps,
+): Promise<{ changed: string[]; touched: string[] }> => {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await attemptShard(shard, work, reference, context, deps, attempt > 1);
+    } catch (error) {
+      if (!(error instanceof LogConflict) || attempt >= SHARD_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
+    }
+  }
+};
+
+/** A shard-day as one attempt sees it: the stored head and log, and the changes it will append. */
+interface DayState {
+  readonly stored: ShardDayHead;
+  readonly vehicles: Map<string, VehicleHead>;
+  entries?: GpsLogEntry[];
+  readonly pending: VehicleDayChange[];
+}
+
+const attemptShard = async (
+  shard: number,
+  work: ShardWork,
+  reference: SanitationReference,
+  context: CoverageContext,
+  deps: CoverageDeps,
+  catchUp: boolean,
+): Promise<{ changed: string[]; touched: string[] }> => {
+  const { gps, timeZone } = deps;
+  const states = new Map<string, DayState>();
+  const load = async (day: string): Promise<DayState> => {
+    const known = states.get(day);
+    if (known) return known;
+    let stored = await gps.readHead(day, shard);
+    let entries: GpsLogEntry[] | undefined;
+    if (catchUp) {
+      // The head may lag its log (a writer stopped between the two writes): fold what it lacks.
+      entries = await gps.readEntries(day, shard, stored.version);
+      if (entries.length > 0) stored = withEntries(stored, entries);
+      entries = undefined;
+    }
+    const state: DayState = { stored, vehicles: new Map(stored.vehicles), pending: [] };
+    states.set(day, state);
+    return state;
+  };
+  const push = (state: DayState, change: VehicleDayChange) => {
+    state.pending.push(change);
+    state.vehicles.set(change.vehicleId, change.head);
+  };
+  const cleans = (vehicleId: string) => cleansRoads(reference.vehicles.get(vehicleId)?.type);
+  /** A vehicle-day as stored and as this attempt changed it so far. */
+  const folded = async (day: string, vehicleId: string) => {
+    const state = await load(day);
+    state.entries ??= await gps.readEntries(day, shard, 0);
+    const changes = [...state.entries, { version: 0, changes: state.pending }].flatMap((entry) =>
+      entry.changes.filter((change) => change.vehicleId === vehicleId),
+    );
+    return foldChanges(changes).get(vehicleId);
+  };
+  /** The vehicle's first point of the day after `day`, when it has one. */
+  const nextFirst = async (day: string, vehicleId: string) =>
+    (await load(addDays(day, 1))).vehicles.get(vehicleId)?.first;
+
+  /** Recomputes a vehicle-day from all its points and `rows`; records a replacing change if it differs. */
+  const recompute = async (day: string, vehicleId: string, rows: readonly PointRow[]) => {
+    const state = await load(day);
+    const before = await folded(day, vehicleId);
+    const known = new Set((before?.points ?? []).map((row) => row.join(',')));
+    const fresh = sortRows(rows.filter((row) => !known.has(row.join(','))));
+    const all = [...(before?.points ?? []), ...fresh];
+    const latest = all.reduce((max, row) => Math.max(max, row[0]), Number.NEGATIVE_INFINITY);
+    const next = nearDayEnd(latest, day, timeZone) ? await nextFirst(day, vehicleId) : undefined;
+    const exact = exactVehicleDay(day, all, next, cleans(vehicleId), context);
+    if (!exact) return;
+    if (before && fresh.length === 0 && sameVehicleDay(before, exact)) return;
+    push(state, { vehicleId, head: exact.head, points: fresh, cells: exact.cells, replace: true });
+    if (!before || !sameRow(before.head.first, exact.head.first))
+      await linkPrevious(day, vehicleId, exact.head.first);
+  };
+  /** The day before `day` links its last point to the vehicle's (new) first point of `day`. */
+  const linkPrevious = async (day: string, vehicleId: string, first: PointRow) => {
+    if (!nearDayStart(first[0], day, timeZone)) return;
+    const previousDay = addDays(day, -1);
+    const previous = await load(previousDay);
+    const head = previous.vehicles.get(vehicleId);
+    if (!head || sameRow(head.next, first)) return;
+    if (head.next === undefined && first[0] > head.last[0])
+      push(previous, linkNextDay(vehicleId, previousDay, head, first, cleans(vehicleId), context));
+    else await recompute(previousDay, vehicleId, []);
+  };
+
+  for (const [vehicleId, rows] of work.points) {
+    const byDay = new Map<string, PointRow[]>();
+    for (const row of rows) {
+      const day = localDate(row[0], timeZone);
+      byDay.set(day, [...(byDay.get(day) ?? []), row]);
+    }
+    for (const day of [...byDay.keys()].sort()) {
+      const sorted = sortRows(byDay.get(day) ?? []);
+      const state = await load(day);
+      const head = state.vehicles.get(vehicleId);
+      const latest = sorted[sorted.length - 1] as PointRow;
+      const later = nearDayEnd(latest[0], day, timeZone) ? await nextFirst(day, vehicleId) : undefined;
+      if (extendsDay(head, sorted) && !later) {
+        push(state, extendVehicleDay(vehicleId, day, head, sorted, cleans(vehicleId), context));
+        if (!head) await linkPrevious(day, vehicleId, sorted[0] as PointRow);
+      } else {
+        // Late or resent points: the exact recompute of the vehicle-day.
+        await recompute(day, vehicleId, sorted);
+      }
+    }
+  }
+  for (const { vehicleId, day } of work.reprocess) await recompute(day, vehicleId, []);
+
+  const changed: string[] = [];
+  const touched = [...new Set([...work.points.values()].flat().map((row) => localDate(row[0], timeZone)))];
+  for (const [day, state] of [...states].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (state.pending.length === 0) continue;
+    const version = await gps.append(day, shard, state.stored.version, state.pending);
+    if (version === undefined) throw new LogConflict(`shard ${shard} of ${day} was appended to meanwhile`);
+    await gps.writeHead(day, shard, { version, vehicles: state.vehicles });
+    changed.push(day);
+  }
+  return { changed, touched };
+};
+
+/** A head with later log entries folded in. */
+const withEntries = (head: ShardDayHead, entries: readonly GpsLogEntry[]): ShardDayHead => {
+  const vehicles = new Map(head.vehicles);
+  let { version } = head;
+  for (const entry of entries) {
+    for (const change of entry.changes) vehicles.set(change.vehicleId, change.head);
+    version = Math.max(version, entry.version);
+  }
+  return { version, vehicles };
 };

@@ -2,6 +2,7 @@ import type { EventPublisher } from '#shared/app/ports';
 import { type Unwrapped, unwrapRecords } from '#shared/domain/batch';
 import type { EntityKind } from '#shared/domain/entity-events';
 import { DependencyError } from '#shared/domain/errors';
+import { toEpochMs } from '#shared/domain/time';
 import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import {
   type CityPlatformRecord,
@@ -11,16 +12,29 @@ import {
   MAX_RECORD_BYTES,
   parseRecord,
   type RecordError,
+  type SanitationRecord,
   type Source,
 } from '#shared/schemas/ingest';
 import { capErrors } from '#shared/schemas/messages';
 
-/** The GPS batches accepted before, by eventId: how a resent batch is recognised as a duplicate. */
-export interface AcceptedEvents {
-  /** Which of these eventIds were accepted before for `source`. */
-  findAccepted(source: Source, eventIds: readonly string[]): Promise<Set<string>>;
-  /** Remembers that these eventIds were accepted for `source`. */
-  markAccepted(source: Source, eventIds: readonly string[], acceptedAt: string): Promise<void>;
+/** What recognises a GPS record when it comes again: its eventId, its vehicle and its earliest point. */
+export interface GpsRecordId {
+  readonly eventId: string;
+  readonly vehicleId: string;
+  /** Epoch ms of the record's earliest point (by time, not by position in `points`). */
+  readonly firstPointMs: number;
+}
+
+/**
+ * The GPS records accepted before: how a resent record is recognised as a duplicate. A record is
+ * recognised by its eventId among the records of vehicles of its shard whose earliest point falls in
+ * the same minute (the store keeps eventIds in such buckets).
+ */
+export interface AcceptedGpsRecords {
+  /** The eventIds of these records that were accepted before. */
+  findAccepted(records: readonly GpsRecordId[]): Promise<Set<string>>;
+  /** Remembers that these records were accepted. */
+  markAccepted(records: readonly GpsRecordId[]): Promise<void>;
 }
 
 /** What storing one event found: stored now, stored by an earlier try of this request, or stored before. */
@@ -88,7 +102,7 @@ export interface FeedFreshnessWriter {
 
 /** What ingest needs from the outside world. */
 export interface IngestDeps {
-  readonly accepted: AcceptedEvents;
+  readonly accepted: AcceptedGpsRecords;
   readonly events: EventWriter;
   readonly replies: WebhookReplies;
   readonly quarantine: Quarantine;
@@ -124,7 +138,7 @@ export interface IngestOutcome {
  * Takes one signed batch: answers a replayed webhook-id from its first answer; otherwise validates
  * each record, publishes the new ones to the bus, then stores each ticket or case event with its
  * entity (one conditional write: an event another request stored meanwhile is answered as a duplicate
- * and counts once) or remembers each GPS batch, and quarantines the rejected ones. Nothing is
+ * and counts once) or marks each GPS record accepted, and quarantines the rejected ones. Nothing is
  * acknowledged before it is on the bus and stored.
  */
 export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<IngestOutcome> => {
@@ -146,10 +160,23 @@ interface ValidRecord {
   readonly record: { eventId: string };
   /** The ticket or case it is an event of, and the event as stored: its known fields only. */
   readonly entity?: { kind: EntityKind; entityId: string; known: { eventId: string } } | undefined;
+  /** What recognises a GPS record when it comes again. */
+  readonly gps?: GpsRecordId | undefined;
 }
 
+/** The id of a GPS record for dedupe: its earliest point is the one with the smallest time. */
+const gpsRecordId = ({ eventId, vehicleId, points }: SanitationRecord): GpsRecordId => {
+  let firstPointMs = Number.POSITIVE_INFINITY;
+  for (const point of points) firstPointMs = Math.min(firstPointMs, toEpochMs(point.t));
+  return { eventId, vehicleId, firstPointMs };
+};
+
+const gpsIdsOf = (records: Iterable<ValidRecord>): GpsRecordId[] =>
+  [...records].flatMap(({ gps }) => (gps ? [gps] : []));
+
 const validRecord = (source: Source, record: { eventId: string }): ValidRecord => {
-  if (source === 'sanitation') return { key: record.eventId, record };
+  if (source === 'sanitation')
+    return { key: record.eventId, record, gps: gpsRecordId(record as SanitationRecord) };
   const known = knownFields(source, record as HotlineRecord | CityPlatformRecord);
   const entity =
     source === 'hotline'
@@ -159,7 +186,7 @@ const validRecord = (source: Source, record: { eventId: string }): ValidRecord =
 };
 
 /**
- * The records to publish: GPS batches not accepted before; ticket and case events not stored yet, or
+ * The records to publish: GPS records not accepted before; ticket and case events not stored yet, or
  * stored by an earlier try of this request (its publish failed, or its answer was lost).
  */
 const toPublish = async (
@@ -172,7 +199,7 @@ const toPublish = async (
   for (const entry of valid) if (!unique.has(entry.key)) unique.set(entry.key, entry);
   if (unique.size === 0) return unique;
   if (source === 'sanitation') {
-    for (const key of await deps.accepted.findAccepted(source, [...unique.keys()])) unique.delete(key);
+    for (const key of await deps.accepted.findAccepted(gpsIdsOf(unique.values()))) unique.delete(key);
     return unique;
   }
   const stored = await deps.events.findStored(
@@ -187,7 +214,7 @@ const toPublish = async (
 };
 
 /**
- * Stores the published ticket and case events (GPS batches are remembered as accepted instead) and
+ * Stores the published ticket and case events (GPS records are marked accepted instead) and
  * returns the keys of those that turn out to be duplicates: stored meanwhile by another request.
  */
 const store = async (
@@ -198,11 +225,7 @@ const store = async (
   deps: IngestDeps,
 ): Promise<Set<string>> => {
   if (source === 'sanitation') {
-    await deps.accepted.markAccepted(
-      source,
-      published.map(({ key }) => key),
-      acceptedAt,
-    );
+    await deps.accepted.markAccepted(gpsIdsOf(published));
     return new Set();
   }
   const outcomes = await deps.events.storeEvents(
@@ -256,7 +279,11 @@ const processBatch = async (
   const fresh = await toPublish(source, valid, request.webhookId, deps);
   try {
     await deps.publisher.publish(
-      [...fresh.values()].flatMap(({ record }) => recordAcceptedEvents(source, acceptedAt, record)),
+      recordAcceptedEvents(
+        source,
+        acceptedAt,
+        [...fresh.values()].map(({ record }) => record),
+      ),
     );
   } catch (error) {
     throw new DependencyError(`could not publish records to the bus: ${(error as Error).message}`);

@@ -1,5 +1,6 @@
 import pMap from 'p-map';
 import type { EventPublisher } from '#shared/app/ports';
+import { loadSanitationDay, type SanitationDayDeps } from '#shared/app/sanitation-day';
 import { caseStateOf } from '#shared/domain/cases';
 import type { EntityKind } from '#shared/domain/entity-events';
 import { cohortMembers, type EntityFacts } from '#shared/domain/entity-facts';
@@ -8,10 +9,7 @@ import { computeDailyIndicators } from '#shared/domain/indicators/compute';
 import type { IndicatorItem } from '#shared/domain/indicators/item';
 import { type UnknownCodes, unknownCodes } from '#shared/domain/quality';
 import type { Reference } from '#shared/domain/reference';
-import { countBits, unionBitmaps } from '#shared/domain/sanitation/coverage';
 import type { SanitationDay } from '#shared/domain/sanitation/indicators';
-import type { SanitationReference } from '#shared/domain/sanitation/reference';
-import type { SegmentCoverage, VehicleDaySummary } from '#shared/domain/sanitation/track';
 import { addDays, localDate } from '#shared/domain/time';
 import { busEvent } from '#shared/events/definition';
 import { indicatorsUpdated } from '#shared/events/indicators-updated';
@@ -35,14 +33,6 @@ export interface CohortLog {
 /** Where each day's data-quality findings go (`GET /admin/quality`). */
 export interface QualityWriter {
   saveQuality(date: string, unknownCodes: UnknownCodes): Promise<void>;
-}
-
-/** A day's sanitation facts as the coverage engine left them. */
-export interface SanitationDayReader {
-  /** Every vehicle's summary of the day. */
-  listSummaries(day: string): Promise<VehicleDaySummary[]>;
-  /** Every segment's coverage bitmaps of the day in one district. */
-  listCoverage(day: string, district: string): Promise<SegmentCoverage[]>;
 }
 
 /** What a save did: wrote a new revision, or found the same values already there. */
@@ -70,16 +60,12 @@ export interface IndicatorsStore {
   remove(date: string, areas: readonly AreaKey[], readAt: string): Promise<AreaKey[]>;
 }
 
-export interface RecomputeDeps {
+export interface RecomputeDeps extends SanitationDayDeps {
   readonly cohorts: CohortLog;
   readonly quality: QualityWriter;
-  readonly sanitation: SanitationDayReader;
-  readonly loadSanitation: () => Promise<SanitationReference>;
   readonly indicators: IndicatorsStore;
   readonly publisher: EventPublisher;
   readonly loadReference: () => Promise<Reference>;
-  readonly timeZone: string;
-  readonly now: () => number;
 }
 
 /** What recomputing one day did. */
@@ -110,14 +96,16 @@ export interface ComputedDay {
 
 /**
  * Gathers one day's facts (the folded cohort logs, the sanitation facts) and computes every area's
- * indicators with the pure function, as of `asOf` (epoch ms; default: once the facts are read);
- * nothing is written.
+ * indicators with the pure function, as of `asOf` (epoch ms; default: once the facts are read).
+ * Sanitation facts come from the coverage engine's state unless `sanitationOf` says otherwise (the
+ * reconciliation recomputes them from the raw points); only that state's union may be written.
  */
 export const computeDay = async (
   date: string,
   deps: RecomputeDeps,
   reference?: Reference,
   asOf?: number,
+  sanitationOf: (date: string, deps: RecomputeDeps) => Promise<SanitationDay | undefined> = loadSanitationDay,
 ): Promise<ComputedDay> => {
   // Facts are read after this moment; a write from a recompute that read earlier never overwrites ours.
   const readAt = new Date(deps.now()).toISOString();
@@ -131,7 +119,7 @@ export const computeDay = async (
   const caseMembers = cohortMembers(caseFacts, date);
   const tickets = ticketMembers.map((facts) => facts.state);
   const cases = caseMembers.map((facts) => caseStateOf(facts.state, calendar, deps.timeZone));
-  const sanitation = await loadSanitationDay(date, deps);
+  const sanitation = await sanitationOf(date, deps);
   const at = asOf ?? deps.now();
   const values = computeDailyIndicators({ date, tickets, cases, sanitation }, { areas, asOf: at });
   const records = [
@@ -202,31 +190,6 @@ export const recomputeDay = async (
   deps: RecomputeDeps,
   reference?: Reference,
 ): Promise<DayOutcome> => saveDay(await computeDay(date, deps, reference), deps);
-
-/** The day's sanitation facts, or undefined when no vehicle sent points that day. */
-const loadSanitationDay = async (date: string, deps: RecomputeDeps): Promise<SanitationDay | undefined> => {
-  const summaries = await deps.sanitation.listSummaries(date);
-  if (summaries.length === 0) return undefined;
-  const reference = await deps.loadSanitation();
-  const { network } = reference;
-  const districts = [...new Set(network.segments.map((segment) => segment.district))];
-  const cleanedCells = new Map<number, number>();
-  const coverageOf = await pMap(districts, (district) => deps.sanitation.listCoverage(date, district), {
-    concurrency: WRITE_CONCURRENCY,
-  });
-  for (const [position, district] of districts.entries()) {
-    for (const coverage of coverageOf[position] ?? []) {
-      const index = network.bySegmentId.get(coverage.segmentId);
-      if (index === undefined || network.segments[index]?.district !== district) continue;
-      const union = unionBitmaps(
-        Object.values(coverage.vehicles).map((bitmap) => Buffer.from(bitmap, 'base64')),
-      );
-      cleanedCells.set(index, countBits(union));
-    }
-  }
-  const vehicles = new Map(summaries.map((summary) => [summary.vehicleId, summary]));
-  return { reference, vehicles, cleanedCells };
-};
 
 /**
  * Adds entities' new facts to the cohort logs of every day they reach: one write per (kind, day) for

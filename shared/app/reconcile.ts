@@ -7,10 +7,12 @@ import {
   type RecomputeDeps,
   saveDay,
 } from '#shared/app/recompute';
+import { type ExactSanitationDay, exactSanitationDay, storeExactUnion } from '#shared/app/sanitation-day';
 import type { EntityKind } from '#shared/domain/entity-events';
 import { type EntityFacts, entityFacts, sameFacts } from '#shared/domain/entity-facts';
 import { type IndicatorDifference, indicatorDifferences } from '#shared/domain/indicators/differences';
 import type { Reference } from '#shared/domain/reference';
+import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
 import { busEvent } from '#shared/events/definition';
 import { factsChanged } from '#shared/events/facts-changed';
 import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
@@ -66,6 +68,8 @@ export interface ReconcileOutcome extends DayOutcome {
   readonly corrections: readonly { readonly kind: EntityKind; readonly id: string; readonly day: string }[];
   /** Published values that were not the exact ones (all since corrected). */
   readonly differences: readonly IndicatorDifference[];
+  /** Vehicle-days whose coverage log was not their exact recompute (sent to the coverage engine to redo). */
+  readonly vehicleDaysCorrected: readonly { readonly vehicleId: string; readonly day: string }[];
 }
 
 /** One log entry to correct. */
@@ -112,7 +116,22 @@ export const reconcileDay = async (
       busEvent(factsChanged, { days: otherDays, reason: `reconciliation of ${date}` }),
     ]);
 
-  const exact = check.corrections.length > 0 ? await computeDay(date, deps, loaded, asOf) : recomputed;
+  // Sanitation from the raw points: every vehicle-day covered again, compared with the engine's state.
+  let sanitation: ExactSanitationDay | undefined;
+  const exact = await computeDay(date, deps, loaded, asOf, async () => {
+    sanitation = await exactSanitationDay(date, deps);
+    return sanitation.facts;
+  });
+  // Beside corrected cohort logs, only the coverage engine's state can make the exact values differ.
+  const sanitationDiffers = indicatorDifferences(recomputed.values, exact.values).length > 0;
+  if (sanitation?.union && sanitationDiffers) await storeExactUnion(date, sanitation.union, deps);
+  if (sanitation && sanitation.differing.length > 0)
+    await deps.publisher.publish([
+      busEvent(coverageReprocessRequested, {
+        vehicleDays: [...sanitation.differing],
+        reason: `reconciliation of ${date}`,
+      }),
+    ]);
   const stored = await deps.indicators.listDay(date);
   const found = indicatorDifferences(
     new Map(stored.map((item) => [item.area, item.indicators])),
@@ -120,7 +139,7 @@ export const reconcileDay = async (
   );
   const differing = new Set(found.map(({ area }) => area));
   const saved =
-    check.corrections.length > 0 || differing.size > 0
+    check.corrections.length > 0 || differing.size > 0 || sanitationDiffers
       ? await saveDay(exact, deps, new Set([...differing].filter((area) => exact.values.has(area))))
       : { ...plain, changed: [], removed: [] };
   // A forced write refused because a recompute that read later stored its values: not ours to judge.
@@ -136,6 +155,7 @@ export const reconcileDay = async (
     entitiesCorrected: new Set(check.corrections.map(({ exact: facts }) => `${facts.kind}#${facts.id}`)).size,
     corrections: check.corrections.map(({ exact: facts, day }) => ({ kind: facts.kind, id: facts.id, day })),
     differences,
+    vehicleDaysCorrected: sanitation?.differing ?? [],
   };
 };
 
@@ -195,7 +215,7 @@ const checkEntities = async (
 export interface ReconciliationReport {
   /** A warning with structured attributes (the function's log). */
   warn(message: string, attributes: Record<string, unknown>): void;
-  /** The run's totals: published values that differed, and entities whose log entries were corrected. */
+  /** The run's totals: published values that differed, and entities (tickets, cases, vehicle-days) whose logs were corrected. */
   totals(differences: number, entitiesCorrected: number): void;
 }
 
@@ -211,19 +231,20 @@ export const reportReconciliation = (
   days: readonly ReconcileOutcome[],
   report: ReconciliationReport,
 ): void => {
-  for (const { date, differences, entitiesCorrected, corrections } of days) {
-    if (differences.length === 0 && entitiesCorrected === 0) continue;
-    report.warn('reconciliation corrected published indicators or cohort logs', {
+  for (const { date, differences, entitiesCorrected, corrections, vehicleDaysCorrected } of days) {
+    if (differences.length === 0 && entitiesCorrected === 0 && vehicleDaysCorrected.length === 0) continue;
+    report.warn('reconciliation corrected published indicators, cohort logs or coverage logs', {
       date,
       differenceCount: differences.length,
       differences: differences.slice(0, LOGGED_FINDINGS),
       entitiesCorrected,
       corrections: corrections.slice(0, LOGGED_FINDINGS),
+      vehicleDaysCorrected: vehicleDaysCorrected.slice(0, LOGGED_FINDINGS),
     });
   }
   if (days.length === 0) return;
   report.totals(
     days.reduce((sum, day) => sum + day.differences.length, 0),
-    days.reduce((sum, day) => sum + day.entitiesCorrected, 0),
+    days.reduce((sum, day) => sum + day.entitiesCorrected + day.vehicleDaysCorrected.length, 0),
   );
 };

@@ -21,7 +21,7 @@ export interface VehicleDayLister {
 export interface ReplaceReferenceDeps {
   readonly reference: ReferenceWriter;
   readonly days: Pick<DayIndex, 'listDays'>;
-  readonly sanitation: VehicleDayLister;
+  readonly gps: VehicleDayLister;
   readonly publisher: EventPublisher;
   readonly now: () => number;
 }
@@ -52,7 +52,7 @@ export const replaceReference = async (
     );
   }
   if (name === 'roads' || name === 'vehicles') {
-    const vehicleDays = await deps.sanitation.listVehicleDays();
+    const vehicleDays = await deps.gps.listVehicleDays();
     for (let start = 0; start < vehicleDays.length; start += VEHICLE_DAYS_PER_EVENT) {
       events.push(
         busEvent(coverageReprocessRequested, {

@@ -1,14 +1,16 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import { AcceptedEventsStore } from '#shared/adapters/accepted-events-store';
 import { checkTarget } from '#shared/adapters/address-guard';
 import { CohortLogStore } from '#shared/adapters/cohort-log-store';
+import { CoverageUnionStore } from '#shared/adapters/coverage-union-store';
 import { DayIndexStore } from '#shared/adapters/day-index';
 import { createDocumentClient } from '#shared/adapters/dynamo';
 import { EventBridgePublisher } from '#shared/adapters/event-publisher';
 import { EventStore } from '#shared/adapters/event-store';
 import { FeedFreshnessStore } from '#shared/adapters/feed-freshness-store';
+import { GpsLogStore } from '#shared/adapters/gps-log-store';
+import { GpsRecordIdsStore } from '#shared/adapters/gps-record-ids';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
 import { QualityStore } from '#shared/adapters/quality-store';
 import { QuarantineStore } from '#shared/adapters/quarantine-store';
@@ -47,7 +49,7 @@ export const createStorage = (env: StorageEnv) => {
   const days = new DayIndexStore(documents, env.FACTS_TABLE);
   const events = new EventStore(documents, env.FACTS_TABLE);
   return {
-    accepted: new AcceptedEventsStore(documents, env.FACTS_TABLE),
+    accepted: new GpsRecordIdsStore(documents, env.FACTS_TABLE),
     replies: new WebhookRepliesStore(documents, env.FACTS_TABLE),
     quarantine: new QuarantineStore(documents, env.FACTS_TABLE),
     feeds: new FeedFreshnessStore(documents, env.FACTS_TABLE),
@@ -59,6 +61,8 @@ export const createStorage = (env: StorageEnv) => {
     indicators: new IndicatorsRepository(documents, env.INDICATORS_TABLE),
     reference: new ReferenceRepository(documents, env.FACTS_TABLE),
     sanitation: new SanitationRepository(documents, env.FACTS_TABLE),
+    gps: new GpsLogStore(documents, env.FACTS_TABLE),
+    coverageUnions: new CoverageUnionStore(documents, env.FACTS_TABLE),
     webhooks: new WebhooksRepository(documents, env.FACTS_TABLE),
     publisher: new EventBridgePublisher(eventBridge, env.EVENT_BUS_NAME),
   };

@@ -3,6 +3,7 @@ import type { BusEvent, EventDefinition } from '#shared/events/definition';
 import {
   cityPlatformRecordSchema,
   hotlineRecordSchema,
+  type SanitationRecord,
   type Source,
   sanitationRecordSchema,
 } from '#shared/schemas/ingest';
@@ -29,7 +30,10 @@ export const cityPlatformRecordAccepted = {
   }),
 } as const satisfies EventDefinition;
 
-/** A sanitation GPS batch that passed validation and dedupe at ingest. */
+/**
+ * A sanitation GPS batch that passed validation and dedupe at ingest, one record (or part of one) per
+ * event. Superseded by {@link sanitationRecordsAccepted}; still read, for events published before.
+ */
 export const sanitationRecordAccepted = {
   source: 'cityhub.ingest',
   detailType: 'sanitation.record-accepted',
@@ -43,11 +47,28 @@ export const sanitationRecordAccepted = {
   }),
 } as const satisfies EventDefinition;
 
+/**
+ * Sanitation GPS batches that passed validation and dedupe at ingest, packed: one event carries as
+ * many records as fit in one 64 KB EventBridge chunk, so a platform's minute of the whole fleet is a
+ * few bus entries and queue messages, not one per vehicle. A record too large for one event travels
+ * as several records with the same eventId, each with a share of the points (points are a set).
+ */
+export const sanitationRecordsAccepted = {
+  source: 'cityhub.ingest',
+  detailType: 'sanitation.records-accepted',
+  version: '1',
+  detailSchema: z.object({
+    source: z.literal('sanitation'),
+    acceptedAt,
+    records: z.array(sanitationRecordSchema).min(1),
+  }),
+} as const satisfies EventDefinition;
+
 /** The accepted-record event of each source. */
 export const recordAccepted = {
   hotline: hotlineRecordAccepted,
   'city-platform': cityPlatformRecordAccepted,
-  sanitation: sanitationRecordAccepted,
+  sanitation: sanitationRecordsAccepted,
 } as const satisfies Record<Source, EventDefinition>;
 
 /** Detail of an accepted entity event (ticket or case), as the facts consumer reads it. */
@@ -57,28 +78,68 @@ export const entityRecordAcceptedDetailSchema = z.discriminatedUnion('source', [
 ]);
 export type EntityRecordAcceptedDetail = z.infer<typeof entityRecordAcceptedDetailSchema>;
 
-/** Points per bus event: 1000 points stay well under EventBridge's 256 KB entry limit. */
-export const POINTS_PER_EVENT = 1000;
+/**
+ * Bytes of records' JSON one packed event carries at most: with its envelope (source, detail-type,
+ * acceptedAt) it stays within one 64 KB chunk, the unit EventBridge and SQS bill.
+ */
+export const PACKED_EVENT_BYTES = 60_000;
+
+/** The records' JSON as one packed event would carry it, points sliced to fit {@link PACKED_EVENT_BYTES}. */
+const fitRecord = (record: SanitationRecord): SanitationRecord[] => {
+  const bytes = Buffer.byteLength(JSON.stringify(record));
+  if (bytes <= PACKED_EVENT_BYTES || record.points.length <= 1) return [record];
+  const pieces = Math.ceil(bytes / PACKED_EVENT_BYTES) + 1;
+  const size = Math.ceil(record.points.length / pieces);
+  const parts: SanitationRecord[] = [];
+  for (let from = 0; from < record.points.length; from += size)
+    parts.push(...fitRecord({ ...record, points: record.points.slice(from, from + size) }));
+  return parts;
+};
 
 /**
- * The bus events announcing one accepted record of `source` (the publisher validates each detail):
- * one event, or for a sanitation batch one event per 1000 points.
+ * The bus events announcing accepted sanitation records: records packed in order into events of at
+ * most {@link PACKED_EVENT_BYTES} of JSON (a larger record split by its points).
  */
-export const recordAcceptedEvents = (source: Source, acceptedAt: string, record: unknown): BusEvent[] => {
-  if (source !== 'sanitation')
-    return [{ definition: recordAccepted[source], detail: { source, acceptedAt, record } }];
-  const batch = record as { points: unknown[] };
-  const count = Math.max(1, Math.ceil(batch.points.length / POINTS_PER_EVENT));
-  return Array.from({ length: count }, (_, index) => ({
-    definition: sanitationRecordAccepted,
-    detail: {
-      source,
-      acceptedAt,
-      record: {
-        ...batch,
-        points: batch.points.slice(index * POINTS_PER_EVENT, (index + 1) * POINTS_PER_EVENT),
-      },
-      part: { index, count },
-    },
-  }));
+export const sanitationAcceptedEvents = (
+  acceptedAt: string,
+  records: readonly SanitationRecord[],
+): BusEvent[] => {
+  const events: BusEvent[] = [];
+  let packed: SanitationRecord[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (packed.length === 0) return;
+    events.push({
+      definition: sanitationRecordsAccepted,
+      detail: { source: 'sanitation', acceptedAt, records: packed },
+    });
+    packed = [];
+    bytes = 0;
+  };
+  for (const record of records) {
+    for (const part of fitRecord(record)) {
+      const size = Buffer.byteLength(JSON.stringify(part)) + 1;
+      if (bytes + size > PACKED_EVENT_BYTES) flush();
+      packed.push(part);
+      bytes += size;
+    }
+  }
+  flush();
+  return events;
 };
+
+/**
+ * The bus events announcing accepted records of `source` (the publisher validates each detail): one
+ * event per ticket or case event; sanitation records packed ({@link sanitationAcceptedEvents}).
+ */
+export const recordAcceptedEvents = (
+  source: Source,
+  acceptedAt: string,
+  records: readonly unknown[],
+): BusEvent[] =>
+  source === 'sanitation'
+    ? sanitationAcceptedEvents(acceptedAt, records as SanitationRecord[])
+    : records.map((record) => ({
+        definition: recordAccepted[source],
+        detail: { source, acceptedAt, record },
+      }));

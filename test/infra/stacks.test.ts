@@ -155,13 +155,15 @@ describe('stateless stack', () => {
     expect(actions.includes('secretsmanager:GetSecretValue')).toBe(decl.access.sourceSecrets === true);
   });
 
-  it('lets the internet-facing ingest function only get and put facts, never update, delete, query or scan', () => {
+  it('lets the internet-facing ingest function only get, put and update facts, never delete, query or scan', () => {
+    // UpdateItem: adding accepted GPS eventIds to their bucket's string set.
     const dynamo = roleActions('ingest').filter((action) => action.startsWith('dynamodb:'));
     expect([...new Set(dynamo)].sort()).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:BatchWriteItem',
       'dynamodb:GetItem',
       'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
     ]);
   });
 

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { AcceptedEventsStore } from '#shared/adapters/accepted-events-store';
 import { CohortLogStore } from '#shared/adapters/cohort-log-store';
+import { CoverageUnionStore } from '#shared/adapters/coverage-union-store';
 import { DayIndexStore } from '#shared/adapters/day-index';
 import { createDocumentClient } from '#shared/adapters/dynamo';
 import { EventStore } from '#shared/adapters/event-store';
 import { FeedFreshnessStore } from '#shared/adapters/feed-freshness-store';
+import { GpsLogStore } from '#shared/adapters/gps-log-store';
+import { GpsRecordIdsStore } from '#shared/adapters/gps-record-ids';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
 import { QualityStore } from '#shared/adapters/quality-store';
 import { QuarantineStore } from '#shared/adapters/quarantine-store';
@@ -33,7 +35,7 @@ export const createTestTables = async () => {
     endpoint,
     names,
     documents,
-    accepted: new AcceptedEventsStore(documents, names.facts),
+    accepted: new GpsRecordIdsStore(documents, names.facts),
     replies: new WebhookRepliesStore(documents, names.facts),
     quarantine: new QuarantineStore(documents, names.facts),
     feeds: new FeedFreshnessStore(documents, names.facts),
@@ -45,6 +47,8 @@ export const createTestTables = async () => {
     indicators: new IndicatorsRepository(documents, names.indicators),
     reference: new ReferenceRepository(documents, names.facts),
     sanitation: new SanitationRepository(documents, names.facts),
+    gps: new GpsLogStore(documents, names.facts),
+    coverageUnions: new CoverageUnionStore(documents, names.facts),
     drop: async () => {
       for (const name of Object.values(names)) await client.send(new DeleteTableCommand({ TableName: name }));
       client.destroy();

@@ -73,7 +73,9 @@ export interface VehicleDay {
 
 /**
  * The coverage, operating length and working time of one vehicle's day: the working pieces that start
- * on `day` (city time), from a track holding that day's points and the points after it.
+ * on `day` (city time), from a track holding that day's points and the points after it. Totals are
+ * added to `from` piece by piece in time order, so a day covered batch by batch sums to the same
+ * floating-point value as the whole day at once.
  */
 export const coverVehicleDay = (
   track: Track,
@@ -81,12 +83,12 @@ export const coverVehicleDay = (
   timeZone: string,
   network: RoadNetwork,
   marker: CoverageMarker = new CoverageMarker(network),
+  from: { readonly operatingM: number; readonly workingMs: number } = { operatingM: 0, workingMs: 0 },
 ): VehicleDay => {
   marker.clear();
   const dayStart = zonedTime(day, 0, timeZone);
   const dayEnd = zonedTime(addDays(day, 1), 0, timeZone);
-  let operatingM = 0;
-  let workingMs = 0;
+  let { operatingM, workingMs } = from;
   forEachWorkingPiece(track, (i) => {
     const start = track.t[i] as number;
     if (start < dayStart || start >= dayEnd) return;

@@ -73,6 +73,8 @@ const memoryDeps = (tickets: EntityFacts[], cases: EntityFacts[], reference: Ref
     },
     quality: { saveQuality: async () => undefined },
     sanitation: { listSummaries: async () => [], listCoverage: async () => [] },
+    gps: { readHeads: async () => new Map(), readEntries: async () => [] },
+    coverageUnions: { read: async () => undefined, write: async () => true },
     loadSanitation: async () => {
       throw new Error('no sanitation facts in this benchmark');
     },

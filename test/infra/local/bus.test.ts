@@ -38,7 +38,7 @@ describe('LocalBus through the real EventBridge client', () => {
       category: 'noise',
     };
     await publisher.publish([
-      ...recordAcceptedEvents('hotline', '2026-03-02T01:00:00.000Z', record),
+      ...recordAcceptedEvents('hotline', '2026-03-02T01:00:00.000Z', [record]),
       busEvent(factsChanged, { days: ['2026-03-02'], reason: 'test' }),
     ]);
     expect(received.facts).toEqual([

@@ -214,18 +214,27 @@ describe('fact stores on DynamoDB Local', () => {
     expect((await db.cohorts.read('ticket', day, 6)).find((facts) => facts.id === 'h3')?.n).toBe(3);
   });
 
-  it('remembers accepted eventIds per source', async () => {
-    await db.accepted.markAccepted('hotline', ['d1', 'd2'], '2026-03-02T01:00:00.000Z');
-    expect(await db.accepted.findAccepted('hotline', ['d1', 'd3', 'd2', 'd1'])).toEqual(
+  it('remembers accepted GPS records by eventId', async () => {
+    const gps = (eventId: string) => ({
+      eventId,
+      vehicleId: 'v-d',
+      firstPointMs: Date.parse('2026-03-02T01:00:10Z'),
+    });
+    await db.accepted.markAccepted([gps('d1'), gps('d2')]);
+    expect(await db.accepted.findAccepted([gps('d1'), gps('d3'), gps('d2'), gps('d1')])).toEqual(
       new Set(['d1', 'd2']),
     );
-    expect(await db.accepted.findAccepted('city-platform', ['d1'])).toEqual(new Set());
   });
 
-  it('checks more than 100 eventIds at once', async () => {
-    const ids = Array.from({ length: 230 }, (_, index) => `bulk-${index}`);
-    await db.accepted.markAccepted('sanitation', ids.slice(0, 150), '2026-03-02T01:00:00.000Z');
-    expect((await db.accepted.findAccepted('sanitation', ids)).size).toBe(150);
+  it('checks records of more than 100 buckets at once', async () => {
+    // One vehicle, one record a minute: 230 buckets, more than one BatchGet holds.
+    const records = Array.from({ length: 230 }, (_, index) => ({
+      eventId: `bulk-${index}`,
+      vehicleId: 'v-bulk',
+      firstPointMs: Date.parse('2026-03-02T00:00:00Z') + index * 60_000,
+    }));
+    await db.accepted.markAccepted(records.slice(0, 150));
+    expect((await db.accepted.findAccepted(records)).size).toBe(150);
   });
 
   it('keeps the latest accepted time per source, whatever order batches finish in', async () => {

@@ -10,7 +10,7 @@ const fakes = () => {
       put: async (name: string, value: unknown, now: number) => void written.push([name, value, now]),
     },
     days: { listDays: async () => ['2026-03-01', '2026-03-02'] },
-    sanitation: { listVehicleDays: async () => [] },
+    gps: { listVehicleDays: async () => [] },
     publisher: new RecordingPublisher(),
     now: () => 1_000,
   };

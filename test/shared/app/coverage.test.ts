@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processTrackMessages } from '#shared/app/coverage';
 import { sanitationReferenceLoader } from '#shared/app/load-reference';
+import { exactSanitationDay, loadSanitationDay } from '#shared/app/sanitation-day';
+import { GPS_SHARDS, shardOf } from '#shared/domain/sanitation/shards';
 import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import { asRecordPoints, drive, type MetricPoint, testRoads } from '../../support/metric-city.ts';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
@@ -11,26 +13,33 @@ let db: Awaited<ReturnType<typeof createTestTables>>;
 const zone = 'Asia/Shanghai';
 const publisher = new RecordingPublisher();
 let deps: Parameters<typeof processTrackMessages>[1];
+let dayDeps: Parameters<typeof loadSanitationDay>[1];
 
+const sweepers = ['sw1', 'sw2', 'sw3', 'sw4', 'sw5', 'sw6', 'sw7', 'sw8', 'sw9'];
 beforeAll(async () => {
   db = await createTestTables();
   await db.reference.put('roads', testRoads, 1);
   await db.reference.put(
     'vehicles',
-    ['sw1', 'sw2', 'sw3', 'sw4'].map((vehicleId) => ({ vehicleId, type: 'sweeper', district: 'east' })),
+    [
+      ...sweepers.map((vehicleId) => ({ vehicleId, type: 'sweeper', district: 'east' })),
+      { vehicleId: 'truck', type: 'garbage_truck', district: 'east' },
+    ],
     1,
   );
-  deps = { ...db, publisher, loadSanitation: sanitationReferenceLoader(db.reference), timeZone: zone };
+  const loadSanitation = sanitationReferenceLoader(db.reference);
+  deps = { ...db, publisher, loadSanitation, timeZone: zone };
+  dayDeps = { ...db, loadSanitation, timeZone: zone, now: Date.now };
 });
 afterAll(async () => db.drop());
 
-/** SQS messages as the bus delivers an accepted batch (in parts of 1000 points). */
-const messages = (vehicleId: string, eventId: string, points: readonly MetricPoint[]) =>
-  recordAcceptedEvents('sanitation', '2026-03-02T01:00:00.000Z', {
-    eventId,
-    vehicleId,
-    points: asRecordPoints(points),
-  }).map((event) => ({
+/** SQS messages as the bus delivers accepted records (packed, at most 60 KB of records each). */
+const messages = (records: { vehicleId: string; eventId: string; points: readonly MetricPoint[] }[]) =>
+  recordAcceptedEvents(
+    'sanitation',
+    '2026-03-02T01:00:00.000Z',
+    records.map(({ vehicleId, eventId, points }) => ({ eventId, vehicleId, points: asRecordPoints(points) })),
+  ).map((event) => ({
     id: randomUUID(),
     body: JSON.stringify({
       id: randomUUID(),
@@ -40,80 +49,203 @@ const messages = (vehicleId: string, eventId: string, points: readonly MetricPoi
       detail: event.detail,
     }),
   }));
+const one = (vehicleId: string, eventId: string, points: readonly MetricPoint[]) =>
+  messages([{ vehicleId, eventId, points }]);
 
 const nine = Date.parse('2026-03-02T09:00:00+08:00');
 const mainRoadTrip = drive([-30, 0], [230, 0], 6, nine);
 
-const stateOf = async (vehicleId: string, day = '2026-03-02') => ({
-  summary: await db.sanitation.getSummary(day, vehicleId),
-  coverage: (await db.sanitation.listCoverage(day, 'east')).map((segment) => [
-    segment.segmentId,
-    segment.vehicles[vehicleId],
-  ]),
-});
+/** A vehicle's head and cells on a day, as the log holds them. */
+const vehicleDay = async (vehicleId: string, day = '2026-03-02') => {
+  const shard = shardOf(vehicleId);
+  const head = (await db.gps.readHead(day, shard)).vehicles.get(vehicleId);
+  const entries = await db.gps.readEntries(day, shard, 0);
+  const cells: Record<string, number[]> = {};
+  for (const change of entries.flatMap((entry) => entry.changes).filter((c) => c.vehicleId === vehicleId)) {
+    if (change.replace) for (const key of Object.keys(cells)) delete cells[key];
+    for (const [segmentId, ranges] of Object.entries(change.cells))
+      cells[segmentId] = [...(cells[segmentId] ?? []), ...ranges];
+  }
+  return { head, segments: Object.keys(cells).sort() };
+};
+
+/** The day's sanitation facts as the recompute reads them, and as recomputed from the raw points. */
+const bothWays = async (day: string) => {
+  const incremental = await loadSanitationDay(day, dayDeps);
+  const exact = (await exactSanitationDay(day, dayDeps)).facts;
+  const plain = (facts: typeof incremental) => ({
+    vehicles: [...(facts?.vehicles ?? new Map())].sort(),
+    cleanedCells: [...(facts?.cleanedCells ?? new Map())].sort(),
+  });
+  return { incremental: plain(incremental), exact: plain(exact) };
+};
 
 describe('the coverage consumer on DynamoDB Local', () => {
   it('stores a batch, covers its vehicle-day and reports the day changed', async () => {
-    const outcome = await processTrackMessages(messages('sw1', 'b1', mainRoadTrip), deps);
+    const outcome = await processTrackMessages(one('sw1', 'b1', mainRoadTrip), deps);
     expect(outcome).toEqual({ changedDays: ['2026-03-02'], failedMessages: [], failures: [] });
-    const { summary, coverage } = await stateOf('sw1');
-    expect(summary?.workingMs).toBe((mainRoadTrip.length - 1) * 10_000);
-    expect(coverage.map(([segmentId]) => segmentId)).toEqual(['main']);
+    const { head, segments } = await vehicleDay('sw1');
+    expect(head?.workingMs).toBe((mainRoadTrip.length - 1) * 10_000);
+    expect(head?.points).toBe(mainRoadTrip.length);
+    expect(segments).toEqual(['main']);
   });
 
-  it('changes nothing when the same batch arrives again', async () => {
-    const before = await stateOf('sw1');
-    const outcome = await processTrackMessages(messages('sw1', 'b1', mainRoadTrip), deps);
+  it('changes nothing when the same batch arrives again, and still announces the day', async () => {
+    const before = await vehicleDay('sw1');
+    publisher.published.splice(0);
+    const outcome = await processTrackMessages(one('sw1', 'b1', mainRoadTrip), deps);
     expect(outcome.changedDays).toEqual([]);
-    expect(await stateOf('sw1')).toEqual(before);
+    expect(await vehicleDay('sw1')).toEqual(before);
+    expect(publisher.take('facts.changed')).toEqual([{ days: ['2026-03-02'], reason: 'coverage changed' }]);
   });
 
   it('gives the same coverage whatever order the batches arrive in', async () => {
     const parts = [mainRoadTrip.slice(0, 9), mainRoadTrip.slice(9, 18), mainRoadTrip.slice(18)];
     for (const [index, part] of parts.entries())
-      await processTrackMessages(messages('sw2', `p${index}`, part), deps);
+      await processTrackMessages(one('sw2', `p${index}`, part), deps);
     for (const index of [2, 0, 1])
-      await processTrackMessages(messages('sw3', `p${index}`, parts[index] ?? []), deps);
-    const inOrder = await stateOf('sw2');
-    const shuffled = await stateOf('sw3');
-    expect(shuffled.summary).toEqual({ ...inOrder.summary, vehicleId: 'sw3' });
-    expect(shuffled.coverage.map(([, bitmap]) => bitmap)).toEqual(
-      inOrder.coverage.map(([, bitmap]) => bitmap),
-    );
-    expect((await stateOf('sw1')).coverage).toEqual(inOrder.coverage.map(([id, bitmap]) => [id, bitmap]));
+      await processTrackMessages(one('sw3', `p${index}`, parts[index] ?? []), deps);
+    const inOrder = await vehicleDay('sw2');
+    const shuffled = await vehicleDay('sw3');
+    expect(shuffled).toEqual(inOrder);
+    expect(inOrder).toEqual(await vehicleDay('sw1'));
   });
 
   it('splits a batch across local midnight and gives each piece to the day it starts', async () => {
     const midnight = Date.parse('2026-03-03T00:00:00+08:00');
     const trip = drive([-30, 0], [230, 0], 6, midnight - 35_000);
-    await processTrackMessages(messages('sw4', 'night', trip), deps);
-    expect((await db.sanitation.getSummary('2026-03-02', 'sw4'))?.workingMs).toBe(40_000);
-    expect((await db.sanitation.getSummary('2026-03-03', 'sw4'))?.workingMs).toBe((trip.length - 5) * 10_000);
+    await processTrackMessages(one('sw4', 'night', trip), deps);
+    expect((await vehicleDay('sw4', '2026-03-02')).head?.workingMs).toBe(40_000);
+    expect((await vehicleDay('sw4', '2026-03-03')).head?.workingMs).toBe((trip.length - 5) * 10_000);
   });
 
-  it('carries a batch of 2500 points in three bus events and stores them all', async () => {
+  it('links the first point of a day to the day before when it comes in a later batch', async () => {
+    const midnight = Date.parse('2026-03-03T00:00:00+08:00');
+    const trip = drive([-30, 0], [230, 0], 6, midnight - 35_000);
+    await processTrackMessages(one('sw5', 'evening', trip.slice(0, 4)), deps);
+    expect((await vehicleDay('sw5', '2026-03-02')).head?.workingMs).toBe(30_000);
+    await processTrackMessages(one('sw5', 'morning', trip.slice(4)), deps);
+    expect(await vehicleDay('sw5', '2026-03-02')).toEqual(await vehicleDay('sw4', '2026-03-02'));
+    expect((await vehicleDay('sw5', '2026-03-03')).head?.workingMs).toBe((trip.length - 5) * 10_000);
+  });
+
+  it('carries a batch of 2500 points in several bus events and stores them all', async () => {
     const long = drive([-30, 0], [230, 0], 0.37, nine, 1).slice(0, 2500);
-    const parts = messages('sw5', 'long', long);
-    expect(parts).toHaveLength(3);
+    const parts = one('sw6', 'long', long);
+    expect(parts.length).toBeGreaterThan(1);
     await processTrackMessages(parts, deps);
-    expect(await db.sanitation.points('sw5', '2026-03-02')).toHaveLength(2500);
+    expect((await vehicleDay('sw6')).head?.points).toBe(2500);
   });
 
-  it('leaves a vehicle-day another consumer is recomputing for a retry, and takes it once free', async () => {
-    const now = Date.now();
-    expect(await db.sanitation.lease('sw2', '2026-03-02', 'someone-else', now, 120)).toBe(true);
-    const busy = await processTrackMessages(messages('sw2', 'late', mainRoadTrip), deps);
-    expect(busy.failedMessages).toHaveLength(1);
-    await db.sanitation.release('sw2', '2026-03-02', 'someone-else');
-    const free = await processTrackMessages(messages('sw2', 'late', mainRoadTrip), deps);
-    expect(free.failedMessages).toEqual([]);
+  it('packs a minute of many vehicles into few messages and one log entry per shard', async () => {
+    const fleet = Array.from({ length: 40 }, (_, index) => ({
+      vehicleId: `fleet-${index}`,
+      eventId: `fleet-${index}-m0`,
+      points: drive([-30, 0], [230, 0], 6, nine + index * 1000).slice(0, 7),
+    }));
+    const packed = messages(fleet);
+    expect(packed).toHaveLength(1);
+    await processTrackMessages(packed, deps);
+    const shards = new Set(fleet.map(({ vehicleId }) => shardOf(vehicleId)));
+    for (const shard of shards) {
+      const entries = await db.gps.readEntries('2026-03-02', shard, 0);
+      const fleetEntries = entries.filter((entry) =>
+        entry.changes.some((change) => change.vehicleId.startsWith('fleet-')),
+      );
+      expect(fleetEntries).toHaveLength(1);
+    }
+    expect(shards.size).toBeLessThanOrEqual(GPS_SHARDS);
+  });
+
+  it('lets two consumers extend one shard at once: the later one retries from the stored state', async () => {
+    const trips = ['sw7', 'sw8'].map((vehicleId) => ({ vehicleId, points: mainRoadTrip }));
+    const outcomes = await Promise.all(
+      trips.map(({ vehicleId, points }) => processTrackMessages(one(vehicleId, 'c1', points), deps)),
+    );
+    expect(outcomes.flatMap((outcome) => outcome.failedMessages)).toEqual([]);
+    expect((await vehicleDay('sw7')).head).toEqual((await vehicleDay('sw1')).head);
+    expect((await vehicleDay('sw8')).head).toEqual((await vehicleDay('sw1')).head);
+  });
+
+  it('keeps the points of a vehicle that does not clean roads, without coverage', async () => {
+    await processTrackMessages(one('truck', 't1', mainRoadTrip), deps);
+    const { head, segments } = await vehicleDay('truck');
+    expect(head?.points).toBe(mainRoadTrip.length);
+    expect(head?.operatingM).toBe(0);
+    expect(segments).toEqual([]);
+  });
+
+  it('gives the recompute the same day as a recompute from the raw points', async () => {
+    const { incremental, exact } = await bothWays('2026-03-02');
+    expect(incremental).toEqual(exact);
+    expect(incremental.cleanedCells.length).toBeGreaterThan(0);
   });
 
   it('reports an unreadable message as failed and keeps going', async () => {
     const outcome = await processTrackMessages(
-      [{ id: 'bad', body: '{"detail": 1}' }, ...messages('sw1', 'b2', mainRoadTrip)],
+      [{ id: 'bad', body: '{"detail": 1}' }, ...one('sw1', 'b2', mainRoadTrip)],
       deps,
     );
     expect(outcome.failedMessages).toEqual(['bad']);
   });
+});
+
+/** A deterministic pseudo-random sequence (mulberry32). */
+const random = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+};
+
+describe('incremental coverage equals the exact recompute', () => {
+  it('for tracks sent in random batches, out of order, resent and across midnight', async () => {
+    const day = '2026-03-05';
+    const midnight = Date.parse('2026-03-06T00:00:00+08:00');
+    let replaces = 0;
+    for (let seed = 1; seed <= 6; seed += 1) {
+      const next = random(seed);
+      const vehicleId = sweepers[seed % sweepers.length] as string;
+      // A wandering track around the test roads: some points too fast, some not working, gaps of up to 3 min.
+      const start = seed % 2 === 0 ? midnight - 20 * 60_000 : Date.parse(`${day}T10:00:00+08:00`);
+      const points: MetricPoint[] = [];
+      let t = start;
+      let x = 0;
+      let y = 0;
+      for (let i = 0; i < 160; i += 1) {
+        t += 1000 * (5 + Math.floor(next() * (next() < 0.05 ? 180 : 25)));
+        const axis = next() < 0.5;
+        x = Math.max(-20, Math.min(220, x + (axis ? (next() - 0.3) * 80 : (next() - 0.5) * 6)));
+        y = Math.max(-110, Math.min(110, y + (axis ? (next() - 0.5) * 6 : (next() - 0.5) * 60)));
+        points.push({ t, x, y, ...(next() < 0.1 ? { working: false } : {}) });
+      }
+      // Batches of random size, delivered mostly in order with some late, some twice.
+      const batches: MetricPoint[][] = [];
+      for (let from = 0; from < points.length; ) {
+        const size = 1 + Math.floor(next() * 12);
+        batches.push(points.slice(from, from + size));
+        from += size;
+      }
+      for (let i = 0; i < batches.length; i += 1)
+        if (next() < 0.15 && i + 2 < batches.length) {
+          const [late] = batches.splice(i, 1);
+          batches.splice(i + 2, 0, late ?? []);
+        }
+      const deliveries = [...batches, ...batches.filter(() => next() < 0.1)];
+      for (const [index, batch] of deliveries.entries())
+        await processTrackMessages(one(vehicleId, `s${seed}-${index}`, batch), deps);
+      const shard = shardOf(vehicleId);
+      const logged = [day, '2026-03-06'].map(async (checked) => db.gps.readEntries(checked, shard, 0));
+      replaces += (await Promise.all(logged))
+        .flat()
+        .flatMap((entry) => entry.changes)
+        .filter((change) => change.vehicleId === vehicleId && change.replace).length;
+      for (const checked of [day, '2026-03-06']) {
+        const { incremental, exact } = await bothWays(checked);
+        expect(incremental, `seed ${seed}, ${checked}`).toEqual(exact);
+      }
+    }
+    // The late and resent batches went through the exact recompute, not only the extension.
+    expect(replaces).toBeGreaterThan(5);
+  }, 120_000);
 });

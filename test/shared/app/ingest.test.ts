@@ -107,7 +107,7 @@ describe('ingest on DynamoDB Local', () => {
     expect(first.status).toBe(202);
     expect(again).toEqual({ status: 200, answer: first.answer });
     expect(publisher.published).toEqual([]);
-    expect(await db.accepted.findAccepted('hotline', ['c2'])).toEqual(new Set());
+    expect((await db.entities.readEntity('ticket', 't-c2')).events).toEqual([]);
   });
 
   it('answers two requests sent at once with one webhook-id with one answer, counting records once', async () => {
@@ -219,6 +219,79 @@ describe('ingest on DynamoDB Local', () => {
     expect(outcome.status).toBe(202);
     expect(outcome.answer.accepted).toBe(1);
     expect(outcome.answer.rejected.map((entry) => entry.index)).toEqual([1]);
+  });
+
+  describe('GPS records', () => {
+    /** A record of `points` points 10 s apart from `from` (city time), of vehicle `vehicleId`. */
+    const gpsRecord = (
+      eventId: string,
+      vehicleId: string,
+      from = '2026-03-02T09:30:00+08:00',
+      points = 6,
+    ) => ({
+      eventId,
+      vehicleId,
+      points: Array.from({ length: points }, (_, n) => ({
+        t: new Date(Date.parse(from) + n * 10_000).toISOString(),
+        lat: 31.2 + n / 10_000,
+        lon: 121.4 + n / 10_000,
+        speedKmh: 12,
+        working: true,
+      })),
+    });
+    const sendGps = (records: unknown[], webhookId = `w-${randomUUID()}`) =>
+      ingest({ source: 'sanitation', body: { records }, webhookId, requestId: `r-${webhookId}` }, deps);
+    type Packed = { records: { eventId: string }[] };
+
+    it('answers a GPS record resent under a new webhook-id as a duplicate and publishes nothing', async () => {
+      expect(await sendGps([gpsRecord('gps-1', 'truck-a')])).toEqual({
+        status: 202,
+        answer: { accepted: 1, duplicates: 0, rejected: [] },
+      });
+      expect(publisher.take('sanitation.records-accepted')).toHaveLength(1);
+      expect(await sendGps([gpsRecord('gps-1', 'truck-a'), gpsRecord('gps-2', 'truck-a')])).toEqual({
+        status: 202,
+        answer: { accepted: 1, duplicates: 1, rejected: [] },
+      });
+      const [event] = publisher.take('sanitation.records-accepted') as Packed[];
+      expect(event?.records.map(({ eventId }) => eventId)).toEqual(['gps-2']);
+    });
+
+    it('recognises a resent record by its earliest point in time, whatever the order of its points', async () => {
+      const record = gpsRecord('gps-order', 'truck-b', '2026-03-02T09:30:50+08:00');
+      await sendGps([record]);
+      publisher.published.splice(0);
+      const reordered = { ...record, points: [...record.points].reverse() };
+      expect((await sendGps([reordered])).answer).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
+      expect(publisher.published).toEqual([]);
+    });
+
+    it('takes a known eventId whose earliest point falls in another minute as a new record', async () => {
+      // The rule: a GPS record is recognised by its eventId among the records of vehicles of its shard
+      // whose earliest point falls in the same minute.
+      await sendGps([gpsRecord('gps-moved', 'truck-c', '2026-03-02T09:30:00+08:00')]);
+      const moved = gpsRecord('gps-moved', 'truck-c', '2026-03-02T09:31:00+08:00');
+      expect((await sendGps([moved])).answer).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
+    });
+
+    it('publishes a minute of an 800-vehicle fleet as a few packed events, and answers its resend as duplicates', async () => {
+      const fleet = Array.from({ length: 800 }, (_, n) => gpsRecord(`fleet-${n}`, `truck-${n}`));
+      expect(await sendGps(fleet)).toEqual({
+        status: 202,
+        answer: { accepted: 800, duplicates: 0, rejected: [] },
+      });
+      const events = publisher.take('sanitation.records-accepted') as Packed[];
+      expect(events.length).toBeGreaterThan(1);
+      expect(events.length).toBeLessThanOrEqual(10);
+      expect(events.flatMap(({ records }) => records.map(({ eventId }) => eventId))).toEqual(
+        fleet.map(({ eventId }) => eventId),
+      );
+      expect(await sendGps(fleet)).toEqual({
+        status: 202,
+        answer: { accepted: 0, duplicates: 800, rejected: [] },
+      });
+      expect(publisher.published).toEqual([]);
+    });
   });
 
   it.each([

@@ -1,5 +1,6 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processTrackMessages } from '#shared/app/coverage';
 import { sanitationReferenceLoader } from '#shared/app/load-reference';
 import { appendFacts, recomputeDay } from '#shared/app/recompute';
 import { queueNightlyRecompute, recomputeRequestedDays } from '#shared/app/recompute-requests';
@@ -14,8 +15,11 @@ import { emptyAreaRegistry } from '#shared/domain/areas';
 import { defaultCalendar } from '#shared/domain/calendar';
 import { type EntityFacts, sameFacts, type TicketFacts } from '#shared/domain/entity-facts';
 import type { IndicatorValues } from '#shared/domain/indicators/catalogue';
+import { shardOf } from '#shared/domain/sanitation/shards';
+import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import type { AreaKey } from '#shared/schemas/common';
 import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
+import { asRecordPoints, drive, type MetricPoint, testRoads } from '../../support/metric-city.ts';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
 import { createTestTables } from '../../support/tables.ts';
 
@@ -76,8 +80,12 @@ const caseEvent = async (
 };
 
 /** The published values of a day, by area. */
-const published = async (date: string): Promise<Map<AreaKey, IndicatorValues>> =>
-  new Map((await db.indicators.listDay(date)).map((item) => [item.area, item.indicators]));
+const publishedIn = async (
+  tables: Awaited<ReturnType<typeof createTestTables>>,
+  date: string,
+): Promise<Map<AreaKey, IndicatorValues>> =>
+  new Map((await tables.indicators.listDay(date)).map((item) => [item.area, item.indicators]));
+const published = (date: string) => publishedIn(db, date);
 const revisions = async (date: string) =>
   (await db.indicators.listDay(date)).map((item) => [item.area, item.revision]);
 
@@ -339,6 +347,7 @@ describe('reporting reconciliations', () => {
       published: 2,
       exact: 1,
     })),
+    vehicleDaysCorrected: [],
   });
 
   it('warns once per day that needed corrections and counts the totals of the run', () => {
@@ -366,5 +375,109 @@ describe('reporting reconciliations', () => {
     reportReconciliation([day('2026-03-01', 0, 0)], report);
     reportReconciliation([], report);
     expect(totals).toEqual([[0, 0]]);
+  });
+});
+
+describe('reconciling a day whose coverage state was altered', () => {
+  const day = '2026-03-04';
+  const nine = Date.parse('2026-03-04T09:00:00+08:00');
+  // Tables of its own: registered roads give every later day sanitation areas.
+  let own: Awaited<ReturnType<typeof createTestTables>>;
+  const gpsDeps = () => ({ ...deps(), ...own, loadSanitation: sanitationReferenceLoader(own.reference) });
+  const coverageDeps = gpsDeps;
+  const send = async (vehicleId: string, points: MetricPoint[]) =>
+    processTrackMessages(
+      recordAcceptedEvents('sanitation', '2026-03-04T01:00:00Z', [
+        { eventId: `${vehicleId}-${points[0]?.t}`, vehicleId, points: asRecordPoints(points) },
+      ]).map((event, index) => ({
+        id: `m${index}`,
+        body: JSON.stringify({
+          id: 'e',
+          source: 'cityhub.ingest',
+          'detail-type': event.definition.detailType,
+          time: '',
+          detail: event.detail,
+        }),
+      })),
+      coverageDeps(),
+    );
+
+  afterAll(async () => own.drop());
+  beforeAll(async () => {
+    own = await createTestTables();
+    await own.reference.put('roads', testRoads, 1);
+    await own.reference.put('vehicles', [{ vehicleId: 'sw1', type: 'sweeper', district: 'east' }], 1);
+    await send('sw1', drive([-30, 0], [230, 0], 6, nine));
+  });
+
+  it('finds a corrupted union of cells, publishes the exact coverage and stores the exact union', async () => {
+    await recomputeDay(day, gpsDeps());
+    const exactRate = (await publishedIn(own, day)).get('city')?.roadCleaningRate;
+    expect(exactRate).toBeGreaterThan(0);
+    const union = await own.coverageUnions.read(day);
+    await own.coverageUnions.write(
+      day,
+      { applied: union?.applied ?? {}, cells: new Map() },
+      union?.revision ?? 0,
+      clock,
+    );
+    await recomputeDay(day, gpsDeps());
+    expect((await publishedIn(own, day)).get('city')?.roadCleaningRate).toBe(0);
+
+    const outcome = await reconcileDay(day, gpsDeps());
+    expect(outcome.differences).toContainEqual({
+      area: 'city',
+      indicator: 'roadCleaningRate',
+      published: 0,
+      exact: exactRate,
+    });
+    expect(outcome.vehicleDaysCorrected).toEqual([]);
+    expect((await publishedIn(own, day)).get('city')?.roadCleaningRate).toBe(exactRate);
+    await recomputeDay(day, gpsDeps());
+    expect((await publishedIn(own, day)).get('city')?.roadCleaningRate).toBe(exactRate);
+  });
+
+  it('finds a vehicle-day whose log says more than its points, and has the coverage engine redo it', async () => {
+    const exactKm = (await publishedIn(own, day)).get('city')?.operatingKm;
+    const shard = shardOf('sw1');
+    const head = await own.gps.readHead(day, shard);
+    const stored = head.vehicles.get('sw1');
+    if (!stored) throw new Error('no head for sw1');
+    const bogus = { ...stored, operatingM: stored.operatingM + 500 };
+    const version = await own.gps.append(day, shard, head.version, [
+      { vehicleId: 'sw1', head: bogus, points: [], cells: { north: [0, 199] } },
+    ]);
+    await own.gps.writeHead(day, shard, { version: version ?? 0, vehicles: new Map([['sw1', bogus]]) });
+    await recomputeDay(day, gpsDeps());
+    expect((await publishedIn(own, day)).get('city')?.operatingKm).toBeCloseTo((exactKm ?? 0) + 0.5, 9);
+
+    publisher.published.splice(0);
+    const outcome = await reconcileDay(day, gpsDeps());
+    expect(outcome.vehicleDaysCorrected).toEqual([{ vehicleId: 'sw1', day }]);
+    expect((await publishedIn(own, day)).get('city')?.operatingKm).toBe(exactKm);
+    const [request] = publisher.take('coverage.reprocess-requested');
+    expect(request).toMatchObject({ vehicleDays: [{ vehicleId: 'sw1', day }] });
+
+    // The coverage engine redoes the vehicle-day; the ordinary recompute then agrees with the exact one.
+    await processTrackMessages(
+      [
+        {
+          id: 'r',
+          body: JSON.stringify({
+            id: 'e',
+            source: 'cityhub.coverage',
+            'detail-type': 'coverage.reprocess-requested',
+            time: '',
+            detail: request,
+          }),
+        },
+      ],
+      coverageDeps(),
+    );
+    await recomputeDay(day, gpsDeps());
+    expect((await publishedIn(own, day)).get('city')?.operatingKm).toBe(exactKm);
+    const again = await reconcileDay(day, gpsDeps());
+    expect(again.vehicleDaysCorrected).toEqual([]);
+    expect(again.differences).toEqual([]);
   });
 });

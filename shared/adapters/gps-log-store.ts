@@ -1,0 +1,191 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { batchGet, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import type { GpsLog, GpsLogEntry, ShardDayHead } from '#shared/app/coverage';
+import type { VehicleDayLister } from '#shared/app/replace-reference';
+import { GPS_SHARDS } from '#shared/domain/sanitation/shards';
+import type { VehicleDayChange, VehicleHead } from '#shared/domain/sanitation/vehicle-day';
+
+const headPk = (day: string, shard: number) => `gpshead#${day}#${shard}`;
+const logPk = (day: string, shard: number) => `gpslog#${day}#${shard}`;
+const versionSk = (version: number) => `v${String(version).padStart(10, '0')}`;
+/** The index of shard-days with GPS data (`<day>#<shard>`), written with each shard-day's first entry. */
+const SHARD_DAYS_PK = 'gpsdays';
+/** Gzipped changes per log item: well under DynamoDB's 400 KB (a transaction takes 4 MB, so 13 of them). */
+const MAX_ITEM_BYTES = 300_000;
+
+/** A transaction cancelled because a condition failed. */
+const isCancelledByCondition = (error: unknown): boolean =>
+  error instanceof Error &&
+  error.name === 'TransactionCanceledException' &&
+  ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).some(
+    (reason) => reason.Code === 'ConditionalCheckFailed',
+  );
+
+const gzipJson = (value: unknown): Buffer => gzipSync(JSON.stringify(value));
+const gunzipJson = <T>(data: unknown): T => JSON.parse(gunzipSync(data as Uint8Array).toString('utf8')) as T;
+
+/** Changes split so that each part fits an item; a change with too many points is split by its points. */
+const encodeChanges = (changes: readonly VehicleDayChange[]): Buffer[] => {
+  const data = gzipJson(changes);
+  if (data.length <= MAX_ITEM_BYTES) return [data];
+  if (changes.length > 1) {
+    const half = Math.ceil(changes.length / 2);
+    return [...encodeChanges(changes.slice(0, half)), ...encodeChanges(changes.slice(half))];
+  }
+  const [change] = changes as [VehicleDayChange];
+  if (change.points.length <= 1)
+    throw new Error(`a change of vehicle ${change.vehicleId} does not fit an item`);
+  // The first part carries the points' first half and nothing else; the second the rest and the change.
+  const half = Math.ceil(change.points.length / 2);
+  const carrier: VehicleDayChange = {
+    vehicleId: change.vehicleId,
+    head: change.head,
+    points: change.points.slice(0, half),
+    cells: {},
+    ...(change.replace ? { replace: true } : {}),
+  };
+  return [
+    ...encodeChanges([carrier]),
+    ...encodeChanges([{ ...change, points: change.points.slice(half), replace: false }]),
+  ];
+};
+
+const toHead = (item: Record<string, unknown>): ShardDayHead => ({
+  version: Number(item.version),
+  vehicles: new Map(Object.entries(gunzipJson<Record<string, VehicleHead>>(item.data))),
+});
+
+/**
+ * The GPS log in the facts table (key design: docs/architecture.md): per (day, shard) the entries
+ * `gpslog#<day>#<shard>` / `v<version>` holding gzipped vehicle-day changes, and the head
+ * `gpshead#<day>#<shard>` / `head` with every vehicle's latest head and the version it includes.
+ */
+export class GpsLogStore implements GpsLog, VehicleDayLister {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async readHead(day: string, shard: number): Promise<ShardDayHead> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: headPk(day, shard), sk: 'head' },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? toHead(Item) : { version: 0, vehicles: new Map() };
+  }
+
+  async readHeads(day: string): Promise<Map<number, ShardDayHead>> {
+    const keys = Array.from({ length: GPS_SHARDS }, (_, shard) => ({ pk: headPk(day, shard), sk: 'head' }));
+    const items = await batchGet(this.client, this.table, keys, undefined, true);
+    return new Map(
+      items.map((item) => [
+        Number(String(item.pk).slice(String(item.pk).lastIndexOf('#') + 1)),
+        toHead(item),
+      ]),
+    );
+  }
+
+  async readEntries(day: string, shard: number, afterVersion = 0): Promise<GpsLogEntry[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND sk > :after',
+      ExpressionAttributeValues: { ':pk': logPk(day, shard), ':after': versionSk(afterVersion) },
+      ConsistentRead: true,
+    });
+    return items.map((item) => ({
+      version: Number(item.version),
+      changes: gunzipJson<VehicleDayChange[]>(item.data),
+    }));
+  }
+
+  async append(
+    day: string,
+    shard: number,
+    after: number,
+    changes: readonly VehicleDayChange[],
+  ): Promise<number | undefined> {
+    const parts = encodeChanges(changes);
+    const items = parts.map((data, index) => ({
+      pk: logPk(day, shard),
+      sk: versionSk(after + 1 + index),
+      version: after + 1 + index,
+      data,
+    }));
+    const condition = 'attribute_not_exists(pk)';
+    try {
+      if (items.length === 1) {
+        await this.client.send(
+          new PutCommand({ TableName: this.table, Item: items[0], ConditionExpression: condition }),
+        );
+      } else {
+        // A change split over several entries is written whole or not at all: readers never fold half of it.
+        await this.client.send(
+          new TransactWriteCommand({
+            TransactItems: items.map((Item) => ({
+              Put: { TableName: this.table, Item, ConditionExpression: condition },
+            })),
+          }),
+        );
+      }
+    } catch (error) {
+      if (isConditionFailed(error) || isCancelledByCondition(error)) return undefined;
+      throw error;
+    }
+    const version = after + items.length;
+    if (after === 0) {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { pk: SHARD_DAYS_PK, sk: `${day}#${shard}`, day, shard },
+        }),
+      );
+    }
+    return version;
+  }
+
+  async writeHead(day: string, shard: number, head: ShardDayHead): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            pk: headPk(day, shard),
+            sk: 'head',
+            version: head.version,
+            data: gzipJson(Object.fromEntries(head.vehicles)),
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR version < :version',
+          ExpressionAttributeValues: { ':version': head.version },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  /** Every (day, vehicle) with stored points: the vehicles of the heads of every indexed shard-day. */
+  async listVehicleDays(): Promise<{ day: string; vehicleId: string }[]> {
+    const items = await queryAll(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': SHARD_DAYS_PK },
+    });
+    const keys = items.map((item) => ({ pk: headPk(String(item.day), Number(item.shard)), sk: 'head' }));
+    const heads = await batchGet(this.client, this.table, keys, undefined, true);
+    return heads
+      .flatMap((item) => {
+        const day = String(item.pk).split('#')[1] ?? '';
+        return [...toHead(item).vehicles.keys()].map((vehicleId) => ({ day, vehicleId }));
+      })
+      .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.vehicleId < b.vehicleId ? -1 : 1));
+  }
+}

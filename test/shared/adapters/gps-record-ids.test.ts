@@ -1,0 +1,118 @@
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GpsRecordIdsStore, gpsIdsBucket } from '#shared/adapters/gps-record-ids';
+import type { GpsRecordId } from '#shared/app/ingest';
+import { GPS_SHARDS, shardOf } from '#shared/domain/sanitation/shards';
+import { createTestTables } from '../../support/tables.ts';
+
+let db: Awaited<ReturnType<typeof createTestTables>>;
+let store: GpsRecordIdsStore;
+/** The commands the store sent, by name (`UpdateCommand`, `BatchGetCommand`, …). */
+const sent: string[] = [];
+beforeAll(async () => {
+  db = await createTestTables();
+  const counting = {
+    send: (command: object) => {
+      sent.push(command.constructor.name);
+      return db.documents.send(command as never);
+    },
+  } as unknown as DynamoDBDocumentClient;
+  store = new GpsRecordIdsStore(counting, db.names.facts);
+});
+afterAll(async () => db.drop());
+
+const MINUTE = Date.parse('2026-03-02T01:00:00Z');
+const gps = (eventId: string, vehicleId: string, firstPointMs: number): GpsRecordId => ({
+  eventId,
+  vehicleId,
+  firstPointMs,
+});
+
+/** A vehicle other than `vehicleId` whose shard is (or is not) the same. */
+const otherVehicle = (vehicleId: string, sameShard: boolean): string => {
+  for (let n = 0; ; n += 1) {
+    const candidate = `${vehicleId}-other-${n}`;
+    if ((shardOf(candidate) === shardOf(vehicleId)) === sameShard) return candidate;
+  }
+};
+
+const bucketIds = async (record: GpsRecordId) => {
+  const { Item } = await db.documents.send(
+    new GetCommand({
+      TableName: db.names.facts,
+      Key: { pk: gpsIdsBucket(record), sk: 'ids' },
+      ConsistentRead: true,
+    }),
+  );
+  return Item?.ids as Set<string> | undefined;
+};
+
+describe('GpsRecordIdsStore on DynamoDB Local', () => {
+  it('keys a bucket by the shard of the vehicle and the minute of the earliest point', () => {
+    const shard = shardOf('v-key');
+    expect(gpsIdsBucket({ vehicleId: 'v-key', firstPointMs: MINUTE + 59_999 })).toBe(
+      `gpsids#${shard}#${MINUTE / 60_000}`,
+    );
+    expect(gpsIdsBucket({ vehicleId: 'v-key', firstPointMs: MINUTE + 60_000 })).toBe(
+      `gpsids#${shard}#${MINUTE / 60_000 + 1}`,
+    );
+  });
+
+  it('finds a record marked before by its eventId within its bucket', async () => {
+    const sibling = otherVehicle('v1', true);
+    await store.markAccepted([gps('a1', 'v1', MINUTE + 5_000), gps('a2', sibling, MINUTE + 40_000)]);
+    // Vehicles of one shard and minute share a bucket: one item holds both eventIds.
+    expect(await bucketIds(gps('a1', 'v1', MINUTE))).toEqual(new Set(['a1', 'a2']));
+    expect(
+      await store.findAccepted([
+        gps('a1', 'v1', MINUTE + 5_000),
+        gps('a3', 'v1', MINUTE + 5_000),
+        gps('a2', sibling, MINUTE + 40_000),
+      ]),
+    ).toEqual(new Set(['a1', 'a2']));
+    expect(await store.findAccepted([])).toEqual(new Set());
+  });
+
+  it('keeps vehicles of other shards and other minutes in other buckets', async () => {
+    const stranger = otherVehicle('v2', false);
+    await store.markAccepted([gps('b1', 'v2', MINUTE + 1_000)]);
+    expect(await store.findAccepted([gps('b1', stranger, MINUTE + 1_000)])).toEqual(new Set());
+    expect(await store.findAccepted([gps('b1', 'v2', MINUTE + 61_000)])).toEqual(new Set());
+    expect(await bucketIds(gps('b1', stranger, MINUTE))).toBeUndefined();
+    expect(await bucketIds(gps('b1', 'v2', MINUTE + 60_000))).toBeUndefined();
+  });
+
+  it('marks idempotently: marking records again changes nothing', async () => {
+    const records = [gps('c1', 'v3', MINUTE), gps('c2', 'v3', MINUTE + 30_000)];
+    await store.markAccepted(records);
+    await store.markAccepted(records);
+    await Promise.all([store.markAccepted(records), store.markAccepted(records.slice(1))]);
+    expect(await bucketIds(records[0] as GpsRecordId)).toEqual(new Set(['c1', 'c2']));
+    expect(await store.findAccepted(records)).toEqual(new Set(['c1', 'c2']));
+  });
+
+  it('does not find a record with a known eventId whose earliest point is in another minute (the rule)', async () => {
+    // A record is recognised by its eventId among the records of vehicles of its shard whose earliest
+    // point falls in the same minute. Resent with a point added a minute earlier, it is a new record.
+    await store.markAccepted([gps('d1', 'v4', MINUTE + 10_000)]);
+    expect(await store.findAccepted([gps('d1', 'v4', MINUTE + 59_000)])).toEqual(new Set(['d1']));
+    expect(await store.findAccepted([gps('d1', 'v4', MINUTE - 1_000)])).toEqual(new Set());
+    expect(await store.findAccepted([gps('d1', 'v4', MINUTE + 60_000)])).toEqual(new Set());
+  });
+
+  it('looks up and marks a minute of an 800-vehicle fleet with one write and one read per bucket', async () => {
+    const fleet = Array.from({ length: 800 }, (_, n) =>
+      gps(`fleet-${n}`, `truck-${n}`, MINUTE + 120_000 + ((n * 37) % 60_000)),
+    );
+    const buckets = new Set(fleet.map((record) => gpsIdsBucket(record))).size;
+    expect(buckets).toBeLessThanOrEqual(GPS_SHARDS);
+    sent.splice(0);
+    expect(await store.findAccepted(fleet)).toEqual(new Set());
+    await store.markAccepted(fleet);
+    expect(await store.findAccepted(fleet)).toEqual(new Set(fleet.map(({ eventId }) => eventId)));
+    // Two lookups of at most 100 buckets: one BatchGet each; one UpdateItem per bucket.
+    expect(sent.filter((name) => name === 'BatchGetCommand')).toHaveLength(2);
+    expect(sent.filter((name) => name === 'UpdateCommand')).toHaveLength(buckets);
+    expect(sent).toHaveLength(2 + buckets);
+  });
+});
