@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { shardOf } from '#shared/domain/sanitation/shards';
 import type { BusEvent, EventDefinition } from '#shared/events/definition';
 import {
   cityPlatformRecordSchema,
@@ -97,8 +98,9 @@ const fitRecord = (record: SanitationRecord): SanitationRecord[] => {
 };
 
 /**
- * The bus events announcing accepted sanitation records: records packed in order into events of at
- * most {@link PACKED_EVENT_BYTES} of JSON (a larger record split by its points).
+ * The bus events announcing accepted sanitation records: records packed into events of at most
+ * {@link PACKED_EVENT_BYTES} of JSON (a larger record split by its points), in the order of their
+ * vehicles' shards, so that each event reaches few shards of the coverage engine's log.
  */
 export const sanitationAcceptedEvents = (
   acceptedAt: string,
@@ -116,7 +118,10 @@ export const sanitationAcceptedEvents = (
     packed = [];
     bytes = 0;
   };
-  for (const record of records) {
+  const byShard = records
+    .map((record, index) => ({ record, index, shard: shardOf(record.vehicleId) }))
+    .sort((a, b) => a.shard - b.shard || a.index - b.index);
+  for (const { record } of byShard) {
     for (const part of fitRecord(record)) {
       const size = Buffer.byteLength(JSON.stringify(part)) + 1;
       if (bytes + size > PACKED_EVENT_BYTES) flush();

@@ -31,12 +31,16 @@ type SuiteName = (typeof SUITES)[number];
 
 /** What the units suite hands over for the cost model. */
 interface UnitsData {
+  /** Hotline, city-platform and GPS as DESIGN's reference sends it (a minute of the fleet per request). */
   readonly feeds: FeedPath[];
+  /** GPS with one request per vehicle-minute, the second case. */
+  readonly perVehicleMinute: FeedPath;
   readonly recompute: RecomputePath;
   readonly pointsPerGpsRecord: number;
 }
 
 const COST_TARGET_USD = 3;
+const COST_TARGET_PER_VEHICLE_MINUTE_USD = 6;
 const WRU_TARGET = 2;
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -191,6 +195,22 @@ const costFigures = (
           } satisfies Figure,
         ]),
   ];
+  // The second case: the same day with one GPS request per vehicle-minute.
+  const perVehicleMinuteInputs: CostInputs = {
+    ...inputs,
+    feeds: [...units.feeds.slice(0, -1), units.perVehicleMinute],
+  };
+  const perVehicleMinuteCost = costOfDay(perVehicleMinuteInputs);
+  figures.push({
+    id: 'cost.reference-day.per-vehicle-minute',
+    figure: 'AWS cost of the reference city-day, one GPS request per vehicle-minute',
+    value: perVehicleMinuteCost.totalUsd,
+    unit: 'US$',
+    digits: 2,
+    target: { op: '<=', value: COST_TARGET_PER_VEHICLE_MINUTE_USD },
+    how: `as the reference, GPS units measured with one request per vehicle-minute (${units.perVehicleMinute.wru.toFixed(2)} WRU, ${units.perVehicleMinute.rru.toFixed(2)} RRU, ${units.perVehicleMinute.busEntries.toFixed(2)} bus entries a record)`,
+    detail: { lines: perVehicleMinuteCost.lines.filter((line) => line.item.includes('vehicle-minute')) },
+  });
   figures.push(...scaleFigures(inputs));
   return { figures, cost, inputs };
 };

@@ -8,16 +8,17 @@
  * clients: DynamoDB Local for the tables, the local bus (infra/local/bus.ts, the declared rules) for
  * PutEvents. Queues are driven here as SQS event source mappings would at the reference city's rates
  * (test/bench/cost-model.ts): the facts and fanout queues in the batches their windows gather at 3 entity
- * events a second, the coverage queue one vehicle-minute at a time (each message is a different vehicle-day
- * in a batch on AWS, so each is its own recompute of its vehicle-day). Every source sends one record per
- * request, as events happen and as a tracker sends its minute.
+ * events a second. Hotline and city-platform send one record per request, as events happen.
  *
- * Phases: reference data (not counted); hotline tickets; city-platform cases; one vehicle's whole day
- * of one-minute GPS records (800 vehicles each send this on the reference day); then one recompute of a
- * district-day of 2,500 tickets and 500 cases stored directly in the table, to measure a recompute's
- * units and time per byte read.
+ * Phases: reference data (not counted); hotline tickets; city-platform cases; GPS as DESIGN's reference
+ * sends it, a minute of the whole fleet (800 vehicles) per request, each coverage message consumed on
+ * its own; GPS one request per vehicle-minute, coverage in the reference city's batches of 50; then one
+ * recompute of a district-day of 2,500 tickets and 500 cases stored directly in the table, to measure a
+ * recompute's units and time per byte read. The day's union of cleaned cells, which every recompute
+ * run reads, is measured by covering the reference fleet's whole day on the reference roads.
  */
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
@@ -28,6 +29,11 @@ import { CohortLogStore } from '#shared/adapters/cohort-log-store';
 import { createDocumentClient } from '#shared/adapters/dynamo';
 import { ensureTable } from '#shared/adapters/table-definitions';
 import { caseFacts, ticketFacts } from '#shared/domain/entity-facts';
+import { buildRoadNetwork } from '#shared/domain/sanitation/road-network';
+import { GPS_SHARDS } from '#shared/domain/sanitation/shards';
+import { cleansRoads } from '#shared/domain/sanitation/track';
+import { addCells, coverageContext, exactVehicleDay, toRow } from '#shared/domain/sanitation/vehicle-day';
+import { toEpochMs } from '#shared/domain/time';
 import { cityPlatformEventSchema, hotlineEventSchema, type Source } from '#shared/schemas/ingest';
 import { type FunctionName, functions, type QueueName, queues, rules, tables } from '#shared/topology';
 import {
@@ -67,7 +73,14 @@ const SEEDED_DAY = '2026-03-09';
 const ZONE = 'Asia/Shanghai';
 const TICKETS = Number(process.env.BENCH_UNITS_TICKETS ?? 100);
 const CASES = Number(process.env.BENCH_UNITS_CASES ?? 40);
-const VEHICLE = 0;
+/** Vehicles and minutes of the GPS phases: the whole reference fleet, from 09:00. */
+const FLEET = Number(process.env.BENCH_UNITS_FLEET ?? 800);
+const FIRST_MINUTE = 9 * 60;
+const FLEET_MINUTES = Number(process.env.BENCH_UNITS_FLEET_MINUTES ?? 10);
+const VEHICLE_MINUTES = Number(process.env.BENCH_UNITS_VEHICLE_MINUTES ?? 2);
+/** Coverage batch at 13.3 vehicle-minutes a second and the queue's 5 s window (the batch size, 50). */
+const VEHICLE_MINUTE_BATCH = 50;
+const RRU_PER_POINT_TARGET = 0.2;
 const SEEDED_TICKETS = 2_500;
 const SEEDED_CASES = 500;
 const WRU_TARGET = 2;
@@ -297,6 +310,7 @@ const measureUnits = async (endpoint: string, started: number) => {
     records: number,
     recordsPerDay: number,
     logRun?: Phase,
+    recordsPerRequest = 1,
   ): FeedPath => {
     const own = (entry: TallyKey) => entry.owner !== 'bench' && entry.owner !== 'indicators';
     const total = sumTallies(phase.units, own);
@@ -325,7 +339,7 @@ const measureUnits = async (endpoint: string, started: number) => {
     return {
       label,
       recordsPerDay,
-      recordsPerRequest: 1,
+      recordsPerRequest,
       wru: wru / records,
       rru: rru / records,
       busEntries: busChunks / records,
@@ -372,29 +386,69 @@ const measureUnits = async (endpoint: string, started: number) => {
   const casesPhase = since(before);
   const casesRecompute = await recomputeQueued();
 
-  // One vehicle's day, one minute per request; each minute's coverage message processed on its own.
-  const minutes = trackerMinutes(VEHICLE, DAY);
-  const points = minutes.reduce((sum, record) => sum + (record.points as unknown[]).length, 0);
+  // GPS as a sanitation platform forwards it (DESIGN's reference): a minute of the whole fleet per
+  // request, its packed events' coverage messages each consumed on its own (the queue's rate is low).
   progress(
     SUITE,
-    `sanitation: vehicle v${VEHICLE}'s day, ${minutes.length} one-minute records (${points} points)`,
+    `sanitation: ${FLEET} vehicles' tracks, minutes ${FIRST_MINUTE}–${FIRST_MINUTE + FLEET_MINUTES + VEHICLE_MINUTES - 1}`,
+  );
+  const minutesOf = new Map<number, Record<string, unknown>[]>();
+  for (let vehicle = 0; vehicle < FLEET; vehicle += 1)
+    for (const record of trackerMinutes(vehicle, DAY)) {
+      const minute = Number(String(record.eventId).split('-').at(-1));
+      if (minute < FIRST_MINUTE || minute >= FIRST_MINUTE + FLEET_MINUTES + VEHICLE_MINUTES) continue;
+      minutesOf.set(minute, [...(minutesOf.get(minute) ?? []), record]);
+    }
+  const pointsIn = (records: readonly Record<string, unknown>[]) =>
+    records.reduce((sum, record) => sum + (record.points as unknown[]).length, 0);
+  const ingestMany = async (records: readonly unknown[]) => {
+    const answer = (await invoke('ingest', signedIngestEvent('sanitation', records))) as {
+      statusCode: number;
+      body: string;
+    };
+    const parsed = JSON.parse(answer.body) as { accepted?: number };
+    if (answer.statusCode !== 202 || parsed.accepted !== records.length)
+      throw new Error(
+        `ingest of ${records.length} GPS records: ${answer.statusCode} ${answer.body.slice(0, 300)}`,
+      );
+  };
+  const fleetMinutes = Array.from({ length: FLEET_MINUTES }, (_, n) => minutesOf.get(FIRST_MINUTE + n) ?? []);
+  const fleetRecords = fleetMinutes.reduce((sum, records) => sum + records.length, 0);
+  const fleetPoints = fleetMinutes.reduce((sum, records) => sum + pointsIn(records), 0);
+  progress(
+    SUITE,
+    `sanitation: ${FLEET_MINUTES} fleet minutes, ${fleetRecords} records (${fleetPoints} points), one request a minute`,
   );
   before = snapshot();
-  let lastReport = performance.now();
-  // The next minute's request overlaps the coverage of the previous one, whose message is consumed alone.
-  let coverage = Promise.resolve();
-  for (const [index, record] of minutes.entries()) {
-    await ingestOne('sanitation', record);
-    await coverage;
-    coverage = drain();
-    if (performance.now() - lastReport > 10_000) {
-      lastReport = performance.now();
-      progress(SUITE, `  … minute ${index + 1} of ${minutes.length}`);
-    }
+  for (const records of fleetMinutes) {
+    await ingestMany(records);
+    await consume('coverage', 1);
   }
-  await coverage;
-  const sanitationPhase = since(before);
-  const sanitationRecompute = await recomputeQueued();
+  await drain();
+  const fleetPhase = since(before);
+  const logBytes = await gpsLogBytes(endpoint, DAY);
+  const fleetRecompute = await recomputeQueued();
+
+  // The harsher case: every vehicle-minute its own request; coverage gets the reference city's batches.
+  const vehicleMinutes = Array.from(
+    { length: VEHICLE_MINUTES },
+    (_, n) => minutesOf.get(FIRST_MINUTE + FLEET_MINUTES + n) ?? [],
+  ).flat();
+  const vehicleMinutePoints = pointsIn(vehicleMinutes);
+  progress(SUITE, `sanitation: ${vehicleMinutes.length} vehicle-minutes, one request each`);
+  before = snapshot();
+  for (const [index, record] of vehicleMinutes.entries()) {
+    await ingestOne('sanitation', record);
+    if (pending.coverage.length >= VEHICLE_MINUTE_BATCH) await consume('coverage', VEHICLE_MINUTE_BATCH);
+    if (index % 500 === 499) progress(SUITE, `  … ${index + 1} of ${vehicleMinutes.length}`);
+  }
+  await drain();
+  const vehicleMinutePhase = since(before);
+  const logBytesAfter = await gpsLogBytes(endpoint, DAY);
+  const vehicleMinuteRecompute = await recomputeQueued();
+  const heads = await gpsHeadBytes(endpoint, DAY);
+  progress(SUITE, `sanitation: the reference day's union of cleaned cells (${FLEET} vehicles, whole day)`);
+  const unionBytes = referenceUnionBytes(FLEET);
 
   // A recompute of a stored district-day of 10,000 tickets and 2,000 cases.
   progress(SUITE, `recompute: storing a district-day of ${SEEDED_TICKETS} tickets and ${SEEDED_CASES} cases`);
@@ -432,13 +486,21 @@ const measureUnits = async (endpoint: string, started: number) => {
     REFERENCE_DAY.cases * REFERENCE_DAY.eventsPerEntity,
     casesRecompute.recompute,
   );
-  const sanitation = feedPath(
-    'GPS records (1 vehicle-minute)',
-    sanitationPhase,
-    minutes.length,
-    gpsRecordsPerDay,
+  const gpsPerDay = gpsRecordsPerDay;
+  const fleet = feedPath(
+    'GPS records (fleet minutes)',
+    fleetPhase,
+    fleetRecords,
+    gpsPerDay,
+    undefined,
+    fleetRecords / FLEET_MINUTES,
   );
-
+  const vehicleMinute = feedPath(
+    'GPS records (1 vehicle-minute)',
+    vehicleMinutePhase,
+    vehicleMinutes.length,
+    gpsPerDay,
+  );
   // One recompute run: reads per byte of facts, writes per (day, area) item, time per byte.
   const run = seededRun.recompute;
   const runUnits = (where: (entry: TallyKey) => boolean) =>
@@ -451,14 +513,13 @@ const measureUnits = async (endpoint: string, started: number) => {
   if (areasWritten === 0) throw new Error('the measured recompute wrote no indicators');
   if (cohortReads.bytesRead === 0) throw new Error('the measured recompute read no cohort');
   const indicatorsMs = run.lambda.indicators?.ms ?? 0;
-  const sanitationReads = sumTallies(
-    sanitationRecompute.recompute.units,
-    (entry) => entry.owner === 'indicators' && (entry.kind === 'vehicleday' || entry.kind === 'coverage'),
-  );
+  // Sanitation facts a run reads in full: the shard heads (every vehicle's totals) and the day's union
+  // of cleaned cells; the log entries appended since the last run are read once, per GPS record.
+  const sanitationBytesPerFullDay = heads.bytes * (REFERENCE_DAY.vehicles / FLEET) + unionBytes;
   const bytesPerFullDay =
     REFERENCE_DAY.tickets * seeded.bytesPerTicket +
     REFERENCE_DAY.cases * seeded.bytesPerCase +
-    REFERENCE_DAY.vehicles * sanitationReads.bytesRead;
+    sanitationBytesPerFullDay;
   const fanoutOfUpdates = seededRun.fanout;
   const fanoutUnits = sumTallies(fanoutOfUpdates.units, (entry) => entry.owner === 'fanout');
   const fanoutMs = fanoutOfUpdates.lambda.fanout?.ms ?? 0;
@@ -470,7 +531,9 @@ const measureUnits = async (endpoint: string, started: number) => {
     rruPerRun:
       DAYS_PER_RUN * otherReads.rru + (indicatorReads.rru / areasWritten) * DAYS_PER_RUN * REFERENCE_AREAS,
     wruPerAreaWrite: indicatorWrites.wru / areasWritten,
-    wruPerRun: DAYS_PER_RUN * runUnits((entry) => entry.kind !== 'indicators').wru,
+    // Data quality of both days; today's union, half the day's size on average, rewritten by each run.
+    wruPerRun:
+      DAYS_PER_RUN * runUnits((entry) => entry.kind !== 'indicators').wru + (0.5 * unionBytes) / 1024,
     lambdaGbSecondsPerByteRead:
       ((indicatorsMs / 1000) * (functions.indicators.memoryMb / GB)) / cohortReads.bytesRead,
     lambdaGbSecondsPerRun: 0,
@@ -482,6 +545,16 @@ const measureUnits = async (endpoint: string, started: number) => {
     nightlyMessages: NIGHTLY_MESSAGES,
   };
 
+  // The recompute reads each GPS record's log entry once, in the run after it.
+  const withLogReads = (feed: FeedPath, bytesPerRecord: number): FeedPath => ({
+    ...feed,
+    rru: feed.rru + bytesPerRecord * recompute.rruPerByteRead,
+  });
+  const gpsFleet = withLogReads(fleet, logBytes.bytes / fleetRecords);
+  const gpsVehicleMinute = withLogReads(
+    vehicleMinute,
+    (logBytesAfter.bytes - logBytes.bytes) / vehicleMinutes.length,
+  );
   const wholePipelineNote = 'units per record; whole pipeline at the reference city-day in the cost section';
   const perEvent = (path: FeedPath) => ({ wru: path.wru, rru: path.rru, busEntries: path.busEntries });
   const breakdown = (phase: Phase, records: number) => {
@@ -534,20 +607,47 @@ const measureUnits = async (endpoint: string, started: number) => {
     },
     {
       id: 'units.sanitation.wru',
-      figure: 'DynamoDB write units per GPS point (ingest, coverage)',
-      value: (sanitation.wru * minutes.length) / points,
+      figure: 'DynamoDB write units per GPS point, fleet minutes (ingest, coverage)',
+      value: gpsFleet.wru / (fleetPoints / fleetRecords),
       unit: 'WRU',
       digits: 3,
-      how: `a vehicle's day of ${minutes.length} one-minute records (${points} points) on the reference roads; per record ${sanitation.wru.toFixed(2)} WRU`,
-      detail: { perRecord: perEvent(sanitation), points, byCall: breakdown(sanitationPhase, minutes.length) },
+      how: `${FLEET_MINUTES} minutes of ${FLEET} vehicles, one request a minute (${fleetRecords} records, ${fleetPoints} points); per record ${gpsFleet.wru.toFixed(3)} WRU`,
+      detail: {
+        perRecord: perEvent(gpsFleet),
+        points: fleetPoints,
+        byCall: breakdown(fleetPhase, fleetRecords),
+      },
     },
     {
       id: 'units.sanitation.rru',
-      figure: 'DynamoDB read units per GPS point (ingest, coverage)',
-      value: (sanitation.rru * minutes.length) / points,
+      figure: 'DynamoDB read units per GPS point, fleet minutes (ingest, coverage, recompute)',
+      value: gpsFleet.rru / (fleetPoints / fleetRecords),
       unit: 'RRU',
       digits: 3,
-      how: `per record ${sanitation.rru.toFixed(2)} RRU; the vehicle-day's points are re-read for each record`,
+      target: { op: '<=', value: RRU_PER_POINT_TARGET },
+      how: `per record ${gpsFleet.rru.toFixed(3)} RRU: the shard heads a batch extends, the dedupe buckets, and the recompute's one read of the new log entries (${(logBytes.bytes / fleetRecords).toFixed(0)} bytes a record)`,
+    },
+    {
+      id: 'units.sanitation-vehicle-minute.wru',
+      figure: 'DynamoDB write units per GPS point, one request per vehicle-minute',
+      value: gpsVehicleMinute.wru / (vehicleMinutePoints / vehicleMinutes.length),
+      unit: 'WRU',
+      digits: 3,
+      how: `${vehicleMinutes.length} vehicle-minutes of the same fleet and day, one request each, coverage in batches of ${VEHICLE_MINUTE_BATCH}; per record ${gpsVehicleMinute.wru.toFixed(3)} WRU`,
+      detail: {
+        perRecord: perEvent(gpsVehicleMinute),
+        points: vehicleMinutePoints,
+        byCall: breakdown(vehicleMinutePhase, vehicleMinutes.length),
+      },
+    },
+    {
+      id: 'units.sanitation-vehicle-minute.rru',
+      figure: 'DynamoDB read units per GPS point, one request per vehicle-minute',
+      value: gpsVehicleMinute.rru / (vehicleMinutePoints / vehicleMinutes.length),
+      unit: 'RRU',
+      digits: 3,
+      target: { op: '<=', value: RRU_PER_POINT_TARGET },
+      how: `per record ${gpsVehicleMinute.rru.toFixed(3)} RRU`,
     },
     {
       id: 'units.hotline.bus',
@@ -569,12 +669,12 @@ const measureUnits = async (endpoint: string, started: number) => {
     },
     {
       id: 'units.sanitation.bus',
-      figure: 'EventBridge entries per GPS record (1 vehicle-minute)',
-      value: sanitation.busEntries,
+      figure: 'EventBridge entries per GPS record: fleet minutes; one request per vehicle-minute',
+      value: gpsFleet.busEntries,
       unit: 'entries',
-      digits: 2,
-      how: describeEntries(sanitationPhase),
-      detail: { entries: sanitationPhase.entries },
+      digits: 3,
+      how: `${describeEntries(fleetPhase)}; one request per vehicle-minute: ${gpsVehicleMinute.busEntries.toFixed(2)} (${describeEntries(vehicleMinutePhase)})`,
+      detail: { entries: fleetPhase.entries, vehicleMinute: vehicleMinutePhase.entries },
     },
     {
       id: 'units.recompute.read',
@@ -588,7 +688,9 @@ const measureUnits = async (endpoint: string, started: number) => {
         cohortRru: cohortReads.rru,
         bytesPerTicket: seeded.bytesPerTicket,
         bytesPerCase: seeded.bytesPerCase,
-        sanitationBytesPerVehicleDay: sanitationReads.bytesRead,
+        sanitationBytesPerFullDay,
+        gpsHeadBytes: heads.bytes,
+        unionBytes,
         bytesPerReferenceDay: bytesPerFullDay,
         areasWritten,
         wruPerAreaWrite: recompute.wruPerAreaWrite,
@@ -614,15 +716,18 @@ const measureUnits = async (endpoint: string, started: number) => {
   return {
     figures,
     data: {
-      feeds: [hotline, cases, sanitation],
+      feeds: [hotline, cases, gpsFleet],
+      perVehicleMinute: gpsVehicleMinute,
       recompute,
-      pointsPerGpsRecord: points / minutes.length,
+      pointsPerGpsRecord: fleetPoints / fleetRecords,
       phases: {
         hotline: summarizePhase(hotlinePhase, ticketEvents.length),
         cityPlatform: summarizePhase(casesPhase, caseEvents.length),
-        sanitation: summarizePhase(sanitationPhase, minutes.length),
+        gpsFleet: summarizePhase(fleetPhase, fleetRecords),
+        gpsVehicleMinute: summarizePhase(vehicleMinutePhase, vehicleMinutes.length),
+        gpsFleetRecompute: summarizePhase(fleetRecompute.recompute, 1),
+        gpsVehicleMinuteRecompute: summarizePhase(vehicleMinuteRecompute.recompute, 1),
         hotlineRecompute: summarizePhase(hotlineRecompute.recompute, 1),
-        sanitationRecompute: summarizePhase(sanitationRecompute.recompute, 1),
         seededRecompute: summarizePhase(run, 1),
         seededFanout: summarizePhase(fanoutOfUpdates, areasWritten),
       },
@@ -713,4 +818,66 @@ const seedDistrictDay = async (endpoint: string) => {
   const bytesPerCase = (await bytesOf('case')) / cases.length;
   documents.destroy();
   return { bytesPerTicket, bytesPerCase };
+};
+
+/** Bytes (as DynamoDB counts them) of the items of some partitions of the facts table. */
+const partitionBytes = async (endpoint: string, partitions: readonly string[]) => {
+  const documents = createDocumentClient(endpoint);
+  let bytes = 0;
+  let items = 0;
+  for (const pk of partitions) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documents.send(
+        new QueryCommand({
+          TableName: BENCH_TABLES.facts,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) bytes += plainItemBytes(item);
+      items += page.Items?.length ?? 0;
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+  }
+  documents.destroy();
+  return { bytes, items };
+};
+
+const shards = Array.from({ length: GPS_SHARDS }, (_, shard) => shard);
+/** The GPS log entries of a day, over all shards. */
+const gpsLogBytes = (endpoint: string, day: string) =>
+  partitionBytes(
+    endpoint,
+    shards.map((shard) => `gpslog#${day}#${shard}`),
+  );
+/** The shard heads of a day. */
+const gpsHeadBytes = (endpoint: string, day: string) =>
+  partitionBytes(
+    endpoint,
+    shards.map((shard) => `gpshead#${day}#${shard}`),
+  );
+
+/**
+ * Bytes of the union of cleaned cells the recompute keeps for a whole reference day, as the union
+ * store writes it (gzipped JSON): every vehicle's day covered on the reference roads.
+ */
+const referenceUnionBytes = (vehicles: number): number => {
+  const network = buildRoadNetwork(referenceRoads());
+  const context = coverageContext(network, ZONE);
+  const registry = new Map(referenceVehicles().map((vehicle) => [vehicle.vehicleId, vehicle]));
+  const cells = new Map<string, readonly number[]>();
+  for (let vehicle = 0; vehicle < vehicles; vehicle += 1) {
+    const rows = trackerMinutes(vehicle, DAY).flatMap((record) =>
+      (record.points as { t: string; lat: number; lon: number; working?: boolean }[]).map((point) =>
+        toRow({ t: toEpochMs(point.t), lat: point.lat, lon: point.lon, working: point.working }),
+      ),
+    );
+    const cleans = cleansRoads(registry.get(`v${vehicle}`)?.type);
+    const exact = exactVehicleDay(DAY, rows, undefined, cleans, context);
+    if (exact) addCells(cells, exact.cells);
+  }
+  const applied = Object.fromEntries(shards.map((shard) => [shard, 1440]));
+  return gzipSync(JSON.stringify({ applied, cells: [...cells] })).length;
 };
