@@ -7,7 +7,7 @@
 import { DEFAULT_RETRY_SCHEDULE_S } from '#shared/domain/webhooks/retry';
 import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
 import { factsChanged } from '#shared/events/facts-changed';
-import { indicatorsUpdated } from '#shared/events/indicators-updated';
+import { indicatorsDayUpdated, indicatorsUpdated } from '#shared/events/indicators-updated';
 import {
   cityPlatformRecordAccepted,
   hotlineRecordAccepted,
@@ -332,7 +332,10 @@ export const rules: readonly RuleDecl[] = [
   {
     id: 'IndicatorsToFanout',
     description: 'Changed indicators become indicators.updated webhooks',
-    pattern: { source: [indicatorsUpdated.source], 'detail-type': [indicatorsUpdated.detailType] },
+    pattern: {
+      source: [indicatorsUpdated.source],
+      'detail-type': [indicatorsUpdated.detailType, indicatorsDayUpdated.detailType],
+    },
     queue: 'fanout',
   },
   {

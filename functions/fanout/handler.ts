@@ -6,7 +6,7 @@ import { fanOut } from '#shared/app/fanout';
 import { referenceLoader } from '#shared/app/load-reference';
 import { createStorage, storageEnvSchema } from '#shared/composition/root';
 import { loadEnv } from '#shared/config';
-import { toWebhookEvent, type WebhookEvent } from '#shared/domain/webhooks/events';
+import { toWebhookEvents, type WebhookEvent } from '#shared/domain/webhooks/events';
 import { deliveredEventSchema } from '#shared/events/delivered';
 
 const env = loadEnv(storageEnvSchema);
@@ -21,8 +21,7 @@ export const lambdaHandler = async (event: SQSEvent): Promise<SQSBatchResponse> 
   const failed: string[] = [];
   for (const record of event.Records) {
     try {
-      const webhookEvent = toWebhookEvent(deliveredEventSchema.parse(JSON.parse(record.body)), areas);
-      if (webhookEvent) events.push(webhookEvent);
+      events.push(...toWebhookEvents(deliveredEventSchema.parse(JSON.parse(record.body)), areas));
     } catch (error) {
       logger.error('unreadable event', { messageId: record.messageId, error: error as Error });
       failed.push(record.messageId);

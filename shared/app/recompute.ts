@@ -12,7 +12,7 @@ import type { Reference } from '#shared/domain/reference';
 import type { SanitationDay } from '#shared/domain/sanitation/indicators';
 import { addDays, localDate } from '#shared/domain/time';
 import { busEvent } from '#shared/events/definition';
-import { indicatorsUpdated } from '#shared/events/indicators-updated';
+import { indicatorsUpdatedEvents } from '#shared/events/indicators-updated';
 import type { AreaKey } from '#shared/schemas/common';
 
 /** DynamoDB requests a recompute keeps in flight at once (one per area or district). */
@@ -168,8 +168,14 @@ export const saveDay = async (
   const unannounced = stored.filter(
     (item) => computed.has(item.area) && (item.announcedRevision ?? 0) < item.revision,
   );
-  const updates = unannounced.map(({ area, revision, computedAt: at, indicators }) =>
-    busEvent(indicatorsUpdated, { date, area, revision, computedAt: at, indicators }),
+  const updates = indicatorsUpdatedEvents(
+    date,
+    unannounced.map(({ area, revision, computedAt: at, indicators }) => ({
+      area,
+      revision,
+      computedAt: at,
+      indicators,
+    })),
   );
   const gone = stored.map((item) => item.area).filter((area) => !computed.has(area));
   const removed = gone.length > 0 ? await deps.indicators.remove(date, gone, readAt) : [];

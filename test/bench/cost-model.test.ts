@@ -26,6 +26,8 @@ const inputs: CostInputs = {
     bytesPerFullDay: 8_192_000,
     fullDaysPerRun: 1,
     areaWritesPerRun: 10,
+    // One entry per item here, so the hand-worked lines below count items and entries alike.
+    updateEntriesPerRun: 10,
     rruPerByteRead: 1 / 8192,
     rruPerRun: 5,
     wruPerAreaWrite: 2,
@@ -87,7 +89,7 @@ describe('cost of the reference city-day', () => {
     expect(usd('reads: recompute (facts of the days)')).toBeCloseTo(2.1708, 10);
     expect(usd('writes: recompute (indicators, data quality)')).toBeCloseTo(0.09072, 10);
     expect(usd('GB-s: recompute')).toBeCloseTo(0.03538944, 10);
-    expect(usd('entries: indicators.updated')).toBeCloseTo(0.0432, 10);
+    expect(usd('entries: indicators.day-updated')).toBeCloseTo(0.0432, 10);
     expect(usd('writes: webhook events of indicators.updated')).toBeCloseTo(0.0432, 10);
     expect(usd('reads: webhook events of indicators.updated')).toBeUndefined();
     expect(usd('GB-s: fanout of indicators.updated')).toBeCloseTo(0.000432, 10);
@@ -98,6 +100,16 @@ describe('cost of the reference city-day', () => {
       'consumer invocations',
       'ingest requests: events',
     ]);
+  });
+
+  it('counts the packed announcements as bus entries and fanout messages, not the items', () => {
+    const packed = costOfDay({ ...inputs, recompute: { ...inputs.recompute, updateEntriesPerRun: 1 } });
+    const usd = (item: string) => packed.lines.find((line) => line.item === item)?.usd;
+    // 4,320 runs × 1 entry; the 43,200 items still become webhook events.
+    expect(usd('entries: indicators.day-updated')).toBeCloseTo(0.00432, 10);
+    expect(usd('writes: webhook events of indicators.updated')).toBeCloseTo(0.0432, 10);
+    // Sends: (86,400 facts + 43,200 recompute + 4,320 fanout) × US$ 0.5 a million.
+    expect(usd('SendMessage (bus targets)')).toBeCloseTo(0.06696, 10);
   });
 
   it('charges the recompute to the feeds by the facts.changed messages they cause', () => {
@@ -124,6 +136,7 @@ describe('a city grown by a factor', () => {
       ...inputs.recompute,
       bytesPerFullDay: 24_576_000,
       areaWritesPerRun: 30,
+      updateEntriesPerRun: 30,
     });
     expect(tripled.queues).toBe(inputs.queues);
   });

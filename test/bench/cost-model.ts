@@ -11,8 +11,8 @@
  *   one invocation, one ReceiveMessage and one DeleteMessageBatch.
  * - Indicators are recomputed per batch of `facts.changed` messages: one run every min(w, b / r)
  *   seconds. Each run re-reads the facts of the days it recomputes (a share of full days) and writes the
- *   (day, area) items whose values changed; each written item becomes an `indicators.updated` event and a
- *   webhook event (fanout).
+ *   (day, area) items whose values changed; they are announced packed (`indicators.day-updated`, one bus
+ *   entry per day and run) and each becomes a webhook event (fanout).
  */
 
 /** Prices in US$ (us-east-1, on-demand). */
@@ -68,6 +68,8 @@ export interface RecomputePath {
   readonly fullDaysPerRun: number;
   /** (day, area) items a run writes, e.g. 2 days × 73 areas. */
   readonly areaWritesPerRun: number;
+  /** Bus entries (64 KB chunks) announcing them: the areas of a day travel packed in one event. */
+  readonly updateEntriesPerRun: number;
   readonly rruPerByteRead: number;
   /** Read units of a run besides the facts (reference versions, stored indicators of the days). */
   readonly rruPerRun: number;
@@ -167,7 +169,8 @@ export const costOfDay = (inputs: CostInputs): CostOfDay => {
   const runs = recomputeRunsPerDay(factsChangedPerDay, batchingOf(inputs.queues, 'recompute'));
   const areaWrites = runs * recompute.areaWritesPerRun;
   messagesPerDay.recompute = factsChangedPerDay;
-  messagesPerDay.fanout = (messagesPerDay.fanout ?? 0) + areaWrites;
+  const updateEntries = runs * recompute.updateEntriesPerRun;
+  messagesPerDay.fanout = (messagesPerDay.fanout ?? 0) + updateEntries;
   const batches: Record<string, number> = {};
   const invocations: Record<string, number> = {};
   for (const [queue, messages] of Object.entries(messagesPerDay)) {
@@ -280,8 +283,8 @@ export const costOfDay = (inputs: CostInputs): CostOfDay => {
   );
   add(
     'EventBridge',
-    'entries: indicators.updated',
-    areaWrites,
+    'entries: indicators.day-updated',
+    updateEntries,
     'entries',
     megabyte(prices.eventBridgePerMillionEntries),
   );
@@ -321,7 +324,7 @@ export const costOfDay = (inputs: CostInputs): CostOfDay => {
     perRecord[feed.label] = {
       wru: feed.wru + (share * recomputeWru) / feed.recordsPerDay,
       rru: feed.rru + (share * recomputeRru) / feed.recordsPerDay,
-      busEntries: feed.busEntries + (share * areaWrites) / feed.recordsPerDay,
+      busEntries: feed.busEntries + (share * updateEntries) / feed.recordsPerDay,
       recomputeShare: share,
     };
   }
@@ -351,6 +354,7 @@ export const scaleInputs = (inputs: CostInputs, factor: number): CostInputs => (
     ...inputs.recompute,
     bytesPerFullDay: inputs.recompute.bytesPerFullDay * factor,
     areaWritesPerRun: inputs.recompute.areaWritesPerRun * factor,
+    updateEntriesPerRun: inputs.recompute.updateEntriesPerRun * factor,
   },
 });
 

@@ -19,6 +19,16 @@ export class RecordingPublisher implements EventPublisher {
     }
   }
 
+  /**
+   * The `indicators.updated` details announced (each area of each packed `indicators.day-updated`),
+   * emptying the record like {@link take}.
+   */
+  takeIndicatorUpdates(): unknown[] {
+    return (this.take('indicators.day-updated') as { date: string; items: object[] }[]).flatMap(
+      ({ date, items }) => items.map((item) => ({ date, ...item })),
+    );
+  }
+
   take(detailType: string): unknown[] {
     const taken = this.published
       .filter((event) => event.detailType === detailType)

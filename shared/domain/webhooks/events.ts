@@ -1,7 +1,11 @@
 import { type AreaRegistry, placeRecord } from '#shared/domain/areas';
 import type { Subscription } from '#shared/domain/webhooks/subscription';
 import type { DeliveredEvent } from '#shared/events/definition';
-import { indicatorsUpdated } from '#shared/events/indicators-updated';
+import {
+  type IndicatorsUpdatedDetail,
+  indicatorsDayUpdated,
+  indicatorsUpdated,
+} from '#shared/events/indicators-updated';
 import { cityPlatformRecordAccepted, hotlineRecordAccepted } from '#shared/events/record-accepted';
 import { syncCaseRequested, syncTicketResolved } from '#shared/events/webhooks';
 import { cityPlatformEventSchema, hotlineEventSchema } from '#shared/schemas/ingest';
@@ -20,11 +24,33 @@ export interface WebhookEvent {
 const iso = (instant: string) => new Date(instant).toISOString();
 
 /**
- * The webhook event a bus event stands for (CONTRACT §7): `ticket.<type>` and `case.<type>` for
- * accepted lifecycle events (known fields, with the areas the event places in), `indicators.updated`,
+ * The webhook events a bus event stands for (CONTRACT §7): `ticket.<type>` and `case.<type>` for
+ * accepted lifecycle events (known fields, with the areas the event places in), one
+ * `indicators.updated` per area of an `indicators.day-updated` (or of a single `indicators.updated`),
  * and the sync events. Ids are stable, so a repeat is recognisable by its `webhook-id`.
  */
-export const toWebhookEvent = (
+export const toWebhookEvents = (
+  delivered: Pick<DeliveredEvent, 'detail-type' | 'detail'>,
+  areas: AreaRegistry,
+): WebhookEvent[] => {
+  if (delivered['detail-type'] === indicatorsDayUpdated.detailType) {
+    const { date, items } = indicatorsDayUpdated.detailSchema.parse(delivered.detail);
+    return items.map((item) => indicatorsWebhook({ date, ...item }));
+  }
+  const event = toWebhookEvent(delivered, areas);
+  return event ? [event] : [];
+};
+
+/** The `indicators.updated` webhook of one (day, area) revision. */
+const indicatorsWebhook = (detail: IndicatorsUpdatedDetail): WebhookEvent => ({
+  id: `indicators:${detail.date}:${detail.area}:${detail.revision}`,
+  type: indicatorsUpdated.detailType,
+  timestamp: iso(detail.computedAt),
+  data: { ...detail, areas: [detail.area] },
+});
+
+/** The one webhook event of a bus event that carries one (undefined for other bus events). */
+const toWebhookEvent = (
   delivered: Pick<DeliveredEvent, 'detail-type' | 'detail'>,
   areas: AreaRegistry,
 ): WebhookEvent | undefined => {
@@ -42,15 +68,8 @@ export const toWebhookEvent = (
       data: { ...known, areas: placeRecord(known, areas) },
     };
   }
-  if (type === indicatorsUpdated.detailType) {
-    const detail = indicatorsUpdated.detailSchema.parse(delivered.detail);
-    return {
-      id: `indicators:${detail.date}:${detail.area}:${detail.revision}`,
-      type,
-      timestamp: iso(detail.computedAt),
-      data: { ...detail, areas: [detail.area] },
-    };
-  }
+  if (type === indicatorsUpdated.detailType)
+    return indicatorsWebhook(indicatorsUpdated.detailSchema.parse(delivered.detail));
   if (type === syncCaseRequested.detailType) {
     const detail = syncCaseRequested.detailSchema.parse(delivered.detail);
     return {

@@ -453,6 +453,7 @@ const measureUnits = async (endpoint: string, started: number) => {
   // A recompute of a stored district-day of 10,000 tickets and 2,000 cases.
   progress(SUITE, `recompute: storing a district-day of ${SEEDED_TICKETS} tickets and ${SEEDED_CASES} cases`);
   const seeded = await seedDistrictDay(endpoint);
+  const archivedBeforeSeededRun = bus.archive.length;
   const seededRun = await (async () => {
     pending.recompute.push(
       JSON.stringify({
@@ -509,7 +510,15 @@ const measureUnits = async (endpoint: string, started: number) => {
   const indicatorWrites = runUnits((entry) => entry.kind === 'indicators' && entry.operation !== 'Query');
   const indicatorReads = runUnits((entry) => entry.kind === 'indicators' && entry.operation === 'Query');
   const otherReads = runUnits((entry) => entry.kind !== 'indicators' && entry.kind !== 'cohortlog');
-  const areasWritten = run.entries['indicators.updated']?.count ?? 0;
+  const announced = bus.archive
+    .slice(archivedBeforeSeededRun)
+    .filter((event) => event['detail-type'] === 'indicators.day-updated');
+  const areasWritten = announced.reduce(
+    (sum, event) => sum + (event.detail as { items: unknown[] }).items.length,
+    0,
+  );
+  const bytesPerAnnouncedArea =
+    announced.reduce((sum, event) => sum + Buffer.byteLength(JSON.stringify(event.detail)), 0) / areasWritten;
   if (areasWritten === 0) throw new Error('the measured recompute wrote no indicators');
   if (cohortReads.bytesRead === 0) throw new Error('the measured recompute read no cohort');
   const indicatorsMs = run.lambda.indicators?.ms ?? 0;
@@ -527,6 +536,8 @@ const measureUnits = async (endpoint: string, started: number) => {
     bytesPerFullDay,
     fullDaysPerRun: FULL_DAYS_READ_PER_RUN,
     areaWritesPerRun: DAYS_PER_RUN * REFERENCE_AREAS,
+    // Each day's areas in events of at most 60 KB of items.
+    updateEntriesPerRun: DAYS_PER_RUN * Math.ceil((REFERENCE_AREAS * bytesPerAnnouncedArea) / 60_000),
     rruPerByteRead: cohortReads.rru / cohortReads.bytesRead,
     rruPerRun:
       DAYS_PER_RUN * otherReads.rru + (indicatorReads.rru / areasWritten) * DAYS_PER_RUN * REFERENCE_AREAS,

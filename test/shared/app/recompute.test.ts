@@ -75,7 +75,7 @@ describe('facts and recompute on DynamoDB Local', () => {
       ['city', 1, 1, 6],
       ['district:d1', 1, 1, 6],
     ]);
-    expect(publisher.take('indicators.updated')).toHaveLength(2);
+    expect(publisher.takeIndicatorUpdates()).toHaveLength(2);
   });
 
   it('announces a revision an interrupted run saved but did not announce', async () => {
@@ -90,7 +90,7 @@ describe('facts and recompute on DynamoDB Local', () => {
     publisher.published.splice(0);
     const retry = await recomputeDay('2026-03-02', deps());
     expect(retry.changed).toEqual([]);
-    expect(publisher.take('indicators.updated')).toEqual([
+    expect(publisher.takeIndicatorUpdates()).toEqual([
       expect.objectContaining({ area: 'city', revision: 2 }),
       expect.objectContaining({ area: 'district:d1', revision: 2 }),
     ]);
@@ -100,7 +100,7 @@ describe('facts and recompute on DynamoDB Local', () => {
     const outcome = await recomputeDay('2026-03-02', deps());
     expect(outcome.changed).toEqual([]);
     expect((await db.indicators.listDay('2026-03-02')).map((item) => item.revision)).toEqual([2, 2]);
-    expect(publisher.take('indicators.updated')).toEqual([]);
+    expect(publisher.takeIndicatorUpdates()).toEqual([]);
   });
 
   it('moves a ticket to the day of an earlier receipt that arrives late, and revises both days', async () => {

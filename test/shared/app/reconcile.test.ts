@@ -168,7 +168,7 @@ describe('reconciling a day whose cohort log holds a wrong entry', () => {
 
   it('leaves the day as a clean recompute publishes it, announced, and its log folded to the exact facts', async () => {
     expect(await published(day)).toEqual(clean);
-    expect(publisher.take('indicators.updated')).toEqual([
+    expect(publisher.takeIndicatorUpdates()).toEqual([
       expect.objectContaining({ date: day, area: 'city', indicators: clean.get('city') }),
       expect.objectContaining({ date: day, area: 'district:d1' }),
       expect.objectContaining({ date: day, area: 'district:d2' }),
@@ -184,7 +184,7 @@ describe('reconciling a day whose cohort log holds a wrong entry', () => {
     const again = await reconcileDay(day, deps());
     expect(again).toMatchObject({ entitiesChecked: 4, entitiesCorrected: 0, differences: [], changed: [] });
     expect(await revisions(day)).toEqual(before);
-    expect(publisher.take('indicators.updated')).toEqual([]);
+    expect(publisher.takeIndicatorUpdates()).toEqual([]);
   });
 });
 
