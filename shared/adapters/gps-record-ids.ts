@@ -45,7 +45,11 @@ export class GpsRecordIdsStore implements AcceptedGpsRecords {
     private readonly table: string,
   ) {}
 
-  /** The eventIds among these records found in their own record's bucket (one consistent BatchGet). */
+  /**
+   * The eventIds among these records found in their own record's bucket: one BatchGet, eventually
+   * consistent (half the units). A resend that misses an id marked a moment ago is accepted again and
+   * still counts once: the coverage engine keeps points as a set (CONTRACT §10).
+   */
   async findAccepted(records: readonly GpsRecordId[]): Promise<Set<string>> {
     const buckets = byBucket(records);
     if (buckets.size === 0) return new Set();
@@ -53,8 +57,6 @@ export class GpsRecordIdsStore implements AcceptedGpsRecords {
       this.client,
       this.table,
       [...buckets.keys()].map((pk) => ({ pk, sk: BUCKET_SK })),
-      undefined,
-      true,
     );
     const stored = new Map(items.map((item) => [String(item.pk), item.ids]));
     const found = new Set<string>();
