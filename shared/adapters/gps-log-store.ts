@@ -16,6 +16,8 @@ const logPk = (day: string, shard: number) => `gpslog#${day}#${shard}`;
 const versionSk = (version: number) => `v${String(version).padStart(10, '0')}`;
 /** The index of shard-days with GPS data (`<day>#<shard>`), written with each shard-day's first entry. */
 const SHARD_DAYS_PK = 'gpsdays';
+/** The index of vehicle-days stored before the GPS log. */
+const LEGACY_TRACK_DAYS_PK = 'trackdays';
 /** Gzipped changes per log item: well under DynamoDB's 400 KB (a transaction takes 4 MB, so 13 of them). */
 const MAX_ITEM_BYTES = 300_000;
 
@@ -172,20 +174,28 @@ export class GpsLogStore implements GpsLog, VehicleDayLister {
     }
   }
 
-  /** Every (day, vehicle) with stored points: the vehicles of the heads of every indexed shard-day. */
+  /**
+   * Every (day, vehicle) with stored points: the vehicles of the heads of every indexed shard-day, and
+   * the vehicle-days indexed before the GPS log (`trackdays`), which join the log when reprocessed.
+   */
   async listVehicleDays(): Promise<{ day: string; vehicleId: string }[]> {
-    const items = await queryAll(this.client, {
-      TableName: this.table,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': SHARD_DAYS_PK },
-    });
-    const keys = items.map((item) => ({ pk: headPk(String(item.day), Number(item.shard)), sk: 'head' }));
+    const partition = (pk: string) =>
+      queryAll(this.client, {
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+      });
+    const [indexed, legacy] = await Promise.all([partition(SHARD_DAYS_PK), partition(LEGACY_TRACK_DAYS_PK)]);
+    const keys = indexed.map((item) => ({ pk: headPk(String(item.day), Number(item.shard)), sk: 'head' }));
     const heads = await batchGet(this.client, this.table, keys, undefined, true);
-    return heads
-      .flatMap((item) => {
-        const day = String(item.pk).split('#')[1] ?? '';
-        return [...toHead(item).vehicles.keys()].map((vehicleId) => ({ day, vehicleId }));
-      })
-      .sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : a.vehicleId < b.vehicleId ? -1 : 1));
+    const found = new Map<string, { day: string; vehicleId: string }>();
+    const add = (day: string, vehicleId: string) => found.set(`${day}#${vehicleId}`, { day, vehicleId });
+    for (const item of heads)
+      for (const vehicleId of toHead(item).vehicles.keys())
+        add(String(item.pk).split('#')[1] ?? '', vehicleId);
+    for (const item of legacy) add(String(item.day), String(item.vehicleId));
+    return [...found.values()].sort((a, b) =>
+      a.day < b.day ? -1 : a.day > b.day ? 1 : a.vehicleId < b.vehicleId ? -1 : 1,
+    );
   }
 }

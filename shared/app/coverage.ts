@@ -69,6 +69,8 @@ export interface GpsLog {
 
 export interface CoverageDeps {
   readonly gps: GpsLog;
+  /** Points stored before the GPS log: moved into it with the vehicle-day's next batch. */
+  readonly sanitation: { legacyPoints(vehicleId: string, day: string): Promise<PointRow[]> };
   readonly days: Pick<DayIndex, 'markDay'>;
   readonly publisher: EventPublisher;
   readonly loadSanitation: () => Promise<SanitationReference>;
@@ -271,12 +273,25 @@ const attemptShard = async (
   const nextFirst = async (day: string, vehicleId: string) =>
     (await load(addDays(day, 1))).vehicles.get(vehicleId)?.first;
 
+  const legacy = new Map<string, Promise<PointRow[]>>();
+  /** A vehicle-day's points stored before the GPS log (read once per attempt). */
+  const legacyOf = (day: string, vehicleId: string) => {
+    const key = `${day}#${vehicleId}`;
+    let points = legacy.get(key);
+    if (!points) {
+      points = deps.sanitation.legacyPoints(vehicleId, day);
+      legacy.set(key, points);
+    }
+    return points;
+  };
   /** Recomputes a vehicle-day from all its points and `rows`; records a replacing change if it differs. */
   const recompute = async (day: string, vehicleId: string, rows: readonly PointRow[]) => {
     const state = await load(day);
     const before = await folded(day, vehicleId);
+    // Not in the log yet: its points from before the GPS log (if any) join it now.
+    const joining = before ? rows : [...(await legacyOf(day, vehicleId)), ...rows];
     const known = new Set((before?.points ?? []).map((row) => row.join(',')));
-    const fresh = sortRows(rows.filter((row) => !known.has(row.join(','))));
+    const fresh = sortRows(joining.filter((row) => !known.has(row.join(','))));
     const all = [...(before?.points ?? []), ...fresh];
     const latest = all.reduce((max, row) => Math.max(max, row[0]), Number.NEGATIVE_INFINITY);
     const next = nearDayEnd(latest, day, timeZone) ? await nextFirst(day, vehicleId) : undefined;
@@ -311,7 +326,9 @@ const attemptShard = async (
       const head = state.vehicles.get(vehicleId);
       const latest = sorted[sorted.length - 1] as PointRow;
       const later = nearDayEnd(latest[0], day, timeZone) ? await nextFirst(day, vehicleId) : undefined;
-      if (extendsDay(head, sorted) && !later) {
+      // A vehicle-day begun before the GPS log joins it in one exact recompute with its stored points.
+      const legacy = head ? [] : await legacyOf(day, vehicleId);
+      if (legacy.length === 0 && extendsDay(head, sorted) && !later) {
         push(state, extendVehicleDay(vehicleId, day, head, sorted, cleans(vehicleId), context));
         if (!head) await linkPrevious(day, vehicleId, sorted[0] as PointRow);
       } else {

@@ -11,7 +11,6 @@ import { type UnknownCodes, unknownCodes } from '#shared/domain/quality';
 import type { Reference } from '#shared/domain/reference';
 import type { SanitationDay } from '#shared/domain/sanitation/indicators';
 import { addDays, localDate } from '#shared/domain/time';
-import { busEvent } from '#shared/events/definition';
 import { indicatorsUpdatedEvents } from '#shared/events/indicators-updated';
 import type { AreaKey } from '#shared/schemas/common';
 

@@ -10,6 +10,8 @@ import {
   exactVehicleDay,
   foldChanges,
   nearDayEnd,
+  type PointRow,
+  rangesOfBitmap,
   sameVehicleDay,
   type VehicleHead,
 } from '#shared/domain/sanitation/vehicle-day';
@@ -35,8 +37,9 @@ export interface CoverageUnions {
   write(day: string, union: Omit<CoverageUnion, 'revision'>, after: number, now: number): Promise<boolean>;
 }
 
-/** Days whose coverage was computed before the GPS log (per-vehicle summaries and segment bitmaps). */
+/** Vehicle-days covered before the GPS log (their points, summaries and segment bitmaps). */
 export interface LegacySanitationReader {
+  legacyPoints(vehicleId: string, day: string): Promise<PointRow[]>;
   listSummaries(day: string): Promise<VehicleDaySummary[]>;
   listCoverage(day: string, district: string): Promise<SegmentCoverage[]>;
 }
@@ -147,7 +150,41 @@ export const loadSanitationDay = async (
     // Another run may store its union first: both are folds of the logs, and the next run goes on from either.
     await deps.coverageUnions.write(date, { applied, cells }, union?.revision ?? 0, deps.now());
   }
-  return sanitationDayOf(reference, cells, vehicles);
+  return sanitationDayOf(reference, ...(await withLegacy(date, cells, vehicles, reference, deps)));
+};
+
+/**
+ * Adds the vehicles covered before the GPS log that have not sent points to it since (their points
+ * move into the log with their next batch of the day): their summaries' totals and their bitmaps.
+ */
+const withLegacy = async (
+  date: string,
+  cells: ReadonlyMap<string, readonly number[]>,
+  vehicles: ReadonlyMap<string, Pick<VehicleHead, 'operatingM' | 'workingMs'>>,
+  reference: SanitationReference,
+  deps: SanitationDayDeps,
+): Promise<
+  [ReadonlyMap<string, readonly number[]>, ReadonlyMap<string, Pick<VehicleHead, 'operatingM' | 'workingMs'>>]
+> => {
+  const legacy = (await deps.sanitation.listSummaries(date)).filter(
+    (summary) => !vehicles.has(summary.vehicleId),
+  );
+  if (legacy.length === 0) return [cells, vehicles];
+  const only = new Set(legacy.map((summary) => summary.vehicleId));
+  const merged = new Map(cells);
+  const districts = [...new Set(reference.network.segments.map((segment) => segment.district))];
+  const coverageOf = await pMap(districts, (district) => deps.sanitation.listCoverage(date, district), {
+    concurrency: READ_CONCURRENCY,
+  });
+  for (const coverage of coverageOf.flat()) {
+    const bitmaps = Object.entries(coverage.vehicles)
+      .filter(([vehicleId]) => only.has(vehicleId))
+      .map(([, bitmap]) => Buffer.from(bitmap, 'base64'));
+    if (bitmaps.length > 0) addCells(merged, { [coverage.segmentId]: rangesOfBitmap(unionBitmaps(bitmaps)) });
+  }
+  const totals = new Map(vehicles);
+  for (const summary of legacy) totals.set(summary.vehicleId, summary);
+  return [merged, totals];
 };
 
 /** A day's sanitation facts recomputed from the raw points, and what the incremental state holds otherwise. */
@@ -197,7 +234,8 @@ export const exactSanitationDay = async (
       addCells(cells, exact.cells);
     }
   }
-  return { facts: sanitationDayOf(reference, cells, totals), differing, union: { applied, cells } };
+  const [allCells, allTotals] = await withLegacy(date, cells, totals, reference, deps);
+  return { facts: sanitationDayOf(reference, allCells, allTotals), differing, union: { applied, cells } };
 };
 
 /**

@@ -72,7 +72,7 @@ const memoryDeps = (tickets: EntityFacts[], cases: EntityFacts[], reference: Ref
         >[],
     },
     quality: { saveQuality: async () => undefined },
-    sanitation: { listSummaries: async () => [], listCoverage: async () => [] },
+    sanitation: { legacyPoints: async () => [], listSummaries: async () => [], listCoverage: async () => [] },
     gps: { readHeads: async () => new Map(), readEntries: async () => [] },
     coverageUnions: { read: async () => undefined, write: async () => true },
     loadSanitation: async () => {

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processTrackMessages } from '#shared/app/coverage';
 import { sanitationReferenceLoader } from '#shared/app/load-reference';
 import { exactSanitationDay, loadSanitationDay } from '#shared/app/sanitation-day';
+import { buildRoadNetwork } from '#shared/domain/sanitation/road-network';
 import { GPS_SHARDS, shardOf } from '#shared/domain/sanitation/shards';
+import { coverageContext, exactVehicleDay, toRow } from '#shared/domain/sanitation/vehicle-day';
 import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import { asRecordPoints, drive, type MetricPoint, testRoads } from '../../support/metric-city.ts';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
@@ -248,4 +251,97 @@ describe('incremental coverage equals the exact recompute', () => {
     // The late and resent batches went through the exact recompute, not only the extension.
     expect(replaces).toBeGreaterThan(5);
   }, 120_000);
+});
+
+describe('vehicle-days covered before the GPS log', () => {
+  const day = '2026-03-09';
+  const morning = drive([-30, 0], [230, 0], 6, Date.parse(`${day}T08:00:00+08:00`));
+  const afternoon = drive([230, 0], [-30, 0], 6, Date.parse(`${day}T15:00:00+08:00`));
+  const rowsOf = (points: readonly MetricPoint[]) =>
+    asRecordPoints(points).map((point) =>
+      toRow({ t: Date.parse(point.t), lat: point.lat, lon: point.lon, working: point.working }),
+    );
+
+  /** Stores a vehicle-day as the coverage engine before the GPS log left it: points, summary, bitmaps. */
+  const storeLegacy = async (vehicleId: string, points: readonly MetricPoint[]) => {
+    const network = buildRoadNetwork(testRoads);
+    const exact = exactVehicleDay(day, rowsOf(points), undefined, true, coverageContext(network, zone));
+    if (!exact) throw new Error('no points');
+    const put = (item: Record<string, unknown>) =>
+      db.documents.send(new PutCommand({ TableName: db.names.facts, Item: item }));
+    await put({ pk: `track#${vehicleId}#${day}`, sk: 'old#0', data: JSON.stringify(rowsOf(points)) });
+    await put({ pk: 'trackdays', sk: `${day}#${vehicleId}`, day, vehicleId });
+    await put({
+      pk: `vehicleday#${day}`,
+      sk: vehicleId,
+      vehicleId,
+      day,
+      operatingM: exact.head.operatingM,
+      workingMs: exact.head.workingMs,
+      digests: {},
+    });
+    for (const [segmentId, ranges] of Object.entries(exact.cells)) {
+      const segment = network.segments[network.bySegmentId.get(segmentId) ?? -1];
+      if (!segment) continue;
+      const bitmap = new Uint8Array(Math.ceil(segment.cells / 8));
+      for (let i = 0; i + 1 < ranges.length; i += 2)
+        for (let cell = ranges[i] as number; cell <= (ranges[i + 1] as number); cell += 1)
+          bitmap[cell >> 3] = (bitmap[cell >> 3] as number) | (1 << (cell & 7));
+      await db.documents
+        .send(
+          new UpdateCommand({
+            TableName: db.names.facts,
+            Key: { pk: `coverage#${day}#${segment.district}`, sk: segmentId },
+            UpdateExpression: 'SET vehicles.#v = :bitmap',
+            ExpressionAttributeNames: { '#v': vehicleId },
+            ExpressionAttributeValues: { ':bitmap': Buffer.from(bitmap).toString('base64') },
+          }),
+        )
+        .catch(() =>
+          put({
+            pk: `coverage#${day}#${segment.district}`,
+            sk: segmentId,
+            segmentId,
+            vehicles: { [vehicleId]: Buffer.from(bitmap).toString('base64') },
+          }),
+        );
+    }
+    return exact;
+  };
+
+  it('counts them as stored, moves a vehicle-day into the log with its next batch, and stays exact', async () => {
+    const earlier = await storeLegacy('sw1', morning);
+    const other = await storeLegacy('sw2', morning);
+    const before = await loadSanitationDay(day, dayDeps);
+    expect(before?.vehicles.get('sw1')?.operatingM).toBe(earlier.head.operatingM);
+
+    // sw1 drives again after the upgrade: its morning joins the log with the afternoon.
+    await processTrackMessages(one('sw1', 'after-upgrade', afternoon), deps);
+    const head = (await db.gps.readHead(day, shardOf('sw1'))).vehicles.get('sw1');
+    expect(head?.points).toBe(morning.length + afternoon.length);
+    const whole = exactVehicleDay(
+      day,
+      rowsOf([...morning, ...afternoon]),
+      undefined,
+      true,
+      coverageContext(buildRoadNetwork(testRoads), zone),
+    );
+    expect(head?.operatingM).toBe(whole?.head.operatingM);
+
+    // sw2 sent nothing since: its summary and bitmaps still count beside the log.
+    const after = await loadSanitationDay(day, dayDeps);
+    expect(after?.vehicles.get('sw2')?.operatingM).toBe(other.head.operatingM);
+    expect(after?.vehicles.get('sw1')?.operatingM).toBe(whole?.head.operatingM);
+    const { incremental, exact } = await bothWays(day);
+    expect(incremental).toEqual(exact);
+    expect([...(after?.cleanedCells.values() ?? [])].reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
+
+    // A registry change reprocesses both, the one still before the log included.
+    expect(await db.gps.listVehicleDays()).toEqual(
+      expect.arrayContaining([
+        { day, vehicleId: 'sw1' },
+        { day, vehicleId: 'sw2' },
+      ]),
+    );
+  });
 });
