@@ -27,13 +27,14 @@ export const lambdaHandler = async (event: HttpEvent, context: Context): Promise
     source,
     webhookId,
     status: outcome.status,
+    replayed: outcome.replayed ?? false,
     accepted,
     duplicates,
     rejected: rejected.length,
   });
-  // Feed freshness: an alarm per source fires when no records are accepted for a while. A 200 replays the
-  // answer of a batch already ingested, so only fresh batches (202) count.
-  if (outcome.status === 202) {
+  // Feed freshness: an alarm per source fires when no records are accepted for a while. A replayed
+  // answer is of a batch already ingested, so only fresh batches count.
+  if (outcome.status === 202 && !outcome.replayed) {
     metrics(RECORDS_ACCEPTED_METRIC, accepted, 'Count', { [SOURCE_DIMENSION]: source });
   }
   return json(outcome.status, outcome.answer);

@@ -137,7 +137,14 @@ const main = async () => {
     ...(chaos ? { chaos } : {}),
   });
   if (stopping) return;
-  writeStateFile(options.stateFile, { url: hub.url, adminToken, analystToken, sourceSecrets });
+  writeStateFile(options.stateFile, {
+    url: hub.url,
+    adminToken,
+    analystToken,
+    sourceSecrets,
+    // Where the hub keeps its data, for tools and tests that look at the tables themselves.
+    dynamoDb: { endpoint: hub.dynamoDbEndpoint, tables: hub.tableNames },
+  });
   log(`cityhub: ready at ${hub.url} (tokens and source secrets in ${options.stateFile}; Ctrl-C stops)`);
   log(`cityhub: dashboard at ${hub.url}/ (sign in with the analystToken of ${options.stateFile})`);
   if (options.demo) {

@@ -1,7 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionFailed } from '#shared/adapters/dynamo';
-import type { WebhookReplies } from '#shared/app/ingest';
+import type { StoredReply, WebhookReplies } from '#shared/app/ingest';
 import type { IngestAnswer, Source } from '#shared/schemas/ingest';
 
 /** Webhook replies are kept 24 hours (CONTRACT §2). */
@@ -13,9 +15,22 @@ const replyKey = (source: Source, webhookId: string) => ({
 const epochSeconds = (ms: number) => Math.floor(ms / 1000);
 const decode = (answer: Uint8Array) => JSON.parse(gunzipSync(answer).toString('utf8')) as IngestAnswer;
 
+/** A kept reply; one kept before statuses were has the status its answer implies (CONTRACT §4). */
+const toReply = (item: Record<string, unknown>): StoredReply => {
+  const answer = decode(item.answer as Uint8Array);
+  const status =
+    item.status === 202 || item.status === 422
+      ? item.status
+      : answer.accepted + answer.duplicates > 0
+        ? 202
+        : 422;
+  return { status, answer, bodyDigest: typeof item.bodyDigest === 'string' ? item.bodyDigest : undefined };
+};
+
 /**
- * The first answer to each `webhook-id` of a source, so a resent request gets it again: one item per
- * id, written once (a put conditional on the id having no answer younger than 24 hours).
+ * The first answer to each `webhook-id` of a source, with its status and the digest of the body it
+ * answered, so a resent request gets it again and another body under the id is recognised: one item
+ * per id, written once (a put conditional on the id having no answer younger than 24 hours).
  */
 export class WebhookRepliesStore implements WebhookReplies {
   constructor(
@@ -23,7 +38,7 @@ export class WebhookRepliesStore implements WebhookReplies {
     private readonly table: string,
   ) {}
 
-  async findReply(source: Source, webhookId: string, now: number): Promise<IngestAnswer | undefined> {
+  async findReply(source: Source, webhookId: string, now: number): Promise<StoredReply | undefined> {
     // An eventually consistent read (half the units): a resend that misses an answer stored a moment ago
     // is processed again, counts once (the stores are conditional) and is answered from the first answer,
     // which `saveReply` finds stored.
@@ -32,33 +47,39 @@ export class WebhookRepliesStore implements WebhookReplies {
     );
     // DynamoDB deletes expired items lazily: an answer past its 24 hours is no longer one.
     if (!Item?.answer || Number(Item.expiresAt) <= epochSeconds(now)) return undefined;
-    return decode(Item.answer as Uint8Array);
+    return toReply(Item);
   }
 
   async saveReply(
     source: Source,
     webhookId: string,
-    answer: IngestAnswer,
+    reply: StoredReply,
     now: number,
-  ): Promise<IngestAnswer | undefined> {
+  ): Promise<StoredReply | undefined> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
           Item: {
             ...replyKey(source, webhookId),
+            status: reply.status,
             // Gzipped: a 1000-record answer with every record's errors is far over 400 KB as JSON.
-            answer: gzipSync(JSON.stringify(answer)),
+            answer: gzipSync(JSON.stringify(reply.answer)),
+            ...(reply.bodyDigest ? { bodyDigest: reply.bodyDigest } : {}),
             expiresAt: epochSeconds(now) + WEBHOOK_REPLY_TTL_SECONDS,
           },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
           ExpressionAttributeValues: { ':now': epochSeconds(now) },
+          // The answer kept meanwhile comes back with the refusal: no second read.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
       return undefined;
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
+      // The document client leaves the item of a refusal in DynamoDB's attribute-value form.
+      const old = (error as { Item?: Record<string, AttributeValue> }).Item;
+      return old?.answer ? toReply(unmarshall(old)) : undefined;
     }
-    return this.findReply(source, webhookId, now);
   }
 }

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { EventPublisher } from '#shared/app/ports';
 import { type Unwrapped, unwrapRecords } from '#shared/domain/batch';
 import type { EntityKind } from '#shared/domain/entity-events';
-import { DependencyError } from '#shared/domain/errors';
+import { ConflictError, DependencyError } from '#shared/domain/errors';
 import { toEpochMs } from '#shared/domain/time';
 import { recordAcceptedEvents } from '#shared/events/record-accepted';
 import {
@@ -15,7 +16,7 @@ import {
   type SanitationRecord,
   type Source,
 } from '#shared/schemas/ingest';
-import { capErrors } from '#shared/schemas/messages';
+import { capErrors, excerpt } from '#shared/schemas/messages';
 
 /** What recognises a GPS record when it comes again: its eventId, its vehicle and its earliest point. */
 export interface GpsRecordId {
@@ -70,9 +71,17 @@ export const eventPairKey = (entityId: string, eventId: string): string =>
   JSON.stringify([entityId, eventId]);
 
 /** The first answer to each `webhook-id` of a source, kept 24 hours (CONTRACT §2). */
+/** The first answer to a webhook-id: its status, its body, and the digest of the request's body. */
+export interface StoredReply {
+  readonly status: 202 | 422;
+  readonly answer: IngestAnswer;
+  /** SHA-256 of the request's body (base64url); absent on answers kept before digests were. */
+  readonly bodyDigest?: string | undefined;
+}
+
 export interface WebhookReplies {
-  /** The first answer to a webhook-id, if one is kept (a consistent read). */
-  findReply(source: Source, webhookId: string, now: number): Promise<IngestAnswer | undefined>;
+  /** The first answer to a webhook-id, if one is kept. */
+  findReply(source: Source, webhookId: string, now: number): Promise<StoredReply | undefined>;
   /**
    * Keeps the answer unless the webhook-id has one already (a request with the same id answered
    * meanwhile); returns that earlier answer, or undefined when this one was kept.
@@ -80,9 +89,9 @@ export interface WebhookReplies {
   saveReply(
     source: Source,
     webhookId: string,
-    answer: IngestAnswer,
+    reply: StoredReply,
     now: number,
-  ): Promise<IngestAnswer | undefined>;
+  ): Promise<StoredReply | undefined>;
 }
 
 /** Where rejected records are kept with their errors (`GET /quarantine`). */
@@ -116,6 +125,11 @@ export interface IngestRequest {
   readonly source: Source;
   /** The parsed JSON body. */
   readonly body: unknown;
+  /**
+   * SHA-256 of the body as received (base64url): a webhook-id answers again only the same body.
+   * Default: the digest of the parsed body as JSON.
+   */
+  readonly bodyDigest?: string | undefined;
   /** The Standard Webhooks `webhook-id` the request was signed with. */
   readonly webhookId: string;
   /** Request id, to group quarantined records of one request. */
@@ -130,8 +144,10 @@ const recordBytes = (record: object): number =>
 
 /** The HTTP status and body of an ingest answer (CONTRACT §4). */
 export interface IngestOutcome {
-  readonly status: 200 | 202 | 422;
+  readonly status: 202 | 422;
   readonly answer: IngestAnswer;
+  /** The first answer to the webhook-id, given again: nothing was ingested by this request. */
+  readonly replayed?: boolean;
 }
 
 /**
@@ -143,14 +159,34 @@ export interface IngestOutcome {
  */
 export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<IngestOutcome> => {
   const { source, webhookId } = request;
+  const bodyDigest =
+    request.bodyDigest ?? createHash('sha256').update(JSON.stringify(request.body)).digest('base64url');
   const now = deps.now();
   const first = await deps.replies.findReply(source, webhookId, now);
-  if (first) return { status: 200, answer: first };
+  if (first) return replay(first, webhookId, bodyDigest);
   // Two requests with one webhook-id at the same moment both run: their records count once (the
   // stores are conditional), and the one that answers second answers with the first one's answer.
   const outcome = await processBatch(request, deps, now);
-  const earlier = await deps.replies.saveReply(source, webhookId, outcome.answer, now);
-  return earlier ? { status: 200, answer: earlier } : outcome;
+  const earlier = await deps.replies.saveReply(
+    source,
+    webhookId,
+    { status: outcome.status, answer: outcome.answer, bodyDigest },
+    now,
+  );
+  return earlier ? replay(earlier, webhookId, bodyDigest) : outcome;
+};
+
+/**
+ * The first answer to a webhook-id, with its own status (CONTRACT §10), when the body is the one it
+ * answered; another body under a used id is refused (409), as it would otherwise be dropped.
+ */
+const replay = (first: StoredReply, webhookId: string, bodyDigest: string): IngestOutcome => {
+  if (first.bodyDigest !== undefined && first.bodyDigest !== bodyDigest)
+    throw new ConflictError(
+      `webhook-id ${excerpt(webhookId)} was used for a different body within the last 24 hours; ` +
+        'send this body under a new webhook-id',
+    );
+  return { status: first.status, answer: first.answer, replayed: true };
 };
 
 /** A valid record, with the key that recognises it when it comes again. */

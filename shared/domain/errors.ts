@@ -17,3 +17,8 @@ export class UnknownResourceError extends Error {
 export class RefusedRequestError extends Error {
   override name = 'RefusedRequestError';
 }
+
+/** The request conflicts with what is stored, e.g. a webhook-id used for another body (HTTP 409). */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}

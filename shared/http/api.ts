@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
+  ConflictError,
   DependencyError,
   InvalidInputError,
   RefusedRequestError,
@@ -86,12 +87,13 @@ export const parseJsonBody = (event: HttpEvent): unknown => {
 const callerErrors: readonly [new (message: string) => Error, number][] = [
   [InvalidInputError, 400],
   [UnknownResourceError, 404],
+  [ConflictError, 409],
   [RefusedRequestError, 422],
 ];
 
 /**
  * Maps errors to answers: an `HttpError` becomes `{"error": message}` with its status, and so do the
- * domain's errors (invalid input 400, unknown resource 404, refused request 422,
+ * domain's errors (invalid input 400, unknown resource 404, conflict 409, refused request 422,
  * failed dependency 503); anything else is logged and answered 500 without internals.
  */
 export const httpErrors = (logger: Logger): MiddlewareObj<HttpEvent, HttpResult> => ({

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { IngestRequest } from '#shared/app/ingest';
 import type { Unwrapped } from '#shared/domain/batch';
@@ -61,6 +62,13 @@ export const readSignedBatch = async (
       `body is ${size} bytes; at most ${ingestLimits.maxBytes} bytes (5 MB) per request`,
     );
   }
-  const webhookId = verifySignature(await secretOf(source), textBody(event), event.headers);
-  return { source, body: parseJsonBody(event), webhookId, ...(format ? { unwrap: format.unwrap } : {}) };
+  const text = textBody(event);
+  const webhookId = verifySignature(await secretOf(source), text, event.headers);
+  return {
+    source,
+    body: parseJsonBody(event),
+    bodyDigest: createHash('sha256').update(text).digest('base64url'),
+    webhookId,
+    ...(format ? { unwrap: format.unwrap } : {}),
+  };
 };

@@ -188,12 +188,18 @@ const ingestOperation = (
   summary,
   requestBody: { required: true, content: jsonContent(envelopeOf(envelope, list, items)) },
   responses: {
-    200: answer('A webhook-id seen before: the first answer, nothing changed', 'IngestAnswer'),
-    202: answer('At least one item accepted or a duplicate; the rest listed by index', 'IngestAnswer'),
+    202: answer(
+      'At least one item accepted or a duplicate; the rest listed by index. The same body again under the same webhook-id (24 h): the first answer, nothing changed',
+      'IngestAnswer',
+    ),
     400: errorResponse(`Body is not JSON or not {"${list}": [...]}`),
     401: errorResponse('Missing or bad Standard Webhooks signature, or timestamp more than 5 minutes off'),
+    409: errorResponse('The webhook-id was used for a different body within 24 hours; nothing changed'),
     413: errorResponse('Body larger than 5 MB'),
-    422: answer('Every item rejected', 'IngestAnswer'),
+    422: answer(
+      'Every item rejected (again, with the first answer, for the same body under the same webhook-id)',
+      'IngestAnswer',
+    ),
     ...extra,
   },
 });

@@ -172,12 +172,16 @@ describe('the hotline slice over HTTP', () => {
     ]);
   });
 
-  it('answers a replayed webhook-id with its first answer and status 200', async () => {
+  it('answers a replayed webhook-id with its first answer and status, and refuses it for another body', async () => {
     const body = JSON.stringify({ records: [ev('F', 1, 'received', '2026-03-03T09:00:00+08:00')] });
     const first = await sendSigned(hub.state, '/ingest/hotline', body, { id: 'msg_replay' });
     const again = await sendSigned(hub.state, '/ingest/hotline', body, { id: 'msg_replay' });
     expect(first).toEqual({ status: 202, body: { accepted: 1, duplicates: 0, rejected: [] } });
-    expect(again).toEqual({ status: 200, body: first.body });
+    expect(again).toEqual({ status: 202, body: first.body });
+    const other = JSON.stringify({ records: [ev('G', 1, 'received', '2026-03-03T09:00:00+08:00')] });
+    const reused = await sendSigned(hub.state, '/ingest/hotline', other, { id: 'msg_replay' });
+    expect(reused.status).toBe(409);
+    expect(reused.body).toEqual({ error: expect.stringContaining('was used for a different body') });
   });
 
   it('keeps rejected records for the admin, with their errors', async () => {

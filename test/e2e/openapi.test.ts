@@ -224,7 +224,11 @@ describe('the answers of a running hub, against its own OpenAPI document', () =>
       202,
     );
     expect((await ingest('/ingest/{source}', '/ingest/hotline', batch, { id: 'msg_openapi' })).status).toBe(
-      200,
+      202,
+    );
+    const other = { records: [ticket('oa-3')] };
+    expect((await ingest('/ingest/{source}', '/ingest/hotline', other, { id: 'msg_openapi' })).status).toBe(
+      409,
     );
     expect((await ingest('/ingest/{source}', '/ingest/hotline', { records: [{}] })).status).toBe(422);
     expect((await ingest('/ingest/{source}', '/ingest/hotline', { records: {} })).status).toBe(400);

@@ -6,6 +6,7 @@ import {
   changes,
   expectAnswer,
   type FuzzHub,
+  freshWebhookId,
   fuzzOptions,
   type HostileCase,
   hostileCase,
@@ -141,6 +142,66 @@ describe('fuzz: ingest routes', () => {
       expect(hub.process.child.exitCode).toBeNull();
       expect((await fetch(`${hub.state.url}/health`)).status).toBe(200);
       expect(hub.errorLines()).toEqual([]);
+    },
+    scaled(60_000),
+  );
+
+  // After the state check, since records are accepted: a used webhook-id never takes another body.
+  it(
+    'refuses a used webhook-id for any other body (409), takes nothing of it, and answers the first body as first',
+    async () => {
+      const entry = fc.record({ n: fc.integer({ min: 0, max: 5 }), valid: fc.boolean() });
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(entry, { minLength: 1, maxLength: 6 }),
+          fc.array(entry, { minLength: 1, maxLength: 6 }),
+          async (first, second) => {
+            run += 1;
+            const prefix = `reuse-${run}-${Math.random().toString(36).slice(2, 8)}`;
+            const recordOf = ({ n, valid }: { n: number; valid: boolean }) =>
+              valid
+                ? {
+                    eventId: `${prefix}-${n}`,
+                    ticketId: `${prefix}-${n}`,
+                    type: 'received',
+                    occurredAt: '2026-03-02T09:00:00+08:00',
+                    category: 'noise',
+                  }
+                : { eventId: `${prefix}-${n}` };
+            const bodyA = JSON.stringify({ records: first.map(recordOf) });
+            const bodyB = JSON.stringify({ records: second.map(recordOf) });
+            fc.pre(bodyA !== bodyB);
+            const send = (body: string, id: string) =>
+              hub.send({
+                label: 'reused webhook-id',
+                method: 'POST',
+                target: '/ingest/hotline',
+                headers: { 'content-type': 'application/json' },
+                body,
+                signing: { secret: hub.state.sourceSecrets.hotline, id },
+              });
+            const id = freshWebhookId();
+            const a = await send(bodyA, id);
+            const b = await send(bodyB, id);
+            expect(b.status).toBe(409);
+            expect(JSON.parse(b.text)).toEqual({
+              error: expect.stringContaining('was used for a different body'),
+            });
+            const again = await send(bodyA, id);
+            expect([again.status, again.text]).toEqual([a.status, a.text]);
+            // Nothing of the refused body was taken: under a new id its new events are accepted now.
+            const takenByA = new Set(first.filter(({ valid }) => valid).map(({ n }) => n));
+            const newInB = new Set(
+              second.filter(({ valid, n }) => valid && !takenByA.has(n)).map(({ n }) => n),
+            );
+            const fresh = await send(bodyB, freshWebhookId());
+            if (newInB.size > 0)
+              expect((JSON.parse(fresh.text) as { accepted: number }).accepted).toBe(newInB.size);
+          },
+        ),
+        fuzzOptions(RUNS),
+      );
     },
     scaled(60_000),
   );

@@ -1,5 +1,7 @@
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '#shared/adapters/dynamo';
+import { GpsLogStore } from '#shared/adapters/gps-log-store';
 import { signHeaders } from '#shared/http/signature';
 import { type HubProcess, startHubProcess, stopHubProcess } from '../support/hub-process.ts';
 
@@ -7,7 +9,9 @@ import { type HubProcess, startHubProcess, stopHubProcess } from '../support/hub
  * Load: autocannon sends signed batches of the three feeds, mixed, at a fixed rate to a local hub on
  * loopback for a bounded time. No answer may be a 5xx, and after recomputation every accepted record
  * is counted: each hotline record is a new ticket, each city-platform record a new case, and each GPS
- * record one minute of a sweeper driving straight at 6 km/h, so operating kilometres are known exactly.
+ * request a minute of the whole fleet, as a sanitation platform forwards it: one record per vehicle,
+ * a sweeper driving straight at 6 km/h, so operating kilometres are known exactly, and every point is
+ * counted in the GPS log (a lost minute shows there even where operating kilometres would bridge it).
  *
  * `CITYHUB_LOAD_RATE` (records/s, default 100), `CITYHUB_LOAD_SECONDS` (default 30) and
  * `CITYHUB_LOAD_BATCH` (records per request, default 10) set the load, `CITYHUB_LOAD_DRAIN_SECONDS`
@@ -22,7 +26,8 @@ const DRAIN_MS = Number(process.env.CITYHUB_LOAD_DRAIN_SECONDS ?? 300) * 1000;
 const CONNECTIONS = Math.max(4, Math.ceil((2 * RATE) / RECORDS_PER_REQUEST));
 const TEST_TIMEOUT_MS = SECONDS * 1000 + DRAIN_MS + 120_000;
 const DAY = '2026-03-02';
-const VEHICLES = 20;
+/** One GPS record per vehicle and request: a request is a minute of the whole fleet. */
+const VEHICLES = RECORDS_PER_REQUEST;
 /** Points a GPS record holds: one every 10 s for a minute. */
 const POINTS = 6;
 const STEP_S = 10;
@@ -73,7 +78,12 @@ describe('load', { timeout: TEST_TIMEOUT_MS }, () => {
     const dayStart = Date.parse(`${DAY}T00:00:00+08:00`);
     const minuteOf = new Array<number>(VEHICLES).fill(0);
     /** What the 202 answers took: tickets, cases, and per vehicle the first and last GPS step. */
-    const taken = { tickets: 0, cases: 0, steps: new Map<number, { first: number; last: number }>() };
+    const taken = {
+      tickets: 0,
+      cases: 0,
+      points: 0,
+      steps: new Map<number, { first: number; last: number }>(),
+    };
     const statuses = new Map<number, number>();
     let requestNumber = 0;
     let recordNumber = 0;
@@ -138,6 +148,7 @@ describe('load', { timeout: TEST_TIMEOUT_MS }, () => {
             expect(JSON.parse(body)).toEqual({ accepted: RECORDS_PER_REQUEST, duplicates: 0, rejected: [] });
             if (sent.source === 'hotline') taken.tickets += RECORDS_PER_REQUEST;
             else if (sent.source === 'city-platform') taken.cases += RECORDS_PER_REQUEST;
+            taken.points += sent.gps.length * POINTS;
             for (const { vehicle, first, last } of sent.gps) {
               const seen = taken.steps.get(vehicle);
               taken.steps.set(vehicle, {
@@ -171,6 +182,19 @@ describe('load', { timeout: TEST_TIMEOUT_MS }, () => {
     const started = Date.now();
     let city: Record<string, number> = {};
     let counted = false;
+    // Every point the GPS log holds for the day: the vehicles' heads count their distinct points.
+    const { dynamoDb } = state;
+    if (!dynamoDb) throw new Error('the hub wrote no DynamoDB endpoint in its state file');
+    // DynamoDB Local takes any region and credentials.
+    process.env.AWS_REGION ??= 'us-east-1';
+    process.env.AWS_ACCESS_KEY_ID ??= 'local';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+    const gps = new GpsLogStore(createDocumentClient(dynamoDb.endpoint), dynamoDb.tables.facts);
+    const storedPoints = async () =>
+      [...(await gps.readHeads(DAY)).values()]
+        .flatMap((head) => [...head.vehicles.values()])
+        .reduce((sum, vehicle) => sum + vehicle.points, 0);
+    let points = 0;
     // The hub recomputes by itself after new data; a recompute asked for re-reads the whole day, so
     // it is asked for only every 30 s, not to slow the hub while it works through its queues.
     let askedAt = Number.NEGATIVE_INFINITY;
@@ -187,10 +211,12 @@ describe('load', { timeout: TEST_TIMEOUT_MS }, () => {
       city =
         ((await response.json()) as { items: { indicators: Record<string, number> }[] }).items[0]
           ?.indicators ?? {};
+      points = await storedPoints();
       counted =
         (city.ticketsReceived ?? 0) >= taken.tickets &&
         (city.casesReported ?? 0) >= taken.cases &&
-        (city.operatingKm ?? 0) >= expectedKm - 1e-6;
+        (city.operatingKm ?? 0) >= expectedKm - 1e-6 &&
+        points >= taken.points;
       if (counted || Date.now() - started > DRAIN_MS) break;
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
@@ -204,5 +230,7 @@ describe('load', { timeout: TEST_TIMEOUT_MS }, () => {
     expect(city.casesReported).toBeLessThanOrEqual(taken.cases + slack);
     expect(city.operatingKm).toBeGreaterThanOrEqual(expectedKm - 1e-6);
     expect(city.operatingKm).toBeLessThanOrEqual(expectedKm + (slack * POINTS * STEP_M) / 1000 + 1e-6);
+    expect(points).toBeGreaterThanOrEqual(taken.points);
+    expect(points).toBeLessThanOrEqual(taken.points + slack * POINTS);
   });
 });

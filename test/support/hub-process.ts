@@ -10,6 +10,8 @@ export interface HubState {
   adminToken: string;
   analystToken: string;
   sourceSecrets: Record<'hotline' | 'city-platform' | 'sanitation', string>;
+  /** DynamoDB Local's endpoint and the hub's table names. */
+  dynamoDb?: { endpoint: string; tables: { facts: string; indicators: string } };
 }
 
 /** A hub started as its own process, exactly as `npm start` runs it. */

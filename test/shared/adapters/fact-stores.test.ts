@@ -286,10 +286,18 @@ describe('fact stores on DynamoDB Local', () => {
     );
   });
 
-  it('keeps the first answer to a webhook-id for 24 hours, per source', async () => {
+  it('keeps the first answer to a webhook-id for 24 hours, per source, with its status and body digest', async () => {
     const now = Date.parse('2026-03-02T01:00:00Z');
-    const answer = { accepted: 2, duplicates: 0, rejected: [] };
-    const other = { accepted: 0, duplicates: 2, rejected: [] };
+    const answer = {
+      status: 202 as const,
+      answer: { accepted: 2, duplicates: 0, rejected: [] },
+      bodyDigest: 'digest-1',
+    };
+    const other = {
+      status: 202 as const,
+      answer: { accepted: 0, duplicates: 2, rejected: [] },
+      bodyDigest: 'digest-2',
+    };
     expect(await db.replies.findReply('hotline', 'w1', now)).toBeUndefined();
     expect(await db.replies.saveReply('hotline', 'w1', answer, now)).toBeUndefined();
     expect(await db.replies.findReply('hotline', 'w1', now + 1000)).toEqual(answer);
@@ -310,9 +318,13 @@ describe('fact stores on DynamoDB Local', () => {
       message: 'Invalid input: expected string, received undefined',
     }));
     const answer = {
-      accepted: 0,
-      duplicates: 0,
-      rejected: Array.from({ length: 1000 }, (_, index) => ({ index, errors })),
+      status: 422 as const,
+      answer: {
+        accepted: 0,
+        duplicates: 0,
+        rejected: Array.from({ length: 1000 }, (_, index) => ({ index, errors })),
+      },
+      bodyDigest: 'digest-3',
     };
     await db.replies.saveReply('hotline', 'w3', answer, now);
     expect(await db.replies.findReply('hotline', 'w3', now)).toEqual(answer);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ingest } from '#shared/app/ingest';
-import { DependencyError, InvalidInputError } from '#shared/domain/errors';
+import { ConflictError, DependencyError, InvalidInputError } from '#shared/domain/errors';
 import { shardOf } from '#shared/domain/sanitation/shards';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
 import { createTestTables } from '../../support/tables.ts';
@@ -101,14 +101,33 @@ describe('ingest on DynamoDB Local', () => {
     expect(publisher.published).toEqual([]);
   });
 
-  it('answers a replayed webhook-id with the first answer, status 200, changing nothing', async () => {
+  it('answers a replayed webhook-id with the first answer and its status, changing nothing', async () => {
     const first = await send([ticketEvent('c1'), { bad: true }], 'replayed');
     publisher.published.splice(0);
-    const again = await send([ticketEvent('c2')], 'replayed');
+    const again = await send([ticketEvent('c1'), { bad: true }], 'replayed');
     expect(first.status).toBe(202);
-    expect(again).toEqual({ status: 200, answer: first.answer });
+    expect(again).toEqual({ status: 202, answer: first.answer, replayed: true });
+    expect(publisher.published).toEqual([]);
+  });
+
+  it('answers a replayed 422 with 422', async () => {
+    const first = await send([{ bad: true }], 'replayed-422');
+    expect(first.status).toBe(422);
+    expect(await send([{ bad: true }], 'replayed-422')).toEqual({ ...first, replayed: true });
+  });
+
+  it('refuses a used webhook-id with another body (409), storing nothing of it', async () => {
+    const first = await send([{ bad: true }], 'reused');
+    expect(first.status).toBe(422);
+    publisher.published.splice(0);
+    // The corrected batch under the id of the refused one: it would otherwise be answered and dropped.
+    const reused = send([ticketEvent('c2')], 'reused');
+    await expect(reused).rejects.toBeInstanceOf(ConflictError);
+    await expect(reused).rejects.toThrow('webhook-id reused was used for a different body');
     expect(publisher.published).toEqual([]);
     expect((await db.entities.readEntity('ticket', 't-c2')).events).toEqual([]);
+    // Under a new id it is taken.
+    expect((await send([ticketEvent('c2')])).answer.accepted).toBe(1);
   });
 
   it('answers two requests sent at once with one webhook-id with one answer, counting records once', async () => {
@@ -116,9 +135,10 @@ describe('ingest on DynamoDB Local', () => {
       send([ticketEvent('g1'), ticketEvent('g2')], 'at-once'),
       send([ticketEvent('g1'), ticketEvent('g2')], 'at-once'),
     ]);
-    const answers = [one, two].sort((a, b) => b.status - a.status);
+    // The one that answers second repeats the first one's answer, status included.
+    const answers = [one, two].sort((a, b) => Number(a.replayed ?? false) - Number(b.replayed ?? false));
     expect(answers[0]).toEqual({ status: 202, answer: { accepted: 2, duplicates: 0, rejected: [] } });
-    expect(answers[1]).toEqual({ status: 200, answer: answers[0]?.answer });
+    expect(answers[1]).toEqual({ status: 202, answer: answers[0]?.answer, replayed: true });
     const { events } = await db.entities.readEntity('ticket', 't-g1');
     expect(events).toHaveLength(1);
   });
