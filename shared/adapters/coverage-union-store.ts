@@ -39,7 +39,8 @@ export class CoverageUnionStore implements CoverageUnions {
     const parts = Number(Item.parts);
     const keys = Array.from({ length: parts }, (_, part) => ({ pk: pk(day), sk: `${Item.token}#${part}` }));
     const items = await batchGet(this.client, this.table, keys, undefined, true);
-    if (items.length !== parts) return undefined;
+    // Parts expired before the head: the next write goes on from this revision.
+    if (items.length !== parts) return { revision, incomplete: true, applied: {}, cells: new Map() };
     const bySk = new Map(items.map((item) => [String(item.sk), item]));
     const cells = new Map<string, readonly number[]>();
     let applied: Record<string, number> = {};

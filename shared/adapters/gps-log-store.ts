@@ -32,10 +32,16 @@ const isCancelledByCondition = (error: unknown): boolean =>
 const gzipJson = (value: unknown): Buffer => gzipSync(JSON.stringify(value));
 const gunzipJson = <T>(data: unknown): T => JSON.parse(gunzipSync(data as Uint8Array).toString('utf8')) as T;
 
+/** One log item's worth of changes; `continues` when the next part completes a change split over both. */
+interface Part {
+  readonly data: Buffer;
+  readonly continues: boolean;
+}
+
 /** Changes split so that each part fits an item; a change with too many points is split by its points. */
-const encodeChanges = (changes: readonly VehicleDayChange[]): Buffer[] => {
+const encodeChanges = (changes: readonly VehicleDayChange[]): Part[] => {
   const data = gzipJson(changes);
-  if (data.length <= MAX_ITEM_BYTES) return [data];
+  if (data.length <= MAX_ITEM_BYTES) return [{ data, continues: false }];
   if (changes.length > 1) {
     const half = Math.ceil(changes.length / 2);
     return [...encodeChanges(changes.slice(0, half)), ...encodeChanges(changes.slice(half))];
@@ -53,9 +59,30 @@ const encodeChanges = (changes: readonly VehicleDayChange[]): Buffer[] => {
     ...(change.replace ? { replace: true } : {}),
   };
   return [
-    ...encodeChanges([carrier]),
+    ...encodeChanges([carrier]).map((part) => ({ ...part, continues: true })),
     ...encodeChanges([{ ...change, points: change.points.slice(half), replace: false }]),
   ];
+};
+
+/** Items one transaction writes at most (DynamoDB takes 100 items and 4 MB: 13 parts of 300 KB). */
+const PARTS_PER_TRANSACTION = 12;
+
+/** Parts grouped for writing: a change split over parts stays within one group, written at once. */
+const groupParts = (parts: readonly Part[]): Part[][] => {
+  const groups: Part[][] = [];
+  let group: Part[] = [];
+  for (const part of parts) {
+    group.push(part);
+    if (!part.continues && group.length >= PARTS_PER_TRANSACTION) {
+      groups.push(group);
+      group = [];
+    }
+  }
+  if (group.length > 0) groups.push(group);
+  for (const one of groups)
+    if (one.length > PARTS_PER_TRANSACTION + 1)
+      throw new Error(`a change of ${one.length} log items is larger than one transaction takes`);
+  return groups;
 };
 
 const toHead = (item: Record<string, unknown>): ShardDayHead => ({
@@ -115,48 +142,43 @@ export class GpsLogStore implements GpsLog, VehicleDayLister {
     after: number,
     changes: readonly VehicleDayChange[],
   ): Promise<number | undefined> {
-    const parts = encodeChanges(changes);
-    const items = parts.map((data, index) => ({
-      pk: logPk(day, shard),
-      sk: versionSk(after + 1 + index),
-      version: after + 1 + index,
-      data,
-    }));
     const condition = 'attribute_not_exists(pk)';
-    try {
-      if (items.length === 1) {
-        await this.client.send(
-          new PutCommand({ TableName: this.table, Item: items[0], ConditionExpression: condition }),
-        );
-      } else {
-        // A change split over several entries is written whole or not at all: readers never fold half of it.
-        await this.client.send(
-          new TransactWriteCommand({
-            TransactItems: items.map((Item) => ({
-              Put: { TableName: this.table, Item, ConditionExpression: condition },
-            })),
-          }),
-        );
+    let version = after;
+    for (const group of groupParts(encodeChanges(changes))) {
+      const items = group.map(({ data }, index) => ({
+        pk: logPk(day, shard),
+        sk: versionSk(version + 1 + index),
+        version: version + 1 + index,
+        data,
+      }));
+      try {
+        if (items.length === 1) {
+          await this.client.send(
+            new PutCommand({ TableName: this.table, Item: items[0], ConditionExpression: condition }),
+          );
+        } else {
+          // A change split over several entries is written whole or not at all: readers never fold half of it.
+          await this.client.send(
+            new TransactWriteCommand({
+              TransactItems: items.map((Item) => ({
+                Put: { TableName: this.table, Item, ConditionExpression: condition },
+              })),
+            }),
+          );
+        }
+      } catch (error) {
+        // Another writer took the version: the caller reads again (groups written so far are whole changes).
+        if (isConditionFailed(error) || isCancelledByCondition(error)) return undefined;
+        throw error;
       }
-    } catch (error) {
-      if (isConditionFailed(error) || isCancelledByCondition(error)) return undefined;
-      throw error;
-    }
-    const version = after + items.length;
-    if (after === 0) {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: SHARD_DAYS_PK, sk: `${day}#${shard}`, day, shard },
-        }),
-      );
+      version += items.length;
     }
     return version;
   }
 
   async writeHead(day: string, shard: number, head: ShardDayHead): Promise<void> {
     try {
-      await this.client.send(
+      const { Attributes } = await this.client.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -167,8 +189,18 @@ export class GpsLogStore implements GpsLog, VehicleDayLister {
           },
           ConditionExpression: 'attribute_not_exists(pk) OR version < :version',
           ExpressionAttributeValues: { ':version': head.version },
+          ReturnValues: 'ALL_OLD',
         }),
       );
+      // A shard-day's first head: the index of shard-days names it (written again if a try failed here).
+      if (!Attributes) {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: { pk: SHARD_DAYS_PK, sk: `${day}#${shard}`, day, shard },
+          }),
+        );
+      }
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
     }

@@ -39,11 +39,9 @@ export class WebhookRepliesStore implements WebhookReplies {
   ) {}
 
   async findReply(source: Source, webhookId: string, now: number): Promise<StoredReply | undefined> {
-    // An eventually consistent read (half the units): a resend that misses an answer stored a moment ago
-    // is processed again, counts once (the stores are conditional) and is answered from the first answer,
-    // which `saveReply` finds stored.
+    // A consistent read: another body under an id answered a moment ago must be refused, not taken.
     const { Item } = await this.client.send(
-      new GetCommand({ TableName: this.table, Key: replyKey(source, webhookId) }),
+      new GetCommand({ TableName: this.table, Key: replyKey(source, webhookId), ConsistentRead: true }),
     );
     // DynamoDB deletes expired items lazily: an answer past its 24 hours is no longer one.
     if (!Item?.answer || Number(Item.expiresAt) <= epochSeconds(now)) return undefined;

@@ -18,6 +18,7 @@ import {
   sameRow,
   sameVehicleDay,
   sortRows,
+  successorOf,
   toRow,
   type VehicleDayChange,
   type VehicleHead,
@@ -55,7 +56,8 @@ export interface GpsLog {
   readEntries(day: string, shard: number, afterVersion?: number): Promise<GpsLogEntry[]>;
   /**
    * Appends `changes` after version `after` (in one entry, or several when they are large); returns the
-   * last version written, or undefined when version `after + 1` was taken by another writer.
+   * last version written, or undefined when another writer took one of those versions (the entries
+   * written before it hold whole changes).
    */
   append(
     day: string,
@@ -225,6 +227,8 @@ const processShard = async (
 /** A shard-day as one attempt sees it: the stored head and log, and the changes it will append. */
 interface DayState {
   readonly stored: ShardDayHead;
+  /** The stored head lacked entries of the log (its writer stopped between the two writes). */
+  readonly lagged: boolean;
   readonly vehicles: Map<string, VehicleHead>;
   entries?: GpsLogEntry[];
   readonly pending: VehicleDayChange[];
@@ -244,14 +248,16 @@ const attemptShard = async (
     const known = states.get(day);
     if (known) return known;
     let stored = await gps.readHead(day, shard);
-    let entries: GpsLogEntry[] | undefined;
+    let lagged = false;
     if (catchUp) {
       // The head may lag its log (a writer stopped between the two writes): fold what it lacks.
-      entries = await gps.readEntries(day, shard, stored.version);
-      if (entries.length > 0) stored = withEntries(stored, entries);
-      entries = undefined;
+      const missed = await gps.readEntries(day, shard, stored.version);
+      if (missed.length > 0) {
+        stored = withEntries(stored, missed);
+        lagged = true;
+      }
     }
-    const state: DayState = { stored, vehicles: new Map(stored.vehicles), pending: [] };
+    const state: DayState = { stored, lagged, vehicles: new Map(stored.vehicles), pending: [] };
     states.set(day, state);
     return state;
   };
@@ -272,6 +278,17 @@ const attemptShard = async (
   /** The vehicle's first point of the day after `day`, when it has one. */
   const nextFirst = async (day: string, vehicleId: string) =>
     (await load(addDays(day, 1))).vehicles.get(vehicleId)?.first;
+  /**
+   * The point a vehicle-day's last piece may end on: the earliest known of the vehicle's first point
+   * of the next day and the one the day was linked to (linked first, the next day's head written
+   * after), when it is early enough in that day to end a piece — the rule linking follows too.
+   */
+  const successor = async (day: string, vehicleId: string) =>
+    successorOf(
+      day,
+      [await nextFirst(day, vehicleId), (await load(day)).vehicles.get(vehicleId)?.next],
+      timeZone,
+    );
 
   const legacy = new Map<string, Promise<PointRow[]>>();
   /** A vehicle-day's points stored before the GPS log (read once per attempt). */
@@ -293,9 +310,7 @@ const attemptShard = async (
     const known = new Set((before?.points ?? []).map((row) => row.join(',')));
     const fresh = sortRows(joining.filter((row) => !known.has(row.join(','))));
     const all = [...(before?.points ?? []), ...fresh];
-    const latest = all.reduce((max, row) => Math.max(max, row[0]), Number.NEGATIVE_INFINITY);
-    const next = nearDayEnd(latest, day, timeZone) ? await nextFirst(day, vehicleId) : undefined;
-    const exact = exactVehicleDay(day, all, next, cleans(vehicleId), context);
+    const exact = exactVehicleDay(day, all, await successor(day, vehicleId), cleans(vehicleId), context);
     if (!exact) return;
     if (before && fresh.length === 0 && sameVehicleDay(before, exact)) return;
     push(state, { vehicleId, head: exact.head, points: fresh, cells: exact.cells, replace: true });
@@ -340,9 +355,18 @@ const attemptShard = async (
   for (const { vehicleId, day } of work.reprocess) await recompute(day, vehicleId, []);
 
   const changed: string[] = [];
-  const touched = [...new Set([...work.points.values()].flat().map((row) => localDate(row[0], timeZone)))];
+  const touched = [
+    ...new Set([
+      ...[...work.points.values()].flat().map((row) => localDate(row[0], timeZone)),
+      ...work.reprocess.map(({ day }) => day),
+    ]),
+  ];
   for (const [day, state] of [...states].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (state.pending.length === 0) continue;
+    if (state.pending.length === 0) {
+      // Nothing new, but the head lacked entries: it is written now, or it would lag until the next append.
+      if (state.lagged) await gps.writeHead(day, shard, state.stored);
+      continue;
+    }
     const version = await gps.append(day, shard, state.stored.version, state.pending);
     if (version === undefined) throw new LogConflict(`shard ${shard} of ${day} was appended to meanwhile`);
     await gps.writeHead(day, shard, { version, vehicles: state.vehicles });

@@ -173,7 +173,11 @@ export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<
     { status: outcome.status, answer: outcome.answer, bodyDigest },
     now,
   );
-  return earlier ? replay(earlier, webhookId, bodyDigest) : outcome;
+  if (!earlier) return outcome;
+  // Another body under the same id, sent at the same moment, was answered first: this one's records
+  // are taken by now, and its own answer says so (a 409 would claim nothing was).
+  if (earlier.bodyDigest !== undefined && earlier.bodyDigest !== bodyDigest) return outcome;
+  return replay(earlier, webhookId, bodyDigest);
 };
 
 /**

@@ -9,10 +9,10 @@ import {
   coverageContext,
   exactVehicleDay,
   foldChanges,
-  nearDayEnd,
   type PointRow,
   rangesOfBitmap,
   sameVehicleDay,
+  successorOf,
   type VehicleHead,
 } from '#shared/domain/sanitation/vehicle-day';
 import { addDays } from '#shared/domain/time';
@@ -23,6 +23,8 @@ const READ_CONCURRENCY = 8;
 /** The union of every vehicle's cleaned cells of a day, and the log versions of each shard it includes. */
 export interface CoverageUnion {
   readonly revision: number;
+  /** The revision's items are gone (expired): only its revision counts, the union is folded again. */
+  readonly incomplete?: boolean | undefined;
   /** Shard → the last log version folded in. */
   readonly applied: Readonly<Record<string, number>>;
   /** segmentId → cleaned cell ranges. */
@@ -122,7 +124,7 @@ export const loadSanitationDay = async (
     !union ||
     fresh.some(({ entries }) => entries.some((entry) => entry.changes.some((change) => change.replace)));
   let cells: Map<string, readonly number[]>;
-  const applied: Record<string, number> = { ...(union?.applied ?? {}) };
+  const applied: Record<string, number> = union?.incomplete ? {} : { ...(union?.applied ?? {}) };
   if (rebuild) {
     const logs = await pMap([...heads.keys()], (shard) => deps.gps.readEntries(date, shard, 0), {
       concurrency: READ_CONCURRENCY,
@@ -224,8 +226,7 @@ export const exactSanitationDay = async (
   for (const [position, entries] of logs.entries()) {
     applied[shards[position] as number] = Math.max(0, ...entries.map((entry) => entry.version));
     for (const [vehicleId, folded] of foldChanges(entries.flatMap((entry) => entry.changes))) {
-      const latest = folded.points.reduce((max, row) => Math.max(max, row[0]), Number.NEGATIVE_INFINITY);
-      const next = nearDayEnd(latest, date, deps.timeZone) ? nextFirst.get(vehicleId) : undefined;
+      const next = successorOf(date, [nextFirst.get(vehicleId), folded.head.next], deps.timeZone);
       const cleans = cleansRoads(reference.vehicles.get(vehicleId)?.type);
       const exact = exactVehicleDay(date, folded.points, next, cleans, context);
       if (!exact) continue;

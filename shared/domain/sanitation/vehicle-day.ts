@@ -190,6 +190,22 @@ export const nearDayStart = (t: number, day: string, timeZone: string): boolean 
   t - dayStart(day, timeZone) <= coverageRules.maxGapMs;
 
 /**
+ * The point a vehicle-day's last piece may end on, from the candidates known for the vehicle's first
+ * point of the next day: the earliest, when it is early enough in that day to end a piece (a later
+ * one cannot: the piece would be longer than 120 s). The same rule decides when a day is linked.
+ */
+export const successorOf = (
+  day: string,
+  candidates: readonly (PointRow | undefined)[],
+  timeZone: string,
+): PointRow | undefined => {
+  let earliest: PointRow | undefined;
+  for (const candidate of candidates)
+    if (candidate && (!earliest || candidate[0] < earliest[0])) earliest = candidate;
+  return earliest && nearDayStart(earliest[0], addDays(day, 1), timeZone) ? earliest : undefined;
+};
+
+/**
  * Whether new points (sorted, of `day`) only extend the vehicle-day: every one later than the day's
  * last known point, and no later point known that they would come before.
  */

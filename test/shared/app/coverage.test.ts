@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processTrackMessages } from '#shared/app/coverage';
 import { sanitationReferenceLoader } from '#shared/app/load-reference';
@@ -8,7 +8,7 @@ import { buildRoadNetwork } from '#shared/domain/sanitation/road-network';
 import { GPS_SHARDS, shardOf } from '#shared/domain/sanitation/shards';
 import { coverageContext, exactVehicleDay, toRow } from '#shared/domain/sanitation/vehicle-day';
 import { recordAcceptedEvents } from '#shared/events/record-accepted';
-import { asRecordPoints, drive, type MetricPoint, testRoads } from '../../support/metric-city.ts';
+import { asRecordPoints, drive, lat, lon, type MetricPoint, testRoads } from '../../support/metric-city.ts';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
 import { createTestTables } from '../../support/tables.ts';
 
@@ -343,5 +343,77 @@ describe('vehicle-days covered before the GPS log', () => {
         { day, vehicleId: 'sw2' },
       ]),
     );
+  });
+});
+
+describe('the coverage consumer after partial failures', () => {
+  const day = '2026-03-12';
+  const trip = drive([-30, 0], [230, 0], 6, Date.parse(`${day}T10:00:00+08:00`));
+
+  it('writes a head that lags its log on the retry, even when the retry finds nothing new', async () => {
+    const failing = {
+      ...deps,
+      gps: Object.assign(Object.create(db.gps), {
+        writeHead: () => Promise.reject(new Error('throttled')),
+      }) as typeof db.gps,
+    };
+    const batch = one('sw6', 'lag', trip);
+    expect((await processTrackMessages(batch, failing)).failedMessages).toHaveLength(1);
+    const shard = shardOf('sw6');
+    expect((await db.gps.readHead(day, shard)).vehicles.get('sw6')).toBeUndefined();
+    // The retry finds its points stored: nothing to append, but the head is brought up to the log.
+    expect((await processTrackMessages(batch, deps)).failedMessages).toEqual([]);
+    const entries = await db.gps.readEntries(day, shard, 0);
+    const head = await db.gps.readHead(day, shard);
+    expect(head.version).toBe(entries.at(-1)?.version);
+    expect(head.vehicles.get('sw6')?.points).toBe(trip.length);
+    expect(await db.gps.listVehicleDays()).toContainEqual({ day, vehicleId: 'sw6' });
+    const { incremental, exact } = await bothWays(day);
+    expect(incremental).toEqual(exact);
+  });
+
+  it('ends a day on the point it was linked to while the next day has no head yet', async () => {
+    const midnight = Date.parse('2026-03-13T00:00:00+08:00');
+    const evening = drive([-30, 0], [230, 0], 6, midnight - 60_000).filter((point) => point.t < midnight);
+    await processTrackMessages(one('sw7', 'evening', evening.slice(0, 3)), deps);
+    // A consumer linked the day to the next day's first point, then stopped before writing that day.
+    const shard = shardOf('sw7');
+    const stored = await db.gps.readHead('2026-03-12', shard);
+    const dayHead = (await db.gps.readHead('2026-03-12', shard)).vehicles.get('sw7');
+    if (!dayHead) throw new Error('no head');
+    const first = toRow({ t: midnight + 10_000, lat: lat(0), lon: lon(200) });
+    const linked = { ...dayHead, next: first };
+    const version = await db.gps.append('2026-03-12', shard, stored.version, [
+      { vehicleId: 'sw7', head: linked, points: [], cells: {} },
+    ]);
+    await db.gps.writeHead('2026-03-12', shard, {
+      version: version ?? 0,
+      vehicles: new Map([...stored.vehicles, ['sw7', linked]]),
+    });
+    // A late point of the day is recomputed with the link kept.
+    await processTrackMessages(one('sw7', 'late', evening.slice(3)), deps);
+    expect((await db.gps.readHead('2026-03-12', shard)).vehicles.get('sw7')?.next).toEqual(first);
+  });
+
+  it('folds the union again when its items expired before its head, and stores it again', async () => {
+    const before = await db.coverageUnions.read(day);
+    expect(before?.revision).toBeGreaterThan(0);
+    const { Items = [] } = await db.documents.send(
+      new QueryCommand({
+        TableName: db.names.facts,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `covunion#${day}` },
+      }),
+    );
+    for (const item of Items.filter((stored) => stored.sk !== 'head'))
+      await db.documents.send(
+        new DeleteCommand({ TableName: db.names.facts, Key: { pk: item.pk, sk: item.sk } }),
+      );
+    expect((await db.coverageUnions.read(day))?.incomplete).toBe(true);
+    const { incremental, exact } = await bothWays(day);
+    expect(incremental).toEqual(exact);
+    const after = await db.coverageUnions.read(day);
+    expect(after?.incomplete).toBeUndefined();
+    expect(after?.revision).toBeGreaterThan(before?.revision ?? 0);
   });
 });
