@@ -61,6 +61,12 @@ export interface ObservabilityProps {
    * @default - no subscription
    */
   readonly alarmEmail?: string;
+  /**
+   * An existing SNS topic every alarm also notifies.
+   *
+   * @default - none
+   */
+  readonly alarmTopicArn?: string;
 }
 
 /**
@@ -104,6 +110,9 @@ export class Observability extends Construct {
       );
     }
     const action = new SnsAction(this.topic);
+    const external = props.alarmTopicArn
+      ? new SnsAction(Topic.fromTopicArn(this, 'ExistingAlarmTopic', props.alarmTopicArn))
+      : undefined;
 
     for (const queue of props.queues.values()) this.alarms.push(queue.deadLetters.alarm);
     for (const deadLetters of props.deadLetterQueues) this.alarms.push(deadLetters.alarm);
@@ -191,6 +200,10 @@ export class Observability extends Construct {
     for (const alarm of this.alarms) {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
+      if (external) {
+        alarm.addAlarmAction(external);
+        alarm.addOkAction(external);
+      }
     }
 
     this.dashboard = new Dashboard(this, 'Dashboard', {

@@ -155,6 +155,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       RETRY_SCHEDULE: retrySchedule.join(','),
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOW_LOOPBACK: 'true',
+      WEBHOOK_PORTS: '*',
       AUTH_MODE: 'token',
       ADMIN_TOKEN: options.adminToken,
       ANALYST_TOKEN: options.analystToken,

@@ -69,6 +69,13 @@ export const stageConfigSchema = z.object({
     .default(DEFAULT_TIME_ZONE)
     .describe('an IANA time zone, e.g. -c timezone=Asia/Shanghai'),
   alarmEmail: z.email().optional(),
+  alarmTopicArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+      'must be an SNS topic ARN, e.g. arn:aws:sns:cn-north-1:111111111111:ops-alarms',
+    )
+    .optional(),
   partnerAccounts: z
     .preprocess(
       (value) =>
@@ -101,6 +108,13 @@ export const stageConfigSchema = z.object({
   jt808WorkingFlag: z
     .preprocess((value) => (value === undefined ? value : String(value)), z.string())
     .optional(),
+  webhookPorts: z
+    .preprocess(
+      (value) => (value === undefined ? value : String(value)),
+      z.string().regex(/^\d{1,5}(,\d{1,5})*$/, 'must be comma-separated port numbers, e.g. 8443,9443'),
+    )
+    .optional()
+    .describe('ports subscriber URLs may name besides 443'),
   keepLegacyDateIndex: z
     .preprocess((value) => (typeof value === 'string' ? value === 'true' : value), z.boolean())
     .default(false)
@@ -121,6 +135,17 @@ export const stageConfigOf = (app: App): StageConfig => {
     );
   }
   if (parsed.data.jt808WorkingFlag !== undefined) parseWorkingFlag(parsed.data.jt808WorkingFlag);
+  if (
+    PROTECTED_STAGES.has(parsed.data.stage) &&
+    parsed.data.alarmEmail === undefined &&
+    parsed.data.alarmTopicArn === undefined
+  ) {
+    throw new Error(
+      `invalid context: stage ${parsed.data.stage} needs somewhere for its alarms to go, or dead letters, silent feeds and 5xx alarm nobody: ` +
+        '-c alarmEmail=ops@example.gov.cn (an e-mail subscription to the alarm topic) or ' +
+        '-c alarmTopicArn=arn:aws:sns:<region>:<account>:<topic> (an existing topic, e.g. your paging system)',
+    );
+  }
   return { ...parsed.data, deletionProtection: PROTECTED_STAGES.has(parsed.data.stage) };
 };
 
@@ -128,7 +153,8 @@ export const stageConfigOf = (app: App): StageConfig => {
  * Builds the cityhub app without synthesizing it: `Cityhub-<stage>-Stateful` (tables, bus, secrets) and
  * `Cityhub-<stage>-Stateless` (functions, queues, rules, HTTP API, schedules), both from shared/topology.ts.
  * Reads the {@link StageConfig} from context: `stage` (default `dev`), `timezone` (default `Asia/Shanghai`),
- * `alarmEmail`, `partnerAccounts`, `logRetentionDays`, `apiThrottleRate`/`apiThrottleBurst`,
+ * `alarmEmail` and/or `alarmTopicArn` (prod needs one), `partnerAccounts`, `logRetentionDays`,
+ * `apiThrottleRate`/`apiThrottleBurst`,
  * `feedSilenceMinutes` (default 60) and `jt808WorkingFlag` (default: item 0x2A, bit 2).
  */
 export const buildApp = (props: BuildAppProps = {}): CityhubApp => {
@@ -154,11 +180,13 @@ export const buildApp = (props: BuildAppProps = {}): CityhubApp => {
     sourceSecrets: stateful.sourceSecrets,
     feedSilenceMinutes: config.feedSilenceMinutes,
     ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    ...(config.alarmTopicArn ? { alarmTopicArn: config.alarmTopicArn } : {}),
     ...(config.logRetentionDays ? { logRetention: config.logRetentionDays as RetentionDays } : {}),
     ...(config.apiThrottleRate || config.apiThrottleBurst
       ? { throttle: { rateLimit: config.apiThrottleRate ?? 50, burstLimit: config.apiThrottleBurst ?? 100 } }
       : {}),
     ...(config.jt808WorkingFlag === undefined ? {} : { jt808WorkingFlag: config.jt808WorkingFlag }),
+    ...(config.webhookPorts === undefined ? {} : { webhookPorts: config.webhookPorts }),
     description: `cityhub ${stage}: functions, queues, bus rules, HTTP API and schedules`,
   });
 

@@ -84,6 +84,8 @@ export interface StatelessStackProps extends StackProps {
    * @default - additional item 0x2A, bit 2
    */
   readonly jt808WorkingFlag?: string;
+  /** Ports subscriber URLs may name besides 443, comma-separated. */
+  readonly webhookPorts?: string;
   /**
    * Default throttling of the HTTP API's `$default` stage.
    *
@@ -96,6 +98,8 @@ export interface StatelessStackProps extends StackProps {
    * @default - no subscription
    */
   readonly alarmEmail?: string;
+  /** An existing SNS topic every alarm also notifies (e.g. the city's paging system). */
+  readonly alarmTopicArn?: string;
   /**
    * Minutes without accepted records of a source after which its feed-silence alarm fires (multiple of 5).
    *
@@ -266,6 +270,7 @@ export class StatelessStack extends Stack {
       recomputeFunction: 'indicators',
       deliveryFunction: 'deliver',
       ...(props.alarmEmail ? { alarmEmail: props.alarmEmail } : {}),
+      ...(props.alarmTopicArn ? { alarmTopicArn: props.alarmTopicArn } : {}),
     });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the cityhub HTTP API', value: api.stage.url });
@@ -317,6 +322,9 @@ export class StatelessStack extends Stack {
       if (props.jt808WorkingFlag) environment.JT808_WORKING_FLAG = props.jt808WorkingFlag;
     }
     if (METRICS_FUNCTIONS.has(name)) environment.METRICS_NAMESPACE = metricsNamespaceOf(props.stage);
+    // The functions that check subscriber URLs: subscriptions (on create and change), deliver (on send).
+    if (props.webhookPorts && (name === 'subscriptions' || name === 'deliver'))
+      environment.WEBHOOK_PORTS = props.webhookPorts;
     return environment;
   }
 

@@ -73,6 +73,14 @@ export const checkTarget = async (
     );
   }
   if (url.username || url.password) throw new RefusedTargetError('webhook URLs must not carry credentials');
+  // The URL parser drops a scheme's default port, so `port` is set only for another one.
+  if (url.port && policy.extraPorts !== 'any' && !policy.extraPorts.includes(Number(url.port))) {
+    throw new RefusedTargetError(
+      `webhook URLs use port ${url.protocol === 'https:' ? 443 : 80}, not ${url.port}` +
+        `${policy.extraPorts.length > 0 ? ` (also allowed: ${policy.extraPorts.join(', ')})` : ''}; ` +
+        'deploy with -c webhookPorts=<ports> to allow others',
+    );
+  }
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: { address: string; family: number }[];
   if (ipaddr.isValid(host)) addresses = [{ address: host, family: host.includes(':') ? 6 : 4 }];

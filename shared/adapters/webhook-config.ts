@@ -7,6 +7,11 @@ export const webhookEnvSchema = z.object({
   WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
   /** `true` only in the local runtime: loopback targets allowed. */
   WEBHOOK_ALLOW_LOOPBACK: z.enum(['true', 'false']).default('false'),
+  /** Ports subscriber URLs may name besides 443 (and 80 for http), comma-separated; `*` for any (local runtime). */
+  WEBHOOK_PORTS: z
+    .string()
+    .regex(/^(\*|(\d{1,5}(,\d{1,5})*)?)$/, 'must be * or comma-separated port numbers, e.g. 8443,9443')
+    .default(''),
   /** Retry delays in seconds, e.g. `1,2,3` (default 5 s … 10 h). */
   RETRY_SCHEDULE: z.string().optional(),
 });
@@ -14,4 +19,10 @@ export const webhookEnvSchema = z.object({
 export const targetPolicyOf = (env: z.infer<typeof webhookEnvSchema>): TargetPolicy => ({
   allowHttp: env.WEBHOOK_ALLOW_HTTP === 'true',
   allowLoopback: env.WEBHOOK_ALLOW_LOOPBACK === 'true',
+  extraPorts:
+    env.WEBHOOK_PORTS === '*'
+      ? 'any'
+      : env.WEBHOOK_PORTS.split(',')
+          .filter((port) => port.length > 0)
+          .map(Number),
 });

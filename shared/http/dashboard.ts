@@ -33,15 +33,27 @@ export const readDashboardPage = (file: string, timeZone: string): string => {
   return html.replaceAll(TIME_ZONE_PLACEHOLDER, escapeAttribute(timeZone));
 };
 
-/** The page as an HTTP answer: never framed, never sniffed, revalidated on every load. */
-export const dashboardResponse = (html: string): HttpResult => ({
-  statusCode: 200,
-  headers: {
-    'content-type': 'text/html; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'no-referrer',
-  },
-  body: html,
-});
+/** The Content Security Policy the built page declares in its `<meta http-equiv>`, if any. */
+const declaredPolicy = (html: string): string | undefined =>
+  /<meta http-equiv="Content-Security-Policy" content="([^"]*)"/i.exec(html)?.[1];
+
+/**
+ * The page as an HTTP answer: never framed, never sniffed, revalidated on every load, and with its
+ * Content Security Policy as a header too (the second wall beside rendering with `textContent`; a
+ * header also forbids framing, which a `<meta>` policy cannot).
+ */
+export const dashboardResponse = (html: string): HttpResult => {
+  const policy = declaredPolicy(html);
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      ...(policy ? { 'content-security-policy': `${policy}; frame-ancestors 'none'` } : {}),
+    },
+    body: html,
+  };
+};

@@ -17,11 +17,30 @@ const tablesOf = (template: Template): Resource[] =>
 
 describe('stage config', () => {
   it('protects the tables against deletion in prod', () => {
-    const { config, stateful } = build({ stage: 'prod' });
+    const { config, stateful } = build({ stage: 'prod', alarmEmail: 'ops@example.org' });
     expect(config.deletionProtection).toBe(true);
     const found = tablesOf(Template.fromStack(stateful));
     expect(found).toHaveLength(Object.keys(tables).length);
     for (const table of found) expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+  });
+
+  it('refuses prod without somewhere for its alarms to go, naming both ways', () => {
+    expect(() => build({ stage: 'prod' })).toThrow(/alarmEmail=.*alarmTopicArn=/);
+    expect(() => build({ stage: 'prod', alarmTopicArn: 'ops-alarms' })).toThrow(/must be an SNS topic ARN/);
+    expect(() => build({ stage: 'dev' })).not.toThrow();
+  });
+
+  it('sends every alarm to an existing topic too, when given one', () => {
+    const arn = 'arn:aws:sns:cn-north-1:111111111111:ops-alarms';
+    const { stateless } = build({ stage: 'prod', alarmTopicArn: arn });
+    const alarms = Object.values(
+      Template.fromStack(stateless).findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>,
+    );
+    expect(alarms.length).toBeGreaterThan(10);
+    for (const alarm of alarms) {
+      expect(alarm.Properties.AlarmActions).toContain(arn);
+      expect(alarm.Properties.OKActions).toContain(arn);
+    }
   });
 
   it('leaves the tables unprotected in dev', () => {

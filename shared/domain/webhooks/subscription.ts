@@ -25,8 +25,13 @@ export interface DeliveryAttempt {
   readonly at: string;
 }
 
-/** Where webhooks may go: deployed, only https to public addresses; locally also http and loopback. */
+/**
+ * Where webhooks may go: deployed, only https to public addresses on port 443 (or ports an allow-list
+ * names); locally also http, loopback and any port.
+ */
 export interface TargetPolicy {
   readonly allowHttp: boolean;
   readonly allowLoopback: boolean;
+  /** Ports besides 443 (and 80 for http) a URL may name; `any` in the local runtime. */
+  readonly extraPorts: readonly number[] | 'any';
 }

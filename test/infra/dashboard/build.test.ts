@@ -72,6 +72,13 @@ describe('the dashboard function', () => {
     });
     expect(answer.body).toContain('<meta name="cityhub-timezone" content="Europe/Paris" />');
     expect(answer.body).not.toContain(TIME_ZONE_PLACEHOLDER);
+    // The page's own policy, as a header too, and no framing.
+    const policy = answer.headers?.['content-security-policy'];
+    expect(policy).toMatch(
+      /^default-src 'none'; script-src 'sha256-[^']+'; style-src 'sha256-[^']+'; connect-src 'self';/,
+    );
+    expect(policy).toMatch(/; frame-ancestors 'none'$/);
+    expect(answer.body).toContain(`content="${String(policy).replace("; frame-ancestors 'none'", '')}"`);
   });
 
   it('fails, saying how to build the page, when it is missing or not a built page', () => {

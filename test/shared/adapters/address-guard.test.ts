@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkTarget, RefusedTargetError, refusedBecause } from '#shared/adapters/address-guard';
 
-const deployed = { allowHttp: false, allowLoopback: false };
-const local = { allowHttp: true, allowLoopback: true };
+const deployed = { allowHttp: false, allowLoopback: false, extraPorts: [] };
+const local = { allowHttp: true, allowLoopback: true, extraPorts: 'any' as const };
 
 describe('the webhook address guard', () => {
   it.each([
@@ -18,6 +18,21 @@ describe('the webhook address guard', () => {
     const verdict = refusedBecause(address, deployed);
     if (reason === undefined) expect(verdict).toBeUndefined();
     else expect(verdict).toContain(reason);
+  });
+
+  it("takes the scheme's own port only, unless the allow-list names another", async () => {
+    const resolve = async () => [{ address: '93.184.216.34', family: 4 }];
+    await expect(checkTarget('https://hooks.example.org/x', deployed, resolve)).resolves.toBeDefined();
+    await expect(checkTarget('https://hooks.example.org:443/x', deployed, resolve)).resolves.toBeDefined();
+    await expect(checkTarget('https://hooks.example.org:22/x', deployed, resolve)).rejects.toThrow(
+      'webhook URLs use port 443, not 22; deploy with -c webhookPorts=<ports> to allow others',
+    );
+    const withList = { ...deployed, extraPorts: [8443] };
+    await expect(checkTarget('https://hooks.example.org:8443/x', withList, resolve)).resolves.toBeDefined();
+    await expect(checkTarget('https://hooks.example.org:9443/x', withList, resolve)).rejects.toThrow(
+      'not 9443 (also allowed: 8443)',
+    );
+    await expect(checkTarget('http://127.0.0.1:4567/x', local, resolve)).resolves.toBeDefined();
   });
 
   it('lets loopback through only locally', () => {

@@ -44,7 +44,7 @@ const fakes = (statuses: Record<string, number>) => {
       logAttempt: async (_id, attempt) => void logged.push(attempt),
       disable: async () => {},
     },
-    policy: { allowHttp: false, allowLoopback: false },
+    policy: { allowHttp: false, allowLoopback: false, extraPorts: [] },
     schedule: [5],
     send: async (_url, _secret, sent) => ({ statusCode: statuses[sent.id], durationMs: 1 }),
     retries: { postpone: async (handle, seconds) => void postponed.push([handle, seconds]) },
