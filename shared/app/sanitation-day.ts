@@ -6,6 +6,7 @@ import type { SanitationReference } from '#shared/domain/sanitation/reference';
 import { cleansRoads, type SegmentCoverage, type VehicleDaySummary } from '#shared/domain/sanitation/track';
 import {
   addCells,
+  countRanges,
   coverageContext,
   exactVehicleDay,
   foldChanges,
@@ -55,16 +56,6 @@ export interface SanitationDayDeps {
   readonly now: () => number;
 }
 
-/** Cells of ranges below `limit` (a segment's cell count: ranges from an older network may run past it). */
-const countBelow = (ranges: readonly number[], limit: number): number => {
-  let count = 0;
-  for (let i = 0; i + 1 < ranges.length; i += 2) {
-    const to = Math.min(ranges[i + 1] as number, limit - 1);
-    if (to >= (ranges[i] as number)) count += to - (ranges[i] as number) + 1;
-  }
-  return count;
-};
-
 /** The sanitation facts of a day from the union of cells and the vehicles' totals. */
 const sanitationDayOf = (
   reference: SanitationReference,
@@ -75,7 +66,7 @@ const sanitationDayOf = (
   for (const [segmentId, ranges] of cells) {
     const index = reference.network.bySegmentId.get(segmentId);
     const segment = index === undefined ? undefined : reference.network.segments[index];
-    if (index !== undefined && segment) cleanedCells.set(index, countBelow(ranges, segment.cells));
+    if (index !== undefined && segment) cleanedCells.set(index, countRanges(ranges, segment.cells));
   }
   const vehicles = new Map<string, { operatingM: number; workingMs: number }>();
   for (const [vehicleId, head] of heads)
@@ -115,6 +106,7 @@ export const loadSanitationDay = async (
       return {
         shard,
         head,
+        after,
         entries: head.version > after ? await deps.gps.readEntries(date, shard, after) : [],
       };
     },
@@ -122,15 +114,19 @@ export const loadSanitationDay = async (
   );
   const rebuild =
     !union ||
+    union.incomplete === true ||
     fresh.some(({ entries }) => entries.some((entry) => entry.changes.some((change) => change.replace)));
   let cells: Map<string, readonly number[]>;
   const applied: Record<string, number> = union?.incomplete ? {} : { ...(union?.applied ?? {}) };
   if (rebuild) {
-    const logs = await pMap([...heads.keys()], (shard) => deps.gps.readEntries(date, shard, 0), {
-      concurrency: READ_CONCURRENCY,
-    });
+    // The whole logs: read already where the union held nothing of a shard.
+    const logs = await pMap(
+      fresh,
+      ({ shard, after, entries }) => (after === 0 ? entries : deps.gps.readEntries(date, shard, 0)),
+      { concurrency: READ_CONCURRENCY },
+    );
     cells = unionOfLogs(logs);
-    for (const [position, shard] of [...heads.keys()].entries())
+    for (const [position, { shard }] of fresh.entries())
       applied[shard] = Math.max(0, ...(logs[position] ?? []).map((entry) => entry.version));
   } else {
     cells = new Map(union.cells);

@@ -25,7 +25,7 @@ export const toRow = (point: StoredPoint): PointRow => [
 export const fromRow = ([t, lat, lon, working]: PointRow): StoredPoint =>
   working === null ? { t, lat, lon } : { t, lat, lon, working: working === 1 };
 
-const sameRow = (a: PointRow | undefined, b: PointRow | undefined): boolean =>
+export const sameRow = (a: PointRow | undefined, b: PointRow | undefined): boolean =>
   a === b || (!!a && !!b && a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3]);
 
 /** Points sorted by time, then position (the order {@link toTrack} keeps the first of an instant in), unique. */
@@ -113,11 +113,16 @@ export const addCells = (into: Map<string, readonly number[]>, cells: CellRanges
     into.set(segmentId, mergeRanges(into.get(segmentId) ?? [], ranges));
 };
 
-/** Cells in a range list. */
-export const countRanges = (ranges: readonly number[]): number => {
+/**
+ * Cells in a range list, counting only cells below `limit` (a segment's cell count: ranges kept from
+ * an older road network may run past it).
+ */
+export const countRanges = (ranges: readonly number[], limit = Number.POSITIVE_INFINITY): number => {
   let count = 0;
-  for (let i = 0; i + 1 < ranges.length; i += 2)
-    count += (ranges[i + 1] as number) - (ranges[i] as number) + 1;
+  for (let i = 0; i + 1 < ranges.length; i += 2) {
+    const to = Math.min(ranges[i + 1] as number, limit - 1);
+    if (to >= (ranges[i] as number)) count += to - (ranges[i] as number) + 1;
+  }
   return count;
 };
 
@@ -333,5 +338,3 @@ export const sameVehicleDay = (
     sameCells(sortedCells(folded.cells), exact.cells)
   );
 };
-
-export { sameRow };

@@ -396,6 +396,31 @@ describe('the coverage consumer after partial failures', () => {
   });
 
   it('folds the union again when its items expired before its head, and stores it again', async () => {
+    // A log whose later replace takes back cells an earlier entry added: only a fold gets that right.
+    const shard = shardOf('sw6');
+    const stored = await db.gps.readHead(day, shard);
+    const head = stored.vehicles.get('sw6');
+    if (!head) throw new Error('no head for sw6');
+    const version = await db.gps.append(day, shard, stored.version, [
+      { vehicleId: 'sw6', head, points: [], cells: { north: [0, 199] } },
+    ]);
+    await db.gps.writeHead(day, shard, { version: version ?? 0, vehicles: stored.vehicles });
+    await processTrackMessages(
+      [
+        {
+          id: 'redo',
+          body: JSON.stringify({
+            id: 'e',
+            source: 'cityhub.reference',
+            'detail-type': 'coverage.reprocess-requested',
+            time: '',
+            detail: { vehicleDays: [{ vehicleId: 'sw6', day }], reason: 'test' },
+          }),
+        },
+      ],
+      deps,
+    );
+    await loadSanitationDay(day, dayDeps);
     const before = await db.coverageUnions.read(day);
     expect(before?.revision).toBeGreaterThan(0);
     const { Items = [] } = await db.documents.send(
