@@ -10,10 +10,13 @@ import { factsChanged } from '#shared/events/facts-changed';
 import { indicatorsDayUpdated, indicatorsUpdated } from '#shared/events/indicators-updated';
 import {
   cityPlatformRecordAccepted,
+  cityPlatformRecordResent,
   hotlineRecordAccepted,
+  hotlineRecordResent,
   sanitationRecordAccepted,
   sanitationRecordsAccepted,
 } from '#shared/events/record-accepted';
+import { subscriptionDisabled } from '#shared/events/subscriptions';
 import { syncCaseRequested, webhookDeliveryRequested } from '#shared/events/webhooks';
 
 /** A key attribute of a table or index (all cityhub keys are strings). */
@@ -71,6 +74,18 @@ export const tables = {
       },
     ],
   },
+  /**
+   * Webhook subscriptions' signing secrets (current, and the previous one during a rotation's overlap),
+   * one item per subscription. A table of their own, so only the functions granted it (deliver,
+   * subscriptions) can read them.
+   */
+  secrets: {
+    id: 'WebhookSecrets',
+    envVar: 'WEBHOOK_SECRETS_TABLE',
+    partitionKey: { name: 'pk' },
+    sortKey: { name: 'sk' },
+    globalIndexes: [],
+  },
 } as const satisfies Record<string, TableDecl>;
 export type TableName = keyof typeof tables;
 
@@ -94,6 +109,16 @@ export interface AccessDecl {
   readonly sourceSecrets?: boolean;
   /** May change the visibility of messages of this queue (a key of `queues`; retry backoff); gets its URL as `VISIBILITY_QUEUE_URL`. */
   readonly queueVisibility?: string;
+  /**
+   * May look at every queue's dead letters and move them back (SQS message move tasks from each
+   * dead-letter queue to its queue); gets their addresses as `DEAD_LETTER_QUEUES`.
+   */
+  readonly deadLetterQueues?: boolean;
+  /**
+   * Per table, the partition keys (`*` matches any characters) the function's calls are limited to: an
+   * IAM `dynamodb:LeadingKeys` condition on its grant, so it cannot read other items of a shared table.
+   */
+  readonly leadingKeys?: Partial<Record<TableName, readonly string[]>>;
 }
 
 export interface FunctionDecl {
@@ -105,6 +130,13 @@ export interface FunctionDecl {
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
   readonly access: AccessDecl;
+  /**
+   * Concurrent executions reserved for the function on AWS: also its cap, so a flood on its routes
+   * cannot take the account's concurrency from the others (CDK context may change or drop it).
+   *
+   * @default - none: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrency?: number;
 }
 
 export const functions = {
@@ -114,6 +146,9 @@ export const functions = {
     description: 'Verifies, validates, dedupes and publishes records of the ingest feeds',
     memoryMb: 1024,
     timeoutSeconds: 29,
+    // Five ingest routes at their default 50 requests a second, most answered within 200 ms, need
+    // about 50 at once; more only queue behind a flood (docs/deploy.md, throttles and concurrency).
+    reservedConcurrency: 50,
     // Ingest faces the internet: it looks up stored events, GPS record-id buckets and answers; it puts
     // events, answers and quarantined records, and adds eventIds to GPS buckets (UpdateItem `ADD` to a
     // string set, one per bucket); it never deletes, queries or scans.
@@ -154,7 +189,11 @@ export const functions = {
       'Subscriptions API: create, list, change and delete webhook subscriptions; deliveries; replay',
     memoryMb: 512,
     timeoutSeconds: 29,
-    access: { tables: { facts: 'readWrite' }, putEvents: true },
+    // Secrets: made on create, read and rewritten on rotation, deleted with their subscription.
+    access: {
+      tables: { facts: 'readWrite', secrets: ['GetItem', 'PutItem', 'DeleteItem'] },
+      putEvents: true,
+    },
   },
   fanout: {
     id: 'Fanout',
@@ -170,25 +209,61 @@ export const functions = {
     description: 'Delivers signed webhooks, retrying on the schedule through message visibility',
     memoryMb: 256,
     timeoutSeconds: 60,
-    access: { tables: { facts: 'readWrite' }, queueVisibility: 'delivery' },
+    // Secrets: read only, to sign. The bus: `subscription.disabled` when a delivery disables one.
+    access: {
+      tables: { facts: 'readWrite', secrets: ['GetItem'] },
+      putEvents: true,
+      queueVisibility: 'delivery',
+    },
   },
   query: {
     id: 'Query',
     entry: 'functions/query/handler.ts',
     description:
-      'Answers analyst queries for indicators (JSON and CSV), areas and feed freshness, and the OpenAPI document',
+      'Answers analyst queries for indicators (JSON and CSV), areas, feed freshness and the map of a day, and the OpenAPI document',
     memoryMb: 512,
     timeoutSeconds: 29,
-    // Facts: the feed-freshness items (BatchGetItem) and the areas set (GetItem of its head, Query of its chunks).
-    access: { tables: { indicators: 'read', facts: ['GetItem', 'BatchGetItem', 'Query'] } },
+    // Facts: the feed-freshness items (BatchGetItem) and the reference sets (GetItem of a head, Query of
+    // its chunks); for the map, a day's GPS shard heads (BatchGetItem), coverage union (GetItem, BatchGetItem),
+    // log entries and pre-log summaries (Query), cohort logs and case events (Query). Reads only: the map
+    // stores nothing (shared/app/map.ts).
+    access: {
+      tables: { indicators: 'read', facts: ['GetItem', 'BatchGetItem', 'Query'] },
+      // Only the partitions it serves from (shared/adapters: feed freshness, reference sets, GPS shard
+      // heads and logs and their index, pre-log vehicle-days, coverage unions, cohort logs, ticket and
+      // case events); webhook replies, quarantine and subscriptions stay out of its reach. Checked
+      // against every key its routes read in test/e2e/map.test.ts.
+      leadingKeys: {
+        facts: [
+          'feed#*',
+          'reference#*',
+          'gpshead#*',
+          'gpslog#*',
+          'gpsdays',
+          'trackdays',
+          'track#*',
+          'vehicleday#*',
+          'coverage#*',
+          'covunion#*',
+          'cohortlog#*',
+          'ticket#*',
+          'case#*',
+        ],
+      },
+    },
   },
   admin: {
     id: 'Admin',
     entry: 'functions/admin/handler.ts',
-    description: 'Admin routes: reference data, synchronous recompute, quarantine and data quality',
+    description:
+      'Admin routes: reference data, synchronous recompute, quarantine, data quality, dead-letter redrive',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    access: { tables: { facts: 'readWrite', indicators: 'readWrite' }, putEvents: true },
+    access: {
+      tables: { facts: 'readWrite', indicators: 'readWrite' },
+      putEvents: true,
+      deadLetterQueues: true,
+    },
   },
   dashboard: {
     id: 'Dashboard',
@@ -256,6 +331,11 @@ export const queues = {
     maxBatchingWindowSeconds: 0,
     // One first attempt and one per retry of the schedule (shared/domain/webhooks/retry.ts), then the DLQ.
     maxReceiveCount: DEFAULT_RETRY_SCHEDULE_S.length + 1,
+    // A batch waits for its slowest subscriber (15 s timeout): 10 batches still send about 7 webhooks
+    // a second past endpoints that all time out (healthy ones answer in a fraction of that), a replay
+    // cannot take the account's concurrency, and each consumer keeps a tenth of a subscription's
+    // delivery rate (shared/adapters/delivery-pacer.ts).
+    maxConcurrency: 10,
   },
   recompute: {
     id: 'RecomputeQueue',
@@ -293,10 +373,16 @@ export interface RuleDecl {
 export const rules: readonly RuleDecl[] = [
   {
     id: 'EntityEventsToFacts',
-    description: 'Accepted ticket and case events are appended to their entities',
+    description:
+      'Accepted ticket and case events, and those sent again after being accepted, are appended to their entities',
     pattern: {
       source: [hotlineRecordAccepted.source],
-      'detail-type': [hotlineRecordAccepted.detailType, cityPlatformRecordAccepted.detailType],
+      'detail-type': [
+        hotlineRecordAccepted.detailType,
+        cityPlatformRecordAccepted.detailType,
+        hotlineRecordResent.detailType,
+        cityPlatformRecordResent.detailType,
+      ],
     },
     queue: 'facts',
   },
@@ -345,6 +431,15 @@ export const rules: readonly RuleDecl[] = [
     queue: 'fanout',
   },
   {
+    id: 'SubscriptionEventsToFanout',
+    description: 'Subscriptions the hub disabled become subscription.disabled webhooks',
+    pattern: {
+      source: [subscriptionDisabled.source],
+      'detail-type': [subscriptionDisabled.detailType],
+    },
+    queue: 'fanout',
+  },
+  {
     id: 'DeliveriesToDeliver',
     description: 'Each requested delivery goes to the delivery queue, one message per subscription and event',
     pattern: {
@@ -374,14 +469,21 @@ export interface RouteDecl {
 
 /** Every HTTP route; the literal types of this list give each function's {@link RouteKeyOf}. */
 const declaredRoutes = [
-  { method: 'POST', path: '/ingest/{source}', function: 'ingest', auth: 'signature' },
+  // One route per source, so each has its own throttle on AWS (CONTRACT §4's POST /ingest/{source}).
+  { method: 'POST', path: '/ingest/hotline', function: 'ingest', auth: 'signature' },
+  { method: 'POST', path: '/ingest/city-platform', function: 'ingest', auth: 'signature' },
+  { method: 'POST', path: '/ingest/sanitation', function: 'ingest', auth: 'signature' },
   { method: 'POST', path: '/ingest/hotline/open311', function: 'ingest', auth: 'signature' },
   { method: 'POST', path: '/ingest/sanitation/jt808', function: 'ingest', auth: 'signature' },
   { method: 'GET', path: '/indicators', function: 'query', auth: 'analyst' },
   { method: 'GET', path: '/openapi.json', function: 'query', auth: 'analyst' },
   { method: 'GET', path: '/areas', function: 'query', auth: 'analyst' },
   { method: 'GET', path: '/feeds', function: 'query', auth: 'analyst' },
+  { method: 'GET', path: '/map/roads', function: 'query', auth: 'analyst' },
+  { method: 'GET', path: '/map/areas', function: 'query', auth: 'analyst' },
+  { method: 'GET', path: '/map/events', function: 'query', auth: 'analyst' },
   { method: 'POST', path: '/admin/recompute', function: 'admin', auth: 'admin' },
+  { method: 'POST', path: '/admin/redrive', function: 'admin', auth: 'admin' },
   { method: 'GET', path: '/quarantine', function: 'admin', auth: 'admin' },
   { method: 'GET', path: '/admin/quality', function: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/reference/areas', function: 'admin', auth: 'admin' },

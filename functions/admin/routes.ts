@@ -8,10 +8,16 @@ import {
   replaceReferenceSet,
   replaceSyncRules,
 } from '#shared/app/admin';
+import { redrive } from '#shared/app/redrive';
 import { json } from '#shared/http/api';
 import { parseBody, parseQuery } from '#shared/http/params';
 import type { Routes } from '#shared/http/router';
-import { qualityQuerySchema, quarantineQuerySchema, recomputeRequestSchema } from '#shared/schemas/admin';
+import {
+  qualityQuerySchema,
+  quarantineQuerySchema,
+  recomputeRequestSchema,
+  redriveRequestSchema,
+} from '#shared/schemas/admin';
 import { areasSchema, calendarSchema, roadsSchema, vehiclesSchema } from '#shared/schemas/reference';
 import { syncRulesSchema } from '#shared/schemas/subscriptions';
 
@@ -28,6 +34,12 @@ export const adminRoutes = (deps: AdminDeps, logger: Logger): Routes<'admin'> =>
     'POST /admin/recompute': async (event) => {
       const { date, to } = parseBody(recomputeRequestSchema, event, 'body');
       return json(200, { days: await recomputeNow(date, to ?? date, deps) });
+    },
+    /** Lists (dry run) or moves back the dead letters of one queue or every queue. */
+    'POST /admin/redrive': async (event) => {
+      const answer = await redrive(parseBody(redriveRequestSchema, event, 'body'), deps);
+      if (!answer.dryRun) logger.info('dead letters moved back', { queues: answer.queues });
+      return json(200, answer);
     },
     'GET /quarantine': async (event) => {
       const { source, limit } = parseQuery(quarantineQuerySchema, event);

@@ -1,8 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod';
 import { baseEnvSchema, loadEnv } from '#shared/config';
-import type { HttpResult } from '#shared/http/api';
-import { DASHBOARD_PAGE_FILE, dashboardResponse, readDashboardPage } from '#shared/http/dashboard';
+import type { HttpEvent, HttpResult } from '#shared/http/api';
+import {
+  acceptsGzip,
+  DASHBOARD_PAGE_FILE,
+  dashboardResponse,
+  gzippedResponse,
+  readDashboardPage,
+} from '#shared/http/dashboard';
 
 const env = loadEnv(
   baseEnvSchema.extend({
@@ -11,14 +17,17 @@ const env = loadEnv(
   }),
 );
 const pageFile = env.DASHBOARD_PAGE ?? fileURLToPath(new URL(`./${DASHBOARD_PAGE_FILE}`, import.meta.url));
-let page: HttpResult | undefined;
+let page: { plain: HttpResult; gzip: HttpResult } | undefined;
 
 /**
  * `GET /`: the analyst dashboard page. Open: it holds no data; its script calls the analyst routes.
  * The page is read on the first request (it lies beside the deployed bundle, not beside this source
- * file) and kept for the life of the instance.
+ * file), compressed once, and kept for the life of the instance; gzip goes to browsers that take it.
  */
-export const handler = async (): Promise<HttpResult> => {
-  page ??= dashboardResponse(readDashboardPage(pageFile, env.CITY_TIMEZONE));
-  return page;
+export const handler = async (event?: Pick<HttpEvent, 'headers'>): Promise<HttpResult> => {
+  if (!page) {
+    const plain = dashboardResponse(readDashboardPage(pageFile, env.CITY_TIMEZONE));
+    page = { plain, gzip: gzippedResponse(plain) };
+  }
+  return acceptsGzip(event?.headers?.['accept-encoding']) ? page.gzip : page.plain;
 };

@@ -8,18 +8,18 @@ import { ingest } from '#shared/app/ingest';
 import { createStorage, storageEnvSchema } from '#shared/composition/root';
 import { loadEnv } from '#shared/config';
 import { type HttpEvent, type HttpResult, httpErrors, json } from '#shared/http/api';
-import { bodyFormats, jt808EnvSchema, readSignedBatch } from '#shared/http/ingest-request';
+import { ingestRoutes, jt808EnvSchema, readSignedBatch } from '#shared/http/ingest-request';
 
 const env = loadEnv(storageEnvSchema);
 const logger = new Logger({ serviceName: 'cityhub-ingest' });
 const deps = { ...createStorage(env), now: Date.now };
 const secrets = createSourceSecrets(loadEnv(sourceSecretsEnvSchema));
-const formats = bodyFormats(loadEnv(jt808EnvSchema).JT808_WORKING_FLAG);
+const routes = ingestRoutes(loadEnv(jt808EnvSchema).JT808_WORKING_FLAG);
 const metrics = createMetrics();
 
-/** `POST /ingest/{source}`, `/ingest/hotline/open311` and `/ingest/sanitation/jt808`: signed batches (CONTRACT §4). */
+/** `POST /ingest/<source>` (one route per source), `/ingest/hotline/open311` and `/ingest/sanitation/jt808`: signed batches (CONTRACT §4). */
 export const lambdaHandler = async (event: HttpEvent, context: Context): Promise<HttpResult> => {
-  const batch = await readSignedBatch(event, formats, secrets);
+  const batch = await readSignedBatch(event, routes, secrets);
   const outcome = await ingest({ ...batch, requestId: context.awsRequestId }, deps);
   const { source, webhookId } = batch;
   const { accepted, duplicates, rejected } = outcome.answer;

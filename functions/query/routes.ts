@@ -1,12 +1,26 @@
 import { type FeedFreshnessReader, feedStatuses } from '#shared/app/feed-statuses';
-import { type IndicatorPage, type IndicatorsReader, queryIndicators } from '#shared/app/query-indicators';
+import { type MapDeps, mapAreas, mapEvents, mapRoads } from '#shared/app/map';
+import {
+  type IndicatorPage,
+  type IndicatorsReader,
+  queryIndicators,
+  registeredAreas,
+} from '#shared/app/query-indicators';
 import type { AreaListItem } from '#shared/domain/area-list';
 import { type HttpEvent, type HttpResult, json } from '#shared/http/api';
 import { toCsv } from '#shared/http/csv';
 import { openApiDocument } from '#shared/http/openapi';
 import { parseQuery } from '#shared/http/params';
 import type { Routes } from '#shared/http/router';
-import { indicatorQuerySchema } from '#shared/schemas/query';
+import {
+  mapAreasQueryParams,
+  mapAreasQuerySchema,
+  mapEventsQueryParams,
+  mapEventsQuerySchema,
+  mapRoadsQueryParams,
+  mapRoadsQuerySchema,
+} from '#shared/schemas/map';
+import { indicatorQueryParams, indicatorQuerySchema } from '#shared/schemas/query';
 
 /** What the analyst routes read. */
 export interface QueryDeps {
@@ -14,18 +28,23 @@ export interface QueryDeps {
   readonly feeds: FeedFreshnessReader;
   /** Registered districts and streets with their names. */
   readonly loadAreaList: () => Promise<AreaListItem[]>;
+  /** What the map of a day reads (`GET /map/*`). */
+  readonly map: MapDeps;
   readonly now: () => number;
 }
 
-/** A page of indicators as CSV; the next page's token travels in `x-next-token`. */
-const csv = (page: IndicatorPage): HttpResult => ({
+/** A page of indicators as CSV, with area names; the next page's token travels in `x-next-token`. */
+const csv = (page: IndicatorPage, areas: readonly AreaListItem[]): HttpResult => ({
   statusCode: 200,
   headers: {
     'content-type': 'text/csv; charset=utf-8',
     ...(page.nextToken ? { 'x-next-token': page.nextToken } : {}),
   },
-  body: toCsv(page.items),
+  body: toCsv(page.items, new Map(areas.map((item) => [item.area, item.name]))),
 });
+
+/** A GeoJSON answer (RFC 7946's media type). */
+const geoJson = (body: unknown): HttpResult => json(200, body, { 'content-type': 'application/geo+json' });
 
 /** Where the API is served, as the caller reached it: for the OpenAPI document's `servers`. */
 const baseUrlOf = (event: HttpEvent): string | undefined => {
@@ -35,15 +54,23 @@ const baseUrlOf = (event: HttpEvent): string | undefined => {
 
 /**
  * `GET /indicators` (JSON or CSV), `GET /openapi.json` (CONTRACT §6), and for the dashboard
- * `GET /areas` (registered districts and streets with their names) and `GET /feeds` (feed freshness).
+ * `GET /areas` (registered districts and streets with their names) and `GET /feeds` (feed freshness),
+ * and the map of a day as GeoJSON (`GET /map/roads`, `GET /map/areas`, `GET /map/events`).
  */
 export const queryRoutes = (deps: QueryDeps): Routes<'query'> => ({
   'GET /indicators': async (event) => {
-    const query = parseQuery(indicatorQuerySchema, event);
-    const page = await queryIndicators(query, deps.indicators);
-    return query.format === 'csv' ? csv(page) : json(200, page);
+    const query = parseQuery(indicatorQuerySchema, event, indicatorQueryParams);
+    const areas = query.area.length > 0 || query.format === 'csv' ? await deps.loadAreaList() : [];
+    const page = await queryIndicators(query, deps.indicators, registeredAreas(areas));
+    return query.format === 'csv' ? csv(page, areas) : json(200, page);
   },
   'GET /openapi.json': async (event) => json(200, openApiDocument(baseUrlOf(event))),
   'GET /areas': async () => json(200, { items: await deps.loadAreaList() }),
   'GET /feeds': async () => json(200, await feedStatuses(deps.feeds, deps.now())),
+  'GET /map/roads': async (event) =>
+    geoJson(await mapRoads(parseQuery(mapRoadsQuerySchema, event, mapRoadsQueryParams), deps.map)),
+  'GET /map/areas': async (event) =>
+    geoJson(await mapAreas(parseQuery(mapAreasQuerySchema, event, mapAreasQueryParams), deps.map)),
+  'GET /map/events': async (event) =>
+    geoJson(await mapEvents(parseQuery(mapEventsQuerySchema, event, mapEventsQueryParams), deps.map)),
 });

@@ -2,17 +2,15 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { subscriptionsRoutes } from '#functions/subscriptions/routes';
-import { webhookEnvSchema } from '#shared/adapters/webhook-config';
-import { createStorage, storageEnvSchema, subscriptionsDepsOf } from '#shared/composition/root';
+import { subscriptionsDepsOf, subscriptionsEnvSchema } from '#shared/composition/root';
 import { loadEnv } from '#shared/config';
 import { httpErrors } from '#shared/http/api';
 import { authEnvSchema, requireRole } from '#shared/http/auth';
 import { routeByKey } from '#shared/http/router';
 
-const env = loadEnv(storageEnvSchema);
 const auth = loadEnv(authEnvSchema);
 const logger = new Logger({ serviceName: 'cityhub-subscriptions' });
-const deps = subscriptionsDepsOf(createStorage(env), loadEnv(webhookEnvSchema));
+const deps = subscriptionsDepsOf(loadEnv(subscriptionsEnvSchema));
 
 /** Subscriptions API (CONTRACT §7): create, list, get, patch, delete, deliveries, replay. */
 export const lambdaHandler = routeByKey(subscriptionsRoutes(deps, logger));

@@ -1,5 +1,5 @@
 /**
- * The `cityhub` command line (CONTRACT §9): `indicators`, `send`, `simulate`, `subscribe`. It finds the
+ * The `cityhub` command line (CONTRACT §9 and §10): `indicators`, `send`, `simulate`, `subscribe`, `redrive`. It finds the
  * hub through the state file `npm start` writes (default `.cityhub/local.json`), or `--url` with
  * `--token` (local) or SigV4 with your AWS credentials (deployed).
  */
@@ -11,6 +11,7 @@ import { progressBar } from '#infra/local/progress';
 import { indicatorNames } from '#shared/domain/indicators/catalogue';
 import { addDays, localDate } from '#shared/domain/time';
 import { toCsv } from '#shared/http/csv';
+import { type RedriveAnswer, redriveQueueNames } from '#shared/schemas/admin';
 import { type Source, sources } from '#shared/schemas/ingest';
 
 /** An item as `GET /indicators` answers it (CONTRACT §6). */
@@ -222,6 +223,55 @@ connectionOptions(
   });
   if (answer.status !== 201) throw failure(answer.status, answer.text);
   process.stdout.write(`${answer.text}\n`);
+});
+
+/** A `POST /admin/redrive` answer as the CLI prints it: per queue a line, then each sampled dead letter. */
+export const redriveReport = (answer: RedriveAnswer): string => {
+  const lines: string[] = [];
+  for (const outcome of answer.queues) {
+    if (answer.dryRun) {
+      lines.push(
+        `${outcome.queue}: ${outcome.deadLetters} dead letter${outcome.deadLetters === 1 ? '' : 's'}`,
+      );
+      for (const letter of outcome.sample)
+        lines.push(
+          `  ${[letter.messageId, letter.detailType ?? '-', letter.error ?? ''].join('  ').trimEnd()}`,
+        );
+      if (outcome.sample.length < outcome.deadLetters)
+        lines.push(`  … and ${outcome.deadLetters - outcome.sample.length} more`);
+    } else
+      lines.push(
+        `${outcome.queue}: ${outcome.moved} moved back${outcome.taskHandle ? ` (move task ${outcome.taskHandle})` : ''}`,
+      );
+  }
+  lines.push(
+    answer.dryRun
+      ? `nothing moved (dry run); ${answer.queues.reduce((sum, { deadLetters }) => sum + deadLetters, 0)} dead letters in all`
+      : `${answer.moved} moved back in all`,
+  );
+  return `${lines.join('\n')}\n`;
+};
+
+connectionOptions(
+  program
+    .command('redrive')
+    .description(
+      'move dead letters back to their queue to be processed again (try --dry-run first: it lists them)',
+    )
+    .addOption(
+      new Option('--queue <queue>', 'only this queue (default: every queue)').choices(redriveQueueNames),
+    )
+    .option('--dry-run', 'count the dead letters and show a sample, moving nothing')
+    .option('--json', 'print the answer as JSON'),
+).action(async (options) => {
+  const connection = connect(options);
+  const answer = await call(connection, 'POST', '/admin/redrive', {
+    admin: true,
+    body: { ...(options.queue ? { queue: options.queue } : {}), dryRun: options.dryRun === true },
+  });
+  if (answer.status !== 200) throw failure(answer.status, answer.text);
+  const body = JSON.parse(answer.text) as RedriveAnswer;
+  process.stdout.write(options.json ? `${JSON.stringify(body, null, 2)}\n` : redriveReport(body));
 });
 
 program.parseAsync(process.argv).catch((error: Error) => {

@@ -56,6 +56,12 @@ export interface ServiceFunctionProps {
    * @default - the asset holds the bundle only
    */
   readonly afterBundling?: (assetDirectory: string) => string[];
+  /**
+   * Concurrent executions reserved for (and capping) the function.
+   *
+   * @default - none: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -99,6 +105,7 @@ export class ServiceFunction extends Construct implements IGrantable {
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
       deadLetterQueue: props.deadLetterQueue,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: {
         CITY_TIMEZONE: props.timeZone,
         NODE_OPTIONS: '--enable-source-maps',

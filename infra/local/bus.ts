@@ -10,6 +10,20 @@ import type { RuleDecl } from '#shared/topology';
 /** A rule target: receives the JSON of each matching event. */
 export type RuleTarget = (eventJson: string) => void;
 
+/** What a local bus does beyond routing: durability before answers, and injected faults. */
+export interface LocalBusOptions {
+  /**
+   * Awaited before PutEvents is answered (the hub waits for the queue journals to reach stable
+   * storage, so nothing acknowledged to a function is lost).
+   */
+  readonly beforeAnswer?: () => Promise<void>;
+  /**
+   * Decides, per entry, whether to refuse it as EventBridge sometimes does: an error code and message
+   * to answer in its place (the entry then reaches no rule), or undefined to take it.
+   */
+  readonly refuseEntry?: () => { readonly ErrorCode: string; readonly ErrorMessage: string } | undefined;
+}
+
 interface PutEventsEntry {
   Source?: string;
   DetailType?: string;
@@ -24,7 +38,8 @@ interface PutEventsEntry {
  * 127.0.0.1 so functions use the real EventBridge client, applies the declared rules with the
  * local pattern matcher (the subset of EventBridge patterns the rules use), and hands each matching
  * event to its rule's target. It keeps every event it accepted in memory, like the deployed bus's
- * archive.
+ * archive. A PutEvents call is answered once {@link LocalBusOptions.beforeAnswer} resolved; entries
+ * that {@link LocalBusOptions.refuseEntry} refuses are answered failed and reach no rule.
  */
 export class LocalBus {
   readonly archive: DeliveredEvent[] = [];
@@ -34,6 +49,7 @@ export class LocalBus {
   constructor(
     private readonly busName: string,
     private readonly rules: readonly { rule: RuleDecl; target: RuleTarget }[],
+    private readonly options: LocalBusOptions = {},
   ) {
     for (const { rule } of rules) {
       const problems = patternProblems(rule.pattern);
@@ -72,6 +88,8 @@ export class LocalBus {
     if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
       return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Source, DetailType and Detail are required.' };
     }
+    const refused = this.options.refuseEntry?.();
+    if (refused) return { ErrorCode: refused.ErrorCode, ErrorMessage: refused.ErrorMessage };
     let detail: unknown;
     try {
       detail = JSON.parse(entry.Detail);
@@ -126,6 +144,8 @@ export class LocalBus {
       });
       return;
     }
-    reply(200, this.putEvents(entries));
+    const answer = this.putEvents(entries);
+    await this.options.beforeAnswer?.();
+    reply(200, answer);
   }
 }

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, SQSEvent } from 'aws-lambda';
 import { writeDashboardPage } from '#infra/dashboard/build';
 import { LocalBus } from '#infra/local/bus';
-import { Chaos, type ChaosOptions } from '#infra/local/chaos';
+import { Chaos, type ChaosOptions, describeServiceFaults } from '#infra/local/chaos';
 import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { FrontDoor } from '#infra/local/front-door';
 import { LocalHttpApi } from '#infra/local/http-api';
@@ -14,7 +14,7 @@ import { type DeadLetter, LocalQueue } from '#infra/local/queue';
 import { QueueJournal } from '#infra/local/queue-journal';
 import { LocalScheduler } from '#infra/local/scheduler';
 import { freePort } from '#infra/local/servers';
-import { LocalSqs } from '#infra/local/sqs';
+import { LocalSqs, localDeadLetterArn, localQueueArn } from '#infra/local/sqs';
 import { sourceEnvSuffix } from '#shared/adapters/source-secrets';
 import { ensureTable } from '#shared/adapters/table-definitions';
 import { parseRetrySchedule } from '#shared/domain/webhooks/retry';
@@ -44,7 +44,11 @@ export interface HubOptions {
   readonly sourceSecrets: Readonly<Record<Source, string>>;
   /** Progress and problems, one line each. */
   readonly log: (line: string) => void;
-  /** Inject delivery faults (duplicates, reordering, failing batches); see {@link Chaos}. */
+  /**
+   * Inject delivery faults (duplicates, reordering, failing batches) and, when set, faults of the
+   * services the functions call (DynamoDB throttling, timeouts, slow answers; refused PutEvents
+   * entries); see {@link Chaos}.
+   */
   readonly chaos?: ChaosOptions;
 }
 
@@ -101,6 +105,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
     const tableNames = {
       facts: `cityhub-local-${tables.facts.id.toLowerCase()}`,
       indicators: `cityhub-local-${tables.indicators.id.toLowerCase()}`,
+      secrets: `cityhub-local-${tables.secrets.id.toLowerCase()}`,
     };
     const ddb = new DynamoDBClient({
       endpoint: dynamo.endpoint,
@@ -117,14 +122,26 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
     const chaos = options.chaos ? new Chaos(options.chaos, options.log) : undefined;
     if (options.chaos)
       options.log(
-        `cityhub: chaos: every event delivered 1 to ${options.chaos.maxCopies} times out of order, ${options.chaos.failureRate * 100} % of batches fail (seed ${options.chaos.seed})`,
+        `cityhub: chaos: every event delivered 1 to ${options.chaos.maxCopies} times out of order, ${options.chaos.failureRate * 100} % of batches fail (seed ${options.chaos.seed})${describeServiceFaults(options.chaos)}`,
       );
+    // Under chaos the functions reach DynamoDB Local through a proxy that throttles, cuts off or slows requests.
+    const dynamoProxy = chaos?.dynamoDbProxy(dynamo.endpoint);
+    const functionsDynamoEndpoint = dynamoProxy ? await dynamoProxy.start() : dynamo.endpoint;
+    if (dynamoProxy) stops.push(() => dynamoProxy.stop());
+    const journals: QueueJournal[] = [];
     const bus = new LocalBus(
       busName('local'),
       rules.map((rule) => {
         const target = (json: string, delayMs = 0) => queueMap.get(rule.queue)?.send(json, delayMs);
         return { rule, target: chaos ? chaos.target(target) : target };
       }),
+      {
+        // PutEvents is answered once its events are on stable storage in their queues' journals.
+        beforeAnswer: async () => {
+          await Promise.all(journals.map((journal) => journal.durable()));
+        },
+        ...(chaos ? { refuseEntry: () => chaos.refuseEntry() } : {}),
+      },
     );
     const busEndpoint = await bus.start();
     stops.push(() => bus.stop());
@@ -145,17 +162,40 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? 'local',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
       CITY_TIMEZONE: options.timeZone,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      DYNAMODB_ENDPOINT: functionsDynamoEndpoint,
       EVENTBRIDGE_ENDPOINT: busEndpoint,
       EVENT_BUS_NAME: busName('local'),
       [tables.facts.envVar]: tableNames.facts,
       [tables.indicators.envVar]: tableNames.indicators,
+      [tables.secrets.envVar]: tableNames.secrets,
       SQS_ENDPOINT: sqsEndpoint,
       VISIBILITY_QUEUE_URL: sqs.urlOf('delivery'),
+      // The admin's redrive reaches every queue's dead letters through the local SQS.
+      DEAD_LETTER_QUEUES: JSON.stringify(
+        Object.fromEntries(
+          Object.keys(queues).map((name) => [
+            name,
+            { url: sqs.deadLetterUrlOf(name), arn: localDeadLetterArn(name), sourceArn: localQueueArn(name) },
+          ]),
+        ),
+      ),
       RETRY_SCHEDULE: retrySchedule.join(','),
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOW_LOOPBACK: 'true',
       WEBHOOK_PORTS: '*',
+      // Overrides of the webhook defaults (24 h secret overlap, disabled after 5 days of failures).
+      ...(process.env.CITYHUB_WEBHOOK_SECRET_OVERLAP_HOURS
+        ? { WEBHOOK_SECRET_OVERLAP_HOURS: process.env.CITYHUB_WEBHOOK_SECRET_OVERLAP_HOURS }
+        : {}),
+      ...(process.env.CITYHUB_WEBHOOK_DISABLE_AFTER_DAYS
+        ? { WEBHOOK_DISABLE_AFTER_DAYS: process.env.CITYHUB_WEBHOOK_DISABLE_AFTER_DAYS }
+        : {}),
+      // Deliveries a second to one subscription (default 10, bursts of 20). The local hub runs every
+      // delivery batch in this one process, so one pacer keeps the whole rate.
+      ...(process.env.CITYHUB_WEBHOOK_RATE_PER_SUBSCRIPTION
+        ? { WEBHOOK_RATE_PER_SUBSCRIPTION: process.env.CITYHUB_WEBHOOK_RATE_PER_SUBSCRIPTION }
+        : {}),
+      DELIVERY_MAX_CONCURRENCY: '1',
       AUTH_MODE: 'token',
       ADMIN_TOKEN: options.adminToken,
       ANALYST_TOKEN: options.analystToken,
@@ -184,6 +224,8 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       // Deliveries are tried once and then once per retry of the (possibly shortened) local schedule.
       const declared = name === 'delivery' ? { ...decl, maxReceiveCount: retrySchedule.length + 1 } : decl;
       const consume = (event: SQSEvent) => invoke(decl.consumer, event);
+      const journal = journalDir ? new QueueJournal(join(journalDir, `${name}.ndjson`)) : undefined;
+      if (journal) journals.push(journal);
       const queue = new LocalQueue(
         name,
         declared,
@@ -196,7 +238,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
           ...(name === 'delivery' ? {} : { beforeBatch: () => frontDoor.quiet(LOCAL_GIVE_WAY_MS) }),
           batchingWindowMs: Math.min(LOCAL_BATCHING_WINDOW_MS, decl.maxBatchingWindowSeconds * 1000),
           retryDelayMs: LOCAL_RETRY_DELAY_MS,
-          ...(journalDir ? { journal: new QueueJournal(join(journalDir, `${name}.ndjson`)) } : {}),
+          ...(journal ? { journal } : {}),
           onDeadLetter: (letter: DeadLetter) =>
             options.log(
               `cityhub: a message of queue ${name} moved to its dead letters after ${letter.receiveCount} receives: ${letter.lastError}`,

@@ -116,6 +116,25 @@ export class LocalQueue {
     return true;
   }
 
+  /**
+   * Moves every dead letter back to the queue, like an SQS message move task to the source queue: each
+   * is enqueued as a new message (a new id, receives counted from zero), journaled in the same line
+   * that drops the dead letter, so a crash neither brings it back as dead nor loses it. Resolves with
+   * how many moved once the journal has them on stable storage.
+   */
+  async redrive(): Promise<number> {
+    if (this.stopped) throw new Error(`queue ${this.name} is stopped`);
+    const letters = this.deadLetters.splice(0);
+    for (const letter of letters) {
+      const message = { messageId: randomUUID(), body: letter.body, sentAt: Date.now() };
+      this.options.journal?.moved(letter.messageId, message);
+      this.enqueue({ ...message, receiveCount: 0, visibleAt: message.sentAt });
+    }
+    if (letters.length > 0) this.schedule();
+    await this.options.journal?.durable();
+    return letters.length;
+  }
+
   /** Messages waiting or in flight. */
   get depth(): number {
     return this.messages.size;

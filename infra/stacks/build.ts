@@ -3,9 +3,16 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import * as z from 'zod';
 import { StatefulStack } from '#infra/stacks/stateful-stack';
-import { StatelessStack } from '#infra/stacks/stateless-stack';
+import { DEFAULT_INGEST_THROTTLE, StatelessStack } from '#infra/stacks/stateless-stack';
 import { timeZoneSchema } from '#shared/config';
 import { parseWorkingFlag } from '#shared/domain/jt808';
+import {
+  DEFAULT_DELIVERY_RATE,
+  parseRate,
+  type Rate,
+  rateOfOneConsumer,
+} from '#shared/domain/webhooks/rate-limit';
+import { queues } from '#shared/topology';
 
 /** Stage used when `-c stage=<name>` is not given. */
 export const DEFAULT_STAGE = 'dev';
@@ -95,6 +102,38 @@ export const stageConfigSchema = z.object({
     .optional(),
   apiThrottleRate: contextNumber.pipe(z.number().positive()).optional(),
   apiThrottleBurst: contextNumber.pipe(z.number().int().positive()).optional(),
+  ingestThrottleRate: contextNumber
+    .pipe(z.number().positive('must be more than 0 requests a second, e.g. -c ingestThrottleRate=20'))
+    .optional()
+    .describe('requests a second of each ingest route'),
+  ingestThrottleBurst: contextNumber
+    .pipe(
+      z
+        .number()
+        .int('must be a whole number of requests')
+        .positive('must be at least 1, e.g. -c ingestThrottleBurst=40'),
+    )
+    .optional()
+    .describe('burst of each ingest route'),
+  ingestReservedConcurrency: contextNumber
+    .pipe(
+      z
+        .number()
+        .int('must be a whole number of executions')
+        .min(0, 'must be 0 (no reservation) or more, e.g. -c ingestReservedConcurrency=50'),
+    )
+    .optional()
+    .describe('concurrent executions reserved for ingest; 0 for none'),
+  deliveryMaxConcurrency: contextNumber
+    .pipe(
+      z
+        .number()
+        .int('must be a whole number of batches')
+        .min(2, 'must be 2-1000 (the SQS event source mapping limits), e.g. -c deliveryMaxConcurrency=20')
+        .max(1000, 'must be 2-1000 (the SQS event source mapping limits), e.g. -c deliveryMaxConcurrency=20'),
+    )
+    .optional()
+    .describe('batches of webhook deliveries in flight at once'),
   feedSilenceMinutes: contextNumber
     .pipe(
       z
@@ -115,6 +154,18 @@ export const stageConfigSchema = z.object({
     )
     .optional()
     .describe('ports subscriber URLs may name besides 443'),
+  webhookRatePerSubscription: z
+    .union([z.string(), z.number().transform(String)])
+    .optional()
+    .describe('deliveries a second to one subscription, perSecond[,burst] (default 10,20)'),
+  webhookSecretOverlapHours: contextNumber
+    .pipe(z.number().min(0).max(720))
+    .optional()
+    .describe('hours a rotated-out subscription secret still signs deliveries (default 24)'),
+  webhookDisableAfterDays: contextNumber
+    .pipe(z.number().positive().max(365))
+    .optional()
+    .describe('days of failing delivery attempts after which a subscription is disabled (default 5)'),
   keepLegacyDateIndex: z
     .preprocess((value) => (typeof value === 'string' ? value === 'true' : value), z.boolean())
     .default(false)
@@ -125,6 +176,32 @@ export const stageConfigSchema = z.object({
 export type StageConfig = z.infer<typeof stageConfigSchema> & { readonly deletionProtection: boolean };
 
 /** Reads and validates the {@link StageConfig} from an app's context. */
+/** Longest a delivery consumer may wait for a subscription's slots over one batch. */
+const MAX_PACING_WAIT_S = 30;
+
+/**
+ * Each delivery consumer keeps its share of a subscription's rate; a batch of deliveries to one
+ * subscription must fit in {@link MAX_PACING_WAIT_S} at that share, well inside the function's timeout.
+ */
+const checkDeliveryPacing = (text: string, maxConcurrency: number): void => {
+  let rate: Rate;
+  try {
+    rate = parseRate(text, 'webhookRatePerSubscription');
+  } catch (error) {
+    throw new Error(`invalid context: ${(error as Error).message}`);
+  }
+  const share = rateOfOneConsumer(rate, maxConcurrency);
+  const waitS = (queues.delivery.batchSize - share.burst) / share.perSecond;
+  if (waitS > MAX_PACING_WAIT_S) {
+    throw new Error(
+      `invalid context: webhookRatePerSubscription=${text} shared among deliveryMaxConcurrency=${maxConcurrency} ` +
+        `consumers leaves each ${share.perSecond.toFixed(2)} a second, so a batch of ${queues.delivery.batchSize} ` +
+        `deliveries to one subscription would wait ${Math.round(waitS)} s (at most ${MAX_PACING_WAIT_S}): ` +
+        'raise the rate or lower deliveryMaxConcurrency',
+    );
+  }
+};
+
 export const stageConfigOf = (app: App): StageConfig => {
   const keys = Object.keys(stageConfigSchema.shape);
   const raw = Object.fromEntries(keys.map((key) => [key, app.node.tryGetContext(key) as unknown]));
@@ -135,6 +212,10 @@ export const stageConfigOf = (app: App): StageConfig => {
     );
   }
   if (parsed.data.jt808WorkingFlag !== undefined) parseWorkingFlag(parsed.data.jt808WorkingFlag);
+  checkDeliveryPacing(
+    parsed.data.webhookRatePerSubscription ?? DEFAULT_DELIVERY_RATE,
+    parsed.data.deliveryMaxConcurrency ?? queues.delivery.maxConcurrency,
+  );
   if (
     PROTECTED_STAGES.has(parsed.data.stage) &&
     parsed.data.alarmEmail === undefined &&
@@ -154,7 +235,8 @@ export const stageConfigOf = (app: App): StageConfig => {
  * `Cityhub-<stage>-Stateless` (functions, queues, rules, HTTP API, schedules), both from shared/topology.ts.
  * Reads the {@link StageConfig} from context: `stage` (default `dev`), `timezone` (default `Asia/Shanghai`),
  * `alarmEmail` and/or `alarmTopicArn` (prod needs one), `partnerAccounts`, `logRetentionDays`,
- * `apiThrottleRate`/`apiThrottleBurst`,
+ * `apiThrottleRate`/`apiThrottleBurst` (analyst, admin and open routes), `ingestThrottleRate`/`ingestThrottleBurst`
+ * (each ingest route), `ingestReservedConcurrency` (0 = none), `deliveryMaxConcurrency`,
  * `feedSilenceMinutes` (default 60) and `jt808WorkingFlag` (default: item 0x2A, bit 2).
  */
 export const buildApp = (props: BuildAppProps = {}): CityhubApp => {
@@ -185,8 +267,31 @@ export const buildApp = (props: BuildAppProps = {}): CityhubApp => {
     ...(config.apiThrottleRate || config.apiThrottleBurst
       ? { throttle: { rateLimit: config.apiThrottleRate ?? 50, burstLimit: config.apiThrottleBurst ?? 100 } }
       : {}),
+    ...(config.ingestThrottleRate || config.ingestThrottleBurst
+      ? {
+          ingestThrottle: {
+            rateLimit: config.ingestThrottleRate ?? DEFAULT_INGEST_THROTTLE.rateLimit,
+            burstLimit: config.ingestThrottleBurst ?? DEFAULT_INGEST_THROTTLE.burstLimit,
+          },
+        }
+      : {}),
+    ...(config.ingestReservedConcurrency === undefined
+      ? {}
+      : { ingestReservedConcurrency: config.ingestReservedConcurrency }),
+    ...(config.deliveryMaxConcurrency === undefined
+      ? {}
+      : { deliveryMaxConcurrency: config.deliveryMaxConcurrency }),
     ...(config.jt808WorkingFlag === undefined ? {} : { jt808WorkingFlag: config.jt808WorkingFlag }),
     ...(config.webhookPorts === undefined ? {} : { webhookPorts: config.webhookPorts }),
+    ...(config.webhookRatePerSubscription === undefined
+      ? {}
+      : { webhookRatePerSubscription: config.webhookRatePerSubscription }),
+    ...(config.webhookSecretOverlapHours === undefined
+      ? {}
+      : { webhookSecretOverlapHours: config.webhookSecretOverlapHours }),
+    ...(config.webhookDisableAfterDays === undefined
+      ? {}
+      : { webhookDisableAfterDays: config.webhookDisableAfterDays }),
     description: `cityhub ${stage}: functions, queues, bus rules, HTTP API and schedules`,
   });
 

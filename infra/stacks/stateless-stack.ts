@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
@@ -29,6 +30,11 @@ import { ServiceFunction, serviceNameOf } from '#infra/constructs/service-functi
 import { ServiceQueue } from '#infra/constructs/service-queue';
 import { entriesOf, executeApiPath, toCdkEventPattern } from '#infra/constructs/topology-mapping';
 import { sourceEnvSuffix } from '#shared/adapters/source-secrets';
+import { DEFAULT_DELIVERY_RATE } from '#shared/domain/webhooks/rate-limit';
+import {
+  DEFAULT_DISABLE_AFTER_DAYS,
+  DEFAULT_SECRET_OVERLAP_HOURS,
+} from '#shared/domain/webhooks/subscription';
 import { type Source, sources } from '#shared/schemas/ingest';
 import {
   type FunctionDecl,
@@ -60,6 +66,16 @@ const UNAUTHORIZED_ROUTE_REASONS: Readonly<Partial<Record<RouteAuth, string>>> =
   open: 'The health route (CONTRACT section 2) and the dashboard page are deliberately open: load balancers and monitors call the health route without credentials, browsers load the page before the analyst signs in; both answer constants without touching any data (the page calls the IAM-authorized analyst routes itself).',
 };
 
+/** Throttle of the analyst, admin and open routes: each has its own bucket of these (`apiThrottle*`). */
+export const DEFAULT_API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const satisfies ThrottleSettings;
+
+/** Throttle of each ingest route, one route per source (`ingestThrottle*`). */
+export const DEFAULT_INGEST_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const satisfies ThrottleSettings;
+
+/** Batches of deliveries in flight at once: the context's, or the topology's. */
+const deliveryConcurrencyOf = (props: StatelessStackProps): number =>
+  props.deliveryMaxConcurrency ?? queues.delivery.maxConcurrency;
+
 /** Properties of the {@link StatelessStack}. */
 export interface StatelessStackProps extends StackProps {
   /** Deployment stage (e.g. `dev`, `prod`); part of resource names. */
@@ -87,11 +103,51 @@ export interface StatelessStackProps extends StackProps {
   /** Ports subscriber URLs may name besides 443, comma-separated. */
   readonly webhookPorts?: string;
   /**
-   * Default throttling of the HTTP API's `$default` stage.
+   * Hours a rotated-out subscription secret still signs deliveries (`WEBHOOK_SECRET_OVERLAP_HOURS`).
    *
-   * @default - 50 requests per second, bursts of 100
+   * @default 24
+   */
+  readonly webhookSecretOverlapHours?: number;
+  /**
+   * Days of failing delivery attempts after which a subscription is disabled (`WEBHOOK_DISABLE_AFTER_DAYS`).
+   *
+   * @default 5
+   */
+  readonly webhookDisableAfterDays?: number;
+  /**
+   * Deliveries to one subscription, `perSecond[,burst]` (`WEBHOOK_RATE_PER_SUBSCRIPTION`); each of the
+   * delivery queue's at most `deliveryMaxConcurrency` consumers keeps its share.
+   *
+   * @default DEFAULT_DELIVERY_RATE - 10 a second, bursts of 20
+   */
+  readonly webhookRatePerSubscription?: string;
+  /**
+   * Throttling of the HTTP API's `$default` stage, set on each analyst, admin and open route (a route
+   * setting each) and as the stage default.
+   *
+   * @default DEFAULT_API_THROTTLE - 50 requests per second, bursts of 100
    */
   readonly throttle?: ThrottleSettings;
+  /**
+   * Throttling of each ingest route (a route setting each: one source's flood leaves the others' and
+   * the analysts' routes alone).
+   *
+   * @default DEFAULT_INGEST_THROTTLE - 50 requests per second, bursts of 100
+   */
+  readonly ingestThrottle?: ThrottleSettings;
+  /**
+   * Concurrent executions reserved for (and capping) the ingest function; 0 reserves none (accounts
+   * whose concurrency quota leaves no room for a reservation).
+   *
+   * @default - the topology's `functions.ingest.reservedConcurrency`
+   */
+  readonly ingestReservedConcurrency?: number;
+  /**
+   * Batches of webhook deliveries in flight at once (the delivery queue's event source mapping, 2–1000).
+   *
+   * @default - the topology's `queues.delivery.maxConcurrency`
+   */
+  readonly deliveryMaxConcurrency?: number;
   /**
    * Address mailed by the alarm topic.
    *
@@ -174,6 +230,10 @@ export class StatelessStack extends Stack {
 
     const functionMap = new Map<FunctionName, ServiceFunction>();
     for (const [name, decl] of entriesOf<FunctionName, FunctionDecl>(functions)) {
+      const reserved =
+        name === 'ingest'
+          ? (props.ingestReservedConcurrency ?? decl.reservedConcurrency)
+          : decl.reservedConcurrency;
       const fn = new ServiceFunction(this, decl.id, {
         name,
         entry: `${PROJECT_ROOT}${decl.entry}`,
@@ -185,6 +245,8 @@ export class StatelessStack extends Stack {
         environment: this.environmentOf(name, decl, props),
         logRetention,
         deadLetterQueue: asyncDeadLetters.get(name)?.queue,
+        // 0 means no reservation: a reserved concurrency of 0 would stop the function altogether.
+        ...(reserved ? { reservedConcurrentExecutions: reserved } : {}),
         ...(ASSET_BUILDS[name] ? { afterBundling: ASSET_BUILDS[name] } : {}),
       });
       this.grantAccess(fn, decl, props);
@@ -206,6 +268,7 @@ export class StatelessStack extends Stack {
     const queueMap = new Map<QueueName, ServiceQueue>();
     for (const [name, decl] of entriesOf<QueueName, QueueDecl>(queues)) {
       const consumer = functions[decl.consumer];
+      const maxConcurrency = name === 'delivery' ? deliveryConcurrencyOf(props) : decl.maxConcurrency;
       const queue = new ServiceQueue(this, decl.id, {
         description: `${name} queue`,
         // AWS: at least 6 × the function timeout, plus the batching window.
@@ -223,7 +286,7 @@ export class StatelessStack extends Stack {
           batchSize: decl.batchSize,
           maxBatchingWindow: Duration.seconds(decl.maxBatchingWindowSeconds),
           reportBatchItemFailures: true,
-          ...(decl.maxConcurrency === undefined ? {} : { maxConcurrency: decl.maxConcurrency }),
+          ...(maxConcurrency === undefined ? {} : { maxConcurrency }),
         }),
       );
       queueMap.set(name, queue);
@@ -236,6 +299,9 @@ export class StatelessStack extends Stack {
       if (!queue) throw new Error(`function '${name}' names queue '${visibility}', which is not declared`);
       queue.queue.grant(functionOf(name).function, 'sqs:ChangeMessageVisibility');
       functionOf(name).function.addEnvironment('VISIBILITY_QUEUE_URL', queue.queue.queueUrl);
+    }
+    for (const [name, decl] of entriesOf<FunctionName, FunctionDecl>(functions)) {
+      if (decl.access.deadLetterQueues) this.grantDeadLetterRedrive(functionOf(name), queueMap);
     }
 
     for (const rule of rules) {
@@ -325,6 +391,18 @@ export class StatelessStack extends Stack {
     // The functions that check subscriber URLs: subscriptions (on create and change), deliver (on send).
     if (props.webhookPorts && (name === 'subscriptions' || name === 'deliver'))
       environment.WEBHOOK_PORTS = props.webhookPorts;
+    if (name === 'subscriptions' || name === 'deliver') {
+      environment.WEBHOOK_SECRET_OVERLAP_HOURS = String(
+        props.webhookSecretOverlapHours ?? DEFAULT_SECRET_OVERLAP_HOURS,
+      );
+      environment.WEBHOOK_DISABLE_AFTER_DAYS = String(
+        props.webhookDisableAfterDays ?? DEFAULT_DISABLE_AFTER_DAYS,
+      );
+    }
+    if (name === 'deliver') {
+      environment.WEBHOOK_RATE_PER_SUBSCRIPTION = props.webhookRatePerSubscription ?? DEFAULT_DELIVERY_RATE;
+      environment.DELIVERY_MAX_CONCURRENCY = String(deliveryConcurrencyOf(props));
+    }
     return environment;
   }
 
@@ -332,7 +410,18 @@ export class StatelessStack extends Stack {
   private grantAccess(fn: ServiceFunction, decl: FunctionDecl, props: StatelessStackProps): void {
     for (const [tableName, mode] of Object.entries(decl.access.tables ?? {})) {
       const table = props.tables[tableName as TableName];
-      if (mode === 'readWrite') table.grantReadWriteData(fn);
+      const leadingKeys = decl.access.leadingKeys?.[tableName as TableName];
+      if (leadingKeys) {
+        if (typeof mode === 'string')
+          throw new Error(`${decl.id}: leadingKeys need the actions listed, not '${mode}'`);
+        fn.function.addToRolePolicy(
+          new PolicyStatement({
+            actions: mode.map((action) => `dynamodb:${action}`),
+            resources: [table.tableArn],
+            conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } },
+          }),
+        );
+      } else if (mode === 'readWrite') table.grantReadWriteData(fn);
       else if (mode === 'read') table.grantReadData(fn);
       else table.grant(fn, ...mode.map((action) => `dynamodb:${action}`));
       if (tables[tableName as TableName].globalIndexes.length > 0) {
@@ -350,6 +439,34 @@ export class StatelessStack extends Stack {
     }
   }
 
+  /**
+   * Lets a function look at every queue's dead letters and move them back with SQS message move
+   * tasks: on each dead-letter queue what a peek and a move task need (the task receives and deletes
+   * as its caller), on each queue only `sqs:SendMessage` (the task sends as its caller too); their
+   * addresses go to `DEAD_LETTER_QUEUES` (JSON).
+   */
+  private grantDeadLetterRedrive(fn: ServiceFunction, queueMap: ReadonlyMap<QueueName, ServiceQueue>): void {
+    const addresses: Record<string, { url: string; arn: string; sourceArn: string }> = {};
+    for (const [name, queue] of queueMap) {
+      queue.deadLetters.queue.grant(
+        fn.function,
+        'sqs:GetQueueAttributes',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:StartMessageMoveTask',
+        'sqs:ListMessageMoveTasks',
+        'sqs:CancelMessageMoveTask',
+      );
+      queue.queue.grant(fn.function, 'sqs:SendMessage');
+      addresses[name] = {
+        url: queue.deadLetters.queue.queueUrl,
+        arn: queue.deadLetters.queue.queueArn,
+        sourceArn: queue.queue.queueArn,
+      };
+    }
+    fn.function.addEnvironment('DEAD_LETTER_QUEUES', this.toJsonString(addresses));
+  }
+
   private createHttpApi(
     props: StatelessStackProps,
     logRetention: RetentionDays,
@@ -364,7 +481,7 @@ export class StatelessStack extends Stack {
     const stage = httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      throttle: props.throttle ?? DEFAULT_API_THROTTLE,
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(
@@ -399,6 +516,9 @@ export class StatelessStack extends Stack {
       return integration;
     };
     const iamAuthorizer = new HttpIamAuthorizer();
+    // Every route gets its own throttle (a route setting), ingest routes the ingest one: a flood on one
+    // route is refused there and counts against no other route's limit.
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of routes) {
       const authorizer: IHttpRouteAuthorizer = IAM_AUTHS.has(route.auth)
         ? iamAuthorizer
@@ -414,7 +534,18 @@ export class StatelessStack extends Stack {
         for (const httpRoute of added)
           Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason });
       }
+      const [throttle, defaults] =
+        route.auth === 'signature'
+          ? [props.ingestThrottle, DEFAULT_INGEST_THROTTLE]
+          : [props.throttle, DEFAULT_API_THROTTLE];
+      routeSettings[`${route.method} ${route.path}`] = {
+        ThrottlingRateLimit: throttle?.rateLimit ?? defaults.rateLimit,
+        ThrottlingBurstLimit: throttle?.burstLimit ?? defaults.burstLimit,
+      };
+      // API Gateway refuses route settings for a route that does not exist yet.
+      for (const httpRoute of added) stage.node.addDependency(httpRoute);
     }
+    (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
     return { httpApi, stage };
   }
 

@@ -51,6 +51,11 @@ export const refusedBecause = (address: string, policy: TargetPolicy): string | 
   return REFUSED_RANGES[range] ?? `a non-public address (${range})`;
 };
 
+/** Looks a host name up: every address it resolves to. */
+export type Resolve = (host: string) => Promise<{ address: string; family: number }[]>;
+
+const systemResolve: Resolve = (host) => lookup(host, { all: true, verbatim: true });
+
 /**
  * Checks a webhook URL: scheme, then every address its host resolves to (IPv4 written in decimal or
  * octal is normalized by the URL parser first). Returns the address to connect to.
@@ -58,8 +63,7 @@ export const refusedBecause = (address: string, policy: TargetPolicy): string | 
 export const checkTarget = async (
   rawUrl: string,
   policy: TargetPolicy,
-  resolve: (host: string) => Promise<{ address: string; family: number }[]> = (host) =>
-    lookup(host, { all: true, verbatim: true }),
+  resolve: Resolve = systemResolve,
 ): Promise<CheckedTarget> => {
   let url: URL;
   try {

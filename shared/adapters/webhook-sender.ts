@@ -2,7 +2,12 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { type CheckedTarget, checkTarget, RefusedTargetError } from '#shared/adapters/address-guard';
+import {
+  type CheckedTarget,
+  checkTarget,
+  RefusedTargetError,
+  type Resolve,
+} from '#shared/adapters/address-guard';
 import type { AttemptResult } from '#shared/app/deliver';
 import type { WebhookEvent } from '#shared/domain/webhooks/events';
 import type { TargetPolicy } from '#shared/domain/webhooks/subscription';
@@ -63,20 +68,29 @@ const post = (target: CheckedTarget, body: string, headers: Record<string, strin
   });
 
 /**
+ * The `webhook-signature` header: one `v1,<signature>` per secret, space-separated (Standard Webhooks),
+ * so a receiver holding any one of the secrets verifies the delivery.
+ */
+export const signatureHeader = (secrets: readonly string[], id: string, at: Date, body: string): string =>
+  secrets.map((secret) => new Webhook(secret).sign(id, at, body)).join(' ');
+
+/**
  * Sends one event to one URL: checks the target again (so a DNS change cannot turn a public host into an
- * internal one), signs with Standard Webhooks (`webhook-id` = the event id), POSTs `{type, timestamp, data}`,
- * follows no redirect, and gives up after 15 s. Never throws: the result says what happened.
+ * internal one), signs with Standard Webhooks (`webhook-id` = the event id; one signature per secret),
+ * POSTs `{type, timestamp, data}`, follows no redirect, and gives up after 15 s. Never throws: the
+ * result says what happened.
  */
 export const sendEvent = async (
   url: string,
-  secret: string,
+  secrets: readonly string[],
   event: WebhookEvent,
   policy: TargetPolicy,
   timeoutMs = DELIVERY_TIMEOUT_MS,
+  resolve?: Resolve,
 ): Promise<AttemptResult> => {
   const started = Date.now();
   try {
-    const target = await checkTarget(url, policy);
+    const target = await checkTarget(url, policy, resolve);
     const body = JSON.stringify({ type: event.type, timestamp: event.timestamp, data: event.data });
     const at = new Date();
     const headers = {
@@ -84,7 +98,7 @@ export const sendEvent = async (
       'user-agent': 'cityhub-webhooks/1',
       'webhook-id': event.id,
       'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-      'webhook-signature': new Webhook(secret).sign(event.id, at, body),
+      'webhook-signature': signatureHeader(secrets, event.id, at, body),
     };
     const statusCode = await post(target, body, headers, timeoutMs);
     return { statusCode, durationMs: Date.now() - started };

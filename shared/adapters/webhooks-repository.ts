@@ -16,6 +16,7 @@ import type { DeliveryLog, SentEvents, SubscriptionStore } from '#shared/app/sub
 import type { WebhookEvent } from '#shared/domain/webhooks/events';
 import {
   type DeliveryAttempt,
+  type StoredSubscription,
   type Subscription,
   WEBHOOK_RETENTION_S,
 } from '#shared/domain/webhooks/subscription';
@@ -29,7 +30,11 @@ const STORE_CONCURRENCY = 4;
 /** DynamoDB refuses sort keys that are empty or over 1024 bytes: no subscription has such an id. */
 const cannotBeAnId = (id: string) => id === '' || Buffer.byteLength(id) > 1024;
 
-/** Subscriptions, their delivery log, and the store of events replays read from. */
+/**
+ * Subscriptions, their delivery log, and the store of events replays read from. Secrets are not kept
+ * here (WebhookSecretsStore); an item stored before still holds its `secret`, which `get` returns as
+ * `legacySecret` and a `replace` drops.
+ */
 export class WebhooksRepository
   implements SubscriptionStore, DeliveryLog, SentEvents, DeliverySubscriptions, FanoutSubscriptions
 {
@@ -42,19 +47,25 @@ export class WebhooksRepository
     await this.client.send(
       new PutCommand({
         TableName: this.table,
-        Item: { pk: SUBSCRIPTIONS_PK, sk: subscription.id, ...subscription },
+        Item: { pk: SUBSCRIPTIONS_PK, sk: subscription.id, ...visibleAttributes(subscription) },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
   }
 
-  /** The subscription with this id; undefined when there is none (or `id` could not be one). */
-  async get(id: string): Promise<Subscription | undefined> {
+  /**
+   * The subscription with this id, with the secret an item stored before still holds; undefined when
+   * there is none (or `id` could not be one).
+   */
+  async get(id: string): Promise<StoredSubscription | undefined> {
     if (cannotBeAnId(id)) return undefined;
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.table, Key: { pk: SUBSCRIPTIONS_PK, sk: id }, ConsistentRead: true }),
     );
-    return Item ? toSubscription(Item) : undefined;
+    if (!Item) return undefined;
+    return Item.secret === undefined
+      ? toSubscription(Item)
+      : { ...toSubscription(Item), legacySecret: String(Item.secret) };
   }
 
   async list(): Promise<Subscription[]> {
@@ -66,13 +77,13 @@ export class WebhooksRepository
     return items.map(toSubscription);
   }
 
-  /** Replaces a subscription that exists; false when it does not. */
+  /** Replaces a subscription that exists (without any secret it held); false when it does not. */
   async replace(subscription: Subscription): Promise<boolean> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: SUBSCRIPTIONS_PK, sk: subscription.id, ...subscription },
+          Item: { pk: SUBSCRIPTIONS_PK, sk: subscription.id, ...visibleAttributes(subscription) },
           ConditionExpression: 'attribute_exists(pk)',
         }),
       );
@@ -83,21 +94,55 @@ export class WebhooksRepository
     }
   }
 
-  /** Disables a subscription (e.g. after `410 Gone`), saying why. */
-  async disable(id: string, reason: string): Promise<void> {
+  /**
+   * Disables an active subscription (after `410 Gone`, or days of failures), saying why; false when it
+   * is gone or not active, so of concurrent deliveries only one disables it (and announces it).
+   */
+  async disable(id: string, reason: string): Promise<boolean> {
+    return this.updateIfPresent(id, {
+      UpdateExpression: 'SET #status = :disabled, disabledReason = :reason',
+      ConditionExpression: 'attribute_exists(pk) AND #status = :active',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':disabled': 'disabled', ':reason': reason, ':active': 'active' },
+    });
+  }
+
+  /**
+   * Records when a run of failed attempts began: one write when the run begins (the caller writes only
+   * when it read none); `if_not_exists` keeps the earliest of concurrent ones.
+   */
+  async markFailing(id: string, since: string): Promise<void> {
+    await this.updateIfPresent(id, {
+      UpdateExpression: 'SET failingSince = if_not_exists(failingSince, :since)',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':since': since },
+    });
+  }
+
+  /** Ends a run of failed attempts after a delivered one. */
+  async markHealthy(id: string): Promise<void> {
+    await this.updateIfPresent(id, {
+      UpdateExpression: 'REMOVE failingSince',
+      ConditionExpression: 'attribute_exists(failingSince)',
+    });
+  }
+
+  /** An UpdateItem of a subscription item under a condition; false when the condition failed. */
+  private async updateIfPresent(
+    id: string,
+    update: Pick<
+      ConstructorParameters<typeof UpdateCommand>[0],
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<boolean> {
     try {
       await this.client.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { pk: SUBSCRIPTIONS_PK, sk: id },
-          UpdateExpression: 'SET #status = :disabled, disabledReason = :reason',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':disabled': 'disabled', ':reason': reason },
-        }),
+        new UpdateCommand({ TableName: this.table, Key: { pk: SUBSCRIPTIONS_PK, sk: id }, ...update }),
       );
+      return true;
     } catch (error) {
-      if (!isConditionFailed(error)) throw error;
+      if (isConditionFailed(error)) return false;
+      throw error;
     }
   }
 
@@ -224,6 +269,12 @@ export class WebhooksRepository
   }
 }
 
+/** A subscription's attributes as stored: never a secret, even if one was handed over. */
+const visibleAttributes = ({
+  legacySecret: _legacySecret,
+  ...subscription
+}: StoredSubscription): Subscription => subscription;
+
 const toSubscription = (item: Record<string, unknown>): Subscription => ({
   id: String(item.id),
   url: String(item.url),
@@ -231,7 +282,7 @@ const toSubscription = (item: Record<string, unknown>): Subscription => ({
   areas: (item.areas ?? []) as string[],
   description: item.description === undefined ? undefined : String(item.description),
   status: item.status === 'disabled' ? 'disabled' : 'active',
-  secret: String(item.secret),
   createdAt: String(item.createdAt),
   disabledReason: item.disabledReason === undefined ? undefined : String(item.disabledReason),
+  failingSince: item.failingSince === undefined ? undefined : String(item.failingSince),
 });

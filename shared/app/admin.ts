@@ -1,4 +1,5 @@
 import { type DayOutcome, type RecomputeDeps, recomputeDays } from '#shared/app/recompute';
+import type { RedriveDeps } from '#shared/app/redrive';
 import { type ReplaceReferenceDeps, replaceReference } from '#shared/app/replace-reference';
 import { qualityReport, type UnknownCodes } from '#shared/domain/quality';
 import { dateRange } from '#shared/domain/time';
@@ -9,7 +10,7 @@ import type { SyncRules } from '#shared/schemas/subscriptions';
 
 /**
  * The admin use-cases: recompute days now, read the quarantine and the data-quality findings, and
- * replace reference sets.
+ * replace reference sets (moving dead letters back is shared/app/redrive.ts).
  */
 
 /** Records ingest rejected, kept with their errors. */
@@ -26,7 +27,8 @@ export interface QualityReader {
 
 /** What the admin use-cases need together, as the composition root wires them. */
 export type AdminDeps = RecomputeDeps &
-  ReplaceReferenceDeps & { readonly quarantine: QuarantineReader; readonly quality: QualityReader };
+  ReplaceReferenceDeps &
+  RedriveDeps & { readonly quarantine: QuarantineReader; readonly quality: QualityReader };
 
 /** Recomputes the days from `from` to `to` now; throws naming every day that failed. */
 export const recomputeNow = async (from: string, to: string, deps: RecomputeDeps): Promise<DayOutcome[]> => {

@@ -155,7 +155,9 @@ export interface IngestOutcome {
  * each record, publishes the new ones to the bus, then stores each ticket or case event with its
  * entity (one conditional write: an event another request stored meanwhile is answered as a duplicate
  * and counts once) or marks each GPS record accepted, and quarantines the rejected ones. Nothing is
- * acknowledged before it is on the bus and stored.
+ * acknowledged before it is on the bus and stored. Records accepted before are answered as duplicates
+ * and announced again for their consumers (never stored again): a source's resend is the way back for
+ * a record whose first announcement ended in a dead-letter queue.
  */
 export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<IngestOutcome> => {
   const { source, webhookId } = request;
@@ -226,21 +228,30 @@ const validRecord = (source: Source, record: { eventId: string }): ValidRecord =
 };
 
 /**
- * The records to publish: GPS records not accepted before; ticket and case events not stored yet, or
- * stored by an earlier try of this request (its publish failed, or its answer was lost).
+ * The records to publish: as new (`fresh`), GPS records not accepted before and ticket and case events
+ * not stored yet, or stored by an earlier try of this request (its publish failed, or its answer was
+ * lost); as sent again (`resent`), those accepted by an earlier request. A resent record is a duplicate
+ * and is stored or marked nothing more, but it is announced again, so that one whose first
+ * announcement never reached its consumer (a dead letter) is taken now; the consumers are idempotent.
  */
 const toPublish = async (
   source: Source,
   valid: readonly ValidRecord[],
   webhookId: string,
   deps: IngestDeps,
-): Promise<Map<string, ValidRecord>> => {
+): Promise<{ fresh: Map<string, ValidRecord>; resent: ValidRecord[] }> => {
   const unique = new Map<string, ValidRecord>();
   for (const entry of valid) if (!unique.has(entry.key)) unique.set(entry.key, entry);
-  if (unique.size === 0) return unique;
+  const resent: ValidRecord[] = [];
+  const takeResent = (key: string) => {
+    const entry = unique.get(key);
+    if (entry) resent.push(entry);
+    unique.delete(key);
+  };
+  if (unique.size === 0) return { fresh: unique, resent };
   if (source === 'sanitation') {
-    for (const key of await deps.accepted.findAccepted(gpsIdsOf(unique.values()))) unique.delete(key);
-    return unique;
+    for (const key of await deps.accepted.findAccepted(gpsIdsOf(unique.values()))) takeResent(key);
+    return { fresh: unique, resent };
   }
   const stored = await deps.events.findStored(
     kindOf(source),
@@ -249,8 +260,8 @@ const toPublish = async (
       eventId: record.eventId,
     })),
   );
-  for (const [key, by] of stored) if (by !== webhookId) unique.delete(key);
-  return unique;
+  for (const [key, by] of stored) if (by !== webhookId) takeResent(key);
+  return { fresh: unique, resent };
 };
 
 /**
@@ -280,6 +291,9 @@ const store = async (
   return new Set(published.filter((_, index) => outcomes[index] === 'duplicate').map(({ key }) => key));
 };
 
+/** Most warnings an answer lists (a batch of 1000 records with a stray field each would list 1000). */
+const MAX_WARNINGS = 100;
+
 const kindOf = (source: Source): EntityKind => (source === 'hotline' ? 'ticket' : 'case');
 
 const processBatch = async (
@@ -292,11 +306,14 @@ const processBatch = async (
   const unwrapped = (request.unwrap ?? unwrapRecords)(request.body);
   const rejectedAt = new Map(unwrapped.rejected.map((entry) => [entry.index, entry]));
   const valid: ValidRecord[] = [];
+  const warnings: { index: number; path: string; message: string }[] = [];
   for (const { index, record, original } of unwrapped.candidates) {
     const parsed = parseRecord(source, record);
     const bytes = parsed.success ? recordBytes(parsed.data) : 0;
     if (parsed.success && bytes <= MAX_RECORD_BYTES) {
       valid.push(validRecord(source, parsed.data));
+      // Records made from another format (Open311, JT/T 808) keep that format's fields on purpose.
+      if (!request.unwrap) warnings.push(...parsed.warnings.map((warning) => ({ index, ...warning })));
       continue;
     }
     const errors = parsed.success
@@ -316,15 +333,21 @@ const processBatch = async (
     .sort((a, b) => a.index - b.index);
 
   const acceptedAt = new Date(now).toISOString();
-  const fresh = await toPublish(source, valid, request.webhookId, deps);
+  const { fresh, resent } = await toPublish(source, valid, request.webhookId, deps);
   try {
-    await deps.publisher.publish(
-      recordAcceptedEvents(
+    await deps.publisher.publish([
+      ...recordAcceptedEvents(
         source,
         acceptedAt,
         [...fresh.values()].map(({ record }) => record),
       ),
-    );
+      ...recordAcceptedEvents(
+        source,
+        acceptedAt,
+        resent.map(({ record }) => record),
+        true,
+      ),
+    ]);
   } catch (error) {
     throw new DependencyError(`could not publish records to the bus: ${(error as Error).message}`);
   }
@@ -347,6 +370,7 @@ const processBatch = async (
     accepted: fresh.size,
     duplicates: valid.length - fresh.size,
     rejected: rejected.map(({ index, errors }) => ({ index, errors })),
+    ...(warnings.length > 0 ? { warnings: warnings.slice(0, MAX_WARNINGS) } : {}),
   };
   return { status: answer.accepted + answer.duplicates > 0 ? 202 : 422, answer };
 };

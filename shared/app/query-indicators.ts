@@ -1,6 +1,9 @@
+import type { AreaListItem } from '#shared/domain/area-list';
+import { UnknownResourceError } from '#shared/domain/errors';
 import type { IndicatorItem } from '#shared/domain/indicators/item';
 import { dateRange } from '#shared/domain/time';
 import type { AreaKey } from '#shared/schemas/common';
+import { excerpt } from '#shared/schemas/messages';
 import { encodePageToken, type IndicatorQuery, type PageToken } from '#shared/schemas/query';
 
 /** The published indicators, by day or by area. */
@@ -27,20 +30,41 @@ const after = (token: PageToken | undefined) => (item: IndicatorItem) =>
 const isDefaultArea = (area: string) => area === 'city' || area.startsWith('district:');
 
 /**
+ * Says which areas are registered (the city always is), for answering unknown areas with a 404;
+ * undefined while no areas set is registered, when area keys come from records and registries alone.
+ */
+export const registeredAreas = (registered: readonly AreaListItem[]): ReadonlySet<string> | undefined =>
+  registered.length === 0 ? undefined : new Set<string>(['city', ...registered.map((item) => item.area)]);
+
+const unknownAreas = (areas: readonly string[]) =>
+  new UnknownResourceError(
+    `no registered area ${areas.map((area) => JSON.stringify(excerpt(area))).join(', ')}; ` +
+      'GET /areas lists the registered districts and streets (and city is the whole city)',
+  );
+
+/**
  * Answers a query: with named areas, one range read per area; otherwise one read per day for the
  * city and its districts. Reads stop once a page (plus one item, to know whether more follow) is full.
+ * With `registered` areas, a named area that is not among them and has nothing published in the
+ * range is an `UnknownResourceError` (404) naming `GET /areas`; one that records named without
+ * registering it still answers what was published for it.
  */
 export const queryIndicators = async (
   query: IndicatorQuery,
   indicators: IndicatorsReader,
+  registered?: ReadonlySet<string>,
 ): Promise<IndicatorPage> => {
   const from = query.nextToken && query.nextToken.date > query.from ? query.nextToken.date : query.from;
   const wanted = query.limit + 1;
   let found: IndicatorItem[] = [];
   if (query.area.length > 0) {
-    const perArea = await Promise.all(
-      [...new Set(query.area)].map((area) => indicators.listArea(area, from, query.to)),
+    const areas = [...new Set(query.area)];
+    const perArea = await Promise.all(areas.map((area) => indicators.listArea(area, from, query.to)));
+    const unknown = areas.filter(
+      (area, index) =>
+        registered && !registered.has(area) && !query.nextToken && perArea[index]?.length === 0,
     );
+    if (unknown.length > 0) throw unknownAreas(unknown);
     found = perArea.flat().filter(after(query.nextToken)).sort(compareItems).slice(0, wanted);
   } else {
     for (const date of dateRange(from, query.to)) {

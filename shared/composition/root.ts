@@ -5,6 +5,8 @@ import { checkTarget } from '#shared/adapters/address-guard';
 import { CohortLogStore } from '#shared/adapters/cohort-log-store';
 import { CoverageUnionStore } from '#shared/adapters/coverage-union-store';
 import { DayIndexStore } from '#shared/adapters/day-index';
+import { deadLetterQueuesEnvSchema, SqsDeadLetterQueues } from '#shared/adapters/dead-letter-queues';
+import { createDeliveryPacer } from '#shared/adapters/delivery-pacer';
 import { createDocumentClient } from '#shared/adapters/dynamo';
 import { EventBridgePublisher } from '#shared/adapters/event-publisher';
 import { EventStore } from '#shared/adapters/event-store';
@@ -17,19 +19,28 @@ import { QuarantineStore } from '#shared/adapters/quarantine-store';
 import { ReferenceRepository } from '#shared/adapters/reference-repository';
 import { SanitationRepository } from '#shared/adapters/sanitation-repository';
 import { SqsRetryQueue } from '#shared/adapters/sqs-retry-queue';
-import { targetPolicyOf, webhookEnvSchema } from '#shared/adapters/webhook-config';
+import {
+  consumerRateOf,
+  deliveryRateEnvSchema,
+  disableAfterMsOf,
+  secretOverlapMsOf,
+  targetPolicyOf,
+  webhookEnvSchema,
+} from '#shared/adapters/webhook-config';
 import { WebhookRepliesStore } from '#shared/adapters/webhook-replies-store';
+import { WebhookSecretsStore } from '#shared/adapters/webhook-secrets-store';
 import { sendEvent } from '#shared/adapters/webhook-sender';
 import { WebhooksRepository } from '#shared/adapters/webhooks-repository';
 import type { AdminDeps } from '#shared/app/admin';
 import type { DeliverMessagesDeps } from '#shared/app/deliver';
 import { referenceLoader, sanitationReferenceLoader, versionCachedLoader } from '#shared/app/load-reference';
+import { type MapDeps, mapAreaSetOf } from '#shared/app/map';
 import type { ReconcileDeps } from '#shared/app/reconcile';
 import type { SubscriptionsDeps } from '#shared/app/subscriptions';
 import { baseEnvSchema } from '#shared/config';
 import { listAreas } from '#shared/domain/area-list';
 import { parseRetrySchedule } from '#shared/domain/webhooks/retry';
-import type { Areas } from '#shared/schemas/reference';
+import type { Areas, Roads } from '#shared/schemas/reference';
 import { tables } from '#shared/topology';
 
 /** Variables of functions that use the facts table, the indicators table and the bus. */
@@ -81,38 +92,89 @@ export const recomputeDepsOf = (storage: ReturnType<typeof createStorage>, timeZ
     now: Date.now,
   }) satisfies ReconcileDeps;
 
-/** What the admin routes need: recomputing, reference writes, the quarantine and the quality findings. */
-export const adminDepsOf = (storage: ReturnType<typeof createStorage>, timeZone: string): AdminDeps =>
-  recomputeDepsOf(storage, timeZone);
-
-/** What the subscriptions API needs; webhook URLs are checked against the target policy of `env`. */
-export const subscriptionsDepsOf = (
-  storage: ReturnType<typeof createStorage>,
-  env: z.infer<typeof webhookEnvSchema>,
-): SubscriptionsDeps => {
-  const policy = targetPolicyOf(env);
-  return { ...storage, checkTarget: (url) => checkTarget(url, policy), now: Date.now };
-};
-
-/** Variables of the deliver function: storage, webhook policy and schedule, and its queue. */
-export const deliverEnvSchema = storageEnvSchema.extend(webhookEnvSchema.shape).extend({
-  /** The delivery queue, whose message visibility carries the retry backoff. */
-  VISIBILITY_QUEUE_URL: z.string().min(1),
+/** Variables of the admin function: storage, and the dead-letter queues it may move back. */
+export const adminEnvSchema = storageEnvSchema.extend({
+  /** JSON: per queue name, its dead-letter queue's `url` and `arn` and the queue's `sourceArn`. */
+  DEAD_LETTER_QUEUES: deadLetterQueuesEnvSchema,
   SQS_ENDPOINT: z.url().optional(),
 });
 
-/** What delivering needs: the subscriptions, the sender, the retry schedule and the delivery queue. */
+/**
+ * What the admin routes need: recomputing, reference writes, the quarantine, the quality findings and
+ * the dead-letter queues.
+ */
+export const adminDepsOf = (
+  storage: ReturnType<typeof createStorage>,
+  env: z.infer<typeof adminEnvSchema>,
+): AdminDeps => ({
+  ...recomputeDepsOf(storage, env.CITY_TIMEZONE),
+  deadLetters: new SqsDeadLetterQueues(
+    new SQSClient(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {}),
+    env.DEAD_LETTER_QUEUES,
+  ),
+});
+
+/**
+ * Variables of the functions that read subscription secrets (subscriptions, deliver): the secrets
+ * table, which no other function is granted.
+ */
+export const secretsEnvSchema = z.object({ [tables.secrets.envVar]: z.string().min(1) });
+
+/** The store of subscription secrets, over the storage's DynamoDB endpoint. */
+const secretsStoreOf = (env: StorageEnv & z.infer<typeof secretsEnvSchema>) =>
+  new WebhookSecretsStore(createDocumentClient(env.DYNAMODB_ENDPOINT), env.WEBHOOK_SECRETS_TABLE);
+
+/** Variables of the subscriptions function: storage, the secrets table and the webhook settings. */
+export const subscriptionsEnvSchema = storageEnvSchema
+  .extend(secretsEnvSchema.shape)
+  .extend(webhookEnvSchema.shape);
+
+/**
+ * What the subscriptions API needs; webhook URLs are checked against the target policy of `env`, and a
+ * rotated-out secret stays valid for its overlap.
+ */
+export const subscriptionsDepsOf = (env: z.infer<typeof subscriptionsEnvSchema>): SubscriptionsDeps => {
+  const policy = targetPolicyOf(env);
+  return {
+    ...createStorage(env),
+    secrets: secretsStoreOf(env),
+    checkTarget: (url) => checkTarget(url, policy),
+    secretOverlapMs: secretOverlapMsOf(env),
+    now: Date.now,
+  };
+};
+
+/** Variables of the deliver function: storage, the secrets table, webhook settings, and its queue. */
+export const deliverEnvSchema = storageEnvSchema
+  .extend(secretsEnvSchema.shape)
+  .extend(webhookEnvSchema.shape)
+  .extend(deliveryRateEnvSchema.shape)
+  .extend({
+    /** The delivery queue, whose message visibility carries the retry backoff. */
+    VISIBILITY_QUEUE_URL: z.string().min(1),
+    SQS_ENDPOINT: z.url().optional(),
+  });
+
+/**
+ * What delivering needs: the subscriptions and their secrets, the sender, the retry schedule, the
+ * failing time that disables, and the delivery queue.
+ */
 export const deliverDepsOf = (env: z.infer<typeof deliverEnvSchema>): DeliverMessagesDeps => {
   const sqs = new SQSClient(env.SQS_ENDPOINT ? { endpoint: env.SQS_ENDPOINT } : {});
   return {
     ...createStorage(env),
+    secrets: secretsStoreOf(env),
     policy: targetPolicyOf(env),
     schedule: parseRetrySchedule(env.RETRY_SCHEDULE),
+    disableAfterMs: disableAfterMsOf(env),
     send: sendEvent,
+    pace: createDeliveryPacer(consumerRateOf(env)),
     retries: new SqsRetryQueue(sqs, env.VISIBILITY_QUEUE_URL),
     now: Date.now,
   };
 };
+
+const noRoads: Roads = { type: 'FeatureCollection', features: [] };
 
 /** Variables of the query function, which reads the indicators and a few facts but never the bus. */
 export const queryEnvSchema = baseEnvSchema.extend({
@@ -120,18 +182,42 @@ export const queryEnvSchema = baseEnvSchema.extend({
   [tables.facts.envVar]: z.string().min(1),
 });
 
-/** What the analyst routes read: indicators, feed freshness, and the area list. */
+/** What the analyst routes read: indicators, feed freshness, the area list, and the map of a day. */
 export const queryDepsOf = (env: z.infer<typeof queryEnvSchema>) => {
   const documents = createDocumentClient(env.DYNAMODB_ENDPOINT);
+  const reference = new ReferenceRepository(documents, env.FACTS_TABLE);
+  const indicators = new IndicatorsRepository(documents, env.INDICATORS_TABLE);
+  const map: MapDeps = {
+    loadRoads: versionCachedLoader(
+      reference,
+      ['roads'],
+      ([roads]) => (roads as Roads | undefined) ?? noRoads,
+    ),
+    sanitation: {
+      gps: new GpsLogStore(documents, env.FACTS_TABLE),
+      coverageUnions: new CoverageUnionStore(documents, env.FACTS_TABLE),
+      sanitation: new SanitationRepository(documents, env.FACTS_TABLE),
+      loadSanitation: sanitationReferenceLoader(reference),
+      timeZone: env.CITY_TIMEZONE,
+      now: Date.now,
+    },
+    loadAreas: versionCachedLoader(reference, ['areas'], ([areas]) =>
+      mapAreaSetOf(areas as Areas | undefined),
+    ),
+    indicators,
+    // Never compacts: the map's reads write nothing (the recompute compacts the logs it reads).
+    cohorts: new CohortLogStore(documents, env.FACTS_TABLE, Number.POSITIVE_INFINITY),
+    events: new EventStore(documents, env.FACTS_TABLE),
+    now: Date.now,
+  };
   return {
-    indicators: new IndicatorsRepository(documents, env.INDICATORS_TABLE),
+    indicators,
     feeds: new FeedFreshnessStore(documents, env.FACTS_TABLE),
     /** The area list, re-read only when an admin replaced the areas since the last call. */
-    loadAreaList: versionCachedLoader(
-      new ReferenceRepository(documents, env.FACTS_TABLE),
-      ['areas'],
-      ([areas]) => listAreas(areas as Areas | undefined),
+    loadAreaList: versionCachedLoader(reference, ['areas'], ([areas]) =>
+      listAreas(areas as Areas | undefined),
     ),
+    map,
     now: Date.now,
   };
 };

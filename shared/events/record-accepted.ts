@@ -72,6 +72,29 @@ export const recordAccepted = {
   sanitation: sanitationRecordsAccepted,
 } as const satisfies Record<Source, EventDefinition>;
 
+/**
+ * A hotline ticket event sent again by its source after it was accepted: published once more for the
+ * facts consumer alone (the bus rule to the fanout does not take it, so subscribers are not sent it
+ * again), so that an event whose first announcement was lost (a dead letter) still reaches its
+ * entity's facts. Same detail as {@link hotlineRecordAccepted}.
+ */
+export const hotlineRecordResent = {
+  ...hotlineRecordAccepted,
+  detailType: 'hotline.record-resent',
+} as const satisfies EventDefinition;
+
+/** A city-platform case event sent again after it was accepted; see {@link hotlineRecordResent}. */
+export const cityPlatformRecordResent = {
+  ...cityPlatformRecordAccepted,
+  detailType: 'city-platform.record-resent',
+} as const satisfies EventDefinition;
+
+/** The resent-record event of each entity source. */
+const recordResent = {
+  hotline: hotlineRecordResent,
+  'city-platform': cityPlatformRecordResent,
+} as const satisfies Record<Exclude<Source, 'sanitation'>, EventDefinition>;
+
 /** Detail of an accepted entity event (ticket or case), as the facts consumer reads it. */
 export const entityRecordAcceptedDetailSchema = z.discriminatedUnion('source', [
   hotlineRecordAccepted.detailSchema,
@@ -136,15 +159,19 @@ export const sanitationAcceptedEvents = (
 /**
  * The bus events announcing accepted records of `source` (the publisher validates each detail): one
  * event per ticket or case event; sanitation records packed ({@link sanitationAcceptedEvents}).
+ * With `resent`, the records were accepted before and come again: ticket and case events go out as
+ * `<source>.record-resent` ({@link hotlineRecordResent}); GPS records as accepted ones, as the
+ * coverage engine is their only consumer.
  */
 export const recordAcceptedEvents = (
   source: Source,
   acceptedAt: string,
   records: readonly unknown[],
+  resent = false,
 ): BusEvent[] =>
   source === 'sanitation'
     ? sanitationAcceptedEvents(acceptedAt, records as SanitationRecord[])
     : records.map((record) => ({
-        definition: recordAccepted[source],
+        definition: resent ? recordResent[source] : recordAccepted[source],
         detail: { source, acceptedAt, record },
       }));

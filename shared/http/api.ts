@@ -67,17 +67,18 @@ const nestsDeeperThan = (text: string, limit: number): boolean => {
 };
 
 /**
- * Parses a JSON body; answers 400 with the parser's reason when it is not JSON, when its bytes are not
- * UTF-8, or when it nests deeper than {@link MAX_JSON_DEPTH} levels (which no cityhub input needs, and
- * which would exhaust the stack of whatever serializes it next).
+ * Parses a JSON body (with `parse`, a route's own reading of JSON); answers 400 with the parser's
+ * reason when it is not JSON, when its bytes are not UTF-8, or when it nests deeper than
+ * {@link MAX_JSON_DEPTH} levels (which no cityhub input needs, and which would exhaust the stack of
+ * whatever serializes it next).
  */
-export const parseJsonBody = (event: HttpEvent): unknown => {
+export const parseJsonBody = (event: HttpEvent, parse: (text: string) => unknown = JSON.parse): unknown => {
   const text = textBody(event);
   if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
     throw new HttpError(400, `body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`);
   }
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch (error) {
     throw new HttpError(400, `body is not valid JSON: ${(error as Error).message}`);
   }

@@ -10,18 +10,23 @@ export interface CsvItem {
   readonly computedAt: string;
 }
 
+/** The name the city's rows carry: the city is no registered area. */
+export const CITY_NAME = '全市';
+
 /**
- * The CSV form of items (RFC 4180): a header `date,area,<indicator names...>,revision,computedAt`, one
- * row per item, CRLF after every line. A null or missing value is an empty cell; a cell holding a comma,
- * a quote or a line break is quoted, its quotes doubled.
+ * The CSV form of items (RFC 4180): a header `date,area,name,<indicator names...>,revision,computedAt`,
+ * one row per item, CRLF after every line. `name` is the area's registered name (全市 for the city;
+ * empty for an area no longer registered). A null or missing value is an empty cell; a cell holding a
+ * comma, a quote or a line break is quoted, its quotes doubled.
  */
-export const toCsv = (items: readonly CsvItem[]): string =>
+export const toCsv = (items: readonly CsvItem[], names: ReadonlyMap<string, string> = new Map()): string =>
   stringify(
     [
-      ['date', 'area', ...indicatorNames, 'revision', 'computedAt'],
+      ['date', 'area', 'name', ...indicatorNames, 'revision', 'computedAt'],
       ...items.map((item) => [
         item.date,
         item.area,
+        item.area === 'city' ? CITY_NAME : (names.get(item.area) ?? ''),
         ...indicatorNames.map((name) => item.indicators[name]),
         item.revision,
         item.computedAt,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { ConfigError } from '#shared/config';
 import type { HttpResult } from '#shared/http/api';
 
@@ -49,6 +50,7 @@ export const dashboardResponse = (html: string): HttpResult => {
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-cache',
+      vary: 'accept-encoding',
       'x-content-type-options': 'nosniff',
       'x-frame-options': 'DENY',
       'referrer-policy': 'no-referrer',
@@ -57,3 +59,22 @@ export const dashboardResponse = (html: string): HttpResult => {
     body: html,
   };
 };
+
+/** True when an `Accept-Encoding` header takes gzip (named or `*`, with a weight above 0). */
+export const acceptsGzip = (header: string | undefined): boolean =>
+  (header ?? '').split(',').some((part) => {
+    const [coding = '', ...parameters] = part.split(';').map((piece) => piece.trim().toLowerCase());
+    const weight = parameters.find((parameter) => parameter.startsWith('q='));
+    return (coding === 'gzip' || coding === '*') && (weight === undefined || Number(weight.slice(2)) > 0);
+  });
+
+/**
+ * The page answer compressed with gzip (base64, as Lambda returns binary bodies): the page carries
+ * MapLibre GL JS and its worker, about 1.7 MB of text that gzip brings to about a quarter.
+ */
+export const gzippedResponse = (plain: HttpResult): HttpResult => ({
+  ...plain,
+  headers: { ...plain.headers, 'content-encoding': 'gzip' },
+  isBase64Encoded: true,
+  body: gzipSync(plain.body ?? '').toString('base64'),
+});

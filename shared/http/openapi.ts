@@ -9,17 +9,21 @@ import {
   quarantineQuerySchema,
   recomputeAnswerSchema,
   recomputeRequestSchema,
+  redriveAnswerSchema,
+  redriveRequestSchema,
 } from '#shared/schemas/admin';
 import { errorAnswerSchema, healthAnswerSchema } from '#shared/schemas/common';
+import { ingestAnswerSchema, ingestBodySchema, recordSchemas, sources } from '#shared/schemas/ingest';
 import {
-  ingestAnswerSchema,
-  ingestBodySchema,
-  recordSchemas,
-  sourceSchema,
-  sources,
-} from '#shared/schemas/ingest';
+  areaIndicatorMapSchema,
+  eventPointsMapSchema,
+  mapAreasQuerySchema,
+  mapEventsQuerySchema,
+  mapRoadsQuerySchema,
+  roadCoverageMapSchema,
+} from '#shared/schemas/map';
 import { recordErrorSchema } from '#shared/schemas/messages';
-import { open311BodySchema, open311RequestSchema } from '#shared/schemas/open311';
+import { open311EnvelopeSchema, open311RequestSchema } from '#shared/schemas/open311';
 import {
   areaListItemSchema,
   areaListSchema,
@@ -73,8 +77,12 @@ const components = {
   AreaList: areaListSchema,
   FeedStatus: feedStatusSchema,
   FeedsAnswer: feedsAnswerSchema,
+  RoadCoverageMap: roadCoverageMapSchema,
+  AreaIndicatorMap: areaIndicatorMapSchema,
+  EventPointsMap: eventPointsMapSchema,
   DayOutcome: dayOutcomeSchema,
   RecomputeAnswer: recomputeAnswerSchema,
+  RedriveAnswer: redriveAnswerSchema,
   QuarantinedRecord: quarantinedRecordSchema,
   QuarantineList: quarantineListSchema,
   QualityReport: qualityReportSchema,
@@ -136,6 +144,11 @@ const answer = (description: string, component: ComponentName) => ({
   content: jsonContent({ $ref: `#/components/schemas/${component}` }),
 });
 const errorResponse = (description: string) => answer(description, 'Error');
+/** A GeoJSON answer (`application/geo+json`, RFC 7946) typed by a component. */
+const geoJsonAnswer = (description: string, component: ComponentName) => ({
+  description,
+  content: { 'application/geo+json': { schema: { $ref: `#/components/schemas/${component}` } } },
+});
 
 const securityOf: Record<RouteAuth, unknown[]> = {
   signature: [{ standardWebhooks: [] }],
@@ -204,6 +217,29 @@ const ingestOperation = (
   },
 });
 
+/** Open311: `{"requests": [...]}` or the bare array a GeoReport v2 server answers `GET /requests.json` with. */
+const open311Operation = () => {
+  const items = jsonSchemaOf(open311RequestSchema, 'input');
+  const operation = ingestOperation(
+    'Send Open311 GeoReport v2 service requests as a server returns them (signed with the hotline secret); mapped to ticket events (docs/open311.md)',
+    open311EnvelopeSchema,
+    'requests',
+    items,
+  );
+  const wrapped = envelopeOf(open311EnvelopeSchema, 'requests', items);
+  const bare = { type: 'array', minItems: 1, maxItems: 1000, items };
+  return {
+    ...operation,
+    requestBody: { required: true, content: jsonContent({ oneOf: [wrapped, bare] }) },
+    responses: {
+      ...operation.responses,
+      400: errorResponse(
+        'Body is not JSON (integers with leading zeros aside) or neither {"requests": [...]} nor [...]',
+      ),
+    },
+  };
+};
+
 /** A reference route: the whole set replaced, answered with its counts; every day recomputed. */
 const referenceOperation = (
   summary: string,
@@ -227,22 +263,19 @@ const documentSchema = z.looseObject({
 });
 
 const operations: Record<string, Operation> = {
-  'POST /ingest/{source}': {
-    ...ingestOperation(
-      'Send a signed batch of 1 to 1000 records of one feed (at most 5 MB)',
-      ingestBodySchema,
-      'records',
-      { oneOf: sources.map((source) => jsonSchemaOf(recordSchemas[source], 'input')) },
-      { 404: errorResponse('Unknown source') },
-    ),
-    parameters: [{ name: 'source', in: 'path', required: true, schema: jsonSchemaOf(sourceSchema) }],
-  },
-  'POST /ingest/hotline/open311': ingestOperation(
-    'Send Open311 GeoReport v2 service requests (signed with the hotline secret); mapped to ticket events (docs/open311.md)',
-    open311BodySchema,
-    'requests',
-    jsonSchemaOf(open311RequestSchema, 'input'),
+  // One route per source (each throttled on its own on AWS); a path naming another source is a 404.
+  ...Object.fromEntries(
+    sources.map((source) => [
+      `POST /ingest/${source}`,
+      ingestOperation(
+        `Send a signed batch of 1 to 1000 ${source} records (at most 5 MB)`,
+        ingestBodySchema,
+        'records',
+        jsonSchemaOf(recordSchemas[source], 'input'),
+      ),
+    ]),
   ),
+  'POST /ingest/hotline/open311': open311Operation(),
   'POST /ingest/sanitation/jt808': ingestOperation(
     'Send JT/T 808 location reports (0x0200) and location batch uploads (0x0704), sub-packaged or not, as hex frames per vehicle, signed with the sanitation secret (docs/jt808.md)',
     ingestBodySchema,
@@ -297,12 +330,55 @@ const operations: Record<string, Operation> = {
       ),
     },
   },
+  'GET /map/roads': {
+    summary: 'Map of a day: every road segment (LineString) with the share of it cleaned that day',
+    parameters: queryParameters(mapRoadsQuerySchema),
+    responses: {
+      200: geoJsonAnswer(
+        'A FeatureCollection of the road registry; shares sum to cleanedRoadKm (Σ share × lengthM)',
+        'RoadCoverageMap',
+      ),
+      400: errorResponse('Missing or bad date, or a parameter the route does not take'),
+    },
+  },
+  'GET /map/areas': {
+    summary: "Map of a day: districts and streets (polygons) with one indicator's value that day",
+    parameters: queryParameters(mapAreasQuerySchema),
+    responses: {
+      200: geoJsonAnswer('A FeatureCollection of the registered areas, districts first', 'AreaIndicatorMap'),
+      400: errorResponse(
+        'Missing or bad date, unknown indicator or level, or a parameter the route does not take',
+      ),
+    },
+  },
+  'GET /map/events': {
+    summary:
+      "Map of a day: the day's tickets and cases as points (kind, id, category, status), at most limit",
+    parameters: queryParameters(mapEventsQuerySchema),
+    responses: {
+      200: geoJsonAnswer(
+        'A FeatureCollection of points; truncated is true when the day has more than limit',
+        'EventPointsMap',
+      ),
+      400: errorResponse('Missing or bad date, kind or limit, or a parameter the route does not take'),
+    },
+  },
   'POST /admin/recompute': {
     summary: 'Recompute the indicators of a day or a range (at most 366 days) and answer when done',
     requestBody: { required: true, content: jsonContent(jsonSchemaOf(recomputeRequestSchema, 'input')) },
     responses: {
       200: answer('Days recomputed, with the areas whose values changed', 'RecomputeAnswer'),
       400: errorResponse('Bad date or range'),
+    },
+  },
+  'POST /admin/redrive': {
+    summary:
+      'Move dead letters back to their queue (one queue, or every queue); with dryRun, count them and show a sample instead',
+    requestBody: { required: true, content: jsonContent(jsonSchemaOf(redriveRequestSchema, 'input')) },
+    responses: {
+      200: answer('Per queue: dead letters found, a sample (dry run) or how many moved', 'RedriveAnswer'),
+      400: errorResponse('Not {"queue"?, "dryRun"?} with a declared queue name'),
+      409: errorResponse("A move of that queue's dead letters is still running"),
     },
   },
   'GET /quarantine': {
@@ -374,12 +450,17 @@ const operations: Record<string, Operation> = {
     },
   },
   'PATCH /subscriptions/{id}': {
-    summary: 'Change status, events, areas or description; rotateSecret: true returns a new secret once',
+    summary:
+      'Change status, events, areas or description; rotateSecret: true returns a new secret once, and the old one signs deliveries beside it for a while (24 hours by default)',
     requestBody: { required: true, content: jsonContent(jsonSchemaOf(patchSubscriptionSchema, 'input')) },
     responses: {
-      200: answer('The subscription; with its new secret after rotateSecret', 'PatchedSubscription'),
+      200: answer(
+        'The subscription; after rotateSecret with its new secret and until when the old one stays valid',
+        'PatchedSubscription',
+      ),
       400: errorResponse('Invalid patch'),
       404: errorResponse('No such subscription'),
+      409: errorResponse('Another rotation of the same secret won three times over; try again'),
       422: errorResponse('Activating it, but its URL is refused (as for POST /subscriptions)'),
     },
   },

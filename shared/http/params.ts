@@ -1,7 +1,7 @@
 import type * as z from 'zod';
 import { InvalidInputError } from '#shared/domain/errors';
 import { type HttpEvent, parseJsonBody } from '#shared/http/api';
-import { describeIssues } from '#shared/schemas/messages';
+import { describeIssues, unknownNameMessage } from '#shared/schemas/messages';
 import { queryParams } from '#shared/schemas/query';
 
 /** Parses request input with a schema; a failure is a 400 naming every bad parameter. */
@@ -22,6 +22,22 @@ export const parseBody = <Schema extends z.ZodType>(
   what: string,
 ): z.infer<Schema> => parseInput(schema, parseJsonBody(event), what);
 
-/** Parses a request's query string with a schema (a 400 says `invalid query: …`). */
-export const parseQuery = <Schema extends z.ZodType>(schema: Schema, event: HttpEvent): z.infer<Schema> =>
-  parseInput(schema, queryParams(event.rawQueryString ?? ''), 'query');
+/**
+ * Parses a request's query string with a schema (a 400 says `invalid query: …`). With `known`, the
+ * parameter names the route takes, a parameter it does not take is a 400 too, naming the one meant.
+ */
+export const parseQuery = <Schema extends z.ZodType>(
+  schema: Schema,
+  event: HttpEvent,
+  known?: readonly string[],
+): z.infer<Schema> => {
+  const params = queryParams(event.rawQueryString ?? '');
+  const unknown = known ? Object.keys(params).filter((name) => !known.includes(name)) : [];
+  if (unknown.length > 0) {
+    throw new InvalidInputError(
+      `invalid query: ${unknown.map((name) => unknownNameMessage('parameter', name, known ?? [])).join('; ')} ` +
+        `(this route takes ${known?.join(', ')})`,
+    );
+  }
+  return parseInput(schema, params, 'query');
+};

@@ -19,11 +19,17 @@ const keyOf = (secret: string): Buffer =>
   Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64');
 
 /**
- * Verifies a Standard Webhooks 1.0 signature (HMAC-SHA256 over `id.timestamp.body` with node:crypto,
- * each `v1` signature of the space-separated list compared in constant time, timestamp within 5 minutes) and returns the `webhook-id`; throws 401 otherwise, and 400 for a
- * `webhook-id` longer than {@link MAX_WEBHOOK_ID_CHARS}.
+ * Verifies a Standard Webhooks 1.0 signature and returns the `webhook-id`: HMAC-SHA256 over
+ * `id.timestamp.body` with node:crypto under each of the source's secrets (several while a secret is
+ * rotated: docs/deploy.md), each `v1` signature of the space-separated list compared in constant time
+ * with each of them, timestamp within 5 minutes. Throws 401 otherwise, and 400 for a `webhook-id`
+ * longer than {@link MAX_WEBHOOK_ID_CHARS}.
  */
-export const verifySignature = (secret: string, body: string, headers: SignedHeaders): string => {
+export const verifySignature = (
+  secrets: string | readonly string[],
+  body: string,
+  headers: SignedHeaders,
+): string => {
   const id = headers['webhook-id'];
   if (id !== undefined && id.length > MAX_WEBHOOK_ID_CHARS) {
     throw new BadRequestError(`webhook-id is ${id.length} characters; at most ${MAX_WEBHOOK_ID_CHARS}`);
@@ -36,17 +42,21 @@ export const verifySignature = (secret: string, body: string, headers: SignedHea
   if (Math.abs(Date.now() / 1000 - Number(timestamp)) > TOLERANCE_S)
     throw new UnauthorizedError('webhook-timestamp is more than 5 minutes off the hub clock');
   // node:crypto: the HMAC of a 5 MB body costs milliseconds, not the tens a JavaScript HMAC takes.
-  const expected = Buffer.from(
-    createHmac('sha256', keyOf(secret)).update(`${id}.${timestamp}.`).update(body).digest('base64'),
+  const expected = (typeof secrets === 'string' ? [secrets] : secrets).map((secret) =>
+    Buffer.from(
+      createHmac('sha256', keyOf(secret)).update(`${id}.${timestamp}.`).update(body).digest('base64'),
+    ),
   );
   for (const signature of signatures.split(' ')) {
     const [version, value] = signature.split(',');
     if (version !== 'v1' || !value) continue;
     // The base64 text itself is compared, as the reference library does: no lenient decoding.
     const given = Buffer.from(value);
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return id;
+    for (const candidate of expected) {
+      if (given.length === candidate.length && timingSafeEqual(given, candidate)) return id;
+    }
   }
-  throw new UnauthorizedError('no webhook-signature matches the body signed with this source secret');
+  throw new UnauthorizedError('no webhook-signature matches the body signed with a secret of this source');
 };
 
 /** Signs a body the way sources must (used by the CLI, the demo and tests). */

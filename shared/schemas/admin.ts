@@ -3,8 +3,9 @@ import type { qualityReport } from '#shared/domain/quality';
 import { daysBetween } from '#shared/domain/time';
 import { type Agree, areaKeySchema, dateSchema } from '#shared/schemas/common';
 import { sourceSchema } from '#shared/schemas/ingest';
-import { recordErrorSchema } from '#shared/schemas/messages';
+import { recordErrorSchema, unknownNameMessage } from '#shared/schemas/messages';
 import { MAX_QUERY_DAYS } from '#shared/schemas/query';
+import type { QueueName } from '#shared/topology';
 
 const rangeCheck =
   (fromKey: string) =>
@@ -100,3 +101,68 @@ export const qualityReportSchema = z.object({
 });
 export type QualityReport = z.infer<typeof qualityReportSchema>;
 true satisfies Agree<QualityReport, ReturnType<typeof qualityReport>>;
+
+/** The queues whose dead letters `POST /admin/redrive` moves (the keys of shared/topology.ts `queues`). */
+export const redriveQueueNames = ['facts', 'coverage', 'fanout', 'delivery', 'recompute'] as const;
+true satisfies Agree<(typeof redriveQueueNames)[number], QueueName>;
+
+/**
+ * `POST /admin/redrive` body: one queue or every queue; a dry run moves nothing. Other fields are
+ * refused, so that a misspelt `dryRun` never turns a dry run into a real one.
+ */
+export const redriveRequestSchema = z.strictObject(
+  {
+    queue: z
+      .enum(redriveQueueNames)
+      .optional()
+      .describe('The queue whose dead letters to move back (default: every queue)'),
+    dryRun: z
+      .boolean()
+      .default(false)
+      .describe('List what would move (count and a sample) without moving anything'),
+  },
+  {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => unknownNameMessage('field', key, ['queue', 'dryRun'])).join('; ')
+        : undefined,
+  },
+);
+export type RedriveRequest = z.infer<typeof redriveRequestSchema>;
+
+/** One dead letter of a sample. */
+export const deadLetterSampleSchema = z.object({
+  messageId: z.string(),
+  detailType: z
+    .string()
+    .optional()
+    .describe('detail-type of the bus event the message carries, when it carries one'),
+  error: z
+    .string()
+    .optional()
+    .describe(
+      'Why it failed, when the queue knows (locally: the last error; on AWS only for events the bus could not deliver)',
+    ),
+});
+export type DeadLetterSample = z.infer<typeof deadLetterSampleSchema>;
+
+/** What redriving one queue found or did. */
+export const redriveQueueOutcomeSchema = z.object({
+  queue: z.enum(redriveQueueNames),
+  deadLetters: z.int().min(0).describe('Messages in the dead-letter queue (approximate on AWS)'),
+  sample: z.array(deadLetterSampleSchema).describe('Up to 10 of them (dry run only; empty otherwise)'),
+  moved: z
+    .int()
+    .min(0)
+    .describe('Messages moved back to the queue (0 in a dry run); on AWS the move runs on after the answer'),
+  taskHandle: z.string().optional().describe('The SQS message move task moving them (AWS)'),
+});
+export type RedriveQueueOutcome = z.infer<typeof redriveQueueOutcomeSchema>;
+
+/** `POST /admin/redrive` answer. */
+export const redriveAnswerSchema = z.object({
+  dryRun: z.boolean(),
+  queues: z.array(redriveQueueOutcomeSchema),
+  moved: z.int().min(0).describe('Sum of moved over the queues'),
+});
+export type RedriveAnswer = z.infer<typeof redriveAnswerSchema>;

@@ -2,6 +2,9 @@ import * as z from 'zod';
 import { areaCodeSchema, idSchema, instantSchema, locationSchema } from '#shared/schemas/common';
 import {
   capErrors,
+  closestName,
+  excerpt,
+  formatPath,
   MAX_LISTED_ERRORS,
   type RecordError,
   recordErrorSchema,
@@ -146,27 +149,72 @@ const firstBadPoints = (record: unknown): RecordError[] => {
   return errors;
 };
 
-/** A record of a source, parsed; or its problems, at most {@link MAX_LISTED_ERRORS} and a last "more" entry. */
+/** The top-level field names of each source's records. */
+const recordKeys: Readonly<Record<Source, readonly string[]>> = {
+  hotline: [...hotlineKeys],
+  'city-platform': [...cityPlatformKeys],
+  sanitation: Object.keys(sanitationRecordSchema.shape),
+};
+
+/** An unknown field of a record, and the known one it most likely misspells (if any is close). */
+interface UnknownField {
+  readonly name: string;
+  readonly meant: string | undefined;
+}
+
+const unknownFieldsOf = (source: Source, record: unknown): UnknownField[] => {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return [];
+  const known = recordKeys[source];
+  return Object.keys(record)
+    .filter((name) => !known.includes(name))
+    .map((name) => ({ name, meant: closestName(name, known) }));
+};
+
+const unknownFieldProblem = ({ name, meant }: UnknownField): RecordError => ({
+  path: formatPath([name]),
+  message: `unknown field "${excerpt(name)}"${meant ? `; did you mean "${meant}"?` : ''}`,
+});
+
+/**
+ * A record of a source, parsed, with warnings about its unknown top-level fields (accepted, kept on
+ * the bus event, unused); or its problems, at most {@link MAX_LISTED_ERRORS} and a last "more" entry.
+ */
 export type ParsedRecord =
-  | { readonly success: true; readonly data: z.infer<(typeof recordSchemas)[Source]> }
+  | {
+      readonly success: true;
+      readonly data: z.infer<(typeof recordSchemas)[Source]>;
+      readonly warnings: RecordError[];
+    }
   | { readonly success: false; readonly errors: RecordError[] };
 
-/** Validates one record of `source` with its schema, listing at most {@link MAX_LISTED_ERRORS} problems. */
+/**
+ * Validates one record of `source` with its schema, listing at most {@link MAX_LISTED_ERRORS} problems.
+ * A rejected record's unknown fields that are close to a known name are problems too (`unknown field
+ * "occuredAt"; did you mean "occurredAt"?`), so the missing field's error names the misspelling; an
+ * accepted record's unknown fields are warnings.
+ */
 export const parseRecord = (source: Source, record: unknown): ParsedRecord => {
+  const unknown = unknownFieldsOf(source, record);
+  const misspelt = unknown.filter((field) => field.meant !== undefined).map(unknownFieldProblem);
   if (source === 'sanitation') {
     const badPoints = firstBadPoints(record);
     if (badPoints.length > 0) {
       const rest = sanitationWithoutPointsSchema.safeParse(record);
       return {
         success: false,
-        errors: capErrors([...(rest.success ? [] : toRecordErrors(rest.error)), ...badPoints]),
+        errors: capErrors([...misspelt, ...(rest.success ? [] : toRecordErrors(rest.error)), ...badPoints]),
       };
     }
   }
   const parsed = recordSchemas[source].safeParse(record);
-  return parsed.success
-    ? { success: true, data: parsed.data }
-    : { success: false, errors: capErrors(toRecordErrors(parsed.error)) };
+  if (!parsed.success) {
+    return { success: false, errors: capErrors([...misspelt, ...toRecordErrors(parsed.error)]) };
+  }
+  const warnings = unknown.map((field) => {
+    const problem = unknownFieldProblem(field);
+    return { ...problem, message: `${problem.message} (accepted; cityhub does not use it)` };
+  });
+  return { success: true, data: parsed.data, warnings: capErrors(warnings) };
 };
 
 /** Limits of one ingest request (CONTRACT §4). */
@@ -194,5 +242,15 @@ export const ingestAnswerSchema = z.object({
       }),
     )
     .describe('Items refused (and quarantined), in body order'),
+  warnings: z
+    .array(
+      z.object({
+        index: z.int().min(0).describe('Position of the record in the body'),
+        path: z.string().describe('The field, e.g. colour'),
+        message: z.string().describe('What is odd about it, e.g. unknown field "colour"'),
+      }),
+    )
+    .optional()
+    .describe('Present when accepted records carry fields cityhub does not know: accepted, unused'),
 });
 export type IngestAnswer = z.infer<typeof ingestAnswerSchema>;

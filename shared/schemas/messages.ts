@@ -1,3 +1,4 @@
+import { closest, distance } from 'fastest-levenshtein';
 import * as z from 'zod';
 
 /**
@@ -60,4 +61,27 @@ export const describeIssues = (error: z.ZodError): string => {
     .join('; ');
   const more = error.issues.length - MAX_LISTED_ERRORS;
   return more > 0 ? `${listed}; and ${more} more problems` : listed;
+};
+
+/**
+ * The known name a caller most likely meant by `name`: the closest by edit distance, when at most a
+ * third of the name (and at least one letter) differs; undefined when none is that close.
+ */
+export const closestName = (name: string, known: readonly string[]): string | undefined => {
+  if (known.length === 0) return undefined;
+  const lower = name.toLowerCase();
+  const best = closest(
+    lower,
+    known.map((candidate) => candidate.toLowerCase()),
+  );
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  return distance(lower, best) <= limit
+    ? known.find((candidate) => candidate.toLowerCase() === best)
+    : undefined;
+};
+
+/** `unknown <what> "occuredAt"; did you mean "occurredAt"?`, or without the question when nothing is close. */
+export const unknownNameMessage = (what: string, name: string, known: readonly string[]): string => {
+  const meant = closestName(name, known);
+  return `unknown ${what} "${excerpt(name)}"${meant ? `; did you mean "${meant}"?` : ''}`;
 };

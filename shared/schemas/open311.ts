@@ -19,18 +19,30 @@ const coordinate = (min: number, max: number) =>
       .optional(),
   );
 
+/** An identifier as a string or, as the specification's own examples write ids and codes, a number. */
+const identifier = <Schema extends z.ZodType<string, string>>(schema: Schema) =>
+  z.preprocess(
+    (value) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value),
+    schema,
+  );
+
+/** An optional field that servers also send as `null`. */
+const nullable = <Schema extends z.ZodType>(schema: Schema) =>
+  z.preprocess((value) => (value === null ? undefined : value), schema.optional());
+
 /**
- * One Open311 GeoReport v2 service request, as `GET /requests.json` returns it. Fields cityhub does not
- * map (description, address, service_name, agency_responsible, media_url, …) are kept on the events.
+ * One Open311 GeoReport v2 service request, as `GET /requests.json` returns it: ids and codes as
+ * strings or numbers, `null` for any optional field. Fields cityhub does not map (description,
+ * address, address_id, zipcode, service_name, agency_responsible, media_url, …) are kept on the events.
  */
 export const open311RequestSchema = z
   .looseObject({
-    service_request_id: idSchema,
+    service_request_id: identifier(idSchema),
     status: z.enum(['open', 'closed']),
-    service_code: z.string().trim().min(1, 'must not be empty').max(200),
+    service_code: identifier(z.string().trim().min(1, 'must not be empty').max(200)),
     requested_datetime: instantSchema,
-    updated_datetime: instantSchema.optional(),
-    expected_datetime: instantSchema.optional(),
+    updated_datetime: nullable(instantSchema),
+    expected_datetime: nullable(instantSchema),
     lat: coordinate(-90, 90),
     long: coordinate(-180, 180),
   })
@@ -48,13 +60,22 @@ export const open311RequestSchema = z
   });
 export type Open311Request = z.infer<typeof open311RequestSchema>;
 
-/** The body of `POST /ingest/hotline/open311`. */
-export const open311BodySchema = z.object({
+/** `{"requests": [...]}`: the wrapped form of an Open311 body. */
+export const open311EnvelopeSchema = z.object({
   requests: z
     .array(z.unknown())
     .min(1, 'requests must hold at least 1 request')
     .max(1000, 'requests must hold at most 1000 requests'),
 });
+
+/**
+ * The body of `POST /ingest/hotline/open311`: `{"requests": [...]}`, or the bare array `GET
+ * /requests.json` returns, as it comes.
+ */
+export const open311BodySchema = z.preprocess(
+  (body) => (Array.isArray(body) ? { requests: body } : body),
+  open311EnvelopeSchema,
+);
 
 /**
  * The hotline ticket events a service request stands for (docs/open311.md): always `received` at

@@ -26,34 +26,36 @@ const pageTokenSchema = z.string().transform((value, context) => {
   }
 });
 
+const indicatorQueryObject = z.object({
+  date: dateSchema.optional().describe('One day, YYYY-MM-DD (or give from and to)'),
+  from: dateSchema.optional().describe('First day of a range, YYYY-MM-DD'),
+  to: dateSchema.optional().describe(`Last day of a range (at most ${MAX_QUERY_DAYS} days)`),
+  area: z
+    .array(areaKeySchema)
+    .max(100, 'at most 100 areas per query')
+    .default([])
+    .describe('Area key (city, district:<code>, street:<code>); repeatable; default city and every district'),
+  format: z
+    .enum(['json', 'csv'], { message: 'must be json or csv' })
+    .default('json')
+    .describe('json (default) or csv'),
+  limit: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, `must be 1 to ${MAX_QUERY_LIMIT}`)
+    .max(MAX_QUERY_LIMIT, `must be 1 to ${MAX_QUERY_LIMIT}`)
+    .default(DEFAULT_QUERY_LIMIT)
+    .describe(`Items per page, 1 to ${MAX_QUERY_LIMIT} (default ${DEFAULT_QUERY_LIMIT})`),
+  nextToken: pageTokenSchema
+    .optional()
+    .describe('Where the next page starts (from the previous answer, or its x-next-token header for CSV)'),
+});
+
+/** The parameters `GET /indicators` takes; any other is a 400. */
+export const indicatorQueryParams: readonly string[] = Object.keys(indicatorQueryObject.shape);
+
 /** `GET /indicators` parameters (CONTRACT §6), after repeated `area` values are gathered into a list. */
-export const indicatorQuerySchema = z
-  .object({
-    date: dateSchema.optional().describe('One day, YYYY-MM-DD (or give from and to)'),
-    from: dateSchema.optional().describe('First day of a range, YYYY-MM-DD'),
-    to: dateSchema.optional().describe(`Last day of a range (at most ${MAX_QUERY_DAYS} days)`),
-    area: z
-      .array(areaKeySchema)
-      .max(100, 'at most 100 areas per query')
-      .default([])
-      .describe(
-        'Area key (city, district:<code>, street:<code>); repeatable; default city and every district',
-      ),
-    format: z
-      .enum(['json', 'csv'], { message: 'must be json or csv' })
-      .default('json')
-      .describe('json (default) or csv'),
-    limit: z.coerce
-      .number({ error: 'must be a whole number' })
-      .int('must be a whole number')
-      .min(1, `must be 1 to ${MAX_QUERY_LIMIT}`)
-      .max(MAX_QUERY_LIMIT, `must be 1 to ${MAX_QUERY_LIMIT}`)
-      .default(DEFAULT_QUERY_LIMIT)
-      .describe(`Items per page, 1 to ${MAX_QUERY_LIMIT} (default ${DEFAULT_QUERY_LIMIT})`),
-    nextToken: pageTokenSchema
-      .optional()
-      .describe('Where the next page starts (from the previous answer, or its x-next-token header for CSV)'),
-  })
+export const indicatorQuerySchema = indicatorQueryObject
   .superRefine((query, context) => {
     if (query.date && (query.from || query.to)) {
       context.addIssue({

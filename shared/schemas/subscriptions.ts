@@ -10,6 +10,7 @@ export const webhookEventTypes = [
   'indicators.updated',
   'sync.case-requested',
   'sync.ticket-resolved',
+  'subscription.disabled',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -23,7 +24,7 @@ export const eventPatternSchema = z
       (pattern.endsWith('.*') && webhookEventTypes.some((type) => type.startsWith(pattern.slice(0, -1)))),
     {
       message:
-        'unknown event type: use e.g. ticket.*, case.closed, indicators.updated, sync.* (or * for all)',
+        'unknown event type: use e.g. ticket.*, case.closed, indicators.updated, sync.*, subscription.disabled (or * for all)',
     },
   );
 
@@ -106,14 +107,21 @@ export const subscriptionViewSchema = z.object({
   description: z.string().optional(),
   status: z.enum(['active', 'disabled']),
   createdAt: z.iso.datetime(),
-  disabledReason: z.string().optional().describe('Why the hub disabled it (e.g. the endpoint answered 410)'),
+  disabledReason: z
+    .string()
+    .optional()
+    .describe('Why the hub disabled it (the endpoint answered 410, or every attempt failed for days)'),
+  failingSince: z.iso
+    .datetime()
+    .optional()
+    .describe('Since when every delivery attempt has failed; absent while deliveries succeed'),
 });
 export type SubscriptionView = z.infer<typeof subscriptionViewSchema>;
-true satisfies Agree<SubscriptionView, Omit<Subscription, 'secret'>>;
+true satisfies Agree<SubscriptionView, Subscription>;
 
 /** `POST /subscriptions` (201): the new subscription with its secret, which is shown only here. */
 export const createdSubscriptionSchema = subscriptionViewSchema
-  .omit({ createdAt: true, disabledReason: true })
+  .omit({ createdAt: true, disabledReason: true, failingSince: true })
   .extend({
     secret: z
       .string()
@@ -123,7 +131,18 @@ export type CreatedSubscription = z.infer<typeof createdSubscriptionSchema>;
 
 /** `PATCH /subscriptions/{id}`: the subscription, with its new secret when rotateSecret was asked. */
 export const patchedSubscriptionSchema = subscriptionViewSchema.extend({
-  secret: z.string().optional().describe('Only after rotateSecret: the new secret, shown this once'),
+  secret: z
+    .string()
+    .optional()
+    .describe(
+      'Only after rotateSecret: the new secret, shown this once; the one it replaced still signs deliveries until previousSecretValidUntil',
+    ),
+  previousSecretValidUntil: z.iso
+    .datetime()
+    .optional()
+    .describe(
+      'Only after rotateSecret: until when deliveries also carry the signature of the replaced secret',
+    ),
 });
 export type PatchedSubscription = z.infer<typeof patchedSubscriptionSchema>;
 

@@ -90,18 +90,15 @@ export const httpEvent = (
   };
 };
 
-/** A signed `POST /ingest/{source}` of these records. */
+/** A signed `POST /ingest/<source>` of these records. */
 export const signedIngestEvent = (source: Source, records: readonly unknown[]): APIGatewayProxyEventV2 => {
   const body = JSON.stringify({ records });
   const id = `msg_${randomUUID()}`;
   return httpEvent(
     'POST',
-    '/ingest/{source}',
+    `/ingest/${source}`,
     `/ingest/${source}`,
     body,
     signHeaders(SOURCE_SECRETS[source], id, body),
-    {
-      source,
-    },
   );
 };

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,6 +12,8 @@ import {
   demoVehicles,
 } from '#infra/local/demo';
 import { random } from '#infra/local/demo-city';
+import { closeNow, listenLocally } from '#infra/local/servers';
+import { caseEventTypes, ticketEventTypes } from '#shared/schemas/ingest';
 import {
   type HubProcess,
   type HubState,
@@ -22,8 +26,11 @@ import {
  * Chaos equivalence: one scenario (a demo-city day of tickets, cases and GPS) goes to two hubs. The
  * clean hub gets every record once, in time order, and delivers every event once. The chaos hub
  * (`CITYHUB_CHAOS`) gets the records shuffled and each sent 1–3 times, delivers every bus event 1–3
- * times in random order, and fails 10 % of consumer batches after handling part of them. After
- * recomputation both must publish identical indicators for every area.
+ * times in random order, fails 10 % of consumer batches after handling part of them, throttles,
+ * cuts off or slows a share of the functions' DynamoDB requests and refuses a share of PutEvents
+ * entries; its subscriber answers 500 or 503 to a share of deliveries and cuts others off. Both
+ * must publish identical indicators for every area, before and after recomputation, count every
+ * record once, and deliver every ticket and case webhook event.
  */
 const DAY = '2026-03-02';
 const ZONE = 'Asia/Shanghai';
@@ -31,31 +38,94 @@ const END = Date.parse('2026-03-08T00:00:00Z');
 const TICKETS = 200;
 const CASES = 80;
 const CHAOS_SEED = 20_260_302;
+const CHAOS = `${CHAOS_SEED},0.1,3,throttle=0.03,timeout=0.005,slow=0.02,putEvents=0.05`;
+/** Webhook retries a second apart, so a failed delivery is tried again within the test. */
+const RETRY_SCHEDULE = '1,1,1,1,1,1,1';
+
+/**
+ * A webhook subscriber that records the `webhook-id` of every delivery it answered 2xx. A faulty one
+ * answers 500 or 503 to 10 % of deliveries and holds 5 % for half a second, then cuts the connection.
+ */
+class Subscriber {
+  readonly delivered = new Set<string>();
+  readonly failed = { answered5xx: 0, cutOff: 0 };
+  private readonly server: Server;
+  private readonly next = random(CHAOS_SEED + 7);
+
+  constructor(faulty: boolean) {
+    this.server = createServer((request, response) => {
+      const id = String(request.headers['webhook-id']);
+      request.resume();
+      request.on('end', () => {
+        const roll = faulty ? this.next() : 1;
+        if (roll < 0.1) {
+          this.failed.answered5xx += 1;
+          response.writeHead(roll < 0.05 ? 500 : 503).end();
+        } else if (roll < 0.15) {
+          this.failed.cutOff += 1;
+          setTimeout(() => request.socket.destroy(), 500);
+        } else {
+          this.delivered.add(id);
+          response.writeHead(204).end();
+        }
+      });
+    });
+  }
+
+  start = () => listenLocally(this.server);
+  stop = () => closeNow(this.server);
+}
 
 let clean: HubProcess;
 let chaotic: HubProcess;
+const cleanSubscriber = new Subscriber(false);
+const chaosSubscriber = new Subscriber(true);
+let subscriberUrls: [string, string];
 beforeAll(async () => {
-  [clean, chaotic] = await Promise.all([
-    startHubProcess(['--no-demo']),
-    startHubProcess(['--no-demo'], { CITYHUB_CHAOS: `${CHAOS_SEED},0.1,3` }),
+  // Retries a second apart; no pacing of deliveries (every event reaches the subscriber 1–9 times).
+  const env = { CITYHUB_RETRY_SCHEDULE: RETRY_SCHEDULE, CITYHUB_WEBHOOK_RATE_PER_SUBSCRIPTION: '1000,1000' };
+  [clean, chaotic, ...subscriberUrls] = await Promise.all([
+    startHubProcess(['--no-demo'], env),
+    startHubProcess(['--no-demo'], { ...env, CITYHUB_CHAOS: CHAOS }),
+    cleanSubscriber.start(),
+    chaosSubscriber.start(),
   ]);
 }, 120_000);
-afterAll(() => Promise.all([stopHubProcess(clean), stopHubProcess(chaotic)]), 30_000);
+afterAll(
+  () =>
+    Promise.all([
+      stopHubProcess(clean),
+      stopHubProcess(chaotic),
+      cleanSubscriber.stop(),
+      chaosSubscriber.stop(),
+    ]),
+  30_000,
+);
 
 type Source = 'hotline' | 'city-platform' | 'sanitation';
 type Item = { date: string; area: string; indicators: Record<string, number | null> };
 
-const call = async (state: HubState, method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${state.url}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${state.adminToken}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBe(200);
-  return (await response.json()) as Record<string, unknown>;
+/** Attempts of a request a hub answered 5xx (DynamoDB or the bus failing past the SDK's retries). */
+let serverErrors = 0;
+
+/** Calls an admin or analyst route; a 5xx is tried again, as a client would (every call here is idempotent). */
+const call = async (state: HubState, method: string, path: string, body?: unknown, status = 200) => {
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await fetch(`${state.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${state.adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (response.status >= 500 && attempt < 5) {
+      serverErrors += 1;
+      continue;
+    }
+    expect(response.status, `${method} ${path}: ${await response.clone().text()}`).toBe(status);
+    return (await response.json()) as Record<string, unknown>;
+  }
 };
 
 const areaKeys = [
@@ -72,10 +142,41 @@ const snapshot = async (state: HubState): Promise<Item[]> => {
   return (answer.items as Item[]).map(({ date, area, indicators }) => ({ date, area, indicators }));
 };
 
+/** Sends records as a source would: a 5xx answer is sent again, with the same `webhook-id`, until a 202. */
 const send = async (state: HubState, source: Source, records: readonly unknown[]) => {
-  const answer = await sendSigned(state, `/ingest/${source}`, JSON.stringify({ records }));
-  expect(answer.status, JSON.stringify(answer.body)).toBe(202);
-  expect(answer.body.rejected).toEqual([]);
+  const id = `msg_${randomUUID()}`;
+  for (let attempt = 1; ; attempt += 1) {
+    const answer = await sendSigned(state, `/ingest/${source}`, JSON.stringify({ records }), { id });
+    if (answer.status >= 500 && attempt < 10) {
+      serverErrors += 1;
+      continue;
+    }
+    expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+    expect(answer.body.rejected).toEqual([]);
+    return;
+  }
+};
+
+/** Every ticket and case lifecycle type, by name (not `ticket.*`, which also names the deadline alerts). */
+const lifecycleTypes = [
+  ...ticketEventTypes.map((type) => `ticket.${type}`),
+  ...caseEventTypes.map((type) => `case.${type}`),
+];
+
+/**
+ * Waits until a subscriber has had every expected event delivered, or deliveries stopped coming for
+ * 30 s (a lost event), or 240 s passed.
+ */
+const deliveredAll = async (subscriber: Subscriber, expected: ReadonlySet<string>) => {
+  const deadline = Date.now() + 240_000;
+  let count = subscriber.delivered.size;
+  let movedAt = Date.now();
+  while (Date.now() < deadline && Date.now() - movedAt < 30_000) {
+    if ([...expected].every((id) => subscriber.delivered.has(id))) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    if (subscriber.delivered.size > count) [count, movedAt] = [subscriber.delivered.size, Date.now()];
+  }
+  return new Set(subscriber.delivered);
 };
 
 const scenario = (): Record<Source, unknown[]> => ({
@@ -110,9 +211,14 @@ const settled = async (state: HubState, ready: (items: Item[]) => boolean) => {
 };
 
 describe('chaos equivalence', () => {
-  it('publishes identical indicators with duplicated, reordered deliveries and failing batches', async () => {
+  it('publishes identical indicators and delivers every webhook under delivery and service faults', async () => {
     const feeds = scenario();
     await Promise.all([registerCity(clean.state), registerCity(chaotic.state)]);
+    await Promise.all(
+      [clean.state, chaotic.state].map((state, index) =>
+        call(state, 'POST', '/subscriptions', { url: subscriberUrls[index], events: lifecycleTypes }, 201),
+      ),
+    );
 
     // Clean: each record once, in the order it happened, one request at a time.
     const cleanRun = (async () => {
@@ -183,5 +289,46 @@ describe('chaos equivalence', () => {
       /chaos: a batch of queue facts failed after handling \d+ of \d+ messages/,
     );
     expect(clean.output()).not.toContain('chaos:');
+
+    // Every ticket and case event reached its subscriber: each webhook-id answered 2xx at least once.
+    const expected = new Set([
+      ...(feeds.hotline as { eventId: string }[]).map((record) => `ticket:${record.eventId}`),
+      ...(feeds['city-platform'] as { eventId: string }[]).map((record) => `case:${record.eventId}`),
+    ]);
+    const waited = Date.now();
+    const [cleanDelivered, chaosDelivered] = await Promise.all([
+      deliveredAll(cleanSubscriber, expected),
+      deliveredAll(chaosSubscriber, expected),
+    ]);
+    const missing = (delivered: ReadonlySet<string>, hub: HubProcess) => {
+      const ids = [...expected].filter((id) => !delivered.has(id));
+      // What the hub said that was not a chaos fault, to see where the missing events went.
+      const said = hub
+        .output()
+        .split('\n')
+        .filter((line) => line !== '' && !line.includes('chaos:'))
+        .slice(-40);
+      return ids.length === 0 ? [] : [`${ids.length} not delivered: ${ids.slice(0, 10).join(', ')}`, ...said];
+    };
+    expect(missing(cleanDelivered, clean)).toEqual([]);
+    expect(missing(chaosDelivered, chaotic)).toEqual([]);
+    // …and nothing else (the subscriber saw exactly the expected ids).
+    expect(chaosDelivered).toEqual(expected);
+    expect(cleanDelivered).toEqual(expected);
+
+    // The service faults happened, and the retries (SDK, publisher, webhook schedule, sources) absorbed them.
+    for (const fault of [
+      'DynamoDB requests throttled so far',
+      'DynamoDB requests timed out so far',
+      'DynamoDB requests slowed so far',
+      'PutEvents entries refused so far',
+    ])
+      expect(chaotic.output()).toContain(fault);
+    expect(chaosSubscriber.failed.answered5xx).toBeGreaterThan(0);
+    expect(chaosSubscriber.failed.cutOff).toBeGreaterThan(0);
+    expect(chaotic.output()).not.toContain('moved to its dead letters');
+    console.info(
+      `chaos: ${serverErrors} answers 5xx sent again; subscriber failed ${JSON.stringify(chaosSubscriber.failed)}; deliveries done ${Math.round((Date.now() - waited) / 1000)} s after the indicators`,
+    );
   }, 400_000);
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testAreas } from '../support/demo-areas.ts';
@@ -112,8 +113,11 @@ const expected: Record<string, (number | null)[]> = {
 };
 
 type Item = { date: string; area: string; indicators: Record<string, number | null>; revision: number };
-const indicators = async (query: string): Promise<Item[]> =>
-  (await call('GET', `/indicators?${query}`, undefined, hub.state.analystToken)).body.items as Item[];
+/** Items of a query; none while an area that records name without registering it has nothing published (404). */
+const indicators = async (query: string): Promise<Item[]> => {
+  const { status, body } = await call('GET', `/indicators?${query}`, undefined, hub.state.analystToken);
+  return status === 404 ? [] : (body.items as Item[]);
+};
 const until = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
   const deadline = Date.now() + 20_000;
   let value = await read();
@@ -177,6 +181,17 @@ describe('city-platform cases over HTTP', () => {
       (found) => isDeepStrictEqual(valuesOf(found), expected),
     );
     expect(valuesOf(items)).toEqual(expected);
+  });
+
+  it('answers an area neither registered nor published with a 404 naming GET /areas', async () => {
+    const { status, body } = await call(
+      'GET',
+      '/indicators?date=2026-03-02&area=district:atlantis',
+      undefined,
+      hub.state.analystToken,
+    );
+    expect(status).toBe(404);
+    expect(body.error).toContain('no registered area "district:atlantis"; GET /areas lists');
   });
 
   it('lists codes the registry does not know, per code and per source', async () => {
@@ -331,5 +346,21 @@ describe('Open311 service requests', () => {
       ticketsClosed: 2,
       ticketOnTimeClosureRate: 1 / 3,
     });
+  });
+
+  it("accepts and counts the specification's example response of GET /requests.json as published", async () => {
+    // A bare array with numeric ids, `"service_code":006` and nulls, forwarded byte for byte.
+    const text = readFileSync(new URL('../fixtures/open311-requests.json', import.meta.url), 'utf8');
+    const sent = await sendSigned(hub.state, '/ingest/hotline/open311', text);
+    expect(sent.status).toBe(202);
+    expect(sent.body).toEqual({ accepted: 3, duplicates: 0, rejected: [] });
+    // 2010-04-14T06:37:38-08:00 is 22:37 in the city (UTC+8), the same day; the request closed at once.
+    const city = await until(
+      async () => (await indicators('date=2010-04-14')).find((item) => item.area === 'city'),
+      (item) => item?.indicators.ticketsReceived === 1,
+    );
+    expect(city?.indicators).toMatchObject({ ticketsReceived: 1, ticketsClosed: 1, ticketClosureRate: 1 });
+    const resent = await sendSigned(hub.state, '/ingest/hotline/open311', text);
+    expect(resent.body).toEqual({ accepted: 0, duplicates: 3, rejected: [] });
   });
 });

@@ -8,8 +8,9 @@ import { type HubProcess, startHubProcess, stopHubProcess } from '../support/hub
 /**
  * The dashboard end to end: a hub started as `npm start` starts it, with the demo city; once the API
  * answers both days for every district, headless Chromium opens `GET /`, signs in with the analyst
- * token and must show the API's numbers, draw the trend charts and download the CSV the API answers.
- * The screenshot goes to test-artifacts/dashboard.png (and docs/dashboard.png with UPDATE_SCREENSHOT=1).
+ * token and must show the API's numbers, draw the trend charts and the map of the day (WebGL, which
+ * headless Chromium renders in software), and download the CSV the API answers. The screenshots go to
+ * test-artifacts/dashboard.png and map.png (and docs/ with UPDATE_SCREENSHOT=1).
  */
 /** The browser: Debian's `chromium` package, or `CITYHUB_CHROMIUM`. `.ci/run` installs it and requires it. */
 const CHROMIUM = process.env.CITYHUB_CHROMIUM ?? '/usr/bin/chromium';
@@ -49,6 +50,16 @@ interface CanvasLike {
   getContext(
     kind: '2d',
   ): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
+
+/** A 2D canvas the WebGL canvas is copied onto to read its pixels. */
+interface CopyCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): {
+    drawImage(image: unknown, x: number, y: number): void;
+    getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> };
+  } | null;
 }
 
 interface Item {
@@ -216,6 +227,58 @@ describe.skipIf(!haveChromium)('the dashboard in headless Chromium', () => {
       expect(await shown.getAttribute('class')).toContain(feed.lastAcceptedAt === null ? 'never' : 'fresh');
       if (feed.lastAcceptedAt) expect(await shown.locator('.age').textContent()).toMatch(/ago$/);
     }
+  });
+
+  it("draws the map of the day's roads, areas and points, and of another day picked", async () => {
+    const map = page.locator('#map');
+    await page.waitForSelector(`#map[data-state="ready"][data-date="${today}"]`, { timeout: 30_000 });
+    const roads = (await (await api(`/map/roads?date=${today}`)).json()) as { features: unknown[] };
+    expect(await page.locator('#map-status').textContent()).toContain(
+      `道路 Roads ${roads.features.length} (`,
+    );
+    // What MapLibre drew, counted by the page from its rendered features.
+    expect(Number(await map.getAttribute('data-rendered-roads'))).toBeGreaterThan(0);
+    expect(Number(await map.getAttribute('data-rendered-areas'))).toBeGreaterThan(0);
+    expect(Number(await map.getAttribute('data-rendered-events'))).toBeGreaterThan(0);
+    // And the WebGL canvas holds coloured pixels (roads red to green, areas blue).
+    const coloured = await page.locator('#map canvas.maplibregl-canvas').evaluate((node) => {
+      const source = node as unknown as CanvasLike & {
+        ownerDocument: { createElement(tag: 'canvas'): CopyCanvas };
+      };
+      const copy = source.ownerDocument.createElement('canvas');
+      copy.width = source.width;
+      copy.height = source.height;
+      const context = copy.getContext('2d');
+      context?.drawImage(source, 0, 0);
+      const pixels = context?.getImageData(0, 0, copy.width, copy.height).data ?? [];
+      let count = 0;
+      for (let index = 0; index < pixels.length; index += 4) {
+        const [r = 0, g = 0, b = 0] = [pixels[index], pixels[index + 1], pixels[index + 2]];
+        if (Math.max(r, g, b) - Math.min(r, g, b) > 80) count += 1;
+      }
+      return count;
+    });
+    expect(coloured).toBeGreaterThan(1000);
+
+    await page.selectOption('#map-indicator', 'ticketsReceived');
+    await page.fill('#map-day', yesterday);
+    await page.waitForSelector(`#map[data-state="ready"][data-date="${yesterday}"]`, { timeout: 30_000 });
+    const areas = (await (
+      await api(`/map/areas?date=${yesterday}&indicator=ticketsReceived&level=district`)
+    ).json()) as { features: { properties: { value: number | null } }[] };
+    const values = areas.features.map((feature) => feature.properties.value ?? 0);
+    expect(values.length).toBe(districts.length);
+    expect(await page.locator('#map-legend-high').textContent()).toBe(
+      Math.max(...values).toLocaleString('en-US'),
+    );
+    expect(await page.locator('#map-legend-title').textContent()).toContain('ticketsReceived');
+    expect(Number(await map.getAttribute('data-rendered-areas'))).toBeGreaterThan(0);
+
+    await page.locator('#map-day').blur();
+    const artifact = join(root, 'test-artifacts', 'map.png');
+    mkdirSync(join(root, 'test-artifacts'), { recursive: true });
+    await page.locator('#map-card').screenshot({ path: artifact });
+    if (process.env.UPDATE_SCREENSHOT === '1') copyFileSync(artifact, join(root, 'docs', 'map.png'));
   });
 
   it('downloads the 30 days as the CSV the API answers, and saves a screenshot', async () => {

@@ -77,7 +77,7 @@ const expectDocumented = (method: string, path: string, answer: Answer) => {
   } else {
     const content = response?.content?.[mediaType];
     expect(content, `${method} ${path} ${answer.status} documents ${mediaType}`).toBeDefined();
-    if (mediaType === 'application/json' && content) {
+    if ((mediaType === 'application/json' || mediaType === 'application/geo+json') && content) {
       const parsed = validatorOf(content.schema).safeParse(JSON.parse(answer.text));
       expect(
         parsed.error?.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) ?? [],
@@ -220,21 +220,38 @@ describe('the answers of a running hub, against its own OpenAPI document', () =>
 
   it('answers the ingest routes as documented', async () => {
     const batch = { records: [ticket('oa-1'), ticket('oa-2', { type: 'escalated' })] };
-    expect((await ingest('/ingest/{source}', '/ingest/hotline', batch, { id: 'msg_openapi' })).status).toBe(
+    expect((await ingest('/ingest/hotline', '/ingest/hotline', batch, { id: 'msg_openapi' })).status).toBe(
       202,
     );
-    expect((await ingest('/ingest/{source}', '/ingest/hotline', batch, { id: 'msg_openapi' })).status).toBe(
+    expect((await ingest('/ingest/hotline', '/ingest/hotline', batch, { id: 'msg_openapi' })).status).toBe(
       202,
     );
     const other = { records: [ticket('oa-3')] };
-    expect((await ingest('/ingest/{source}', '/ingest/hotline', other, { id: 'msg_openapi' })).status).toBe(
+    expect((await ingest('/ingest/hotline', '/ingest/hotline', other, { id: 'msg_openapi' })).status).toBe(
       409,
     );
-    expect((await ingest('/ingest/{source}', '/ingest/hotline', { records: [{}] })).status).toBe(422);
-    expect((await ingest('/ingest/{source}', '/ingest/hotline', { records: {} })).status).toBe(400);
-    expect((await ingest('/ingest/{source}', '/ingest/parking', batch)).status).toBe(404);
+    expect((await ingest('/ingest/hotline', '/ingest/hotline', { records: [{}] })).status).toBe(422);
+    expect((await ingest('/ingest/hotline', '/ingest/hotline', { records: {} })).status).toBe(400);
+    const caseEvent = {
+      eventId: 'oa-case-1',
+      caseId: 'oa-case',
+      type: 'reported',
+      occurredAt: '2026-03-02T09:00:00+08:00',
+      category: 'city.roads',
+    };
+    expect(
+      (await ingest('/ingest/city-platform', '/ingest/city-platform', { records: [caseEvent] })).status,
+    ).toBe(202);
+    const track = {
+      eventId: 'oa-gps-1',
+      vehicleId: 'sw1',
+      points: [{ t: '2026-03-02T09:00:00+08:00', lat: 39.9, lon: 116.4 }],
+    };
+    expect((await ingest('/ingest/sanitation', '/ingest/sanitation', { records: [track] })).status).toBe(202);
+    // A path naming no source has no route (no operation documents it).
+    expect((await sendSigned(hub.state, '/ingest/parking', JSON.stringify(batch))).status).toBe(404);
     const wrongSecret = `whsec_${Buffer.from('not-the-hotline-secret-at-all!!').toString('base64')}`;
-    expect((await ingest('/ingest/{source}', '/ingest/hotline', batch, { secret: wrongSecret })).status).toBe(
+    expect((await ingest('/ingest/hotline', '/ingest/hotline', batch, { secret: wrongSecret })).status).toBe(
       401,
     );
     const request = {
@@ -280,6 +297,11 @@ describe('the answers of a running hub, against its own OpenAPI document', () =>
       target: '/admin/quality?from=2026-03-01&to=2026-03-02',
     });
     expect(quality.status).toBe(200);
+    const dryRun = await call('POST', '/admin/redrive', { body: { dryRun: true } });
+    expect(dryRun.status).toBe(200);
+    expect(dryRun.json().queues).toHaveLength(5);
+    expect((await call('POST', '/admin/redrive', { body: { queue: 'facts' } })).status).toBe(200);
+    expect((await call('POST', '/admin/redrive', { body: { queue: 'parking' } })).status).toBe(400);
   });
 
   it('answers the analyst routes as documented', async () => {
@@ -310,6 +332,16 @@ describe('the answers of a running hub, against its own OpenAPI document', () =>
     expect(feeds.json().items).toContainEqual(
       expect.objectContaining({ source: 'hotline', ageSeconds: expect.any(Number) }),
     );
+    for (const [path, query] of [
+      ['/map/roads', 'date=2026-03-02'],
+      ['/map/areas', 'date=2026-03-02&indicator=ticketsReceived'],
+      ['/map/events', 'date=2026-03-02&limit=1'],
+    ] as const) {
+      const map = await call('GET', path, { target: `${path}?${query}`, token: 'analyst' });
+      expect(map.json().type).toBe('FeatureCollection');
+      const extra = await call('GET', path, { target: `${path}?${query}&extra=1`, token: 'analyst' });
+      expect(extra.status).toBe(400);
+    }
   });
 
   it('answers deliveries, replays and deletion as documented', async () => {

@@ -1,5 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubProcess, sendSigned, startHubProcess } from '../support/hub-process.ts';
@@ -13,6 +15,8 @@ interface Received {
 }
 
 let hub: HubProcess;
+/** How long every attempt must fail before the hub disables a subscription, in this hub. */
+const DISABLE_AFTER_MS = 6000;
 let receiver: Server;
 let base = '';
 const received: Received[] = [];
@@ -38,7 +42,11 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  hub = await startHubProcess(['--no-demo'], { CITYHUB_RETRY_SCHEDULE: '1,1,1' });
+  hub = await startHubProcess(['--no-demo'], {
+    CITYHUB_RETRY_SCHEDULE: '1,1,1',
+    // 6 s instead of 5 days: well past the 1-2 s of failures the flaky receiver below goes through.
+    CITYHUB_WEBHOOK_DISABLE_AFTER_DAYS: String(DISABLE_AFTER_MS / 86_400_000),
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -193,10 +201,132 @@ describe('webhooks over HTTP', () => {
     expect(String(refused.body.error)).toContain('30 days');
   });
 
-  it('rotates the secret and shows the new one once', async () => {
+  it('rotates the secret, shows the new one once, and signs with both for the overlap', async () => {
+    const rotatedAt = Date.now();
     const rotated = await admin('PATCH', `/subscriptions/${okId}`, { rotateSecret: true });
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(okSecret);
+    const validUntil = Date.parse(String(rotated.body.previousSecretValidUntil));
+    expect(validUntil - rotatedAt).toBeGreaterThan(24 * 3_600_000 - 60_000);
+    expect(validUntil - rotatedAt).toBeLessThanOrEqual(24 * 3_600_000 + 60_000);
+    expect((await admin('GET', `/subscriptions/${okId}`)).body).not.toHaveProperty('secret');
+
+    const eventId = await sendTicket();
+    expect(await until(() => at('/ok').some((request) => request.headers['webhook-id'] === eventId))).toBe(
+      true,
+    );
+    const delivery = at('/ok').find((request) => request.headers['webhook-id'] === eventId) as Received;
+    expect(String(delivery.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    const headers = delivery.headers as Record<string, string>;
+    // A receiver that has not switched yet still verifies; one that has, too.
+    expect(new Webhook(okSecret).verify(delivery.body, headers)).toMatchObject({ type: 'ticket.received' });
+    expect(new Webhook(String(rotated.body.secret)).verify(delivery.body, headers)).toMatchObject({
+      type: 'ticket.received',
+    });
+    okSecret = String(rotated.body.secret);
+  });
+
+  it('disables a subscription whose every attempt failed for the configured time, and says so', async () => {
+    const watcher = await subscribe('/watch', ['subscription.disabled']);
+    answers.set(
+      '/down',
+      Array.from({ length: 20 }, () => 500),
+    );
+    const down = await subscribe('/down', ['ticket.*']);
+    const downId = String(down.body.id);
+    await sendTicket();
+    expect(await until(() => at('/down').length >= 2)).toBe(true);
+    const firstFailure = (at('/down')[0] as Received).at;
+    const failing = (await admin('GET', `/subscriptions/${downId}`)).body;
+    expect(failing).toMatchObject({ status: 'active', failingSince: expect.any(String) });
+    expect(Math.abs(Date.parse(String(failing.failingSince)) - firstFailure)).toBeLessThan(2000);
+
+    // Once the limit has passed since the first failure, the next failed attempt disables it.
+    await new Promise((resolve) => setTimeout(resolve, firstFailure + DISABLE_AFTER_MS + 500 - Date.now()));
+    await sendTicket();
+    expect(await until(() => at('/watch').length === 1)).toBe(true);
+    const shown = (await admin('GET', `/subscriptions/${downId}`)).body;
+    expect(shown).toMatchObject({ status: 'disabled', failingSince: failing.failingSince });
+    expect(String(shown.disabledReason)).toMatch(
+      new RegExp(
+        `^every delivery attempt failed from ${String(failing.failingSince).replace(/\./g, '\\.')} to `,
+      ),
+    );
+    const announcement = at('/watch')[0] as Received;
+    expect(JSON.parse(announcement.body)).toEqual({
+      type: 'subscription.disabled',
+      timestamp: expect.any(String),
+      data: {
+        subscriptionId: downId,
+        origin: base,
+        cause: 'failing',
+        reason: shown.disabledReason,
+        disabledAt: expect.any(String),
+        failingSince: failing.failingSince,
+      },
+    });
+    expect(announcement.headers['webhook-id']).toMatch(new RegExp(`^subscription\\.disabled:${downId}:`));
+
+    // Turned back on, it starts healthy: no reason, no run of failures.
+    const reactivated = await admin('PATCH', `/subscriptions/${downId}`, { status: 'active' });
+    expect(reactivated.body).toMatchObject({ status: 'active' });
+    expect(reactivated.body).not.toHaveProperty('disabledReason');
+    expect(reactivated.body).not.toHaveProperty('failingSince');
+    await admin('DELETE', `/subscriptions/${downId}`);
+    await admin('DELETE', `/subscriptions/${watcher.body.id}`);
+  });
+
+  it('delivers to a subscription stored with its secret before secrets had a table, and moves it on a change', async () => {
+    const { dynamoDb } = hub.state;
+    if (!dynamoDb) throw new Error('the hub wrote no DynamoDB endpoint in its state file');
+    const tableNames = dynamoDb.tables;
+    // DynamoDB Local takes any region and credentials.
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({
+        endpoint: dynamoDb.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
+    );
+    const id = 'sub_00000000-0000-4000-8000-00000000013a';
+    const legacySecret = `whsec_${Buffer.from('stored the way it used to be!!!!').toString('base64')}`;
+    await documents.send(
+      new PutCommand({
+        TableName: tableNames.facts,
+        Item: {
+          pk: 'subscription',
+          sk: id,
+          id,
+          url: `${base}/legacy`,
+          events: ['ticket.*'],
+          areas: [],
+          status: 'active',
+          secret: legacySecret,
+          createdAt: '2026-03-01T00:00:00.000Z',
+        },
+      }),
+    );
+    const delivered = async () => {
+      const eventId = await sendTicket();
+      expect(
+        await until(() => at('/legacy').some((request) => request.headers['webhook-id'] === eventId)),
+      ).toBe(true);
+      const delivery = at('/legacy').find((request) => request.headers['webhook-id'] === eventId) as Received;
+      return new Webhook(legacySecret).verify(delivery.body, delivery.headers as Record<string, string>);
+    };
+    expect(await delivered()).toMatchObject({ type: 'ticket.received' });
+
+    const item = async (table: string, key: Record<string, string>) =>
+      (await documents.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
+    expect((await admin('PATCH', `/subscriptions/${id}`, { description: 'moved' })).status).toBe(200);
+    expect(await item(tableNames.facts, { pk: 'subscription', sk: id })).not.toHaveProperty('secret');
+    expect(await item(tableNames.secrets, { pk: id, sk: 'secrets' })).toMatchObject({
+      current: legacySecret,
+    });
+    expect(await delivered()).toMatchObject({ type: 'ticket.received' });
+    await admin('DELETE', `/subscriptions/${id}`);
+    expect(await item(tableNames.secrets, { pk: id, sk: 'secrets' })).toBeUndefined();
+    documents.destroy();
   });
 
   it('asks the city platform for a case when a ticket of a synced category is received', async () => {

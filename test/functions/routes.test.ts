@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { adminRoutes } from '#functions/admin/routes';
 import { queryRoutes } from '#functions/query/routes';
 import { subscriptionsRoutes } from '#functions/subscriptions/routes';
-import { bodyFormats } from '#shared/http/ingest-request';
+import { ingestRoutes } from '#shared/http/ingest-request';
+import { sources } from '#shared/schemas/ingest';
 import { type FunctionName, routeKeyOf, routes } from '#shared/topology';
 
 /**
@@ -28,7 +29,17 @@ describe('route tables', () => {
     expect(Object.keys(table).sort()).toEqual(declared(name));
   });
 
-  it('gives ingest body formats only for routes the topology sends to ingest', () => {
-    expect(declared('ingest')).toEqual(expect.arrayContaining(Object.keys(bodyFormats('0x2A:2'))));
+  it('gives ingest a source for exactly the routes the topology declares for it', () => {
+    expect(Object.keys(ingestRoutes('0x2A:2')).sort()).toEqual(declared('ingest'));
+  });
+
+  it('declares one ingest route per source at its public path, signed with that source', () => {
+    const routesOfIngest = ingestRoutes('0x2A:2');
+    for (const source of sources) {
+      expect(routesOfIngest[`POST /ingest/${source}`]).toEqual({ source });
+    }
+    expect(routes.some((route) => route.path.includes('{source}'))).toBe(false);
+    expect(routesOfIngest['POST /ingest/hotline/open311'].source).toBe('hotline');
+    expect(routesOfIngest['POST /ingest/sanitation/jt808'].source).toBe('sanitation');
   });
 });

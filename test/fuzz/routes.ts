@@ -1,6 +1,9 @@
 import fc from 'fast-check';
+import { indicatorNames } from '#shared/domain/indicators/catalogue';
 import { encodeLocationFrame } from '#shared/domain/jt808';
+import { redriveQueueNames } from '#shared/schemas/admin';
 import { caseEventTypes, ingestLimits, sources, ticketEventTypes } from '#shared/schemas/ingest';
+import { MAX_MAP_EVENTS } from '#shared/schemas/map';
 import { vehicleTypes } from '#shared/schemas/reference';
 import { webhookEventTypes } from '#shared/schemas/subscriptions';
 import type { RouteDecl } from '#shared/topology';
@@ -350,13 +353,16 @@ const badOpen311Coordinate = (limit: number): fc.Arbitrary<JsonLike> =>
     overflowNumber,
     fc.constantFrom('abc', '39.9.1', '1e2', '--1', true, false, [], {}, [39.9]),
   );
+/** Open311 ids and codes may be numbers, as the specification's examples write them. */
+const isNoNumber = (value: JsonLike) => typeof value !== 'number';
 const open311Rules: Record<string, FieldRule> = {
-  service_request_id: { required: true, bad: badId },
+  service_request_id: { required: true, bad: badId.filter(isNoNumber) },
   status: { required: true, bad: badEnum(['open', 'closed']) },
-  service_code: { required: true, bad: badText(200, true) },
+  service_code: { required: true, bad: badText(200, true).filter(isNoNumber) },
   requested_datetime: { required: true, bad: badInstant },
-  updated_datetime: { required: false, bad: badInstant },
-  expected_datetime: { required: false, bad: badInstant },
+  // Every optional field may be null (none).
+  updated_datetime: { required: false, bad: badInstant.filter((value) => value !== null) },
+  expected_datetime: { required: false, bad: badInstant.filter((value) => value !== null) },
   lat: { required: false, bad: badOpen311Coordinate(90) },
   long: { required: false, bad: badOpen311Coordinate(180) },
 };
@@ -426,6 +432,8 @@ interface IngestFormat {
   readonly valid: (source: Source) => fc.Arbitrary<JsonLike>;
   /** Items the contract refuses, of a source. */
   readonly broken: (source: Source) => fc.Arbitrary<JsonLike>;
+  /** The route also takes the list bare (`[...]`, Open311's own answer), not only as `{list: [...]}`. */
+  readonly bareList?: boolean;
 }
 
 const json = (value: JsonLike) => toJsonText(value);
@@ -578,7 +586,10 @@ const ingestInputs = (state: HubState, format: IngestFormat) => {
         format.path,
         fc.oneof(
           notJsonText,
-          fc.oneof(notObject, fc.constant([]), fc.array(anyJson, { maxLength: 3 })).map(json),
+          fc
+            .oneof(notObject, fc.constant([]), fc.array(anyJson, { maxLength: format.bareList ? 0 : 3 }))
+            .filter((body) => !(format.bareList && Array.isArray(body) && body.length > 0))
+            .map(json),
           fc
             .constantFrom<JsonLike>({}, { [format.list]: [] }, { [format.list.toUpperCase()]: [{}] })
             .map(json),
@@ -643,12 +654,38 @@ const ingestFuzzer = (
   }),
 });
 
-const sourcePath = fc.constantFrom(...sources).map((source) => ({ target: `/ingest/${source}`, source }));
+/** Signed posts to `/ingest/<x>` for an x that names no source: no route takes them. */
+const unknownSources = (state: HubState): Record<string, fc.Arbitrary<HostileCase>> => ({
+  'unknown sources': fc
+    .tuple(
+      encodedSegment.filter((source) => {
+        try {
+          return !(sources as readonly string[]).includes(decodeURIComponent(source));
+        } catch {
+          return true;
+        }
+      }),
+      fc.constantFrom(...sources),
+    )
+    .map(([source, secret]) =>
+      hostileCase(
+        {
+          label: 'unknown source',
+          method: 'POST',
+          target: `/ingest/${source}`,
+          headers: { 'content-type': 'application/json' },
+          body: '{"records":[{}]}',
+          signing: signingFor(state, secret),
+        },
+        ANY_4XX,
+      ),
+    ),
+});
 
 // ---------------------------------------------------------------------------------------------------
 // Analyst and admin routes.
 
-/** A query string built from parameters, with extra unknown ones (which routes ignore). */
+/** A query string built from parameters, with extra unknown ones (GET /indicators refuses them, others ignore them). */
 const query = (params: fc.Arbitrary<Record<string, string | readonly string[]>>, known: readonly string[]) =>
   fc
     .tuple(
@@ -737,6 +774,44 @@ const indicatorQueries = fc.oneof(
       ),
     )
     .map(([day, nextToken]) => ({ date: day, nextToken })),
+);
+
+/** Map queries: the day is required, and so is an indicator of the catalogue for the areas. */
+const mapRoadsQueries = fc.oneof(
+  fc.constant({}),
+  badDateText.map((value) => ({ date: value })),
+);
+const mapAreasQueries = fc.oneof(
+  fc.constant({}),
+  badDateText.map((value) => ({ date: value, indicator: 'ticketsReceived' })),
+  date.map((day) => ({ date: day })),
+  fc
+    .tuple(
+      date,
+      anyString.filter((value) => !(indicatorNames as readonly string[]).includes(value)),
+    )
+    .map(([day, indicator]) => ({ date: day, indicator })),
+  fc
+    .tuple(
+      date,
+      anyString.filter((value) => value !== 'district' && value !== 'street'),
+    )
+    .map(([day, level]) => ({ date: day, indicator: 'roadCleaningRate', level })),
+);
+const badMapLimit = fc.oneof(
+  fc.constantFrom('0', '-1', String(MAX_MAP_EVENTS + 1), '1.5', 'abc', 'NaN', 'Infinity', '1e999', ''),
+  anyString.filter((value) => Number.isNaN(Number(value))),
+);
+const mapEventsQueries = fc.oneof(
+  fc.constant({}),
+  badDateText.map((value) => ({ date: value })),
+  fc
+    .tuple(
+      date,
+      anyString.filter((value) => value !== 'ticket' && value !== 'case'),
+    )
+    .map(([day, kind]) => ({ date: day, kind })),
+  fc.tuple(date, badMapLimit).map(([day, limit]) => ({ date: day, limit })),
 );
 
 /** Bodies an admin route refuses as a whole: not JSON, not UTF-8, nested too deep, of the wrong type. */
@@ -993,6 +1068,21 @@ const recomputeBody: fc.Arbitrary<JsonLike> = fc.oneof(
   fc.oneof(notObject, fc.constant([])),
 );
 
+/** `POST /admin/redrive` bodies its schema refuses: unknown queues, a dryRun that is no boolean, other keys. */
+const redriveBody: fc.Arbitrary<JsonLike> = fc.oneof(
+  anyString
+    .filter((queue) => !(redriveQueueNames as readonly string[]).includes(queue))
+    .map((queue) => ({ queue, dryRun: true })),
+  notBoolean.map((dryRun) => ({ dryRun })),
+  fc
+    .tuple(
+      hostileKey.filter((key) => key !== 'queue' && key !== 'dryRun'),
+      anyJson,
+    )
+    .map(([key, value]) => withKeys({ dryRun: true }, { [key]: value })),
+  fc.oneof(notObject, fc.constant([])),
+);
+
 // Subscriptions.
 
 const refusedUrl = fc.constantFrom(
@@ -1134,45 +1224,27 @@ const noInput = (target: string): RouteFuzzer => ({
 });
 
 export const fuzzers: Readonly<Record<string, RouteFuzzer>> = {
-  'POST /ingest/{source}': ingestFuzzer(
-    {
-      path: sourcePath,
-      list: 'records',
-      valid: (source) => validRecords[source],
-      broken: (source) => brokenRecords[source],
-    },
-    (state) => ({
-      'unknown sources': fc
-        .tuple(
-          encodedSegment.filter((source) => {
-            try {
-              return !(sources as readonly string[]).includes(decodeURIComponent(source));
-            } catch {
-              return true;
-            }
-          }),
-          fc.constantFrom(...sources),
-        )
-        .map(([source, secret]) =>
-          hostileCase(
-            {
-              label: 'unknown source',
-              method: 'POST',
-              target: `/ingest/${source}`,
-              headers: { 'content-type': 'application/json' },
-              body: '{"records":[{}]}',
-              signing: signingFor(state, secret),
-            },
-            ANY_4XX,
-          ),
-        ),
-    }),
+  // One route per source; paths naming no source reach no route (hotline's fuzzer sends those).
+  ...Object.fromEntries(
+    sources.map((source) => [
+      `POST /ingest/${source}`,
+      ingestFuzzer(
+        {
+          path: fc.constant({ target: `/ingest/${source}`, source }),
+          list: 'records',
+          valid: () => validRecords[source],
+          broken: () => brokenRecords[source],
+        },
+        source === 'hotline' ? unknownSources : undefined,
+      ),
+    ]),
   ),
   'POST /ingest/hotline/open311': ingestFuzzer({
     path: fc.constant({ target: '/ingest/hotline/open311', source: 'hotline' as const }),
     list: 'requests',
     valid: () => open311Request,
     broken: () => brokenOpen311,
+    bareList: true,
   }),
   'POST /ingest/sanitation/jt808': ingestFuzzer({
     path: fc.constant({ target: '/ingest/sanitation/jt808', source: 'sanitation' as const }),
@@ -1192,6 +1264,30 @@ export const fuzzers: Readonly<Record<string, RouteFuzzer>> = {
   'GET /openapi.json': noInput('/openapi.json'),
   'GET /areas': noInput('/areas'),
   'GET /feeds': noInput('/feeds'),
+  'GET /map/roads': {
+    valid: () => ({ target: '/map/roads?date=2026-03-02' }),
+    inputs: () => ({
+      'queries the contract refuses': queryFamily('/map/roads', query(mapRoadsQueries, ['date'])),
+    }),
+  },
+  'GET /map/areas': {
+    valid: () => ({ target: '/map/areas?date=2026-03-02&indicator=roadCleaningRate' }),
+    inputs: () => ({
+      'queries the contract refuses': queryFamily(
+        '/map/areas',
+        query(mapAreasQueries, ['date', 'indicator', 'level']),
+      ),
+    }),
+  },
+  'GET /map/events': {
+    valid: () => ({ target: '/map/events?date=2026-03-02' }),
+    inputs: () => ({
+      'queries the contract refuses': queryFamily(
+        '/map/events',
+        query(mapEventsQueries, ['date', 'kind', 'limit']),
+      ),
+    }),
+  },
   'POST /admin/recompute': {
     valid: () => ({ target: '/admin/recompute', body: '{"date":"2026-03-02"}' }),
     inputs: () => ({
@@ -1201,6 +1297,12 @@ export const fuzzers: Readonly<Record<string, RouteFuzzer>> = {
         recomputeBody,
         '{"date":"2026-03-02"}',
       ),
+    }),
+  },
+  'POST /admin/redrive': {
+    valid: () => ({ target: '/admin/redrive', body: '{"dryRun":true}' }),
+    inputs: () => ({
+      'bodies the contract refuses': bodyFamily('POST', '/admin/redrive', redriveBody, '{"dryRun":true}'),
     }),
   },
   'GET /quarantine': {

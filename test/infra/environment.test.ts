@@ -30,11 +30,15 @@ const deployedEnvironment = (name: string): Record<string, string> => {
     (resource) => resource.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === serviceNameOf(name),
   );
   if (!lambda) throw new Error(`no Lambda function for ${name}`);
+  const sample = (key: string, value: unknown): string => {
+    if (typeof value === 'string') return value;
+    // A value built from several (JSON with queue addresses): its parts resolved one by one.
+    const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    if (join) return join[1].map((part) => sample(key, part)).join(join[0]);
+    return `arn:aws:cloudformation:us-east-1:123456789012:resolved/${key}`;
+  };
   return Object.fromEntries(
-    Object.entries(lambda.Properties.Environment.Variables).map(([key, value]) => [
-      key,
-      typeof value === 'string' ? value : `arn:aws:cloudformation:us-east-1:123456789012:resolved/${key}`,
-    ]),
+    Object.entries(lambda.Properties.Environment.Variables).map(([key, value]) => [key, sample(key, value)]),
   );
 };
 

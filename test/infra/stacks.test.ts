@@ -155,6 +155,56 @@ describe('stateless stack', () => {
     expect(actions.includes('secretsmanager:GetSecretValue')).toBe(decl.access.sourceSecrets === true);
   });
 
+  it('lets the admin function alone move dead letters back: tasks on each DLQ, SendMessage to its queue', () => {
+    const statementsOf = (name: string) => {
+      const role = functionResource(name).Properties.Role as { 'Fn::GetAtt': [string, string] };
+      return resourcesOf(statelessTemplate, 'AWS::IAM::Policy')
+        .filter(
+          ([, policy]) =>
+            JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: role['Fn::GetAtt'][0] }]),
+        )
+        .flatMap(
+          ([, policy]) =>
+            (
+              policy.Properties.PolicyDocument as {
+                Statement: { Action: string | string[]; Resource: unknown }[];
+              }
+            ).Statement,
+        )
+        .flatMap(({ Action, Resource }) =>
+          [Action]
+            .flat()
+            .flatMap((action) => [Resource].flat().map((resource) => JSON.stringify([action, resource]))),
+        );
+    };
+    const served = resourcesOf(statelessTemplate, 'AWS::SQS::Queue').filter(
+      ([, queue]) => queue.Properties.RedrivePolicy !== undefined,
+    );
+    expect(served).toHaveLength(Object.keys(queues).length);
+    const admin = new Set(statementsOf('admin'));
+    const granted = (action: string, resource: unknown) => admin.has(JSON.stringify([action, resource]));
+    for (const [id, queue] of served) {
+      const deadLetters = (queue.Properties.RedrivePolicy as { deadLetterTargetArn: unknown })
+        .deadLetterTargetArn;
+      for (const action of [
+        'StartMessageMoveTask',
+        'ListMessageMoveTasks',
+        'ReceiveMessage',
+        'DeleteMessage',
+        'GetQueueAttributes',
+      ])
+        expect(granted(`sqs:${action}`, deadLetters), `${action} on the DLQ of ${id}`).toBe(true);
+      expect(granted('sqs:SendMessage', getAttArn(id)), `SendMessage to ${id}`).toBe(true);
+      expect(granted('sqs:ReceiveMessage', getAttArn(id)), `ReceiveMessage from ${id}`).toBe(false);
+    }
+    for (const name of Object.keys(functions).filter((name) => name !== 'admin'))
+      expect(roleActions(name), name).not.toContain('sqs:StartMessageMoveTask');
+    const environment = functionResource('admin').Properties.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    expect(JSON.stringify(environment.Variables.DEAD_LETTER_QUEUES)).toContain('sourceArn');
+  });
+
   it('lets the internet-facing ingest function only get, put and update facts, never delete, query or scan', () => {
     // UpdateItem: adding accepted GPS eventIds to their bucket's string set.
     const dynamo = roleActions('ingest').filter((action) => action.startsWith('dynamodb:'));
@@ -165,6 +215,109 @@ describe('stateless stack', () => {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
+  });
+
+  /** DynamoDB actions a function's role may take on a table, by the table's construct id (`<id>Table`). */
+  const tableActions = (name: string, tableId: string): string[] => {
+    const role = functionResource(name).Properties.Role as { 'Fn::GetAtt': [string, string] };
+    const roleId = role['Fn::GetAtt'][0];
+    // The stateless stack names the stateful stack's tables through imports that carry their logical ids.
+    const onTable = new RegExp(`${tableId}Table[0-9A-F]{8}Arn`);
+    return resourcesOf(statelessTemplate, 'AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(([, policy]) =>
+        (
+          policy.Properties.PolicyDocument as {
+            Statement: { Action: string | string[]; Resource: unknown }[];
+          }
+        ).Statement.filter((statement) => onTable.test(JSON.stringify(statement.Resource))).flatMap(
+          (statement) => statement.Action,
+        ),
+      )
+      .filter((action) => action.startsWith('dynamodb:'));
+  };
+
+  it('lets only deliver (get) and subscriptions (get, put, delete) touch the webhook secrets table', () => {
+    expect([...new Set(tableActions('deliver', tables.secrets.id))]).toEqual(['dynamodb:GetItem']);
+    expect([...new Set(tableActions('subscriptions', tables.secrets.id))].sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+    ]);
+    // The same lookup finds the facts grants of those functions, so an empty list below means no grant.
+    expect(tableActions('fanout', tables.facts.id)).toContain('dynamodb:Query');
+    for (const name of Object.keys(functions).filter(
+      (name) => name !== 'deliver' && name !== 'subscriptions',
+    )) {
+      expect(tableActions(name, tables.secrets.id), name).toEqual([]);
+    }
+  });
+
+  it("limits query's reads of the facts table to the partitions it serves, and no other function's", () => {
+    const factsStatements = (name: string) => {
+      const role = functionResource(name).Properties.Role as { 'Fn::GetAtt': [string, string] };
+      const onTable = new RegExp(`${tables.facts.id}Table[0-9A-F]{8}Arn`);
+      return resourcesOf(statelessTemplate, 'AWS::IAM::Policy')
+        .filter(
+          ([, policy]) =>
+            JSON.stringify(policy.Properties.Roles) === JSON.stringify([{ Ref: role['Fn::GetAtt'][0] }]),
+        )
+        .flatMap(([, policy]) =>
+          (
+            policy.Properties.PolicyDocument as {
+              Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+            }
+          ).Statement.filter((statement) => onTable.test(JSON.stringify(statement.Resource))),
+        );
+    };
+    const [statement, ...others] = factsStatements('query');
+    expect(others).toEqual([]);
+    expect([statement?.Action].flat().sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
+    expect(statement?.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': functions.query.access.leadingKeys.facts },
+    });
+    // None of them reaches webhook replies, quarantined records, subscriptions or delivery logs.
+    const patterns = functions.query.access.leadingKeys.facts.map(
+      (glob) => new RegExp(`^${glob.replaceAll('*', '.*')}$`),
+    );
+    for (const key of ['webhook#hotline#msg_1', 'quarantine#hotline', 'subscription', 'deliveries#sub_1']) {
+      expect(
+        patterns.filter((pattern) => pattern.test(key)),
+        key,
+      ).toEqual([]);
+    }
+  });
+
+  it('gives deliver and subscriptions the secret overlap and the failing time that disables', () => {
+    const variablesOf = (template: Template, name: string) =>
+      Object.values(
+        template.findResources('AWS::Lambda::Function') as Record<
+          string,
+          { Properties: { Environment: { Variables: Record<string, unknown> } } }
+        >,
+      ).find((fn) => fn.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === serviceNameOf(name))
+        ?.Properties.Environment.Variables;
+    const configured = Template.fromStack(
+      buildApp({
+        context: { ...testContext, webhookSecretOverlapHours: '6', webhookDisableAfterDays: '2.5' },
+        nag: false,
+      }).stateless,
+    );
+    for (const name of ['deliver', 'subscriptions']) {
+      expect(variablesOf(statelessTemplate, name)).toMatchObject({
+        WEBHOOK_SECRET_OVERLAP_HOURS: '24',
+        WEBHOOK_DISABLE_AFTER_DAYS: '5',
+      });
+      expect(variablesOf(configured, name)).toMatchObject({
+        WEBHOOK_SECRET_OVERLAP_HOURS: '6',
+        WEBHOOK_DISABLE_AFTER_DAYS: '2.5',
+      });
+    }
+    expect(variablesOf(statelessTemplate, 'fanout')).not.toHaveProperty('WEBHOOK_SECRET_OVERLAP_HOURS');
   });
 
   it('uses no AWS managed policies for function roles', () => {

@@ -11,7 +11,7 @@ export interface HubState {
   analystToken: string;
   sourceSecrets: Record<'hotline' | 'city-platform' | 'sanitation', string>;
   /** DynamoDB Local's endpoint and the hub's table names. */
-  dynamoDb?: { endpoint: string; tables: { facts: string; indicators: string } };
+  dynamoDb?: { endpoint: string; tables: { facts: string; indicators: string; secrets: string } };
 }
 
 /** A hub started as its own process, exactly as `npm start` runs it. */

@@ -1,11 +1,13 @@
 /**
  * The analyst dashboard in the browser: asks for the analyst token once (kept in sessionStorage), then
- * reads `GET /indicators`, `GET /areas` and `GET /feeds` with it and draws the page. Bundled with uPlot
- * into the page by infra/dashboard/build.ts; nothing is fetched from anywhere but the hub.
+ * reads `GET /indicators`, `GET /areas` and `GET /feeds` with it and draws the page, and the map of a
+ * day from `GET /map/*` (infra/dashboard/page/map.ts). Bundled with uPlot and MapLibre GL JS into the
+ * page by infra/dashboard/build.ts; nothing is fetched from anywhere but the hub.
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import uPlot from 'uplot';
+import { loadMap, removeMap } from '#infra/dashboard/page/map';
 import {
   type AreaColumn,
   type AreaJson,
@@ -248,8 +250,8 @@ const renderTable = ({ today, yesterday, columns, values }: Snapshot) => {
   table.replaceChildren(head, body);
 };
 
-const fillIndicatorSelect = () => {
-  const select = element<HTMLSelectElement>('compare-indicator');
+const fillIndicatorSelect = (id = 'compare-indicator', chosen = 'ticketClosureRate') => {
+  const select = element<HTMLSelectElement>(id);
   if (select.options.length > 0) return;
   for (const group of indicatorGroups) {
     const optgroup = make('optgroup');
@@ -260,7 +262,28 @@ const fillIndicatorSelect = () => {
     }
     select.append(optgroup);
   }
-  select.value = 'ticketClosureRate';
+  select.value = chosen;
+};
+
+/** Draws the map of the chosen day, indicator and level (the day defaults to today in the city). */
+const showMap = async () => {
+  fillIndicatorSelect('map-indicator', 'roadCleaningRate');
+  const day = element<HTMLInputElement>('map-day');
+  const today = localDate(Date.now(), timeZone);
+  day.max = today;
+  if (!day.value) day.value = today;
+  const indicator = element<HTMLSelectElement>('map-indicator').value;
+  const level = element<HTMLSelectElement>('map-level').value === 'street' ? 'street' : 'district';
+  element('map-legend-title').textContent =
+    `区域 Areas: ${infoOf.get(indicator)?.chineseName ?? ''} ${indicator}`;
+  try {
+    await loadMap(api, day.value, indicator, level, infoOf.get(indicator)?.unit ?? 'count');
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      showSignIn(`The hub refused the token: ${error.message}`);
+    }
+  }
 };
 
 const renderComparison = () => {
@@ -399,6 +422,7 @@ const showSignIn = (message?: string) => {
   window.clearInterval(refreshTimer);
   refreshTimer = undefined;
   destroyCharts();
+  removeMap();
   snapshot = undefined;
   element('dashboard').hidden = true;
   element('session').hidden = true;
@@ -451,6 +475,7 @@ const showDashboard = async () => {
   element('dashboard').hidden = false;
   element('session').hidden = false;
   setStatus('Loading…');
+  void showMap();
   await refresh();
   window.clearInterval(refreshTimer);
   if (sessionStorage.getItem(TOKEN_KEY)) refreshTimer = window.setInterval(() => void refresh(), REFRESH_MS);
@@ -512,6 +537,8 @@ const start = () => {
   });
   element('compare-indicator').addEventListener('change', renderComparison);
   element('compare-day').addEventListener('change', renderComparison);
+  for (const id of ['map-day', 'map-indicator', 'map-level'])
+    element(id).addEventListener('change', () => void showMap());
   let resizeTimer: number | undefined;
   window.addEventListener('resize', () => {
     window.clearTimeout(resizeTimer);

@@ -7,6 +7,7 @@ import {
   indicatorsUpdated,
 } from '#shared/events/indicators-updated';
 import { cityPlatformRecordAccepted, hotlineRecordAccepted } from '#shared/events/record-accepted';
+import { subscriptionDisabled } from '#shared/events/subscriptions';
 import { syncCaseRequested, syncTicketResolved } from '#shared/events/webhooks';
 import { cityPlatformEventSchema, hotlineEventSchema } from '#shared/schemas/ingest';
 import { matchesEventPattern } from '#shared/schemas/subscriptions';
@@ -88,14 +89,26 @@ const toWebhookEvent = (
       data: detail,
     };
   }
+  if (type === subscriptionDisabled.detailType) {
+    const detail = subscriptionDisabled.detailSchema.parse(delivered.detail);
+    return {
+      id: `subscription.disabled:${detail.subscriptionId}:${detail.disabledAt}`,
+      type,
+      timestamp: iso(detail.disabledAt),
+      data: detail,
+    };
+  }
   return undefined;
 };
 
-/** True when a subscription wants an event: active, a matching type, and (if it names areas) a shared area. */
+/**
+ * True when a subscription wants an event: active, a matching type, and (if it names areas) a shared
+ * area. Events about no place (`subscription.disabled`, whose data has no `areas`) ignore the areas.
+ */
 export const wants = (subscription: Subscription, event: WebhookEvent): boolean => {
   if (subscription.status !== 'active') return false;
   if (!subscription.events.some((pattern) => matchesEventPattern(pattern, event.type))) return false;
-  if (subscription.areas.length === 0) return true;
+  if (subscription.areas.length === 0 || event.data.areas === undefined) return true;
   const areas = (event.data.areas ?? []) as readonly string[];
   return areas.some((area) => subscription.areas.includes(area));
 };

@@ -89,7 +89,7 @@ describe('cityhub', () => {
       '--format',
       'csv',
     );
-    expect(csv.stdout.split('\n')[1]).toMatch(/^2026-05-04,city,3,0,0,/);
+    expect(csv.stdout.split('\n')[1]).toMatch(/^2026-05-04,city,全市,3,0,0,/);
     const table = withHub('indicators', '--date', '2026-05-04', '--area', 'city');
     const [header, row] = table.stdout.trim().split('\n');
     expect(header).toMatch(/^date\s+area\s+ticketsReceived\s+ticketsClosed\s+ticketClosureRate/);
@@ -128,6 +128,32 @@ describe('cityhub', () => {
     const result = withHub(...args);
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(`cityhub: ${message}`);
+  });
+
+  it('lists dead letters with redrive --dry-run, and moves none when there are none', () => {
+    const dry = withHub('redrive', '--dry-run');
+    expect(dry.status).toBe(0);
+    expect(dry.stdout.trim().split('\n')).toEqual([
+      'facts: 0 dead letters',
+      'coverage: 0 dead letters',
+      'fanout: 0 dead letters',
+      'delivery: 0 dead letters',
+      'recompute: 0 dead letters',
+      'nothing moved (dry run); 0 dead letters in all',
+    ]);
+    const json = withHub('redrive', '--queue', 'delivery', '--json');
+    expect(json.status).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({
+      dryRun: false,
+      moved: 0,
+      queues: [{ queue: 'delivery', deadLetters: 0, sample: [], moved: 0 }],
+    });
+  });
+
+  it('refuses a redrive of a queue the hub does not have', () => {
+    const result = withHub('redrive', '--queue', 'parking');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Allowed choices are facts, coverage, fanout, delivery, recompute');
   });
 
   it('says how to find a hub when there is none', () => {

@@ -73,3 +73,92 @@ describe('LocalBus through the real EventBridge client', () => {
     ]);
   });
 });
+
+describe('LocalBus answers and faults', () => {
+  const clientOf = (endpoint: string) =>
+    new EventBridgeClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+    });
+  const facts = (count: number) =>
+    Array.from({ length: count }, (_, n) =>
+      busEvent(factsChanged, { days: ['2026-03-02'], reason: `r${n}` }),
+    );
+
+  it('answers PutEvents only once beforeAnswer (the journals reaching stable storage) resolved', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const routed: string[] = [];
+    const gated = new LocalBus(
+      'cityhub-local',
+      rules.map((rule) => ({ rule, target: (json: string) => routed.push(json) })),
+      { beforeAnswer: () => gate },
+    );
+    const local = clientOf(await gated.start());
+    try {
+      let answered = false;
+      const sending = new EventBridgePublisher(local, 'cityhub-local').publish(facts(1)).then(() => {
+        answered = true;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(routed).toHaveLength(1);
+      expect(answered).toBe(false);
+      release();
+      await sending;
+      expect(answered).toBe(true);
+    } finally {
+      local.destroy();
+      await gated.stop();
+    }
+  });
+
+  it('routes no refused entry, and the publisher sends refused entries again until each is taken once', async () => {
+    const routed: string[] = [];
+    let calls = 0;
+    // Every other entry is refused, as under CITYHUB_CHAOS putEvents=R.
+    const refusing = new LocalBus(
+      'cityhub-local',
+      rules.map((rule) => ({
+        rule,
+        target: (json: string) =>
+          routed.push((JSON.parse(json) as { detail: { reason: string } }).detail.reason),
+      })),
+      {
+        refuseEntry: () => {
+          calls += 1;
+          return calls % 2 === 1 ? { ErrorCode: 'ThrottlingException', ErrorMessage: 'chaos' } : undefined;
+        },
+      },
+    );
+    const local = clientOf(await refusing.start());
+    try {
+      const answer = await local.send(
+        new PutEventsCommand({
+          Entries: [
+            {
+              EventBusName: 'cityhub-local',
+              Source: 'cityhub.facts',
+              DetailType: 'facts.changed',
+              Detail: '{"days":["2026-03-02"],"reason":"x"}',
+            },
+          ],
+        }),
+      );
+      expect(answer).toMatchObject({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'ThrottlingException' }] });
+      expect(routed).toEqual([]);
+
+      await new EventBridgePublisher(local, 'cityhub-local', {
+        retries: 10,
+        minTimeout: 1,
+        factor: 1,
+      }).publish(facts(7));
+      expect(routed.sort()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6']);
+    } finally {
+      local.destroy();
+      await refusing.stop();
+    }
+  });
+});

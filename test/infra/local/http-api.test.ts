@@ -2,6 +2,8 @@ import { connect } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalHttpApi } from '#infra/local/http-api';
+import { sources } from '#shared/schemas/ingest';
+import { routes } from '#shared/topology';
 
 let seen: APIGatewayProxyEventV2 | undefined;
 const api = new LocalHttpApi([
@@ -142,5 +144,39 @@ describe('LocalHttpApi', () => {
     const response = await fetch(`${url}${path}`, { method });
     expect(response.status).toBe(status);
     expect(((await response.json()) as { error: string }).error).toContain(path);
+  });
+});
+
+describe('LocalHttpApi with the topology ingest routes', () => {
+  const keys: string[] = [];
+  const ingestApi = new LocalHttpApi(
+    routes
+      .filter((route) => route.function === 'ingest')
+      .map((route) => ({
+        route,
+        handler: async (event) => {
+          keys.push(event.routeKey);
+          return { statusCode: 202, body: '{}' };
+        },
+      })),
+  );
+  let ingestUrl: string;
+  beforeAll(async () => {
+    ingestUrl = await ingestApi.start(0);
+  });
+  afterAll(async () => ingestApi.stop());
+
+  it('hands each source its own route key, as API Gateway does', async () => {
+    const paths = [...sources.map((source) => `/ingest/${source}`), '/ingest/hotline/open311'];
+    for (const path of paths) {
+      expect((await fetch(`${ingestUrl}${path}`, { method: 'POST', body: '{}' })).status).toBe(202);
+    }
+    expect(keys).toEqual(paths.map((path) => `POST ${path}`));
+  });
+
+  it('answers 404 for a path that names no source', async () => {
+    const response = await fetch(`${ingestUrl}/ingest/parking`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { error: string }).error).toBe('no route POST /ingest/parking');
   });
 });

@@ -13,7 +13,7 @@ describe('source secrets', () => {
 
   it('uses an inline secret without calling Secrets Manager', async () => {
     const secrets = createSourceSecrets({ SOURCE_SECRET_HOTLINE: 'whsec_aW5saW5l' });
-    expect(await secrets('hotline')).toBe('whsec_aW5saW5l');
+    expect(await secrets('hotline')).toEqual(['whsec_aW5saW5l']);
     expect(secretsManager.calls()).toHaveLength(0);
   });
 
@@ -23,12 +23,38 @@ describe('source secrets', () => {
       .on(GetSecretValueCommand, { SecretId: arn })
       .resolves({ SecretString: 'c2VjcmV0c2VjcmV0' });
     const secrets = createSourceSecrets({ SOURCE_SECRET_ARN_SANITATION: arn });
-    expect(await secrets('sanitation')).toBe('c2VjcmV0c2VjcmV0');
-    expect(await secrets('sanitation')).toBe('c2VjcmV0c2VjcmV0');
+    expect(await secrets('sanitation')).toEqual(['c2VjcmV0c2VjcmV0']);
+    expect(await secrets('sanitation')).toEqual(['c2VjcmV0c2VjcmV0']);
     expect(secretsManager).toReceiveCommandTimes(GetSecretValueCommand, 1);
   });
 
+  it('reads several whitespace-separated secrets, newest first, from a rotating inline value', async () => {
+    const secrets = createSourceSecrets({ SOURCE_SECRET_CITY_PLATFORM: ' whsec_bmV3 \n whsec_b2xk ' });
+    expect(await secrets('city-platform')).toEqual(['whsec_bmV3', 'whsec_b2xk']);
+  });
+
+  it('reads both secrets of a Secrets Manager value during a rotation', async () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cityhub/hotline-AbCdEf';
+    secretsManager
+      .on(GetSecretValueCommand, { SecretId: arn })
+      .resolves({ SecretString: 'bmV3bmV3 b2xkb2xk' });
+    expect(await createSourceSecrets({ SOURCE_SECRET_ARN_HOTLINE: arn })('hotline')).toEqual([
+      'bmV3bmV3',
+      'b2xkb2xk',
+    ]);
+  });
+
+  it('fails clearly when a Secrets Manager value holds only whitespace', async () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cityhub/blank-AbCdEf';
+    secretsManager.on(GetSecretValueCommand, { SecretId: arn }).resolves({ SecretString: '  ' });
+    await expect(createSourceSecrets({ SOURCE_SECRET_ARN_HOTLINE: arn })('hotline')).rejects.toThrow(
+      `secret ${arn} of source hotline is empty`,
+    );
+  });
+
   it('fails clearly when a source has no secret', async () => {
-    await expect(createSourceSecrets({})('city-platform')).rejects.toThrow(MissingSecretError);
+    await expect(createSourceSecrets({})('city-platform')).rejects.toThrow(
+      new MissingSecretError('no signing secret configured for source city-platform'),
+    );
   });
 });

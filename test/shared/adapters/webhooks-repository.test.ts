@@ -1,16 +1,30 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureTable } from '#shared/adapters/table-definitions';
+import { WebhookSecretsStore } from '#shared/adapters/webhook-secrets-store';
 import { WebhooksRepository } from '#shared/adapters/webhooks-repository';
 import type { Subscription } from '#shared/domain/webhooks/subscription';
+import { tables } from '#shared/topology';
 import { createTestTables } from '../../support/tables.ts';
 
 let db: Awaited<ReturnType<typeof createTestTables>>;
 let webhooks: WebhooksRepository;
+let secrets: WebhookSecretsStore;
+let admin: DynamoDBClient;
+const secretsTable = `test-secrets-${Date.now().toString(36)}`;
 beforeAll(async () => {
   db = await createTestTables();
   webhooks = new WebhooksRepository(db.documents, db.names.facts);
+  admin = new DynamoDBClient({ endpoint: db.endpoint });
+  await ensureTable(admin, tables.secrets, secretsTable);
+  secrets = new WebhookSecretsStore(db.documents, secretsTable);
 });
-afterAll(async () => db.drop());
+afterAll(async () => {
+  await admin.send(new DeleteTableCommand({ TableName: secretsTable }));
+  admin.destroy();
+  await db.drop();
+});
 
 const subscription: Subscription = {
   id: 'sub_00000000-0000-4000-8000-000000000001',
@@ -18,9 +32,20 @@ const subscription: Subscription = {
   events: ['ticket.*'],
   areas: [],
   status: 'active',
-  secret: 'whsec_c2VjcmV0',
   createdAt: '2026-03-02T00:00:00.000Z',
 };
+
+/** The subscription's item as stored in the facts table. */
+const itemOf = async (id: string) =>
+  (
+    await db.documents.send(
+      new GetCommand({
+        TableName: db.names.facts,
+        Key: { pk: 'subscription', sk: id },
+        ConsistentRead: true,
+      }),
+    )
+  ).Item;
 
 describe('WebhooksRepository on DynamoDB Local', () => {
   it('gets and deletes a subscription by id', async () => {
@@ -29,6 +54,59 @@ describe('WebhooksRepository on DynamoDB Local', () => {
     expect(await webhooks.delete(subscription.id)).toBe(true);
     expect(await webhooks.get(subscription.id)).toBeUndefined();
     expect(await webhooks.delete(subscription.id)).toBe(false);
+  });
+
+  it('records a run of failures once, keeps its start, and ends it', async () => {
+    const id = 'sub_00000000-0000-4000-8000-000000000002';
+    await webhooks.create({ ...subscription, id });
+    await webhooks.markFailing(id, '2026-03-02T01:00:00.000Z');
+    await webhooks.markFailing(id, '2026-03-02T02:00:00.000Z');
+    expect(await webhooks.get(id)).toMatchObject({ failingSince: '2026-03-02T01:00:00.000Z' });
+    await webhooks.markHealthy(id);
+    expect((await webhooks.get(id))?.failingSince).toBeUndefined();
+    await webhooks.markHealthy(id);
+    // Neither writes a subscription that is gone.
+    await webhooks.delete(id);
+    await webhooks.markFailing(id, '2026-03-02T03:00:00.000Z');
+    await webhooks.markHealthy(id);
+    expect(await itemOf(id)).toBeUndefined();
+  });
+
+  it('disables an active subscription once, and says whether this call did', async () => {
+    const id = 'sub_00000000-0000-4000-8000-000000000003';
+    await webhooks.create({ ...subscription, id, failingSince: '2026-03-02T01:00:00.000Z' });
+    expect(await webhooks.disable(id, 'every delivery attempt failed …')).toBe(true);
+    expect(await webhooks.disable(id, 'the endpoint answered 410 Gone')).toBe(false);
+    expect(await webhooks.get(id)).toMatchObject({
+      status: 'disabled',
+      disabledReason: 'every delivery attempt failed …',
+      failingSince: '2026-03-02T01:00:00.000Z',
+    });
+    expect(await webhooks.disable('sub_none', 'x')).toBe(false);
+    expect(await itemOf('sub_none')).toBeUndefined();
+  });
+
+  it('reads the secret a subscription stored before still holds, and drops it on replace', async () => {
+    const id = 'sub_00000000-0000-4000-8000-000000000004';
+    await db.documents.send(
+      new PutCommand({
+        TableName: db.names.facts,
+        Item: { pk: 'subscription', sk: id, ...subscription, id, secret: 'whsec_bGVnYWN5' },
+      }),
+    );
+    expect(await webhooks.get(id)).toEqual({ ...subscription, id, legacySecret: 'whsec_bGVnYWN5' });
+    expect((await webhooks.list()).find((listed) => listed.id === id)).toEqual({ ...subscription, id });
+    expect(await webhooks.replace({ ...subscription, id, description: 'moved' })).toBe(true);
+    expect(await itemOf(id)).not.toHaveProperty('secret');
+    expect(await webhooks.get(id)).toEqual({ ...subscription, id, description: 'moved' });
+  });
+
+  it('never writes a secret into the facts table', async () => {
+    const id = 'sub_00000000-0000-4000-8000-000000000005';
+    await webhooks.create({ ...subscription, id, legacySecret: 'whsec_x' } as Subscription);
+    expect(Object.keys((await itemOf(id)) ?? {}).sort()).toEqual(
+      ['areas', 'createdAt', 'events', 'id', 'pk', 'sk', 'status', 'url'].sort(),
+    );
   });
 
   // DynamoDB answers a ValidationException for such keys; an id taken from a request path must not make a 500.
@@ -113,5 +191,22 @@ describe('WebhooksRepository on DynamoDB Local', () => {
     await webhooks.storeEvents([{ ...event, id: 'case.closed:new1' }], '2026-03-04T01:06:00.000Z');
     const replayed = await webhooks.eventsBetween('2026-03-04T01:00:00.000Z', '2026-03-04T02:00:00.000Z');
     expect(replayed).toEqual([event, { ...event, id: 'case.closed:new1' }]);
+  });
+});
+
+describe('WebhookSecretsStore on DynamoDB Local', () => {
+  const id = 'sub_00000000-0000-4000-8000-0000000000a1';
+
+  it("stores a new subscription's secret once, and rotates it only from the secret it read", async () => {
+    expect(await secrets.get(id)).toBeUndefined();
+    expect(await secrets.put(id, { current: 'whsec_a' }, undefined)).toBe(true);
+    expect(await secrets.put(id, { current: 'whsec_other' }, undefined)).toBe(false);
+    const rotated = { current: 'whsec_b', previous: 'whsec_a', previousUntil: '2026-03-03T00:00:00.000Z' };
+    // A rotation that read a secret no longer current loses to the write that replaced it.
+    expect(await secrets.put(id, { current: 'whsec_c', previous: 'whsec_x' }, 'whsec_x')).toBe(false);
+    expect(await secrets.put(id, rotated, 'whsec_a')).toBe(true);
+    expect(await secrets.get(id)).toEqual(rotated);
+    await secrets.delete(id);
+    expect(await secrets.get(id)).toBeUndefined();
   });
 });

@@ -442,3 +442,24 @@ describe('the coverage consumer after partial failures', () => {
     expect(after?.revision).toBeGreaterThan(before?.revision ?? 0);
   });
 });
+
+describe('a GPS record announced again (its source resent it)', () => {
+  it('is covered when its first announcement never arrived, and changes nothing when it did', async () => {
+    const day = '2026-03-20';
+    const trip = drive([-30, 0], [230, 0], 6, Date.parse(`${day}T09:00:00+08:00`));
+    const announced = () => one('sw8', 'gps-resent', trip);
+    // The first announcement dead-lettered: the resend's is the first the engine sees.
+    expect(await vehicleDay('sw8', day)).toEqual({ head: undefined, segments: [] });
+    expect((await processTrackMessages(announced(), deps)).failedMessages).toEqual([]);
+    const covered = await vehicleDay('sw8', day);
+    expect(covered.head?.points).toBe(trip.length);
+    expect(covered.segments).not.toEqual([]);
+    const entries = (await db.gps.readEntries(day, shardOf('sw8'), 0)).length;
+    // A plain resend: the same points again append nothing and count once.
+    const again = await processTrackMessages(announced(), deps);
+    expect(again.failedMessages).toEqual([]);
+    expect(again.changedDays).toEqual([]);
+    expect((await db.gps.readEntries(day, shardOf('sw8'), 0)).length).toBe(entries);
+    expect(await vehicleDay('sw8', day)).toEqual(covered);
+  });
+});

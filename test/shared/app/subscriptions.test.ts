@@ -9,26 +9,35 @@ import {
   type SubscriptionsDeps,
   updateSubscription,
 } from '#shared/app/subscriptions';
-import { InvalidInputError, RefusedRequestError, UnknownResourceError } from '#shared/domain/errors';
+import {
+  ConflictError,
+  InvalidInputError,
+  RefusedRequestError,
+  UnknownResourceError,
+} from '#shared/domain/errors';
 import type { WebhookEvent } from '#shared/domain/webhooks/events';
-import type { DeliveryAttempt, Subscription } from '#shared/domain/webhooks/subscription';
+import type {
+  DeliveryAttempt,
+  StoredSubscription,
+  SubscriptionSecrets,
+} from '#shared/domain/webhooks/subscription';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
 
 const now = Date.parse('2026-03-02T02:00:00.000Z');
-const stored: Subscription = {
+const stored: StoredSubscription = {
   id: 'sub_1',
   url: 'https://example.org/hook',
   events: ['ticket.*'],
   areas: [],
   description: 'desk',
   status: 'active',
-  secret: 'whsec_old',
   createdAt: '2026-03-01T00:00:00.000Z',
 };
-const disabled: Subscription = {
+const disabled: StoredSubscription = {
   ...stored,
   status: 'disabled',
-  disabledReason: 'the endpoint answered 410 Gone',
+  disabledReason: 'every delivery attempt failed from 2026-02-20T00:00:00.000Z to …',
+  failingSince: '2026-02-20T00:00:00.000Z',
 };
 const attempt: DeliveryAttempt = {
   eventId: 'e1',
@@ -44,9 +53,18 @@ const sent = (id: string, type: string): WebhookEvent => ({
   data: {},
 });
 
-/** In-memory subscriptions, a refusing or accepting address check, and a publisher that records. */
-const fakes = (refuse?: string, subscription = stored) => {
-  const subscriptions = new Map([[subscription.id, subscription]]);
+/**
+ * In-memory subscriptions and secrets (`sub_1` holds `whsec_old`), a refusing or accepting address
+ * check, and a publisher that records. `raceSecrets` secret writes lose to another writer first.
+ */
+const fakes = (
+  refuse?: string,
+  subscription = stored,
+  secrets: Map<string, SubscriptionSecrets> = new Map([['sub_1', { current: 'whsec_old' }]]),
+  raceSecrets = 0,
+) => {
+  const subscriptions = new Map<string, StoredSubscription>([[subscription.id, subscription]]);
+  let races = raceSecrets;
   const checked: string[] = [];
   const windows: [string, string][] = [];
   const publisher = new RecordingPublisher();
@@ -65,6 +83,20 @@ const fakes = (refuse?: string, subscription = stored) => {
       },
       storeEvents: async () => {},
     },
+    secrets: {
+      get: async (id) => secrets.get(id),
+      put: async (id, next, replacing) => {
+        if (races > 0) {
+          races -= 1;
+          return false;
+        }
+        if (secrets.get(id)?.current !== replacing) return false;
+        secrets.set(id, next);
+        return true;
+      },
+      delete: async (id) => void secrets.delete(id),
+    },
+    secretOverlapMs: 24 * 3_600_000,
     publisher,
     checkTarget: async (url) => {
       checked.push(url);
@@ -72,12 +104,12 @@ const fakes = (refuse?: string, subscription = stored) => {
     },
     now: () => now,
   };
-  return { deps, subscriptions, checked, windows, publisher };
+  return { deps, subscriptions, secrets, checked, windows, publisher };
 };
 
 describe('createSubscription', () => {
-  it('stores an active subscription with a new id and secret, and shows the secret once', async () => {
-    const { deps, subscriptions, checked } = fakes();
+  it('stores an active subscription with a new id, its secret apart, and shows the secret once', async () => {
+    const { deps, subscriptions, secrets, checked } = fakes();
     const created = await createSubscription(
       { url: 'https://example.org/new', events: ['case.*'], description: 'ops' },
       deps,
@@ -92,7 +124,9 @@ describe('createSubscription', () => {
       status: 'active',
       secret: expect.stringMatching(/^whsec_[A-Za-z0-9+/]{43}=$/),
     });
-    expect(subscriptions.get(created.id)).toEqual({ ...created, createdAt: '2026-03-02T02:00:00.000Z' });
+    const { secret, ...item } = created;
+    expect(subscriptions.get(created.id)).toEqual({ ...item, createdAt: '2026-03-02T02:00:00.000Z' });
+    expect(secrets.get(created.id)).toEqual({ current: secret });
   });
 
   it('stores nothing when the address check refuses the URL', async () => {
@@ -106,10 +140,16 @@ describe('createSubscription', () => {
 
 describe('reading and deleting', () => {
   it('never shows a secret when listing or getting', async () => {
-    const { deps } = fakes();
-    const { secret: _secret, ...visible } = stored;
-    expect(await listSubscriptions(deps)).toEqual([visible]);
-    expect(await getSubscription('sub_1', deps)).toEqual(visible);
+    const { deps } = fakes(undefined, { ...stored, legacySecret: 'whsec_legacy' });
+    expect(await listSubscriptions(deps)).toEqual([stored]);
+    expect(await getSubscription('sub_1', deps)).toEqual(stored);
+  });
+
+  it('deletes a subscription with its secrets', async () => {
+    const { deps, subscriptions, secrets } = fakes();
+    await deleteSubscription('sub_1', deps);
+    expect(subscriptions.size).toBe(0);
+    expect(secrets.size).toBe(0);
   });
 
   it.each([
@@ -128,13 +168,13 @@ describe('updateSubscription', () => {
     expect(checked).toEqual([]);
   });
 
-  it('reactivates after checking the URL again, and clears the reason it was disabled', async () => {
+  it('reactivates after checking the URL again, and clears the reason and the run of failures', async () => {
     const { deps, subscriptions, checked } = fakes(undefined, disabled);
-    const { secret: _secret, ...visible } = disabled;
     const answer = await updateSubscription('sub_1', { status: 'active' }, deps);
     expect(checked).toEqual([disabled.url]);
-    expect(answer).toEqual({ ...visible, status: 'active', disabledReason: undefined });
-    expect(subscriptions.get('sub_1')?.status).toBe('active');
+    const reactivated = { ...disabled, status: 'active', disabledReason: undefined, failingSince: undefined };
+    expect(answer).toEqual(reactivated);
+    expect(subscriptions.get('sub_1')).toEqual(reactivated);
   });
 
   it('keeps the subscription as it was when the reactivated URL is refused', async () => {
@@ -145,13 +185,65 @@ describe('updateSubscription', () => {
     expect(subscriptions.get('sub_1')).toBe(disabled);
   });
 
-  it('shows the new secret after rotating it, and only then', async () => {
-    const { deps, subscriptions } = fakes();
+  it('shows the new secret after rotating it, and only then; the old one stays valid for 24 hours', async () => {
+    const { deps, secrets } = fakes();
     const rotated = await updateSubscription('sub_1', { rotateSecret: true }, deps);
-    expect(rotated.secret).toMatch(/^whsec_/);
-    expect(rotated.secret).not.toBe(stored.secret);
-    expect(subscriptions.get('sub_1')?.secret).toBe(rotated.secret);
-    expect(await updateSubscription('sub_1', { description: 'x' }, deps)).not.toHaveProperty('secret');
+    expect(rotated.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(rotated.secret).not.toBe('whsec_old');
+    expect(rotated.previousSecretValidUntil).toBe('2026-03-03T02:00:00.000Z');
+    expect(secrets.get('sub_1')).toEqual({
+      current: rotated.secret,
+      previous: 'whsec_old',
+      previousUntil: '2026-03-03T02:00:00.000Z',
+    });
+    const changed = await updateSubscription('sub_1', { description: 'x' }, deps);
+    expect(changed).not.toHaveProperty('secret');
+    expect(changed).not.toHaveProperty('previousSecretValidUntil');
+    expect(secrets.get('sub_1')?.current).toBe(rotated.secret);
+  });
+
+  it('keeps only the newest replaced secret when rotating twice within the overlap', async () => {
+    const { deps, secrets } = fakes();
+    const first = await updateSubscription('sub_1', { rotateSecret: true }, deps);
+    const second = await updateSubscription('sub_1', { rotateSecret: true }, deps);
+    expect(secrets.get('sub_1')).toEqual({
+      current: second.secret,
+      previous: first.secret,
+      previousUntil: '2026-03-03T02:00:00.000Z',
+    });
+  });
+
+  it('rotates again after losing a race with another secret write, and gives up after three', async () => {
+    const retried = fakes(undefined, stored, undefined, 2);
+    const rotated = await updateSubscription('sub_1', { rotateSecret: true }, retried.deps);
+    expect(retried.secrets.get('sub_1')).toMatchObject({ current: rotated.secret, previous: 'whsec_old' });
+    const lost = fakes(undefined, stored, undefined, 3);
+    await expect(updateSubscription('sub_1', { rotateSecret: true }, lost.deps)).rejects.toThrow(
+      new ConflictError('the secret of subscription sub_1 is being rotated by another request: try again'),
+    );
+    expect(lost.secrets.get('sub_1')).toEqual({ current: 'whsec_old' });
+  });
+
+  it('moves the secret of a subscription stored with it into the secret store on any change', async () => {
+    const legacy = { ...stored, legacySecret: 'whsec_legacy' };
+    const { deps, subscriptions, secrets } = fakes(undefined, legacy, new Map());
+    expect(await updateSubscription('sub_1', { description: 'moved' }, deps)).toEqual({
+      ...stored,
+      description: 'moved',
+    });
+    expect(secrets.get('sub_1')).toEqual({ current: 'whsec_legacy' });
+    expect(subscriptions.get('sub_1')).not.toHaveProperty('legacySecret');
+  });
+
+  it('keeps the legacy secret valid for the overlap when rotating a subscription stored with it', async () => {
+    const legacy = { ...stored, legacySecret: 'whsec_legacy' };
+    const { deps, secrets } = fakes(undefined, legacy, new Map());
+    const rotated = await updateSubscription('sub_1', { rotateSecret: true }, deps);
+    expect(secrets.get('sub_1')).toEqual({
+      current: rotated.secret,
+      previous: 'whsec_legacy',
+      previousUntil: '2026-03-03T02:00:00.000Z',
+    });
   });
 });
 

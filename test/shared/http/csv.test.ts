@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type CsvItem, toCsv } from '#shared/http/csv';
 
 const HEADER =
-  'date,area,ticketsReceived,ticketsClosed,ticketClosureRate,ticketOnTimeClosureRate,' +
+  'date,area,name,ticketsReceived,ticketsClosed,ticketClosureRate,ticketOnTimeClosureRate,' +
   'ticketSatisfactionRate,avgTicketClosureHours,casesReported,casesFiled,caseFilingRate,caseDispatchRate,' +
   'casesClosed,caseClosureRate,caseReworkRate,caseOnTimeClosureRate,plannedRoadKm,cleanedRoadKm,' +
   'roadCleaningRate,mechanizedCleaningRate,operatingKm,vehicleAttendanceRate,revision,computedAt';
@@ -37,14 +37,16 @@ const item = (overrides: Partial<CsvItem> = {}): CsvItem => ({
   ...overrides,
 });
 
+const NAMES = new Map([['district:dongcheng', '东城区']]);
+
 const ROW =
-  '2026-03-02,district:dongcheng,12,9,0.75,,1,3.5,0,0,,,0,,,,42.25,40,0.9467455621301775,0.5,118.7,1,3,' +
+  '2026-03-02,district:dongcheng,东城区,12,9,0.75,,1,3.5,0,0,,,0,,,,42.25,40,0.9467455621301775,0.5,118.7,1,3,' +
   '2026-03-03T01:00:00.000Z';
 
 describe('toCsv', () => {
   it('writes the header, one row per item and CRLF after every line, with null as an empty cell', () => {
-    expect(toCsv([item(), item({ area: 'city', revision: 1 })])).toBe(
-      `${HEADER}\r\n${ROW}\r\n${ROW.replace('district:dongcheng', 'city').replace(',3,2026', ',1,2026')}\r\n`,
+    expect(toCsv([item(), item({ area: 'city', revision: 1 })], NAMES)).toBe(
+      `${HEADER}\r\n${ROW}\r\n${ROW.replace('district:dongcheng,东城区', 'city,全市').replace(',3,2026', ',1,2026')}\r\n`,
     );
   });
 
@@ -53,8 +55,8 @@ describe('toCsv', () => {
   });
 
   it('leaves an indicator the item lacks empty', () => {
-    expect(toCsv([item({ indicators: { ticketsReceived: 5 } })])).toBe(
-      `${HEADER}\r\n2026-03-02,district:dongcheng,5${','.repeat(20)}3,2026-03-03T01:00:00.000Z\r\n`,
+    expect(toCsv([item({ indicators: { ticketsReceived: 5 } })], NAMES)).toBe(
+      `${HEADER}\r\n2026-03-02,district:dongcheng,东城区,5${','.repeat(20)}3,2026-03-03T01:00:00.000Z\r\n`,
     );
   });
 
@@ -64,6 +66,20 @@ describe('toCsv', () => {
     ['a line feed', 'street:a\nb', '"street:a\nb"'],
     ['a carriage return', 'street:a\rb', '"street:a\rb"'],
   ])('quotes a cell holding %s and doubles its quotes', (_, area, cell) => {
-    expect(toCsv([item({ area })]).split('\r\n')[1]).toBe(ROW.replace('district:dongcheng', cell));
+    expect(toCsv([item({ area })]).split('\r\n')[1]).toBe(
+      ROW.replace('district:dongcheng,东城区', `${cell},`),
+    );
+  });
+
+  it('quotes a name holding a comma, and leaves the name of an area no longer registered empty', () => {
+    const names = new Map([['street:a', 'A, the old street']]);
+    expect(
+      toCsv([item({ area: 'street:a' }), item({ area: 'street:b' })], names)
+        .split('\r\n')
+        .slice(1, 3),
+    ).toEqual([
+      ROW.replace('district:dongcheng,东城区', 'street:a,"A, the old street"'),
+      ROW.replace('district:dongcheng,东城区', 'street:b,'),
+    ]);
   });
 });

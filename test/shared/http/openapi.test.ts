@@ -3,6 +3,7 @@ import type * as z from 'zod';
 import { indicatorNames } from '#shared/domain/indicators/catalogue';
 import { openApiDocument } from '#shared/http/openapi';
 import { qualityQuerySchema, quarantineQuerySchema } from '#shared/schemas/admin';
+import { sources } from '#shared/schemas/ingest';
 import { indicatorQuerySchema } from '#shared/schemas/query';
 import { deliveriesQuerySchema } from '#shared/schemas/subscriptions';
 import { routes } from '#shared/topology';
@@ -142,10 +143,24 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it.each([
+    ['hotline', 'ticketId', 'caseId'],
+    ['city-platform', 'caseId', 'vehicleId'],
+    ['sanitation', 'vehicleId', 'ticketId'],
+  ])('documents the records of /ingest/%s alone on its own route', (source, own, other) => {
+    const body = JSON.stringify(
+      (document.paths[`/ingest/${source}`] as Record<string, { requestBody?: unknown }>).post?.requestBody,
+    );
+    expect(body).toContain(`"${own}"`);
+    expect(body).not.toContain(`"${other}"`);
+  });
+
   it('marks signed, analyst, admin and open routes differently', () => {
     const security = (path: string, method: string) =>
       (document.paths[path] as Record<string, { security: unknown }>)[method]?.security;
-    expect(security('/ingest/{source}', 'post')).toEqual([{ standardWebhooks: [] }]);
+    for (const source of sources) {
+      expect(security(`/ingest/${source}`, 'post')).toEqual([{ standardWebhooks: [] }]);
+    }
     expect(security('/indicators', 'get')).toEqual([{ analystToken: [] }, { sigv4: [] }]);
     expect(security('/admin/recompute', 'post')).toEqual([{ adminToken: [] }, { sigv4: [] }]);
     expect(security('/health', 'get')).toEqual([]);

@@ -112,6 +112,40 @@ describe('verifySignature', () => {
     }
   });
 
+  describe('while a source secret is rotated', () => {
+    const newKey = Buffer.from('cityhub-rotated-signing-key-32by');
+    const newSecret = `whsec_${newKey.toString('base64')}`;
+    /** Headers of a request signed by hand with the new key. */
+    const signedWithNew = () => {
+      const timestamp = Math.floor(Date.now() / 1000);
+      const signature = createHmac('sha256', newKey).update(`msg_1.${timestamp}.${body}`).digest('base64');
+      return {
+        'webhook-id': 'msg_1',
+        'webhook-timestamp': String(timestamp),
+        'webhook-signature': `v1,${signature}`,
+      };
+    };
+
+    it.each([
+      ['the new secret', signedWithNew],
+      ['the old secret', () => headersAt(0)],
+    ])('accepts a request signed with %s while both are configured', (_, headers) => {
+      expect(verifySignature([newSecret, secret], body, headers())).toBe('msg_1');
+    });
+
+    it('refuses a request signed with the old secret once only the new one is left (401)', () => {
+      expect(verifySignature([newSecret], body, signedWithNew())).toBe('msg_1');
+      const error = rejection(() => verifySignature([newSecret], body, headersAt(0)));
+      expect(error).toBeInstanceOf(UnauthorizedError);
+      expect((error as UnauthorizedError).statusCode).toBe(401);
+      expect((error as Error).message).toContain('no webhook-signature matches');
+    });
+
+    it('refuses everything when no secret is configured', () => {
+      expect(() => verifySignature([], body, headersAt(0))).toThrow(UnauthorizedError);
+    });
+  });
+
   it('accepts a timestamp 4 minutes old', () => {
     expect(verifySignature(secret, body, headersAt(240))).toBe('msg_1');
   });

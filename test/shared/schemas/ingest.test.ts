@@ -73,3 +73,56 @@ describe('parseRecord', () => {
     expect(parsed.success ? [] : parsed.errors.map((error) => error.path)).toEqual(paths);
   });
 });
+
+describe('unknown fields', () => {
+  const ticket = {
+    eventId: 'e1',
+    ticketId: 't1',
+    type: 'received',
+    occurredAt: '2026-03-02T09:00:00+08:00',
+    category: 'noise',
+  };
+
+  it('names the misspelling beside the missing field it stands for', () => {
+    const { occurredAt, ...rest } = ticket;
+    const parsed = parseRecord('hotline', { ...rest, occuredAt: occurredAt });
+    expect(parsed).toEqual({
+      success: false,
+      errors: [
+        { path: 'occuredAt', message: 'unknown field "occuredAt"; did you mean "occurredAt"?' },
+        { path: 'occurredAt', message: expect.stringContaining('must be an RFC 3339 time') },
+      ],
+    });
+  });
+
+  it('accepts a record with unknown fields, each named in a warning (with the field meant, if close)', () => {
+    const parsed = parseRecord('hotline', { ...ticket, severty: 'major', colour: 'red' });
+    expect(parsed.success).toBe(true);
+    expect(parsed.success && parsed.warnings).toEqual([
+      {
+        path: 'severty',
+        message: 'unknown field "severty"; did you mean "severity"? (accepted; cityhub does not use it)',
+      },
+      { path: 'colour', message: 'unknown field "colour" (accepted; cityhub does not use it)' },
+    ]);
+  });
+
+  it('has no warnings for a record of known fields only', () => {
+    const parsed = parseRecord('city-platform', {
+      eventId: 'e1',
+      caseId: 'c1',
+      type: 'reported',
+      occurredAt: '2026-03-02T09:00:00+08:00',
+      category: 'litter',
+    });
+    expect(parsed.success && parsed.warnings).toEqual([]);
+  });
+
+  it('names a misspelt field of a sanitation batch too', () => {
+    const parsed = parseRecord('sanitation', { eventId: 'e1', vehicleID: 'v1', points: [point(0)] });
+    expect(parsed.success ? [] : parsed.errors.map((error) => error.message)).toEqual([
+      'unknown field "vehicleID"; did you mean "vehicleId"?',
+      'Invalid input: expected string, received undefined',
+    ]);
+  });
+});
