@@ -1,0 +1,124 @@
+import { addWorkingHours, isWorkingDay, type WorkingCalendar, workingWindows } from '#shared/domain/calendar';
+import type { CaseState } from '#shared/domain/cases';
+import type { TicketState } from '#shared/domain/tickets';
+import { addDays, HOUR_MS, localDate, zonedTime } from '#shared/domain/time';
+
+/**
+ * Supervision (督办): each open ticket and case, how much of its time limit it has used, and its
+ * warning light (亮灯) — green, yellow from a share of the limit (75 % unless a category says
+ * otherwise), red past the deadline, paused while a case is suspended. Tickets use calendar time,
+ * cases working time (CONTRACT §3 calendar, §5 deadlines).
+ */
+
+export type Light = 'green' | 'yellow' | 'red' | 'paused';
+
+/** Share of the limit at which an item turns yellow, unless its category has its own. */
+export const DEFAULT_YELLOW_AT = 0.75;
+
+/** The yellow thresholds (`PUT /reference/supervision`): a default and per category. */
+export interface SupervisionThresholds {
+  readonly yellowAt: number;
+  readonly byCategory: Readonly<Record<string, number>>;
+}
+
+export const defaultThresholds: SupervisionThresholds = { yellowAt: DEFAULT_YELLOW_AT, byCategory: {} };
+
+/** The yellow threshold of a category. */
+export const yellowAtOf = (thresholds: SupervisionThresholds, category: string | undefined): number =>
+  (category === undefined ? undefined : thresholds.byCategory[category]) ?? thresholds.yellowAt;
+
+/** Working time (ms) between two instants: the part of [from, to) inside working windows. */
+export const workingMsBetween = (
+  from: number,
+  to: number,
+  calendar: WorkingCalendar,
+  timeZone: string,
+): number => {
+  if (to <= from) return 0;
+  let total = 0;
+  const last = localDate(to, timeZone);
+  for (let date = localDate(from, timeZone); date <= last; date = addDays(date, 1)) {
+    if (!isWorkingDay(date, calendar)) continue;
+    for (const [open, close] of workingWindows) {
+      const start = Math.max(from, zonedTime(date, open, timeZone));
+      const end = Math.min(to, zonedTime(date, close, timeZone));
+      if (end > start) total += end - start;
+    }
+  }
+  return total;
+};
+
+/** Where an open item stands at an instant. */
+export interface Standing {
+  readonly deadline: number;
+  /** Share of the limit used: 0 at the start, 1 at the deadline, above 1 past it. */
+  readonly usedShare: number;
+  readonly light: Light;
+  /** When the light turns yellow and red (epoch ms); undefined when it never will (no working time). */
+  readonly yellowFrom: number | undefined;
+  readonly redFrom: number;
+}
+
+const lightOf = (now: number, deadline: number, usedShare: number, yellowAt: number): Light =>
+  now > deadline ? 'red' : usedShare >= yellowAt ? 'yellow' : 'green';
+
+/** The share of a limit in calendar time: `[start, deadline]` is the limit. */
+const calendarShare = (start: number, deadline: number, now: number) =>
+  deadline > start ? Math.max(0, now - start) / (deadline - start) : now > deadline ? 1 : 0;
+
+/**
+ * A ticket's standing at `now`: open when received and not closed. Its limit runs in calendar time
+ * from `receivedAt` to its deadline; undefined for a closed ticket or one without both.
+ */
+export const ticketStanding = (
+  ticket: TicketState,
+  now: number,
+  thresholds: SupervisionThresholds = defaultThresholds,
+): Standing | undefined => {
+  const { receivedAt, deadline } = ticket;
+  if (ticket.closed || receivedAt === undefined || deadline === undefined) return undefined;
+  const yellowAt = yellowAtOf(thresholds, ticket.category);
+  const usedShare = calendarShare(receivedAt, deadline, now);
+  return {
+    deadline,
+    usedShare,
+    light: lightOf(now, deadline, usedShare, yellowAt),
+    yellowFrom: receivedAt + Math.ceil(yellowAt * Math.max(0, deadline - receivedAt)),
+    redFrom: deadline + 1,
+  };
+};
+
+/**
+ * A case's standing at `now`: open when filed, not closed and not cancelled. Its limit runs in working
+ * time from `filedAt` to its deadline (a deadline with no working time before it, such as an urgent
+ * case's 2 continuous hours at night, in calendar time). A suspended (挂账) case is `paused`, its share
+ * as it stands. Undefined for a case that is not open or has no deadline.
+ */
+export const caseStanding = (
+  state: CaseState,
+  category: string | undefined,
+  now: number,
+  calendar: WorkingCalendar,
+  timeZone: string,
+  thresholds: SupervisionThresholds = defaultThresholds,
+): Standing | undefined => {
+  const { filedAt, deadline } = state;
+  if (state.closed || state.cancelled || filedAt === undefined || deadline === undefined) return undefined;
+  const yellowAt = yellowAtOf(thresholds, category);
+  const limit = workingMsBetween(filedAt, deadline, calendar, timeZone);
+  const usedShare =
+    limit > 0
+      ? workingMsBetween(filedAt, now, calendar, timeZone) / limit
+      : calendarShare(filedAt, deadline, now);
+  const yellowFrom =
+    limit > 0
+      ? addWorkingHours(filedAt, (yellowAt * limit) / HOUR_MS, calendar, timeZone)
+      : filedAt + Math.ceil(yellowAt * Math.max(0, deadline - filedAt));
+  return {
+    deadline,
+    usedShare,
+    light: state.suspended ? 'paused' : lightOf(now, deadline, usedShare, yellowAt),
+    yellowFrom: yellowFrom === undefined ? undefined : Math.min(yellowFrom, deadline),
+    redFrom: deadline + 1,
+  };
+};
