@@ -26,8 +26,8 @@ const BATCH_SIZE: Record<Source, number> = { hotline: 500, 'city-platform': 500,
 /** Days of history the demo sends, today (up to now) included. */
 export const DEMO_DAYS = 30;
 /**
- * GPS report interval of the days before yesterday, in seconds: sparser than today's 30 s so that
- * 30 days load in under a minute on a 2-core machine. 90 s still joins working pieces (≤ 120 s apart),
+ * GPS report interval of the days before yesterday, in seconds: sparser than today's 30 s to keep
+ * the 30 days' load short. 90 s still joins working pieces (≤ 120 s apart),
  * so those days' coverage, mileage and attendance stay what the fleet did.
  */
 export const HISTORY_REPORT_EVERY_S = 90;
@@ -35,7 +35,7 @@ export const HISTORY_REPORT_EVERY_S = 90;
 export const HISTORY_HOURS_PER_RECORD = 12;
 /**
  * 12345 tickets and city-platform cases a day, the same every day so the trends are level: a small
- * city's volume, so that 30 days go through the pipeline within a minute.
+ * city's volume, to keep the 30 days' load short.
  */
 export const TICKETS_PER_DAY = 60;
 export const CASES_PER_DAY = 24;

@@ -470,5 +470,5 @@ describe.skipIf(!haveChromium)('the dashboard in headless Chromium', () => {
       await phone.close();
     }
     expect(pageErrors).toEqual([]);
-  });
+  }, 90_000);
 });
