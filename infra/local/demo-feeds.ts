@@ -173,8 +173,8 @@ export const demoCases = (
   return records.filter((record) => Date.parse(record.occurredAt) <= now);
 };
 
-/** Seconds between two GPS reports of a demo tracker. */
-const REPORT_EVERY_S = 30;
+/** Seconds between two GPS reports of a demo tracker (older demo days report less often). */
+export const REPORT_EVERY_S = 30;
 const TRANSIT_KMH = 25;
 
 type Position = readonly [lon: number, lat: number];
@@ -192,9 +192,10 @@ const driveRoute = (
   start: number,
   working: boolean,
   durationMs = Number.POSITIVE_INFINITY,
+  everyS = REPORT_EVERY_S,
 ): { points: Point[]; end: number; at: Position } => {
   const points: Point[] = [];
-  const metresPerStep = (kmh / 3.6) * REPORT_EVERY_S;
+  const metresPerStep = (kmh / 3.6) * everyS;
   let leg = 0;
   let along = 0;
   let t = start;
@@ -223,7 +224,7 @@ const driveRoute = (
       });
     }
     along += metresPerStep;
-    t += REPORT_EVERY_S * 1000;
+    t += everyS * 1000;
   }
   return { points, end: t, at: here };
 };
@@ -259,20 +260,29 @@ const shift = (
   start: number,
   hours: number,
   working: boolean,
+  everyS: number,
 ): Point[] => {
-  const out = driveRoute(next, [depot, route[0] as Position], TRANSIT_KMH, start, false);
-  const work = driveRoute(next, route, kmh, out.end, working, hours * HOUR_MS);
-  const back = driveRoute(next, [work.at, depot], TRANSIT_KMH, work.end, false);
+  const out = driveRoute(next, [depot, route[0] as Position], TRANSIT_KMH, start, false, undefined, everyS);
+  const work = driveRoute(next, route, kmh, out.end, working, hours * HOUR_MS, everyS);
+  const back = driveRoute(next, [work.at, depot], TRANSIT_KMH, work.end, false, undefined, everyS);
   return [...out.points, ...work.points, ...back.points];
 };
 
 /**
  * Simulated GPS of the demo fleet on `date`, as the trackers' gateway would send it: one record per
- * vehicle and hour. Sweepers and washers sweep a north–south road before dawn and a west–east road in
+ * vehicle and hour (by default). Sweepers and washers sweep a north–south road before dawn and a west–east road in
  * the afternoon (5–8 km/h, working), a few miss a day; sprinklers spray the trunk roads at noon;
- * garbage trucks drive their morning round (not cleaning). Cut at `now`.
+ * garbage trucks drive their morning round (not cleaning). Cut at `now`. Trackers report every
+ * `everyS` seconds (at most 120, so consecutive working points still join into working pieces), and
+ * each record holds `hoursPerRecord` local hours of one vehicle's points.
  */
-export const demoTracks = (date: string, timeZone: string, now: number): SanitationRecord[] => {
+export const demoTracks = (
+  date: string,
+  timeZone: string,
+  now: number,
+  everyS = REPORT_EVERY_S,
+  hoursPerRecord = 1,
+): SanitationRecord[] => {
   const next = random(seedOf(date) + 13);
   const dayStart = zonedTime(date, 0, timeZone);
   const rotation = seedOf(date) % ROAD_LINES;
@@ -296,6 +306,7 @@ export const demoTracks = (date: string, timeZone: string, now: number): Sanitat
           dayStart + (5 + next() * 0.5) * HOUR_MS,
           2 + next(),
           true,
+          everyS,
         ),
         ...shift(
           next,
@@ -305,6 +316,7 @@ export const demoTracks = (date: string, timeZone: string, now: number): Sanitat
           dayStart + (14 + next() * 0.5) * HOUR_MS,
           1.5 + next() * 1.5,
           true,
+          everyS,
         ),
       );
     } else if (vehicle.type === 'sprinkler') {
@@ -318,6 +330,7 @@ export const demoTracks = (date: string, timeZone: string, now: number): Sanitat
           dayStart + 11 * HOUR_MS,
           2,
           true,
+          everyS,
         ),
       );
     } else {
@@ -331,6 +344,7 @@ export const demoTracks = (date: string, timeZone: string, now: number): Sanitat
           dayStart + 6 * HOUR_MS,
           2,
           false,
+          everyS,
         ),
       );
     }
@@ -338,7 +352,7 @@ export const demoTracks = (date: string, timeZone: string, now: number): Sanitat
     for (const point of points) {
       const time = Date.parse(point.t);
       if (time > now) break;
-      const hour = Math.floor((time - dayStart) / HOUR_MS);
+      const hour = Math.floor((time - dayStart) / HOUR_MS / hoursPerRecord) * hoursPerRecord;
       const batch = byHour.get(hour);
       if (batch) batch.push(point);
       else byHour.set(hour, [point]);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { demoAreas, demoRoads, demoVehicles, random } from '#infra/local/demo-city';
 import { demoCases, demoInvalidRecords, demoTickets, demoTracks } from '#infra/local/demo-feeds';
 import { progressBar } from '#infra/local/progress';
-import { addDays, localDate } from '#shared/domain/time';
+import { addDays, dateRange, localDate } from '#shared/domain/time';
 import { signHeaders } from '#shared/http/signature';
 import type { IngestAnswer, Source } from '#shared/schemas/ingest';
 
@@ -23,8 +23,26 @@ interface DemoTarget {
 
 /** Records per request: events are small; GPS records hold up to an hour of points each. */
 const BATCH_SIZE: Record<Source, number> = { hotline: 500, 'city-platform': 500, sanitation: 25 };
+/** Days of history the demo sends, today (up to now) included. */
+export const DEMO_DAYS = 30;
+/**
+ * GPS report interval of the days before yesterday, in seconds: sparser than today's 30 s to keep
+ * the 30 days' load short. 90 s still joins working pieces (≤ 120 s apart),
+ * so those days' coverage, mileage and attendance stay what the fleet did.
+ */
+export const HISTORY_REPORT_EVERY_S = 90;
+/** Hours of GPS per record on the days before yesterday (a tracker gateway uploading its backlog). */
+export const HISTORY_HOURS_PER_RECORD = 12;
+/**
+ * 12345 tickets and city-platform cases a day, the same every day so the trends are level: a small
+ * city's volume, to keep the 30 days' load short.
+ */
+export const TICKETS_PER_DAY = 60;
+export const CASES_PER_DAY = 24;
 /** Requests in flight at once, as three subsystems sending side by side. */
 const CONCURRENCY = 3;
+/** Tries of one request that the hub answers with a 5xx (a busy machine can time a request out). */
+const MAX_ATTEMPTS = 4;
 
 /** When a record happened: its `occurredAt`, or the time of a GPS batch's first point. */
 export const recordTime = (record: unknown): number => {
@@ -58,6 +76,45 @@ export const dirtyFeed = (
   return feed;
 };
 
+/**
+ * What the demo sends: {@link DEMO_DAYS} days up to `now` of the three feeds, each as a dirty feed
+ * (late, partly twice, a few malformed records on yesterday and today). Today and yesterday carry GPS every 30 s in hourly
+ * records; older days every {@link HISTORY_REPORT_EVERY_S} s in records of
+ * {@link HISTORY_HOURS_PER_RECORD} hours. Deterministic for a given `now`.
+ */
+export const demoFeeds = (
+  timeZone: string,
+  now: number,
+): { days: string[]; feeds: Record<Source, unknown[]> } => {
+  const today = localDate(now, timeZone);
+  const days = dateRange(addDays(today, -(DEMO_DAYS - 1)), today);
+  const yesterday = addDays(today, -1);
+  // Malformed records come with yesterday's and today's sending only, so the quarantine stays short.
+  const recent = [yesterday, today];
+  const gps = (date: string) =>
+    date >= yesterday
+      ? demoTracks(date, timeZone, now)
+      : demoTracks(date, timeZone, now, HISTORY_REPORT_EVERY_S, HISTORY_HOURS_PER_RECORD);
+  const feeds: Record<Source, unknown[]> = {
+    hotline: dirtyFeed(
+      days.flatMap((date) => demoTickets(date, timeZone, now, TICKETS_PER_DAY)),
+      recent.flatMap((date) => demoInvalidRecords(date).hotline),
+      1,
+    ),
+    'city-platform': dirtyFeed(
+      days.flatMap((date) => demoCases(date, timeZone, now, CASES_PER_DAY)),
+      recent.flatMap((date) => demoInvalidRecords(date)['city-platform']),
+      2,
+    ),
+    sanitation: dirtyFeed(
+      days.flatMap(gps),
+      recent.flatMap((date) => demoInvalidRecords(date).sanitation),
+      3,
+    ),
+  };
+  return { days, feeds };
+};
+
 const put = async (target: DemoTarget, path: string, body: unknown) => {
   const response = await fetch(`${target.url}${path}`, {
     method: 'PUT',
@@ -68,8 +125,8 @@ const put = async (target: DemoTarget, path: string, body: unknown) => {
 };
 
 /**
- * Loads the demo: registers the demo city's areas, roads and fleet, then sends yesterday's and today's
- * (up to now) simulated hotline, city-platform and GPS records through the signed ingest API as the
+ * Loads the demo: registers the demo city's areas, roads and fleet, then sends {@link DEMO_DAYS} days
+ * (today up to now) of simulated hotline, city-platform and GPS records through the signed ingest API as the
  * three subsystems would — late, out of order, partly twice and with a few malformed records — with a
  * progress bar on stderr.
  */
@@ -83,25 +140,7 @@ export const loadDemo = async (
   await put(target, '/reference/areas', demoAreas());
   await put(target, '/reference/roads', demoRoads());
   await put(target, '/reference/vehicles', demoVehicles());
-  const today = localDate(now, timeZone);
-  const days = [addDays(today, -1), today];
-  const feeds: Record<Source, unknown[]> = {
-    hotline: dirtyFeed(
-      days.flatMap((date) => demoTickets(date, timeZone, now)),
-      days.flatMap((date) => demoInvalidRecords(date).hotline),
-      1,
-    ),
-    'city-platform': dirtyFeed(
-      days.flatMap((date) => demoCases(date, timeZone, now)),
-      days.flatMap((date) => demoInvalidRecords(date)['city-platform']),
-      2,
-    ),
-    sanitation: dirtyFeed(
-      days.flatMap((date) => demoTracks(date, timeZone, now)),
-      days.flatMap((date) => demoInvalidRecords(date).sanitation),
-      3,
-    ),
-  };
+  const { days, feeds } = demoFeeds(timeZone, now);
   const requests = (Object.entries(feeds) as [Source, unknown[]][]).flatMap(([source, records]) =>
     Array.from({ length: Math.ceil(records.length / BATCH_SIZE[source]) }, (_, n) => ({
       source,
@@ -119,20 +158,39 @@ export const loadDemo = async (
   const progress = progressBar('cityhub: demo: sending', total, stream);
   let done = 0;
   let position = 0;
+  /** Sends one request; a 5xx or a lost connection is sent again under the same webhook-id, as a real subsystem retries. */
+  const send = async (request: (typeof requests)[number]): Promise<IngestAnswer> => {
+    const body = JSON.stringify({ records: request.records });
+    const id = `demo-${randomUUID()}`;
+    for (let attempt = 1; ; attempt += 1) {
+      let response: Response;
+      try {
+        response = await fetch(`${target.url}/ingest/${request.source}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            ...signHeaders(target.sourceSecrets[request.source], id, body),
+          },
+          body,
+        });
+      } catch (error) {
+        if (attempt === MAX_ATTEMPTS) throw error;
+        log(
+          `cityhub: demo: ${(error as Error).message} (${String((error as Error).cause ?? '')}); sending again`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+        continue;
+      }
+      if (response.status === 202) return (await response.json()) as IngestAnswer;
+      if (response.status < 500 || attempt === MAX_ATTEMPTS)
+        throw new Error(`demo ingest answered ${response.status}: ${await response.text()}`);
+      await response.body?.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+    }
+  };
   const worker = async () => {
     for (let request = requests[position++]; request; request = requests[position++]) {
-      const body = JSON.stringify({ records: request.records });
-      const response = await fetch(`${target.url}/ingest/${request.source}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...signHeaders(target.sourceSecrets[request.source], `demo-${randomUUID()}`, body),
-        },
-        body,
-      });
-      if (response.status !== 202)
-        throw new Error(`demo ingest answered ${response.status}: ${await response.text()}`);
-      const answer = (await response.json()) as IngestAnswer;
+      const answer = await send(request);
       const counts = sent[request.source];
       counts.accepted += answer.accepted;
       counts.duplicates += answer.duplicates;

@@ -12,6 +12,8 @@ import {
   type AreaColumn,
   type AreaJson,
   areaColumns,
+  betterOf,
+  DEFAULT_RANGE_DAYS,
   type FeedJson,
   feedLabels,
   feedState,
@@ -22,6 +24,9 @@ import {
   indicatorGroups,
   joinCsvPages,
   rankDistricts,
+  resolveRange,
+  splitPartialDay,
+  streetColumns,
   trendData,
   type Unit,
   unitLabel,
@@ -32,8 +37,6 @@ import { type IndicatorInfo, indicatorCatalogue } from '#shared/domain/indicator
 import { addDays, dateRange, localDate } from '#shared/domain/time';
 
 const TOKEN_KEY = 'cityhub.analystToken';
-/** Days of the trend charts and of the CSV download, today included. */
-const TREND_DAYS = 30;
 const REFRESH_MS = 60_000;
 const CHART_HEIGHT = 190;
 const CITY_COLOR = '#1f2937';
@@ -121,12 +124,25 @@ const api = async (path: string): Promise<Response> => {
   return response;
 };
 
-/** Every item of a range (city and districts), following `nextToken`. */
-const fetchIndicators = async (from: string, to: string): Promise<IndicatorItemJson[]> => {
+/** The `area` parameters of a query: none for the default (city and every district). */
+const areaQuery = (areas: readonly string[]): [string, string][] => areas.map((area) => ['area', area]);
+
+/** Every item of a range, following `nextToken`: of `areas`, or of the city and districts when none. */
+const fetchIndicators = async (
+  from: string,
+  to: string,
+  areas: readonly string[] = [],
+): Promise<IndicatorItemJson[]> => {
   const items: IndicatorItemJson[] = [];
   let nextToken: string | undefined;
   do {
-    const query = new URLSearchParams({ from, to, limit: '1000', ...(nextToken ? { nextToken } : {}) });
+    const query = new URLSearchParams([
+      ['from', from],
+      ['to', to],
+      ...areaQuery(areas),
+      ['limit', '1000'],
+      ...(nextToken ? [['nextToken', nextToken] as [string, string]] : []),
+    ]);
     const page = (await (await api(`indicators?${query}`)).json()) as {
       items: IndicatorItemJson[];
       nextToken?: string;
@@ -141,7 +157,14 @@ const fetchIndicators = async (from: string, to: string): Promise<IndicatorItemJ
 interface Snapshot {
   readonly today: string;
   readonly yesterday: string;
+  /** The range of the trends and the CSV download. */
+  readonly from: string;
+  readonly to: string;
   readonly dates: string[];
+  /** `city` (the city and its districts) or the district key drilled into (it and its streets). */
+  readonly scope: string;
+  /** The area keys asked for: none for the default (city and districts). */
+  readonly areaKeys: string[];
   readonly columns: AreaColumn[];
   readonly values: ValueIndex;
   readonly feeds: FeedJson[];
@@ -155,7 +178,8 @@ let refreshing = false;
 
 const colorOf = (columns: readonly AreaColumn[], area: string): string => {
   const position = columns.findIndex((column) => column.area === area);
-  return area === 'city'
+  // The first column is the whole (the city, or the district drilled into).
+  return position <= 0
     ? CITY_COLOR
     : (DISTRICT_COLORS[(position - 1) % DISTRICT_COLORS.length] ?? CITY_COLOR);
 };
@@ -199,7 +223,7 @@ const renderTable = ({ today, yesterday, columns, values }: Snapshot) => {
   corner.append(bilingual('指标', 'indicator'));
   areaRow.append(corner);
   for (const column of columns) {
-    const cell = make('th', column.area === 'city' ? 'area city' : 'area');
+    const cell = make('th', column === columns[0] ? 'area city' : 'area');
     cell.colSpan = 2;
     cell.dataset.area = column.area;
     cell.append(areaLabel(column));
@@ -288,20 +312,34 @@ const showMap = async () => {
 
 const renderComparison = () => {
   if (!snapshot) return;
-  const { columns, values, today, yesterday } = snapshot;
+  const { columns, values, today, yesterday, scope } = snapshot;
   const name = element<HTMLSelectElement>('compare-indicator').value;
   const date = element<HTMLSelectElement>('compare-day').value === 'yesterday' ? yesterday : today;
   const info = infoOf.get(name);
-  if (!info) return;
+  const whole = columns[0];
+  if (!info || !whole) return;
   const ranked = rankDistricts(values, date, columns, name);
   const largest = Math.max(0, ...ranked.map(({ value }) => value ?? 0));
-  const city = valueAt(values, date, 'city', name);
-  element('compare-city').textContent = `全市 city ${date}: ${formatValue(city, info.unit)}`;
+  const city = valueAt(values, date, whole.area, name);
+  element('compare-city').textContent =
+    `${whole.name} ${whole.code} ${date}: ${formatValue(city, info.unit)}`;
+  const better = betterOf(name);
+  const order = element('compare-order');
+  order.textContent =
+    better === 'lower'
+      ? '越低越好 lower is better: lowest first'
+      : '越高越好 higher is better: highest first';
+  order.dataset.better = better;
   const list = element('comparison');
+  list.dataset.better = better;
   list.replaceChildren(
     ...ranked.map(({ column, value }, position) => {
       const row = make('li', 'bar-row');
       row.dataset.area = column.area;
+      row.dataset.value = value === null ? '' : String(value);
+      // In the city view a district opens its streets.
+      const label =
+        scope === 'city' && column.area.startsWith('district:') ? drillButton(column) : areaLabel(column);
       const track = make('span', 'bar-track');
       const bar = make('span', 'bar');
       bar.style.width = `${largest > 0 && value !== null ? (value / largest) * 100 : 0}%`;
@@ -309,13 +347,44 @@ const renderComparison = () => {
       track.append(bar);
       row.append(
         make('span', 'rank', value === null ? '' : String(position + 1)),
-        areaLabel(column),
+        label,
         track,
         make('span', 'num', formatValue(value, info.unit)),
       );
       return row;
     }),
   );
+};
+
+/** A district's name as a button that drills down into its streets. */
+const drillButton = (column: AreaColumn): HTMLButtonElement => {
+  const button = make('button', 'drill');
+  button.type = 'button';
+  button.dataset.area = column.area;
+  button.title = `${column.name}: 街道 streets`;
+  button.append(areaLabel(column), make('span', 'drill-mark', ' ›'));
+  button.addEventListener('click', () => setScope(column.area));
+  return button;
+};
+
+/** Shows a district and its streets (or, for `city`, the city and its districts). */
+const setScope = (scope: string) => {
+  element<HTMLSelectElement>('scope').value = scope;
+  void refresh();
+};
+
+/** Fills the scope select with the city and each registered district. */
+const fillScopeSelect = (areas: readonly AreaJson[]) => {
+  const select = element<HTMLSelectElement>('scope');
+  const chosen = select.value || 'city';
+  const options = [
+    new Option('全市 city · 各区 districts', 'city'),
+    ...areas
+      .filter((area) => area.level === 'district')
+      .map((area) => new Option(`${area.name} ${area.code} · 街道 streets`, area.area)),
+  ];
+  select.replaceChildren(...options);
+  select.value = options.some((option) => option.value === chosen) ? chosen : 'city';
 };
 
 const axisValues = (unit: Unit) => (_chart: uPlot, splits: number[]) =>
@@ -328,11 +397,79 @@ const destroyCharts = () => {
   charts = [];
 };
 
-const renderCharts = ({ dates, columns, values }: Snapshot) => {
+/** The dash of the "so far" segment and the shade of today's band on the trend charts. */
+const PARTIAL_DASH = [5, 4];
+const PARTIAL_BAND = 'rgba(245, 158, 11, 0.14)';
+const PARTIAL_INK = '#b45309';
+
+/**
+ * Draws today's values apart: a shaded band labelled 今日 so far over today, and per series a dashed
+ * segment from yesterday to a hollow point, so a day not over does not read as a drop.
+ */
+const drawPartial = (
+  chart: uPlot,
+  position: number,
+  partial: readonly (number | null)[],
+  colors: readonly string[],
+  figure: HTMLElement,
+) => {
+  const xs = chart.data[0];
+  const x = xs[position];
+  if (x === undefined) return;
+  const { ctx } = chart;
+  const ratio = window.devicePixelRatio || 1;
+  const left = chart.bbox.left;
+  const top = chart.bbox.top;
+  const right = left + chart.bbox.width;
+  const bottom = top + chart.bbox.height;
+  const here = chart.valToPos(x, 'x', true);
+  const before = xs[position - 1];
+  const there = before === undefined ? here : chart.valToPos(before, 'x', true);
+  const bandFrom = Math.max(left, before === undefined ? here - 8 * ratio : (here + there) / 2);
+  ctx.save();
+  ctx.fillStyle = PARTIAL_BAND;
+  ctx.fillRect(bandFrom, top, right - bandFrom, bottom - top);
+  ctx.fillStyle = PARTIAL_INK;
+  ctx.font = `${11 * ratio}px system-ui, sans-serif`;
+  ctx.textAlign = 'right';
+  ctx.fillText('今日 so far', right - 2 * ratio, top + 12 * ratio);
+  let drawn = 0;
+  partial.forEach((value, index) => {
+    const series = chart.series[index + 1];
+    if (value === null || !series?.show) return;
+    const color = colors[index] ?? CITY_COLOR;
+    const y = chart.valToPos(value, 'y', true);
+    const previous = chart.data[index + 1]?.[position - 1];
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.5 * ratio;
+    if (previous !== null && previous !== undefined && before !== undefined) {
+      ctx.setLineDash(PARTIAL_DASH.map((length) => length * ratio));
+      ctx.beginPath();
+      ctx.moveTo(there, chart.valToPos(previous, 'y', true));
+      ctx.lineTo(here, y);
+      ctx.stroke();
+    }
+    ctx.setLineDash([]);
+    ctx.fillStyle = '#ffffff';
+    ctx.beginPath();
+    ctx.arc(here, y, 3.5 * ratio, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.stroke();
+    drawn += 1;
+  });
+  ctx.restore();
+  figure.dataset.partialDrawn = String(drawn);
+};
+
+const renderCharts = ({ dates, columns, values, today }: Snapshot) => {
   destroyCharts();
   const container = element('charts');
   container.replaceChildren();
   const areas = columns.map((column) => column.area);
+  const colors = areas.map((area) => colorOf(columns, area));
+  // Today is not over: its values are drawn apart, as "so far".
+  const partialAt = dates.indexOf(today);
+  const showPoints = dates.length <= 62;
   for (const group of indicatorGroups) {
     for (const name of group.names) {
       const info = infoOf.get(name);
@@ -344,6 +481,20 @@ const renderCharts = ({ dates, columns, values }: Snapshot) => {
         bilingual(info.chineseName, info.name),
         make('span', 'unit', ` (${unitLabel(info.unit)})`),
       );
+      const { complete, partial } = splitPartialDay(
+        trendData(values, dates, areas, name, info.unit),
+        partialAt,
+      );
+      // For tests and tools: the days drawn and how many of them have a value of the first area.
+      figure.dataset.days = String(dates.length);
+      figure.dataset.valued = String(
+        (complete[1] ?? []).filter((value) => value !== null).length + (partial[0] === null ? 0 : 1),
+      );
+      if (partialAt >= 0) {
+        figure.dataset.partialDate = today;
+        caption.append(make('span', 'partial-note', '今日截至目前 today so far ┄'));
+      }
+      const partialMax = Math.max(0, ...partial.map((value) => value ?? 0));
       const holder = make('div', 'plot');
       figure.append(caption, holder);
       container.append(figure);
@@ -357,7 +508,9 @@ const renderCharts = ({ dates, columns, values }: Snapshot) => {
           x: { time: true },
           y: {
             range: (_chart, _min, max): uPlot.Range.MinMax =>
-              info.unit === 'fraction' ? [0, 100] : [0, max !== null && max > 0 ? max * 1.1 : 1],
+              info.unit === 'fraction'
+                ? [0, 100]
+                : [0, Math.max(max ?? 0, partialMax) > 0 ? Math.max(max ?? 0, partialMax) * 1.1 : 1],
           },
         },
         axes: [
@@ -378,18 +531,25 @@ const renderCharts = ({ dates, columns, values }: Snapshot) => {
             label: column.name,
             stroke: colorOf(columns, column.area),
             width: column.area === 'city' ? 2.5 : 1.5,
-            points: { show: true, size: 5 },
+            points: { show: showPoints, size: 5 },
             spanGaps: false,
-            value: (_chart: uPlot, value: number | null) =>
-              value === null
-                ? '—'
-                : info.unit === 'fraction'
-                  ? `${value.toFixed(1)}%`
-                  : formatValue(value, info.unit),
+            value: (_chart: uPlot, raw: number | null, seriesIndex: number, at: number | null) => {
+              const soFar = at === partialAt;
+              const value = soFar ? (partial[seriesIndex - 1] ?? null) : raw;
+              const shown =
+                value === null
+                  ? '—'
+                  : info.unit === 'fraction'
+                    ? `${value.toFixed(1)}%`
+                    : formatValue(value, info.unit);
+              return soFar && value !== null ? `${shown} so far` : shown;
+            },
           })),
         ],
+        hooks:
+          partialAt >= 0 ? { draw: [(chart) => drawPartial(chart, partialAt, partial, colors, figure)] } : {},
       };
-      const chart = new uPlot(options, trendData(values, dates, areas, name, info.unit), holder);
+      const chart = new uPlot(options, complete, holder);
       charts.push({ chart, holder });
     }
   }
@@ -402,8 +562,25 @@ const resizeCharts = () => {
   }
 };
 
+/** The titles that say what is shown: which areas, which range. */
+const renderTitles = ({ columns, scope, from, to, dates }: Snapshot) => {
+  const whole = columns[0];
+  const drilled = scope !== 'city' && whole !== undefined;
+  element('table-title').textContent = drilled
+    ? `街道指标 · Today and yesterday: ${whole.name} ${whole.code} and its streets`
+    : '分区指标 · Today and yesterday by district';
+  element('compare-title').textContent = drilled
+    ? `街道对比 · Street comparison: ${whole.name} ${whole.code}`
+    : '分区对比 · District comparison (a district opens its streets)';
+  element('trend-title').textContent =
+    `趋势 · Trends ${from} – ${to} (${dates.length} days)${drilled ? `: ${whole.name} and its streets` : ''}`;
+  element('scope-up').hidden = !drilled;
+  element('download').textContent = `下载 CSV (${dates.length} days)`;
+};
+
 const render = (shown: Snapshot) => {
   element('today').textContent = `${shown.today} (${timeZone})`;
+  renderTitles(shown);
   renderFeeds(shown.feeds);
   renderTable(shown);
   fillIndicatorSelect();
@@ -433,25 +610,65 @@ const showSignIn = (message?: string) => {
   element<HTMLInputElement>('token').focus();
 };
 
+/** The range picked: a preset up to today, or the custom dates (inputs shown only for custom). */
+const pickedRange = (today: string) => {
+  const choice = element<HTMLSelectElement>('range').value;
+  const from = element<HTMLInputElement>('range-from');
+  const to = element<HTMLInputElement>('range-to');
+  const custom = choice === 'custom';
+  element('range-custom').hidden = !custom;
+  from.max = today;
+  to.max = today;
+  if (custom && !to.value) to.value = today;
+  if (custom && !from.value) from.value = addDays(to.value || today, -(DEFAULT_RANGE_DAYS - 1));
+  return resolveRange(choice, today, { from: from.value, to: to.value });
+};
+
+/** Set when a refresh was asked for while one was running: it runs again with the new choices. */
+let refreshAgain = false;
+
 const refresh = async () => {
-  if (refreshing) return;
+  if (refreshing) {
+    refreshAgain = true;
+    return;
+  }
   refreshing = true;
   element('dashboard').setAttribute('aria-busy', 'true');
   try {
     const now = Date.now();
     const today = localDate(now, timeZone);
-    const from = addDays(today, -(TREND_DAYS - 1));
-    const [items, areas, feeds] = await Promise.all([
-      fetchIndicators(from, today),
+    const yesterday = addDays(today, -1);
+    const range = pickedRange(today);
+    if ('error' in range) {
+      setStatus(`Range: ${range.error}.`, 'error');
+      return;
+    }
+    const { from, to } = range;
+    const [areas, feeds] = await Promise.all([
       api('areas').then(async (response) => ((await response.json()) as { items: AreaJson[] }).items),
       api('feeds').then(async (response) => ((await response.json()) as { items: FeedJson[] }).items),
     ]);
+    fillScopeSelect(areas);
+    const scope = element<HTMLSelectElement>('scope').value || 'city';
+    const drillColumns = scope === 'city' ? [] : streetColumns(areas, scope);
+    const areaKeys = drillColumns.map((column) => column.area);
+    // The table always shows today and yesterday, whatever the range.
+    const covered = from <= yesterday && to >= today;
+    const [items, recent] = await Promise.all([
+      fetchIndicators(from, to, areaKeys),
+      covered ? Promise.resolve([]) : fetchIndicators(yesterday, today, areaKeys),
+    ]);
+    const all = [...items, ...recent.filter((item) => item.date < from || item.date > to)];
     const read: Snapshot = {
       today,
-      yesterday: addDays(today, -1),
-      dates: dateRange(from, today),
-      columns: areaColumns(areas, items),
-      values: indexValues(items),
+      yesterday,
+      from,
+      to,
+      dates: dateRange(from, to),
+      scope,
+      areaKeys,
+      columns: scope === 'city' ? areaColumns(areas, all) : drillColumns,
+      values: indexValues(all),
       feeds,
       readAt: now,
     };
@@ -467,6 +684,10 @@ const refresh = async () => {
   } finally {
     refreshing = false;
     element('dashboard').removeAttribute('aria-busy');
+    if (refreshAgain) {
+      refreshAgain = false;
+      void refresh();
+    }
   }
 };
 
@@ -481,23 +702,25 @@ const showDashboard = async () => {
   if (sessionStorage.getItem(TOKEN_KEY)) refreshTimer = window.setInterval(() => void refresh(), REFRESH_MS);
 };
 
-/** Downloads the trend range as CSV: every page of `format=csv`, joined, saved as a file. */
+/** Downloads the range and areas shown as CSV: every page of `format=csv`, joined, saved as a file. */
 const downloadCsv = async () => {
   const button = element<HTMLButtonElement>('download');
   button.disabled = true;
   try {
-    const to = localDate(Date.now(), timeZone);
-    const from = addDays(to, -(TREND_DAYS - 1));
+    const today = localDate(Date.now(), timeZone);
+    const range = snapshot ?? { from: addDays(today, -(DEFAULT_RANGE_DAYS - 1)), to: today, areaKeys: [] };
+    const { from, to } = range;
     const pages: string[] = [];
     let nextToken: string | null = null;
     do {
-      const query = new URLSearchParams({
-        from,
-        to,
-        format: 'csv',
-        limit: '1000',
-        ...(nextToken ? { nextToken } : {}),
-      });
+      const query = new URLSearchParams([
+        ['from', from],
+        ['to', to],
+        ...areaQuery(range.areaKeys),
+        ['format', 'csv'],
+        ['limit', '1000'],
+        ...(nextToken ? [['nextToken', nextToken] as [string, string]] : []),
+      ]);
       const response = await api(`indicators?${query}`);
       pages.push(await response.text());
       nextToken = response.headers.get('x-next-token');
@@ -536,6 +759,9 @@ const start = () => {
     showSignIn();
   });
   element('compare-indicator').addEventListener('change', renderComparison);
+  for (const id of ['range', 'range-from', 'range-to', 'scope'])
+    element(id).addEventListener('change', () => void refresh());
+  element('scope-up').addEventListener('click', () => setScope('city'));
   element('compare-day').addEventListener('change', renderComparison);
   for (const id of ['map-day', 'map-indicator', 'map-level'])
     element(id).addEventListener('change', () => void showMap());

@@ -17,6 +17,8 @@ export interface AreaJson {
   readonly code: string;
   readonly name: string;
   readonly level: 'district' | 'street';
+  /** A street's district code. */
+  readonly parent?: string;
 }
 
 /** An item of `GET /feeds`. */
@@ -124,6 +126,74 @@ export const areaColumns = (
   ];
 };
 
+/**
+ * The columns of a district's drill-down: the district first (as the whole), then its registered
+ * streets (`GET /areas` items whose `parent` is the district's code) in registry order.
+ */
+export const streetColumns = (areas: readonly AreaJson[], district: string): AreaColumn[] => {
+  const found = areas.find((area) => area.area === district);
+  const code = found?.code ?? district.slice(DISTRICT_PREFIX.length);
+  return [
+    { area: district, name: found?.name ?? code, code },
+    ...areas
+      .filter((area) => area.level === 'street' && area.parent === code)
+      .map((area) => ({ area: area.area, name: area.name, code: area.code })),
+  ];
+};
+
+/** The range picker's presets, in days (today included); 30 is the default. */
+export const RANGE_PRESETS = [7, 30, 90, 365] as const;
+export const DEFAULT_RANGE_DAYS = 30;
+/** The longest range `GET /indicators` answers. */
+export const MAX_RANGE_DAYS = 366;
+
+/**
+ * The dates of a range choice: a preset (`'7'`, `'30'`, …: that many days up to today) or `'custom'`
+ * with `from` and `to`. A custom range must be real dates, `from` ≤ `to` ≤ today and at most
+ * {@link MAX_RANGE_DAYS} days; otherwise the answer says what is wrong.
+ */
+export const resolveRange = (
+  choice: string,
+  today: string,
+  custom: { from?: string; to?: string } = {},
+): { from: string; to: string } | { error: string } => {
+  if (choice !== 'custom') {
+    const days = Number(choice);
+    if (!RANGE_PRESETS.includes(days as (typeof RANGE_PRESETS)[number]))
+      return { error: `unknown range "${choice}": choose 7, 30, 90 or 365 days, or custom` };
+    return { from: shiftDate(today, -(days - 1)), to: today };
+  }
+  const { from = '', to = '' } = custom;
+  const valid = (date: string) =>
+    /^\d{4}-\d{2}-\d{2}$/.test(date) && new Date(`${date}T00:00:00Z`).toISOString().startsWith(date);
+  if (!valid(from) || !valid(to)) return { error: 'pick both dates of the custom range (from and to)' };
+  if (from > to) return { error: `the custom range starts (${from}) after it ends (${to})` };
+  if (to > today) return { error: `the custom range ends (${to}) after today (${today})` };
+  const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
+  if (days > MAX_RANGE_DAYS)
+    return { error: `the custom range is ${days} days long; at most ${MAX_RANGE_DAYS} are shown` };
+  return { from, to };
+};
+
+const shiftDate = (date: string, days: number): string =>
+  new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Takes today's values out of trend data (today is not over, so its counts would look like a drop):
+ * the data with today's column nulled, and today's values apart, drawn as "so far".
+ */
+export const splitPartialDay = (
+  data: [number[], ...(number | null)[][]],
+  position: number,
+): { complete: [number[], ...(number | null)[][]]; partial: (number | null)[] } => {
+  const [xs, ...series] = data;
+  if (position < 0 || position >= xs.length) return { complete: data, partial: series.map(() => null) };
+  return {
+    complete: [xs, ...series.map((values) => values.map((value, at) => (at === position ? null : value)))],
+    partial: series.map((values) => values[position] ?? null),
+  };
+};
+
 /** The values of each (date, area), for lookups by `valueAt`. */
 export type ValueIndex = ReadonlyMap<string, Readonly<Record<string, number | null>>>;
 
@@ -153,19 +223,28 @@ export const trendData = (
   ...areas.map((area) => dates.map((date) => chartValue(valueAt(index, date, area, name), unit))),
 ];
 
-/** Districts ranked by one indicator on one date, highest first; districts without a value last. */
+/**
+ * Areas (the columns but the first: the city, or the district of a drill-down) ranked by one indicator on one date, best first: highest first, or
+ * lowest first for an indicator whose catalogue entry says `better: 'lower'`; areas without a value last.
+ */
 export const rankDistricts = (
   index: ValueIndex,
   date: string,
   columns: readonly AreaColumn[],
   name: string,
-): { column: AreaColumn; value: number | null }[] =>
-  columns
-    .filter((column) => column.area !== 'city')
+): { column: AreaColumn; value: number | null }[] => {
+  const sign = betterOf(name) === 'lower' ? 1 : -1;
+  return columns
+    .slice(1)
     .map((column) => ({ column, value: valueAt(index, date, column.area, name) ?? null }))
     .sort((a, b) =>
-      a.value === null ? (b.value === null ? 0 : 1) : b.value === null ? -1 : b.value - a.value,
+      a.value === null ? (b.value === null ? 0 : 1) : b.value === null ? -1 : sign * (a.value - b.value),
     );
+};
+
+/** Which way an indicator is better, from the catalogue (`higher` for a name it does not know). */
+export const betterOf = (name: string): IndicatorInfo['better'] =>
+  indicatorCatalogue.find((info) => info.name === name)?.better ?? 'higher';
 
 /** Joins CSV pages of one query into one file: the header once, then every page's rows. */
 export const joinCsvPages = (pages: readonly string[]): string => {

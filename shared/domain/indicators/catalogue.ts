@@ -1,9 +1,16 @@
-/** One published indicator: its name in the API, its Chinese name, and its unit. */
+/** One published indicator: its name in the API, its Chinese name, its unit and which way is better. */
 export interface IndicatorInfo {
   readonly name: string;
   readonly chineseName: string;
   readonly unit: 'count' | 'fraction' | 'hours' | 'km';
   readonly description: string;
+  /**
+   * Which way a department does better: `higher` (rates of closure, coverage, attendance; volumes of
+   * work done) or `lower` (rework, time to close, overdue items). Rankings put the better end first.
+   * Volumes of demand (tickets received, cases reported) are ranked by `higher` too: more reports
+   * mean more attention, not worse work.
+   */
+  readonly better: 'higher' | 'lower';
 }
 
 /** Every indicator cityhub publishes, in the column order of CSV answers. */
@@ -12,120 +19,140 @@ export const indicatorCatalogue = [
     name: 'ticketsReceived',
     chineseName: '受理量',
     unit: 'count',
+    better: 'higher',
     description: 'Tickets whose earliest received event falls on the day',
   },
   {
     name: 'ticketsClosed',
     chineseName: '办结量',
     unit: 'count',
+    better: 'higher',
     description: 'Tickets of the cohort whose latest closed/reopened event is closed',
   },
   {
     name: 'ticketClosureRate',
     chineseName: '办结率',
     unit: 'fraction',
+    better: 'higher',
     description: 'ticketsClosed / ticketsReceived',
   },
   {
     name: 'ticketOnTimeClosureRate',
     chineseName: '按时办结率',
     unit: 'fraction',
+    better: 'higher',
     description: 'Closed by the deadline / cohort tickets closed or past their deadline',
   },
   {
     name: 'ticketSatisfactionRate',
     chineseName: '满意率',
     unit: 'fraction',
+    better: 'higher',
     description: 'Tickets whose latest callback is satisfied / tickets with a callback',
   },
   {
     name: 'avgTicketClosureHours',
     chineseName: '平均办结时长',
     unit: 'hours',
+    better: 'lower',
     description: 'Mean hours from received to closed over closed cohort tickets',
   },
   {
     name: 'casesReported',
     chineseName: '上报数',
     unit: 'count',
+    better: 'higher',
     description: 'Cases whose earliest event falls on the day',
   },
   {
     name: 'casesFiled',
     chineseName: '立案数',
     unit: 'count',
+    better: 'higher',
     description: 'Cases of the cohort with a filed event',
   },
   {
     name: 'caseFilingRate',
     chineseName: '立案率',
     unit: 'fraction',
+    better: 'higher',
     description: 'casesFiled / casesReported',
   },
   {
     name: 'caseDispatchRate',
     chineseName: '派遣率',
     unit: 'fraction',
+    better: 'higher',
     description: 'Filed cases with a dispatched event / casesFiled',
   },
   {
     name: 'casesClosed',
     chineseName: '结案数',
     unit: 'count',
+    better: 'higher',
     description: 'Due cases whose latest closed/rework event is closed',
   },
   {
     name: 'caseClosureRate',
     chineseName: '结案率',
     unit: 'fraction',
+    better: 'higher',
     description: 'casesClosed / due cases (应结案: filed, not cancelled, not suspended)',
   },
   {
     name: 'caseReworkRate',
     chineseName: '返工率',
     unit: 'fraction',
+    better: 'lower',
     description: 'Due cases with any rework event / due cases',
   },
   {
     name: 'caseOnTimeClosureRate',
     chineseName: '按期结案率',
     unit: 'fraction',
+    better: 'higher',
     description: 'Closed due cases closed by the deadline / due cases closed or past their deadline',
   },
   {
     name: 'plannedRoadKm',
     chineseName: '计划清扫道路里程',
     unit: 'km',
+    better: 'higher',
     description: 'Length of planned road segments of the area',
   },
   {
     name: 'cleanedRoadKm',
     chineseName: '已清扫道路里程',
     unit: 'km',
+    better: 'higher',
     description: 'Length of planned roads that a working piece of the day passed within 20 m and 30°',
   },
   {
     name: 'roadCleaningRate',
     chineseName: '道路清扫率',
     unit: 'fraction',
+    better: 'higher',
     description: 'cleanedRoadKm / plannedRoadKm',
   },
   {
     name: 'mechanizedCleaningRate',
     chineseName: '机械化作业率',
     unit: 'fraction',
+    better: 'higher',
     description: 'Cleaned length × widthM / planned length × widthM, over planned segments',
   },
   {
     name: 'operatingKm',
     chineseName: '作业里程',
     unit: 'km',
+    better: 'higher',
     description: "Length of the day's working pieces of the area's sweepers and washers (registry district)",
   },
   {
     name: 'vehicleAttendanceRate',
     chineseName: '出勤率',
     unit: 'fraction',
+    better: 'higher',
     description:
       'Registered sweepers and washers with ≥ 30 min of working pieces / registered sweepers and washers',
   },

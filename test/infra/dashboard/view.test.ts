@@ -8,10 +8,13 @@ import {
   indicatorGroups,
   joinCsvPages,
   rankDistricts,
+  resolveRange,
+  splitPartialDay,
+  streetColumns,
   trendData,
   valueAt,
 } from '#infra/dashboard/page/view';
-import { indicatorNames } from '#shared/domain/indicators/catalogue';
+import { indicatorCatalogue, indicatorNames } from '#shared/domain/indicators/catalogue';
 
 const item = (date: string, area: string, indicators: Record<string, number | null>) => ({
   date,
@@ -114,10 +117,117 @@ describe('dashboard columns and series', () => {
     ]);
   });
 
+  it.each([
+    ['caseReworkRate', { a: 0.1, b: 0.02, c: null, d: 0.05 }, ['b', 'd', 'a', 'c']],
+    ['avgTicketClosureHours', { a: 30, b: 12.5, c: 20, d: null }, ['b', 'c', 'a', 'd']],
+    ['ticketClosureRate', { a: 0.1, b: 0.9, c: null, d: 0.5 }, ['b', 'd', 'a', 'c']],
+  ] as const)('ranks %s best first, as the catalogue says which way is better', (name, values, order) => {
+    const day = '2026-03-03';
+    const ranked = rankDistricts(
+      indexValues(
+        Object.entries(values).map(([code, value]) => item(day, `district:${code}`, { [name]: value })),
+      ),
+      day,
+      [
+        { area: 'city', name: '全市', code: 'city' },
+        ...['a', 'b', 'c', 'd'].map((code) => ({ area: `district:${code}`, name: code, code })),
+      ],
+      name,
+    );
+    expect(ranked.map(({ column }) => column.code)).toEqual(order);
+  });
+
+  it('drills down into the streets of a district, the district first', () => {
+    expect(
+      streetColumns(
+        [
+          ...areas,
+          {
+            area: 'street:donghuamen',
+            code: 'donghuamen',
+            name: '东华门街道',
+            level: 'street',
+            parent: 'dongcheng',
+          },
+          {
+            area: 'street:jinrongjie',
+            code: 'jinrongjie',
+            name: '金融街街道',
+            level: 'street',
+            parent: 'xicheng',
+          },
+        ],
+        'district:dongcheng',
+      ),
+    ).toEqual([
+      { area: 'district:dongcheng', name: '东城区', code: 'dongcheng' },
+      { area: 'street:donghuamen', name: '东华门街道', code: 'donghuamen' },
+    ]);
+  });
+
+  it('takes today out of the trend data and keeps its values apart, as so far', () => {
+    const data = trendData(
+      index,
+      ['2026-03-01', '2026-03-02'],
+      ['city', 'district:dongcheng'],
+      'ticketsReceived',
+      'count',
+    );
+    expect(splitPartialDay(data, 1)).toEqual({
+      complete: [data[0], [10, null], [null, null]],
+      partial: [null, 6],
+    });
+    expect(splitPartialDay(data, -1)).toEqual({ complete: data, partial: [null, null] });
+  });
+
   it('joins CSV pages with the header once', () => {
     const header = 'date,area,ticketsReceived\r\n';
     expect(
       joinCsvPages([`${header}2026-03-01,city,10\r\n`, `${header}2026-03-02,city,12\r\n`, `${header}`]),
     ).toBe(`${header}2026-03-01,city,10\r\n2026-03-02,city,12\r\n`);
+  });
+});
+
+describe('the range picker', () => {
+  const today = '2026-12-07';
+  it.each([
+    ['7', '2026-12-01'],
+    ['30', '2026-11-08'],
+    ['90', '2026-09-09'],
+    ['365', '2025-12-08'],
+  ])('a preset of %s days ends today', (choice, from) => {
+    expect(resolveRange(choice, today)).toEqual({ from, to: today });
+  });
+
+  it.each([
+    [
+      { from: '2026-03-01', to: '2026-03-31' },
+      { from: '2026-03-01', to: '2026-03-31' },
+    ],
+    [
+      { from: '2026-03-31', to: '2026-03-01' },
+      { error: 'the custom range starts (2026-03-31) after it ends (2026-03-01)' },
+    ],
+    [
+      { from: '2026-12-01', to: '2026-12-08' },
+      { error: 'the custom range ends (2026-12-08) after today (2026-12-07)' },
+    ],
+    [
+      { from: '2024-01-01', to: '2026-01-01' },
+      { error: 'the custom range is 732 days long; at most 366 are shown' },
+    ],
+    [
+      { from: '2026-02-30', to: '2026-03-01' },
+      { error: 'pick both dates of the custom range (from and to)' },
+    ],
+  ])('a custom range %j gives %j', (custom, expected) => {
+    expect(resolveRange('custom', today, custom)).toEqual(expected);
+  });
+});
+
+describe('the catalogue', () => {
+  it('says which way each indicator is better, lower for rework and closure time', () => {
+    const lower = indicatorCatalogue.filter((info) => info.better === 'lower').map((info) => info.name);
+    expect(lower).toEqual(['avgTicketClosureHours', 'caseReworkRate']);
   });
 });

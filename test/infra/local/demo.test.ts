@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DEMO_DAYS,
   demoAreas,
   demoCases,
+  demoFeeds,
   demoRoads,
   demoTickets,
   demoTracks,
@@ -118,5 +120,38 @@ describe('the demo city', () => {
       if (recordTime(feed[i]) < recordTime(feed[i - 1])) outOfOrder += 1;
     expect(outOfOrder).toBeGreaterThan(records.length / 40);
     for (const record of invalid) expect(recordSchemas.hotline.safeParse(record).success).toBe(false);
+  });
+
+  it('sends 30 days of history, the same volume every day, older GPS sparser but still joined', () => {
+    const now = zonedTime(DAY, 15 * 60, ZONE);
+    const { days, feeds } = demoFeeds(ZONE, now);
+    expect(days).toHaveLength(DEMO_DAYS);
+    expect(days.at(-1)).toBe(DAY);
+    expect(demoFeeds(ZONE, now)).toEqual({ days, feeds });
+    const tickets = feeds.hotline.filter((record) => recordSchemas.hotline.safeParse(record).success) as {
+      ticketId: string;
+      type: string;
+    }[];
+    const ticketDays = new Map<string, number>();
+    for (const ticket of new Set(tickets.map((t) => t.ticketId)))
+      ticketDays.set(ticket.slice(5, 15), (ticketDays.get(ticket.slice(5, 15)) ?? 0) + 1);
+    expect([...ticketDays.keys()].sort()).toEqual(days);
+    // Every finished day has the same number of tickets; today has those received up to now.
+    for (const day of days.slice(0, -1)) expect(ticketDays.get(day)).toBe(60);
+    const gps = feeds.sanitation.filter((record) => recordSchemas.sanitation.safeParse(record).success) as {
+      vehicleId: string;
+      points: { t: string; working?: boolean }[];
+    }[];
+    const oldest = gps.filter((record) => record.points[0]?.t.startsWith(days[0] as string));
+    const recent = gps.filter((record) => (record.points[0]?.t ?? '') >= `${days.at(-2)}`);
+    expect(oldest.length).toBeGreaterThan(0);
+    // Older days: one record per vehicle and half day, points 90 s apart (working pieces join up to 120 s).
+    for (const record of oldest) {
+      const times = record.points.map((p) => Date.parse(p.t));
+      for (let i = 1; i < times.length; i += 1)
+        expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(90_000);
+      expect(Math.min(...times.slice(1).map((t, i) => t - (times[i] as number)))).toBe(90_000);
+    }
+    expect(oldest.length).toBeLessThan(recent.length);
   });
 });
