@@ -3,7 +3,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { signHeaders } from '#shared/http/signature';
-import type { Source } from '#shared/schemas/ingest';
+import type { IngestAnswer, Source } from '#shared/schemas/ingest';
 
 /** Thrown for anything the CLI reports as its one-line reason. */
 export class CliError extends Error {
@@ -109,12 +109,7 @@ export const sendBatch = async (
     },
     body,
   });
-  const answer = (await response.json()) as {
-    accepted?: number;
-    duplicates?: number;
-    rejected?: unknown[];
-    error?: string;
-  };
+  const answer = (await response.json()) as Partial<IngestAnswer> & { error?: string };
   if (response.status !== 202 && response.status !== 422) {
     throw new CliError(`ingest answered ${response.status}: ${answer.error ?? JSON.stringify(answer)}`);
   }

@@ -177,6 +177,9 @@ export class LocalHttpApi {
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
     }
+    // API Gateway sets these itself (overwriting what the client sent); this server speaks plain HTTP.
+    headers['x-forwarded-proto'] = 'http';
+    headers['x-forwarded-port'] = String(request.socket.localPort ?? '');
     const query: Record<string, string> = {};
     for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
     const values = match.regex.exec(url.pathname)?.slice(1) ?? [];

@@ -153,6 +153,10 @@ describe('the answers of a running hub, against its own OpenAPI document', () =>
     expect(response.status).toBe(200);
   });
 
+  it('names the server as the hub serves it: plain HTTP on its own address', () => {
+    expect((document as Document & { servers?: unknown }).servers).toEqual([{ url: hub.state.url }]);
+  });
+
   it('answers the open routes as documented', async () => {
     expect((await call('GET', '/health', { token: 'none' })).status).toBe(200);
     expect((await call('GET', '/', { token: 'none' })).status).toBe(200);

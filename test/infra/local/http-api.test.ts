@@ -50,6 +50,12 @@ describe('LocalHttpApi', () => {
     });
   });
 
+  it('says the request came over plain HTTP, whatever the client claims, as API Gateway says https', async () => {
+    await fetch(`${url}/indicators?date=2026-03-02`, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(seen?.headers['x-forwarded-proto']).toBe('http');
+    expect(seen?.headers['x-forwarded-port']).toBe(new URL(url).port);
+  });
+
   it('keeps repeated query parameters in the raw string and joins them with commas', async () => {
     await fetch(`${url}/indicators?date=2026-03-02&area=city&area=district:d1`);
     expect(seen?.rawQueryString).toBe('date=2026-03-02&area=city&area=district:d1');
