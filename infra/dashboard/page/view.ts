@@ -2,7 +2,9 @@
  * What the dashboard shows, computed from the API's answers without touching the page: value formats,
  * table columns, trend series, rankings and the CSV download. Pure, so tests run it under Node.
  */
-import { type IndicatorInfo, indicatorCatalogue } from '#shared/domain/indicators/catalogue';
+import { betterOf, type IndicatorInfo, indicatorCatalogue } from '#shared/domain/indicators/catalogue';
+
+export { betterOf };
 
 /** An item of `GET /indicators` as the page uses it. */
 export interface IndicatorItemJson {
@@ -241,10 +243,6 @@ export const rankDistricts = (
       a.value === null ? (b.value === null ? 0 : 1) : b.value === null ? -1 : sign * (a.value - b.value),
     );
 };
-
-/** Which way an indicator is better, from the catalogue (`higher` for a name it does not know). */
-export const betterOf = (name: string): IndicatorInfo['better'] =>
-  indicatorCatalogue.find((info) => info.name === name)?.better ?? 'higher';
 
 /** Joins CSV pages of one query into one file: the header once, then every page's rows. */
 export const joinCsvPages = (pages: readonly string[]): string => {

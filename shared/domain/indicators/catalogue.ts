@@ -5,12 +5,12 @@ export interface IndicatorInfo {
   readonly unit: 'count' | 'fraction' | 'hours' | 'km';
   readonly description: string;
   /**
-   * Which way a department does better: `higher` (rates of closure, coverage, attendance; volumes of
-   * work done) or `lower` (rework, time to close, overdue items). Rankings put the better end first.
-   * Volumes of demand (tickets received, cases reported) are ranked by `higher` too: more reports
-   * mean more attention, not worse work.
+   * Which way a department does better: `lower` (rework, time to close) or `higher`, the default when
+   * absent (rates of closure, coverage, attendance; volumes of work done; volumes of demand too: more
+   * reports mean more attention, not worse work). Rankings put the better end first; read it with
+   * {@link betterOf}. Left out where it is `higher` to keep the function bundles small.
    */
-  readonly better: 'higher' | 'lower';
+  readonly better?: 'higher' | 'lower';
 }
 
 /** Every indicator cityhub publishes, in the column order of CSV answers. */
@@ -19,35 +19,30 @@ export const indicatorCatalogue = [
     name: 'ticketsReceived',
     chineseName: '受理量',
     unit: 'count',
-    better: 'higher',
     description: 'Tickets whose earliest received event falls on the day',
   },
   {
     name: 'ticketsClosed',
     chineseName: '办结量',
     unit: 'count',
-    better: 'higher',
     description: 'Tickets of the cohort whose latest closed/reopened event is closed',
   },
   {
     name: 'ticketClosureRate',
     chineseName: '办结率',
     unit: 'fraction',
-    better: 'higher',
     description: 'ticketsClosed / ticketsReceived',
   },
   {
     name: 'ticketOnTimeClosureRate',
     chineseName: '按时办结率',
     unit: 'fraction',
-    better: 'higher',
     description: 'Closed by the deadline / cohort tickets closed or past their deadline',
   },
   {
     name: 'ticketSatisfactionRate',
     chineseName: '满意率',
     unit: 'fraction',
-    better: 'higher',
     description: 'Tickets whose latest callback is satisfied / tickets with a callback',
   },
   {
@@ -61,42 +56,36 @@ export const indicatorCatalogue = [
     name: 'casesReported',
     chineseName: '上报数',
     unit: 'count',
-    better: 'higher',
     description: 'Cases whose earliest event falls on the day',
   },
   {
     name: 'casesFiled',
     chineseName: '立案数',
     unit: 'count',
-    better: 'higher',
     description: 'Cases of the cohort with a filed event',
   },
   {
     name: 'caseFilingRate',
     chineseName: '立案率',
     unit: 'fraction',
-    better: 'higher',
     description: 'casesFiled / casesReported',
   },
   {
     name: 'caseDispatchRate',
     chineseName: '派遣率',
     unit: 'fraction',
-    better: 'higher',
     description: 'Filed cases with a dispatched event / casesFiled',
   },
   {
     name: 'casesClosed',
     chineseName: '结案数',
     unit: 'count',
-    better: 'higher',
     description: 'Due cases whose latest closed/rework event is closed',
   },
   {
     name: 'caseClosureRate',
     chineseName: '结案率',
     unit: 'fraction',
-    better: 'higher',
     description: 'casesClosed / due cases (应结案: filed, not cancelled, not suspended)',
   },
   {
@@ -110,49 +99,42 @@ export const indicatorCatalogue = [
     name: 'caseOnTimeClosureRate',
     chineseName: '按期结案率',
     unit: 'fraction',
-    better: 'higher',
     description: 'Closed due cases closed by the deadline / due cases closed or past their deadline',
   },
   {
     name: 'plannedRoadKm',
     chineseName: '计划清扫道路里程',
     unit: 'km',
-    better: 'higher',
     description: 'Length of planned road segments of the area',
   },
   {
     name: 'cleanedRoadKm',
     chineseName: '已清扫道路里程',
     unit: 'km',
-    better: 'higher',
     description: 'Length of planned roads that a working piece of the day passed within 20 m and 30°',
   },
   {
     name: 'roadCleaningRate',
     chineseName: '道路清扫率',
     unit: 'fraction',
-    better: 'higher',
     description: 'cleanedRoadKm / plannedRoadKm',
   },
   {
     name: 'mechanizedCleaningRate',
     chineseName: '机械化作业率',
     unit: 'fraction',
-    better: 'higher',
     description: 'Cleaned length × widthM / planned length × widthM, over planned segments',
   },
   {
     name: 'operatingKm',
     chineseName: '作业里程',
     unit: 'km',
-    better: 'higher',
     description: "Length of the day's working pieces of the area's sweepers and washers (registry district)",
   },
   {
     name: 'vehicleAttendanceRate',
     chineseName: '出勤率',
     unit: 'fraction',
-    better: 'higher',
     description:
       'Registered sweepers and washers with ≥ 30 min of working pieces / registered sweepers and washers',
   },
@@ -163,3 +145,7 @@ export const indicatorNames: readonly IndicatorName[] = indicatorCatalogue.map((
 
 /** The indicators of one (day, area): every catalogue name, a number or null (rate over 0). */
 export type IndicatorValues = Record<IndicatorName, number | null>;
+
+/** Which way an indicator is better: its catalogue `better`, `higher` when absent or unknown. */
+export const betterOf = (name: string): 'higher' | 'lower' =>
+  (indicatorCatalogue as readonly IndicatorInfo[]).find((info) => info.name === name)?.better ?? 'higher';
