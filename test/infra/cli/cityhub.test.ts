@@ -59,7 +59,8 @@ const ticket = (n: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe('cityhub', () => {
+// Each case runs the command (a Node process) several times: slow on a busy machine.
+describe('cityhub', { timeout: 120_000 }, () => {
   it('sends an NDJSON file in signed batches, prints each rejected record and warning, exits 1', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cityhub-cli-')), 'tickets.ndjson');
     const lines = [
