@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubProcess, startHubProcess, stopHubProcess } from '../support/hub-process.ts';
 import {
@@ -75,5 +76,59 @@ describe('local hub in OIDC mode, against a real OpenID provider', () => {
 
   it("still takes the hub's own admin token from the state file", async () => {
     expect((await get('/subscriptions', hub.state.adminToken)).status).toBe(200);
+  });
+});
+
+describe('cityhub CLI with client credentials', () => {
+  const root = new URL('../..', import.meta.url).pathname;
+  // Asynchronous: the provider answers from this very process, so a synchronous spawn would wait on itself.
+  const cli = (client: TestClient | undefined, ...args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        ['infra/cli/cityhub.js', ...args, '--url', hub.state.url, '--token-url', provider.tokenUrl],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          timeout: 60_000,
+          env: {
+            ...process.env,
+            CITYHUB_CLIENT_ID: client?.id ?? '',
+            CITYHUB_CLIENT_SECRET: client?.secret ?? '',
+            CITYHUB_SCOPE: client?.scope ?? '',
+          },
+        },
+        (_error, stdout, stderr) => resolve({ status: child.exitCode, stdout, stderr }),
+      );
+    });
+
+  it('reads indicators with an access token it fetched itself', async () => {
+    const run = await cli(analystSystem, 'indicators', '--date', '2026-12-01', '--format', 'json');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([]);
+  });
+
+  it('is refused an admin command with an analyst client, with the reason on one line', async () => {
+    const run = await cli(analystSystem, 'redrive', '--dry-run');
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/403: this route needs the admin token/);
+  });
+
+  it('names the missing client id and secret', async () => {
+    const run = await cli(undefined, 'indicators', '--date', '2026-12-01');
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/CITYHUB_CLIENT_ID and CITYHUB_CLIENT_SECRET/);
+  });
+
+  it('reports a wrong client secret as the token endpoint answered it', async () => {
+    const run = await cli(
+      { ...analystSystem, secret: 'not-the-secret-0123456789' },
+      'indicators',
+      '--date',
+      '2026-12-01',
+    );
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/token endpoint answered 401/);
   });
 });
