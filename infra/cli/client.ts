@@ -1,7 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { signHeaders } from '#shared/http/signature';
 import type { IngestAnswer, Source } from '#shared/schemas/ingest';
 
@@ -13,14 +10,53 @@ export class CliError extends Error {
 /** How the CLI reaches a hub. */
 export interface Connection {
   readonly url: string;
-  /** Bearer token (local hub); without it requests are signed with SigV4 (deployed hub). */
+  /** Bearer token: the local hub's own, or an access token of a deployed hub's provider. */
   readonly token?: string;
+  /**
+   * Client credentials (OAuth 2.0) for a deployed hub: requests carry an access token fetched from
+   * `tokenUrl` with `CITYHUB_CLIENT_ID` and `CITYHUB_CLIENT_SECRET` (and `CITYHUB_SCOPE`, if set).
+   */
+  readonly clientCredentials?: ClientCredentials;
   readonly adminToken?: string;
   readonly sourceSecrets: Partial<Record<Source, string>>;
 }
 
-/** Reads the state file `npm start` writes, or takes `--url` and `--token`. */
-export const connect = (options: { stateFile: string; url?: string; token?: string }): Connection => {
+/** Where and how the CLI gets an access token with client credentials. */
+export interface ClientCredentials {
+  readonly tokenUrl: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Space-separated scopes to ask for; without it the provider grants the client's defaults. */
+  readonly scope?: string;
+}
+
+/**
+ * Reads the state file `npm start` writes, or takes `--url` with `--token` or `--token-url`
+ * (client credentials from `CITYHUB_CLIENT_ID` and `CITYHUB_CLIENT_SECRET`).
+ */
+export const connect = (
+  options: { stateFile: string; url?: string; token?: string; tokenUrl?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Connection => {
+  if (options.tokenUrl) {
+    if (!options.url) throw new CliError('--token-url needs --url (the deployed hub)');
+    if (options.token) throw new CliError('give --token or --token-url, not both');
+    if (!URL.canParse(options.tokenUrl)) throw new CliError(`--token-url ${options.tokenUrl} is not a URL`);
+    const clientId = env.CITYHUB_CLIENT_ID;
+    const clientSecret = env.CITYHUB_CLIENT_SECRET;
+    if (!clientId || !clientSecret)
+      throw new CliError('--token-url needs CITYHUB_CLIENT_ID and CITYHUB_CLIENT_SECRET in the environment');
+    return {
+      url: options.url.replace(/\/$/, ''),
+      clientCredentials: {
+        tokenUrl: options.tokenUrl,
+        clientId,
+        clientSecret,
+        ...(env.CITYHUB_SCOPE ? { scope: env.CITYHUB_SCOPE } : {}),
+      },
+      sourceSecrets: {},
+    };
+  }
   if (options.url) {
     return {
       url: options.url.replace(/\/$/, ''),
@@ -50,25 +86,45 @@ export const connect = (options: { stateFile: string; url?: string; token?: stri
   };
 };
 
-const sigv4 = async (url: URL, method: string, body: string | undefined): Promise<Record<string, string>> => {
-  const region = process.env.AWS_REGION ?? /execute-api\.([a-z0-9-]+)\./.exec(url.hostname)?.[1];
-  if (!region) throw new CliError('set AWS_REGION to sign requests for a deployed hub');
-  const signer = new SignatureV4({
-    service: 'execute-api',
-    region,
-    credentials: defaultProvider(),
-    sha256: Sha256,
-  });
-  const signed = await signer.sign({
-    method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    path: url.pathname,
-    query: Object.fromEntries(url.searchParams),
-    headers: { host: url.host, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body } : {}),
-  });
-  return signed.headers as Record<string, string>;
+const accessTokens = new WeakMap<ClientCredentials, Promise<string>>();
+
+/** An access token for `credentials` (client credentials grant), fetched once per run. */
+export const accessToken = (credentials: ClientCredentials): Promise<string> => {
+  let token = accessTokens.get(credentials);
+  if (!token) {
+    token = (async () => {
+      let response: Response;
+      try {
+        response = await fetch(credentials.tokenUrl, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(
+              `${encodeURIComponent(credentials.clientId)}:${encodeURIComponent(credentials.clientSecret)}`,
+            ).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            ...(credentials.scope ? { scope: credentials.scope } : {}),
+          }),
+        });
+      } catch (error) {
+        throw new CliError(`cannot reach ${credentials.tokenUrl}: ${(error as Error).message}`);
+      }
+      const answer = (await response.json().catch(() => ({}))) as {
+        access_token?: string;
+        error?: string;
+        error_description?: string;
+      };
+      if (!response.ok || !answer.access_token)
+        throw new CliError(
+          `token endpoint answered ${response.status}: ${answer.error_description ?? answer.error ?? 'no access_token'}`,
+        );
+      return answer.access_token;
+    })();
+    accessTokens.set(credentials, token);
+  }
+  return token;
 };
 
 /** Calls an analyst or admin route; answers the status and the body text. */
@@ -80,10 +136,19 @@ export const call = async (
 ): Promise<{ status: number; text: string; headers: Headers }> => {
   const url = new URL(`${connection.url}${path}`);
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-  const token = options.admin ? connection.adminToken : connection.token;
-  const headers = token
-    ? { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }
-    : await sigv4(url, method, body);
+  const token = connection.clientCredentials
+    ? await accessToken(connection.clientCredentials)
+    : options.admin
+      ? connection.adminToken
+      : connection.token;
+  if (!token)
+    throw new CliError(
+      `${connection.url} needs credentials: --token <token>, or --token-url <url> with CITYHUB_CLIENT_ID and CITYHUB_CLIENT_SECRET`,
+    );
+  const headers = {
+    authorization: `Bearer ${token}`,
+    ...(body ? { 'content-type': 'application/json' } : {}),
+  };
   let response: Response;
   try {
     response = await fetch(url, { method, headers, ...(body ? { body } : {}) });

@@ -2,7 +2,8 @@
  * The `cityhub` command line (CONTRACT §9 and §10): `indicators`, `send`, `simulate`, `subscribe`,
  * `subscriptions list|create|rotate|delete`, `deliveries`, `replay`, `quarantine`, `redrive`. It finds the
  * hub through the state file `npm start` writes (default `.cityhub/local.json`), or `--url` with
- * `--token` (local) or SigV4 with your AWS credentials (deployed).
+ * `--token` (local), or with `--token-url` and client credentials from `CITYHUB_CLIENT_ID` and
+ * `CITYHUB_CLIENT_SECRET` (deployed).
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
@@ -32,7 +33,11 @@ const connectionOptions = (command: Command, hubFlag = '--url') =>
   command
     .option('--state-file <file>', 'state file of a local hub', '.cityhub/local.json')
     .option(`${hubFlag} <url>`, 'hub URL (instead of the state file)')
-    .option('--token <token>', 'bearer token for the hub URL (without it, requests are signed with SigV4)');
+    .option('--token <token>', 'bearer token for the hub URL')
+    .option(
+      '--token-url <url>',
+      'OAuth token endpoint of a deployed hub (client credentials from CITYHUB_CLIENT_ID, CITYHUB_CLIENT_SECRET, optional CITYHUB_SCOPE)',
+    );
 
 /** Calls a route and answers its JSON body, or throws the hub's reason when the status is not `expected`. */
 const fetchJson = async <T>(
@@ -236,7 +241,12 @@ connectionOptions(
     .option('--area <area>', 'area key (repeatable)', repeatable, []),
   '--hub',
 ).action(async (options) => {
-  const connection = connect({ stateFile: options.stateFile, url: options.hub, token: options.token });
+  const connection = connect({
+    stateFile: options.stateFile,
+    url: options.hub,
+    token: options.token,
+    tokenUrl: options.tokenUrl,
+  });
   const answer = await call(connection, 'POST', '/subscriptions', {
     admin: true,
     body: {

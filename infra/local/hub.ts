@@ -41,6 +41,13 @@ export interface HubOptions {
   readonly timeZone: string;
   readonly adminToken: string;
   readonly analystToken: string;
+  /**
+   * OIDC mode: analyst and admin routes also take JWT access tokens of this issuer and audience,
+   * checked against its JWKS and mapped to a role by group or scope as deployed (shared/http/auth.ts).
+   *
+   * @default - the hub's own bearer tokens only
+   */
+  readonly oidc?: { readonly issuer: string; readonly audience: string; readonly dashboardClientId: string };
   readonly sourceSecrets: Readonly<Record<Source, string>>;
   /** Progress and problems, one line each. */
   readonly log: (line: string) => void;
@@ -196,7 +203,16 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
         ? { WEBHOOK_RATE_PER_SUBSCRIPTION: process.env.CITYHUB_WEBHOOK_RATE_PER_SUBSCRIPTION }
         : {}),
       DELIVERY_MAX_CONCURRENCY: '1',
-      AUTH_MODE: 'token',
+      AUTH_MODE: options.oidc ? 'oidc' : 'token',
+      ...(options.oidc
+        ? {
+            OIDC_ISSUER: options.oidc.issuer,
+            OIDC_AUDIENCE: options.oidc.audience,
+            SIGN_IN_ISSUER: options.oidc.issuer,
+            SIGN_IN_CLIENT_ID: options.oidc.dashboardClientId,
+            SIGN_IN_SCOPES: 'openid',
+          }
+        : {}),
       ADMIN_TOKEN: options.adminToken,
       ANALYST_TOKEN: options.analystToken,
       DASHBOARD_PAGE: dashboardPage,

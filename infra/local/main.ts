@@ -90,6 +90,18 @@ const main = async () => {
     if ((value ?? '').length < 16) fail(`cityhub: ${name} must be at least 16 characters`);
   }
   if (adminToken === analystToken) fail('cityhub: CITYHUB_ADMIN_TOKEN and CITYHUB_ANALYST_TOKEN must differ');
+  const issuer = env.CITYHUB_OIDC_ISSUER;
+  const audience = env.CITYHUB_OIDC_AUDIENCE;
+  if ((issuer === undefined) !== (audience === undefined))
+    fail(
+      'cityhub: CITYHUB_OIDC_ISSUER and CITYHUB_OIDC_AUDIENCE go together (OIDC mode), or neither (bearer tokens)',
+    );
+  if (issuer !== undefined && !URL.canParse(issuer))
+    fail(`cityhub: CITYHUB_OIDC_ISSUER=${issuer} is not a URL such as http://127.0.0.1:4000`);
+  const oidc =
+    issuer && audience
+      ? { issuer, audience, dashboardClientId: env.CITYHUB_OIDC_DASHBOARD_CLIENT_ID ?? audience }
+      : undefined;
   let chaos: ReturnType<typeof parseChaos>;
   try {
     chaos = parseChaos(env.CITYHUB_CHAOS);
@@ -132,6 +144,7 @@ const main = async () => {
     timeZone: zone.data ?? 'Asia/Shanghai',
     adminToken,
     analystToken,
+    ...(oidc ? { oidc } : {}),
     sourceSecrets,
     log,
     ...(chaos ? { chaos } : {}),
@@ -146,7 +159,11 @@ const main = async () => {
     dynamoDb: { endpoint: hub.dynamoDbEndpoint, tables: hub.tableNames },
   });
   log(`cityhub: ready at ${hub.url} (tokens and source secrets in ${options.stateFile}; Ctrl-C stops)`);
-  log(`cityhub: dashboard at ${hub.url}/ (sign in with the analystToken of ${options.stateFile})`);
+  log(
+    oidc
+      ? `cityhub: OIDC mode: analyst and admin routes also take access tokens of ${oidc.issuer} for ${oidc.audience}`
+      : `cityhub: dashboard at ${hub.url}/ (sign in with the analystToken of ${options.stateFile})`,
+  );
   if (options.demo) {
     const target = { url: hub.url, adminToken, sourceSecrets };
     const started = Date.now();

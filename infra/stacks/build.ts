@@ -166,6 +166,28 @@ export const stageConfigSchema = z.object({
     .pipe(z.number().positive().max(365))
     .optional()
     .describe('days of failing delivery attempts after which a subscription is disabled (default 5)'),
+  oidcIssuer: z
+    .url({
+      protocol: /^https$/,
+      error:
+        'must be the https URL of your OpenID provider, e.g. -c oidcIssuer=https://login.example.gov.cn/realms/city',
+    })
+    .optional()
+    .describe("the city's own OpenID provider instead of a Cognito user pool"),
+  oidcAudience: z
+    .preprocess(
+      (value) => (value === undefined ? value : String(value)),
+      z
+        .string()
+        .min(1, 'must name the audience (or client id) of access tokens, e.g. -c oidcAudience=cityhub'),
+    )
+    .optional()
+    .describe('audience of access tokens from oidcIssuer'),
+  oidcDashboardClientId: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("client id the dashboard signs in with at the city's provider (default: oidcAudience)"),
   keepLegacyDateIndex: z
     .preprocess((value) => (typeof value === 'string' ? value === 'true' : value), z.boolean())
     .default(false)
@@ -216,6 +238,15 @@ export const stageConfigOf = (app: App): StageConfig => {
     parsed.data.webhookRatePerSubscription ?? DEFAULT_DELIVERY_RATE,
     parsed.data.deliveryMaxConcurrency ?? queues.delivery.maxConcurrency,
   );
+  if ((parsed.data.oidcIssuer === undefined) !== (parsed.data.oidcAudience === undefined)) {
+    throw new Error(
+      'invalid context: oidcIssuer and oidcAudience go together: give both to use your own OpenID provider ' +
+        '(-c oidcIssuer=https://login.example.gov.cn/realms/city -c oidcAudience=cityhub), or neither for the Cognito user pool',
+    );
+  }
+  if (parsed.data.oidcDashboardClientId !== undefined && parsed.data.oidcIssuer === undefined) {
+    throw new Error('invalid context: oidcDashboardClientId needs -c oidcIssuer and -c oidcAudience');
+  }
   if (
     PROTECTED_STAGES.has(parsed.data.stage) &&
     parsed.data.alarmEmail === undefined &&
@@ -237,7 +268,9 @@ export const stageConfigOf = (app: App): StageConfig => {
  * `alarmEmail` and/or `alarmTopicArn` (prod needs one), `partnerAccounts`, `logRetentionDays`,
  * `apiThrottleRate`/`apiThrottleBurst` (analyst, admin and open routes), `ingestThrottleRate`/`ingestThrottleBurst`
  * (each ingest route), `ingestReservedConcurrency` (0 = none), `deliveryMaxConcurrency`,
- * `feedSilenceMinutes` (default 60) and `jt808WorkingFlag` (default: item 0x2A, bit 2).
+ * `feedSilenceMinutes` (default 60), `jt808WorkingFlag` (default: item 0x2A, bit 2) and `oidcIssuer` with
+ * `oidcAudience` (and optionally `oidcDashboardClientId`) for the city's own OpenID provider instead of a
+ * Cognito user pool.
  */
 export const buildApp = (props: BuildAppProps = {}): CityhubApp => {
   const app = new App(props.context ? { context: { ...props.context } } : {});
@@ -281,6 +314,15 @@ export const buildApp = (props: BuildAppProps = {}): CityhubApp => {
     ...(config.deliveryMaxConcurrency === undefined
       ? {}
       : { deliveryMaxConcurrency: config.deliveryMaxConcurrency }),
+    ...(config.oidcIssuer && config.oidcAudience
+      ? {
+          oidc: {
+            issuer: config.oidcIssuer,
+            audience: config.oidcAudience,
+            dashboardClientId: config.oidcDashboardClientId ?? config.oidcAudience,
+          },
+        }
+      : {}),
     ...(config.jt808WorkingFlag === undefined ? {} : { jt808WorkingFlag: config.jt808WorkingFlag }),
     ...(config.webhookPorts === undefined ? {} : { webhookPorts: config.webhookPorts }),
     ...(config.webhookRatePerSubscription === undefined

@@ -11,12 +11,11 @@ import {
   LogGroupLogDestination,
   type ThrottleSettings,
 } from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
-import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
@@ -28,7 +27,8 @@ import { DeadLetterQueue } from '#infra/constructs/dead-letter-queue';
 import { Observability } from '#infra/constructs/observability';
 import { ServiceFunction, serviceNameOf } from '#infra/constructs/service-function';
 import { ServiceQueue } from '#infra/constructs/service-queue';
-import { entriesOf, executeApiPath, toCdkEventPattern } from '#infra/constructs/topology-mapping';
+import { type OwnProvider, SignIn } from '#infra/constructs/sign-in';
+import { entriesOf, toCdkEventPattern } from '#infra/constructs/topology-mapping';
 import { sourceEnvSuffix } from '#shared/adapters/source-secrets';
 import { DEFAULT_DELIVERY_RATE } from '#shared/domain/webhooks/rate-limit';
 import {
@@ -44,7 +44,6 @@ import {
   type QueueName,
   queues,
   type RouteAuth,
-  type RouteDecl,
   routes,
   rules,
   schedules,
@@ -56,14 +55,14 @@ import {
 /** The repository root: handler entries in the topology are relative to it. */
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Routes whose callers API Gateway authorizes with IAM (SigV4). */
-const IAM_AUTHS: ReadonlySet<RouteAuth> = new Set(['analyst', 'admin']);
+/** Routes whose callers API Gateway authorizes with the JWT authorizer (OpenID Connect access tokens). */
+const JWT_AUTHS: ReadonlySet<RouteAuth> = new Set(['analyst', 'admin']);
 
 /** Why a route without an API Gateway authorizer is fine, per kind of route. */
 const UNAUTHORIZED_ROUTE_REASONS: Readonly<Partial<Record<RouteAuth, string>>> = {
   signature:
     'Ingest routes are called by external source systems that sign each request with Standard Webhooks (HMAC-SHA256 with a per-source secret from Secrets Manager); the function verifies the signature and timestamp before anything else (CONTRACT section 2).',
-  open: 'The health route (CONTRACT section 2) and the dashboard page are deliberately open: load balancers and monitors call the health route without credentials, browsers load the page before the analyst signs in; both answer constants without touching any data (the page calls the IAM-authorized analyst routes itself).',
+  open: 'The health route (CONTRACT section 2) and the dashboard page are deliberately open: load balancers and monitors call the health route without credentials, browsers load the page before the analyst signs in; both answer constants without touching any data (the page signs the analyst in and calls the JWT-authorized analyst routes itself).',
 };
 
 /** Throttle of the analyst, admin and open routes: each has its own bucket of these (`apiThrottle*`). */
@@ -162,6 +161,12 @@ export interface StatelessStackProps extends StackProps {
    * @default 60
    */
   readonly feedSilenceMinutes?: number;
+  /**
+   * The city's own OpenID provider for the analyst and admin routes.
+   *
+   * @default - a Cognito user pool with groups `analyst` and `admin` (infra/constructs/sign-in.ts)
+   */
+  readonly oidc?: OwnProvider;
 }
 
 /** How a function is invoked, for acknowledgments: its HTTP routes and the queues that feed it. */
@@ -194,8 +199,8 @@ export const webhookDeadLettersAlarmName = (stage: string): string => `cityhub-$
 
 /**
  * What computes: one Lambda per topology function, a queue (with DLQ and alarm) per topology queue, a bus
- * rule per topology rule, the HTTP API with the topology's routes, the IAM policies that open its analyst
- * and admin routes, and the daily schedules. All of it is read from shared/topology.ts.
+ * rule per topology rule, the HTTP API with the topology's routes behind a JWT authorizer (a Cognito user pool or
+ * the city's own provider) for its analyst and admin routes, and the daily schedules. All of it is read from shared/topology.ts.
  */
 export class StatelessStack extends Stack {
   /** The functions, by topology name. */
@@ -206,10 +211,8 @@ export class StatelessStack extends Stack {
   public readonly httpApi: HttpApi;
   /** The API's `$default` stage. */
   public readonly apiStage: HttpStage;
-  /** Lets analysts call the analyst routes (`execute-api:Invoke`). */
-  public readonly analystPolicy: ManagedPolicy;
-  /** Lets admins call the admin and analyst routes (`execute-api:Invoke`). */
-  public readonly adminPolicy: ManagedPolicy;
+  /** The user pool or own provider, and the JWT authorizer of the analyst and admin routes. */
+  public readonly signIn: SignIn;
   /** Alarms, their topic and the dashboard. */
   public readonly observability: Observability;
 
@@ -319,8 +322,14 @@ export class StatelessStack extends Stack {
     const api = this.createHttpApi(props, logRetention, functionOf);
     this.httpApi = api.httpApi;
     this.apiStage = api.stage;
-    this.analystPolicy = this.invokePolicy('CityHubAnalyst', props.stage, ['analyst']);
-    this.adminPolicy = this.invokePolicy('CityHubAdmin', props.stage, ['admin', 'analyst']);
+    this.signIn = api.signIn;
+    // The page learns where to sign in the way it learns the time zone: the function fills it in.
+    const dashboard = functionOf('dashboard').function;
+    dashboard.addEnvironment('SIGN_IN_ISSUER', api.signIn.page.issuer);
+    dashboard.addEnvironment('SIGN_IN_CLIENT_ID', api.signIn.page.clientId);
+    dashboard.addEnvironment('SIGN_IN_SCOPES', api.signIn.page.scopes);
+    // GET /openapi.json names the provider in its OpenID Connect security scheme.
+    functionOf('query').function.addEnvironment('SIGN_IN_ISSUER', api.signIn.page.issuer);
 
     this.createSchedules(props.timeZone, functionOf, asyncDeadLetters);
 
@@ -340,19 +349,6 @@ export class StatelessStack extends Stack {
     });
 
     new CfnOutput(this, 'ApiUrl', { description: 'Base URL of the cityhub HTTP API', value: api.stage.url });
-    new CfnOutput(this, 'AnalystPolicyArn', {
-      description: `Managed policy to attach to analysts (${routes
-        .filter((route) => route.auth === 'analyst')
-        .map((route) => `${route.method} ${route.path}`)
-        .join(', ')})`,
-      value: this.analystPolicy.managedPolicyArn,
-      exportName: `cityhub-${props.stage}-analyst-policy`,
-    });
-    new CfnOutput(this, 'AdminPolicyArn', {
-      description: 'Managed policy to attach to admins (every admin and analyst route)',
-      value: this.adminPolicy.managedPolicyArn,
-      exportName: `cityhub-${props.stage}-admin-policy`,
-    });
     new CfnOutput(this, 'BusName', {
       description: 'Name of the cityhub event bus',
       value: props.bus.eventBusName,
@@ -377,9 +373,9 @@ export class StatelessStack extends Stack {
       }
       environment.EVENT_BUS_NAME = props.bus.eventBusName;
     }
-    if (routes.some((route) => route.function === name && IAM_AUTHS.has(route.auth))) {
-      // API Gateway has checked SigV4 before the function runs (shared/http/auth.ts).
-      environment.AUTH_MODE = 'iam';
+    if (routes.some((route) => route.function === name && JWT_AUTHS.has(route.auth))) {
+      // API Gateway has verified the access token; the function maps its claims to a role (shared/http/auth.ts).
+      environment.AUTH_MODE = 'jwt';
     }
     if (decl.access.sourceSecrets) {
       for (const [source, secret] of entriesOf<Source, ISecret>(props.sourceSecrets)) {
@@ -471,7 +467,7 @@ export class StatelessStack extends Stack {
     props: StatelessStackProps,
     logRetention: RetentionDays,
     functionOf: (name: FunctionName) => ServiceFunction,
-  ): { httpApi: HttpApi; stage: HttpStage } {
+  ): { httpApi: HttpApi; stage: HttpStage; signIn: SignIn } {
     const httpApi = new HttpApi(this, 'HttpApi', {
       apiName: `cityhub-${props.stage}`,
       description: 'cityhub: signed ingest, analyst queries and admin routes',
@@ -515,13 +511,17 @@ export class StatelessStack extends Stack {
       }
       return integration;
     };
-    const iamAuthorizer = new HttpIamAuthorizer();
+    const signIn = new SignIn(this, 'SignIn', {
+      stage: props.stage,
+      callbackUrl: stage.url,
+      ...(props.oidc ? { ownProvider: props.oidc } : {}),
+    });
     // Every route gets its own throttle (a route setting), ingest routes the ingest one: a flood on one
     // route is refused there and counts against no other route's limit.
     const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of routes) {
-      const authorizer: IHttpRouteAuthorizer = IAM_AUTHS.has(route.auth)
-        ? iamAuthorizer
+      const authorizer: IHttpRouteAuthorizer = JWT_AUTHS.has(route.auth)
+        ? signIn.authorizer
         : new HttpNoneAuthorizer();
       const added = httpApi.addRoutes({
         path: route.path,
@@ -546,32 +546,7 @@ export class StatelessStack extends Stack {
       for (const httpRoute of added) stage.node.addDependency(httpRoute);
     }
     (stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
-    return { httpApi, stage };
-  }
-
-  /** A managed policy allowing `execute-api:Invoke` on exactly the routes of the given kinds. */
-  private invokePolicy(id: string, stage: string, auths: readonly RouteAuth[]): ManagedPolicy {
-    const allowed = routes.filter((route: RouteDecl) => auths.includes(route.auth));
-    const arnOf = (route: RouteDecl) =>
-      this.httpApi.arnForExecuteApi(route.method, executeApiPath(route.path), this.apiStage.stageName);
-    const policy = new ManagedPolicy(this, id, {
-      managedPolicyName: `${id}-${stage}`,
-      description: `Calls the ${auths.join(' and ')} routes of the cityhub-${stage} HTTP API: ${allowed.map((route) => `${route.method} ${route.path}`).join(', ')}`,
-      statements: [
-        new PolicyStatement({
-          actions: ['execute-api:Invoke'],
-          resources: allowed.map(arnOf),
-        }),
-      ],
-    });
-    const withParameters = allowed.filter((route) => route.path.includes('{'));
-    acknowledgeWhenResolved(policy, (resolve) =>
-      withParameters.map((route) => ({
-        id: `AwsSolutions-IAM5[Resource::${resolve(arnOf(route))}]`,
-        reason: `${route.method} ${route.path} has a path parameter, which execute-api ARNs write as *; the wildcard spans only that route's own ids.`,
-      })),
-    );
-    return policy;
+    return { httpApi, stage, signIn };
   }
 
   /** EventBridge Scheduler schedules at the declared local time of the city, invoking the declared function. */

@@ -152,8 +152,8 @@ const geoJsonAnswer = (description: string, component: ComponentName) => ({
 
 const securityOf: Record<RouteAuth, unknown[]> = {
   signature: [{ standardWebhooks: [] }],
-  analyst: [{ analystToken: [] }, { sigv4: [] }],
-  admin: [{ adminToken: [] }, { sigv4: [] }],
+  analyst: [{ analystToken: [] }, { openId: [] }],
+  admin: [{ adminToken: [] }, { openId: [] }],
   open: [],
 };
 
@@ -498,7 +498,10 @@ const operations: Record<string, Operation> = {
 };
 
 /** The OpenAPI 3.1 document of every route in the topology. */
-export const openApiDocument = (serverUrl?: string) => {
+export const openApiDocument = (
+  serverUrl?: string,
+  issuer: string | undefined = process.env.SIGN_IN_ISSUER,
+) => {
   const paths: Record<string, Record<string, Operation>> = {};
   for (const route of routes as readonly RouteDecl[]) {
     const operation = operations[`${route.method} ${route.path}`] ?? { summary: route.path, responses: {} };
@@ -540,11 +543,16 @@ export const openApiDocument = (serverUrl?: string) => {
           scheme: 'bearer',
           description: 'Local runtime: adminToken from the state file',
         },
-        sigv4: {
-          type: 'apiKey',
-          in: 'header',
-          name: 'Authorization',
-          description: 'Deployed: AWS SigV4 (IAM)',
+        openId: {
+          // Where the provider is unknown (the local hub in bearer-token mode), a JWT bearer scheme.
+          ...(issuer
+            ? {
+                type: 'openIdConnect',
+                openIdConnectUrl: `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
+              }
+            : { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
+          description:
+            'Deployed (and the local OIDC mode): an OpenID Connect access token as "Authorization: Bearer <token>". Analyst routes need the analyst or admin group (cognito:groups or groups claim) or the cityhub/analyst or cityhub/admin scope; admin routes the admin group or the cityhub/admin scope. Browsers sign in with the authorization-code flow and PKCE, systems use client credentials.',
         },
         standardWebhooks: {
           type: 'apiKey',

@@ -109,7 +109,7 @@ describe('HTTP routing', () => {
     const declared = routes.map((route) => ({
       routeKey: `${route.method} ${route.path}`,
       function: route.function,
-      authorizationType: route.auth === 'analyst' || route.auth === 'admin' ? 'AWS_IAM' : 'NONE',
+      authorizationType: route.auth === 'analyst' || route.auth === 'admin' ? 'JWT' : 'NONE',
     }));
     expect(byJson(deployedRoutes)).toEqual(byJson(declared));
   });

@@ -161,8 +161,13 @@ describe('the OpenAPI document', () => {
     for (const source of sources) {
       expect(security(`/ingest/${source}`, 'post')).toEqual([{ standardWebhooks: [] }]);
     }
-    expect(security('/indicators', 'get')).toEqual([{ analystToken: [] }, { sigv4: [] }]);
-    expect(security('/admin/recompute', 'post')).toEqual([{ adminToken: [] }, { sigv4: [] }]);
+    expect(security('/indicators', 'get')).toEqual([{ analystToken: [] }, { openId: [] }]);
+    expect(security('/admin/recompute', 'post')).toEqual([{ adminToken: [] }, { openId: [] }]);
+    const deployed = openApiDocument('https://api.example.org', 'https://login.example.org/realms/city/');
+    expect(deployed.components.securitySchemes.openId).toMatchObject({
+      type: 'openIdConnect',
+      openIdConnectUrl: 'https://login.example.org/realms/city/.well-known/openid-configuration',
+    });
     expect(security('/health', 'get')).toEqual([]);
   });
 });
