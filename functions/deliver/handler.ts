@@ -3,7 +3,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { deliverMessages } from '#shared/app/deliver';
-import { deliverDepsOf, deliverEnvSchema } from '#shared/composition/root';
+import { deliverDepsOf, deliverEnvSchema } from '#shared/composition/webhooks';
 import { loadEnv } from '#shared/config';
 
 const logger = new Logger({ serviceName: 'cityhub-deliver' });

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { subscriptionsRoutes } from '#functions/subscriptions/routes';
-import { subscriptionsDepsOf, subscriptionsEnvSchema } from '#shared/composition/root';
+import { subscriptionsDepsOf, subscriptionsEnvSchema } from '#shared/composition/webhooks';
 import { loadEnv } from '#shared/config';
 import { httpErrors } from '#shared/http/api';
 import { authEnvSchema, requireRole } from '#shared/http/auth';

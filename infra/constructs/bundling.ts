@@ -12,6 +12,12 @@ export const LAMBDA_ALIAS: Readonly<Record<string, string>> = {
 };
 
 /**
+ * Packages left out of every Lambda bundle: `jose` checks access tokens only in the local runtime's
+ * OIDC mode (shared/http/auth.ts imports it there alone); deployed, API Gateway's JWT authorizer does.
+ */
+export const LAMBDA_EXTERNALS: readonly string[] = ['jose'];
+
+/**
  * ESM bundles have no `require`; some CommonJS dependencies bundled into them still call it.
  * This banner gives them one.
  */
@@ -35,6 +41,7 @@ export const lambdaBuildOptions = (entry: string, outfile: string) => ({
   sourcemap: true,
   sourcesContent: false,
   alias: { ...LAMBDA_ALIAS },
+  external: [...LAMBDA_EXTERNALS],
   banner: { js: ESM_REQUIRE_BANNER },
   logLevel: 'silent' as const,
 });

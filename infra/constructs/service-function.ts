@@ -5,7 +5,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ESM_REQUIRE_BANNER, LAMBDA_ALIAS } from '#infra/constructs/bundling';
+import { ESM_REQUIRE_BANNER, LAMBDA_ALIAS, LAMBDA_EXTERNALS } from '#infra/constructs/bundling';
 
 /** The Powertools service name of a topology function: `ingest` → `cityhub-ingest`. */
 export const serviceNameOf = (name: string): string => `cityhub-${name}`;
@@ -124,6 +124,7 @@ export class ServiceFunction extends Construct implements IGrantable {
         // credential chain (LAMBDA_ALIAS): ≤ 500 KB (test/infra/bundles.test.ts) and a faster cold start
         // than loading the runtime's copy (docs/performance.md).
         bundleAwsSDK: true,
+        externalModules: [...LAMBDA_EXTERNALS],
         esbuildArgs: Object.fromEntries(
           Object.entries(LAMBDA_ALIAS).map(([name, path]) => [`--alias:${name}`, path]),
         ),

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
-import { createRemoteJWKSet, type JWTPayload, jwtVerify } from 'jose';
+import type { createRemoteJWKSet, JWTPayload } from 'jose';
 import * as z from 'zod';
 import type { HttpEvent, HttpResult } from '#shared/http/api';
 import { ForbiddenError, UnauthorizedError } from '#shared/http/errors';
@@ -96,8 +96,12 @@ const authorizerClaims = (event: HttpEvent): Record<string, unknown> | undefined
  */
 export const jwtVerifier = (issuer: string, audience: string) => {
   let keys: ReturnType<typeof createRemoteJWKSet> | undefined;
+  // `jose` is loaded only here, in the local OIDC mode: deployed, API Gateway's JWT authorizer checks
+  // tokens, and Lambda bundles leave the library out (LAMBDA_EXTERNALS in infra/constructs/bundling.ts).
+  const jose = import('jose');
   const keySet = async () => {
     if (keys) return keys;
+    const { createRemoteJWKSet } = await jose;
     const discovery = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
     const response = await fetch(discovery);
     if (!response.ok) throw new Error(`${discovery} answered ${response.status}`);
@@ -107,6 +111,7 @@ export const jwtVerifier = (issuer: string, audience: string) => {
     return keys;
   };
   return async (token: string): Promise<JWTPayload> => {
+    const { jwtVerify } = await jose;
     const { payload } = await jwtVerify(token, await keySet(), { issuer });
     const audiences = listClaim(payload.aud);
     if (!audiences.includes(audience) && payload.client_id !== audience)
