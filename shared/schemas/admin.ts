@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { qualityReport } from '#shared/domain/quality';
 import { daysBetween } from '#shared/domain/time';
-import { type Agree, areaKeySchema, dateSchema } from '#shared/schemas/common';
+import { type Agree, areaKeySchema, dateSchema, limitParamSchema } from '#shared/schemas/common';
 import { sourceSchema } from '#shared/schemas/ingest';
 import { recordErrorSchema, unknownNameMessage } from '#shared/schemas/messages';
 import { MAX_QUERY_DAYS } from '#shared/schemas/query';
@@ -28,16 +28,10 @@ export const recomputeRequestSchema = z
   .object({ date: dateSchema, to: dateSchema.optional() })
   .superRefine(({ date, to }, context) => rangeCheck('date')({ from: date, to }, context));
 
-const limitSchema = z.coerce
-  .number({ error: 'must be a whole number' })
-  .int('must be a whole number')
-  .min(1, 'must be 1 to 1000')
-  .max(1000, 'must be 1 to 1000');
-
 /** `GET /quarantine` parameters. */
 export const quarantineQuerySchema = z.object({
   source: sourceSchema.describe('Feed'),
-  limit: limitSchema.default(100).describe('At most this many records, 1 to 1000 (default 100)'),
+  limit: limitParamSchema(1000, 100).describe('At most this many records, 1 to 1000 (default 100)'),
 });
 
 /** `GET /admin/quality` parameters: a range of days (at most 366), both ends included. */

@@ -46,6 +46,15 @@ export const idSchema = z
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters');
 
+/** A `limit` query parameter: a whole number from 1 to `max`, `fallback` when absent. */
+export const limitParamSchema = (max: number, fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, `must be 1 to ${max}`)
+    .max(max, `must be 1 to ${max}`)
+    .default(fallback);
+
 export const locationSchema = z.object({
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { type IndicatorName, indicatorNames } from '#shared/domain/indicators/catalogue';
-import { areaCodeSchema, areaKeySchema, dateSchema } from '#shared/schemas/common';
+import { areaCodeSchema, areaKeySchema, dateSchema, limitParamSchema } from '#shared/schemas/common';
 
 /** Most ticket and case points one `GET /map/events` answer holds, and how many it holds unless told. */
 export const MAX_MAP_EVENTS = 5000;
@@ -39,15 +39,9 @@ const mapEventsQueryObject = z.object({
     .enum(['ticket', 'case'], { message: 'must be ticket or case' })
     .optional()
     .describe('Only tickets or only cases (default both)'),
-  limit: z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, `must be 1 to ${MAX_MAP_EVENTS}`)
-    .max(MAX_MAP_EVENTS, `must be 1 to ${MAX_MAP_EVENTS}`)
-    .default(DEFAULT_MAP_EVENTS)
-    .describe(
-      `Most points in the answer, 1 to ${MAX_MAP_EVENTS} (default ${DEFAULT_MAP_EVENTS}); see truncated`,
-    ),
+  limit: limitParamSchema(MAX_MAP_EVENTS, DEFAULT_MAP_EVENTS).describe(
+    `Most points in the answer, 1 to ${MAX_MAP_EVENTS} (default ${DEFAULT_MAP_EVENTS}); see truncated`,
+  ),
 });
 /** `GET /map/events` parameters. */
 export const mapEventsQuerySchema = mapEventsQueryObject;

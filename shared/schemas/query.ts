@@ -3,7 +3,13 @@ import type { AreaListItem } from '#shared/domain/area-list';
 import { type IndicatorName, indicatorCatalogue } from '#shared/domain/indicators/catalogue';
 import type { IndicatorItem } from '#shared/domain/indicators/item';
 import { daysBetween } from '#shared/domain/time';
-import { type Agree, areaCodeSchema, areaKeySchema, dateSchema } from '#shared/schemas/common';
+import {
+  type Agree,
+  areaCodeSchema,
+  areaKeySchema,
+  dateSchema,
+  limitParamSchema,
+} from '#shared/schemas/common';
 import { sourceSchema } from '#shared/schemas/ingest';
 
 /** Longest range one query may span, in days (both ends included). */
@@ -39,13 +45,9 @@ const indicatorQueryObject = z.object({
     .enum(['json', 'csv'], { message: 'must be json or csv' })
     .default('json')
     .describe('json (default) or csv'),
-  limit: z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, `must be 1 to ${MAX_QUERY_LIMIT}`)
-    .max(MAX_QUERY_LIMIT, `must be 1 to ${MAX_QUERY_LIMIT}`)
-    .default(DEFAULT_QUERY_LIMIT)
-    .describe(`Items per page, 1 to ${MAX_QUERY_LIMIT} (default ${DEFAULT_QUERY_LIMIT})`),
+  limit: limitParamSchema(MAX_QUERY_LIMIT, DEFAULT_QUERY_LIMIT).describe(
+    `Items per page, 1 to ${MAX_QUERY_LIMIT} (default ${DEFAULT_QUERY_LIMIT})`,
+  ),
   nextToken: pageTokenSchema
     .optional()
     .describe('Where the next page starts (from the previous answer, or its x-next-token header for CSV)'),

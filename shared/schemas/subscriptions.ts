@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { DeliveryAttempt, Subscription } from '#shared/domain/webhooks/subscription';
-import { type Agree, areaKeySchema, instantSchema } from '#shared/schemas/common';
+import { type Agree, areaKeySchema, instantSchema, limitParamSchema } from '#shared/schemas/common';
 import { caseEventTypes, ticketEventTypes } from '#shared/schemas/ingest';
 
 /** Every event type a subscription can receive (CONTRACT §7). */
@@ -89,13 +89,7 @@ export const categoryMatcher = (patterns: readonly string[]) => {
 
 /** `GET /subscriptions/{id}/deliveries` parameters. */
 export const deliveriesQuerySchema = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, 'must be 1 to 1000')
-    .max(1000, 'must be 1 to 1000')
-    .default(100)
-    .describe('At most this many attempts, 1 to 1000 (default 100)'),
+  limit: limitParamSchema(1000, 100).describe('At most this many attempts, 1 to 1000 (default 100)'),
 });
 
 /** A subscription as the API shows it: never its secret. */
