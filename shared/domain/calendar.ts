@@ -54,3 +54,24 @@ export const addWorkingHours = (
   }
   return undefined;
 };
+
+/** Working time (ms) between two instants: the part of [from, to) inside working windows. */
+export const workingMsBetween = (
+  from: number,
+  to: number,
+  calendar: WorkingCalendar,
+  timeZone: string,
+): number => {
+  if (to <= from) return 0;
+  let total = 0;
+  const last = localDate(to, timeZone);
+  for (let date = localDate(from, timeZone); date <= last; date = addDays(date, 1)) {
+    if (!isWorkingDay(date, calendar)) continue;
+    for (const [open, close] of workingWindows) {
+      const start = Math.max(from, zonedTime(date, open, timeZone));
+      const end = Math.min(to, zonedTime(date, close, timeZone));
+      if (end > start) total += end - start;
+    }
+  }
+  return total;
+};

@@ -1,7 +1,7 @@
-import { addWorkingHours, isWorkingDay, type WorkingCalendar, workingWindows } from '#shared/domain/calendar';
+import { addWorkingHours, type WorkingCalendar, workingMsBetween } from '#shared/domain/calendar';
 import type { CaseState } from '#shared/domain/cases';
 import type { TicketState } from '#shared/domain/tickets';
-import { addDays, HOUR_MS, localDate, zonedTime } from '#shared/domain/time';
+import { HOUR_MS } from '#shared/domain/time';
 
 /**
  * Supervision (督办): each open ticket and case, how much of its time limit it has used, and its
@@ -26,27 +26,6 @@ export const defaultThresholds: SupervisionThresholds = { yellowAt: DEFAULT_YELL
 /** The yellow threshold of a category. */
 export const yellowAtOf = (thresholds: SupervisionThresholds, category: string | undefined): number =>
   (category === undefined ? undefined : thresholds.byCategory[category]) ?? thresholds.yellowAt;
-
-/** Working time (ms) between two instants: the part of [from, to) inside working windows. */
-export const workingMsBetween = (
-  from: number,
-  to: number,
-  calendar: WorkingCalendar,
-  timeZone: string,
-): number => {
-  if (to <= from) return 0;
-  let total = 0;
-  const last = localDate(to, timeZone);
-  for (let date = localDate(from, timeZone); date <= last; date = addDays(date, 1)) {
-    if (!isWorkingDay(date, calendar)) continue;
-    for (const [open, close] of workingWindows) {
-      const start = Math.max(from, zonedTime(date, open, timeZone));
-      const end = Math.min(to, zonedTime(date, close, timeZone));
-      if (end > start) total += end - start;
-    }
-  }
-  return total;
-};
 
 /** Where an open item stands at an instant. */
 export interface Standing {

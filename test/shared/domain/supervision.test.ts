@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { addWorkingHours, defaultCalendar, type WorkingCalendar } from '#shared/domain/calendar';
+import {
+  addWorkingHours,
+  defaultCalendar,
+  type WorkingCalendar,
+  workingMsBetween,
+} from '#shared/domain/calendar';
 import type { CaseState } from '#shared/domain/cases';
-import { caseStanding, ticketStanding, workingMsBetween } from '#shared/domain/supervision';
+import { caseStanding, ticketStanding } from '#shared/domain/supervision';
 import type { TicketState } from '#shared/domain/tickets';
 
 const zone = 'Asia/Shanghai';
