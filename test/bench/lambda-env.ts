@@ -40,6 +40,8 @@ export const handlerEnv = (endpoints: BenchEndpoints = {}): Record<string, strin
   [tables.facts.envVar]: BENCH_TABLES.facts,
   [tables.indicators.envVar]: BENCH_TABLES.indicators,
   VISIBILITY_QUEUE_URL: 'http://127.0.0.1:9/000000000000/cityhub-bench-delivery',
+  // The benchmarks redrive nothing: the admin function knows no dead-letter queue.
+  DEAD_LETTER_QUEUES: '{}',
   AUTH_MODE: 'token',
   ADMIN_TOKEN,
   ANALYST_TOKEN,
