@@ -6,6 +6,7 @@
 
 import { DEFAULT_RETRY_SCHEDULE_S } from '#shared/domain/webhooks/retry';
 import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
+import { deadlineNoticed } from '#shared/events/deadlines';
 import { factsChanged } from '#shared/events/facts-changed';
 import { indicatorsDayUpdated, indicatorsUpdated } from '#shared/events/indicators-updated';
 import {
@@ -55,7 +56,16 @@ export const tables = {
     partitionKey: { name: 'pk' },
     sortKey: { name: 'sk' },
     ttlAttribute: 'expiresAt',
-    globalIndexes: [],
+    globalIndexes: [
+      {
+        // Sparse: only open items with a pending supervision notice carry `duePart` and `due`
+        // (shared/adapters/open-items-store.ts); the minute sweep reads the ones due.
+        indexName: 'byDue',
+        partitionKey: { name: 'duePart' },
+        sortKey: { name: 'due' },
+        projection: 'keys',
+      },
+    ],
   },
   /** Published daily indicators, one item per (area, date). */
   indicators: {
@@ -182,6 +192,28 @@ export const functions = {
     timeoutSeconds: 300,
     access: { tables: { facts: 'readWrite', indicators: 'readWrite' }, putEvents: true },
   },
+  supervise: {
+    id: 'Supervise',
+    entry: 'functions/supervise/handler.ts',
+    description:
+      'Every minute: announces open items turning yellow or red, broken alert rules and silent feeds',
+    memoryMb: 512,
+    timeoutSeconds: 50,
+    // One sweep at a time: a slow one never overlaps the next minute's (they would announce twice).
+    reservedConcurrency: 1,
+    // Facts: the open-items index and its due-time index, reference sets, feed freshness, the marks of
+    // what was announced; the indicators of the day, read for alert rules.
+    access: {
+      tables: {
+        facts: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem'],
+        indicators: 'read',
+      },
+      leadingKeys: {
+        facts: ['openitem#*', 'due', 'reference#*', 'feed#*', 'alertmark#*', 'feedwatch'],
+      },
+      putEvents: true,
+    },
+  },
   subscriptions: {
     id: 'Subscriptions',
     entry: 'functions/subscriptions/handler.ts',
@@ -220,7 +252,7 @@ export const functions = {
     id: 'Query',
     entry: 'functions/query/handler.ts',
     description:
-      'Answers analyst queries for indicators (JSON and CSV), areas, feed freshness and the map of a day, and the OpenAPI document',
+      'Answers analyst queries for indicators (JSON and CSV), areas, feed freshness, open items, the map of a day, and the OpenAPI document',
     memoryMb: 512,
     timeoutSeconds: 29,
     // Facts: the feed-freshness items (BatchGetItem) and the reference sets (GetItem of a head, Query of
@@ -248,6 +280,7 @@ export const functions = {
           'cohortlog#*',
           'ticket#*',
           'case#*',
+          'openitem#*',
         ],
       },
     },
@@ -440,6 +473,12 @@ export const rules: readonly RuleDecl[] = [
     queue: 'fanout',
   },
   {
+    id: 'SupervisionToFanout',
+    description: 'Supervision notices (deadline approaching, overdue) become ticket.* and case.* webhooks',
+    pattern: { source: [deadlineNoticed.source], 'detail-type': [deadlineNoticed.detailType] },
+    queue: 'fanout',
+  },
+  {
     id: 'DeliveriesToDeliver',
     description: 'Each requested delivery goes to the delivery queue, one message per subscription and event',
     pattern: {
@@ -482,6 +521,7 @@ const declaredRoutes = [
   { method: 'GET', path: '/map/roads', function: 'query', auth: 'analyst' },
   { method: 'GET', path: '/map/areas', function: 'query', auth: 'analyst' },
   { method: 'GET', path: '/map/events', function: 'query', auth: 'analyst' },
+  { method: 'GET', path: '/open-items', function: 'query', auth: 'analyst' },
   { method: 'POST', path: '/admin/recompute', function: 'admin', auth: 'admin' },
   { method: 'POST', path: '/admin/redrive', function: 'admin', auth: 'admin' },
   { method: 'GET', path: '/quarantine', function: 'admin', auth: 'admin' },
@@ -516,15 +556,19 @@ export type RouteKeyOf<Name extends FunctionName> =
       : never
     : never;
 
-/** A job run every day at a local time of the city time zone. */
-export interface ScheduleDecl {
+/** A job run every day at a local time of the city time zone, or every few minutes. */
+export type ScheduleDecl = {
   readonly id: string;
   readonly description: string;
   readonly function: FunctionName;
-  readonly hour: number;
-  readonly minute: number;
   readonly input: Readonly<Record<string, unknown>>;
-}
+} & (
+  | { readonly hour: number; readonly minute: number }
+  | {
+      /** Runs at the start of every minute whose number is a multiple of this (1: every minute). */
+      readonly everyMinutes: number;
+    }
+);
 
 export const schedules: readonly ScheduleDecl[] = [
   {
@@ -534,6 +578,14 @@ export const schedules: readonly ScheduleDecl[] = [
     hour: 2,
     minute: 30,
     input: { job: 'nightly-recompute' },
+  },
+  {
+    id: 'SupervisionSweep',
+    description:
+      'Announces the supervision notices that came due (deadlines approaching and passed), alert rules and silent feeds',
+    function: 'supervise',
+    everyMinutes: 1,
+    input: { job: 'supervision-sweep' },
   },
 ];
 

@@ -1,14 +1,16 @@
 import { type FeedFreshnessReader, feedStatuses } from '#shared/app/feed-statuses';
 import { type MapDeps, mapAreas, mapEvents, mapRoads } from '#shared/app/map';
+import { listOpenItems, type OpenItemsDeps, pageOfOpenItems } from '#shared/app/open-items';
 import {
   type IndicatorPage,
   type IndicatorsReader,
   queryIndicators,
   registeredAreas,
+  unknownAreas,
 } from '#shared/app/query-indicators';
 import type { AreaListItem } from '#shared/domain/area-list';
 import { type HttpEvent, type HttpResult, json } from '#shared/http/api';
-import { toCsv } from '#shared/http/csv';
+import { openItemsCsv, toCsv } from '#shared/http/csv';
 import { openApiDocument } from '#shared/http/openapi';
 import { parseQuery } from '#shared/http/params';
 import type { Routes } from '#shared/http/router';
@@ -20,6 +22,7 @@ import {
   mapRoadsQueryParams,
   mapRoadsQuerySchema,
 } from '#shared/schemas/map';
+import { encodeOpenItemsToken, openItemsQueryParams, openItemsQuerySchema } from '#shared/schemas/open-items';
 import { indicatorQueryParams, indicatorQuerySchema } from '#shared/schemas/query';
 
 /** What the analyst routes read. */
@@ -30,6 +33,8 @@ export interface QueryDeps {
   readonly loadAreaList: () => Promise<AreaListItem[]>;
   /** What the map of a day reads (`GET /map/*`). */
   readonly map: MapDeps;
+  /** Open tickets and cases with their lights (`GET /open-items`). */
+  readonly openItems: OpenItemsDeps;
   readonly now: () => number;
 }
 
@@ -73,4 +78,27 @@ export const queryRoutes = (deps: QueryDeps): Routes<'query'> => ({
     geoJson(await mapAreas(parseQuery(mapAreasQuerySchema, event, mapAreasQueryParams), deps.map)),
   'GET /map/events': async (event) =>
     geoJson(await mapEvents(parseQuery(mapEventsQuerySchema, event, mapEventsQueryParams), deps.map)),
+  'GET /open-items': async (event) => {
+    const query = parseQuery(openItemsQuerySchema, event, openItemsQueryParams);
+    const registered = query.area.length > 0 ? registeredAreas(await deps.loadAreaList()) : undefined;
+    const unknown = registered ? query.area.filter((area) => !registered.has(area)) : [];
+    if (unknown.length > 0) throw unknownAreas(unknown);
+    const { now, items } = await listOpenItems(query, deps.openItems);
+    const page = pageOfOpenItems(items, query.limit, query.nextToken);
+    const nextToken = page.next ? encodeOpenItemsToken(page.next) : undefined;
+    if (query.format === 'csv')
+      return {
+        statusCode: 200,
+        headers: {
+          'content-type': 'text/csv; charset=utf-8',
+          ...(nextToken ? { 'x-next-token': nextToken } : {}),
+        },
+        body: openItemsCsv(page.items),
+      };
+    return json(200, {
+      now: new Date(now).toISOString(),
+      items: page.items,
+      ...(nextToken ? { nextToken } : {}),
+    });
+  },
 });

@@ -57,6 +57,13 @@ export interface HubOptions {
    * entries); see {@link Chaos}.
    */
   readonly chaos?: ChaosOptions;
+  /**
+   * `manual`: the declared schedules run only through {@link Hub.runSchedule}, never on their timers
+   * (tests that set the clock themselves).
+   *
+   * @default 'timers'
+   */
+  readonly schedules?: 'timers' | 'manual';
 }
 
 /** A running local hub. */
@@ -69,6 +76,11 @@ export interface Hub {
   readonly queues: ReadonlyMap<QueueName, LocalQueue>;
   /** Resolves once every queue is empty and idle (work that creates more work included). */
   drain(): Promise<void>;
+  /**
+   * Runs a declared schedule now, as its timer would (for tests on a controlled clock: set the clock,
+   * run the sweep, see what it announced).
+   */
+  runSchedule(id: string): Promise<unknown>;
   /** Stops everything the hub started, DynamoDB Local's Java process included. */
   stop(): Promise<void>;
 }
@@ -289,7 +301,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       (schedule) => invoke(schedule.function, schedule.input),
       (schedule, error) => options.log(`cityhub: schedule ${schedule.id} failed: ${error.message}`),
     );
-    scheduler.start();
+    if (options.schedules !== 'manual') scheduler.start();
     stops.push(() => scheduler.stop());
 
     const drain = async () => {
@@ -298,7 +310,21 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
         if ([...queueMap.values()].every((queue) => queue.depth === 0)) return;
       }
     };
-    return { url, tableNames, dynamoDbEndpoint: dynamo.endpoint, bus, queues: queueMap, drain, stop };
+    const runSchedule = (id: string) => {
+      const schedule = schedules.find((each) => each.id === id);
+      if (!schedule) throw new Error(`no schedule ${id}: ${schedules.map((each) => each.id).join(', ')}`);
+      return invoke(schedule.function, schedule.input);
+    };
+    return {
+      url,
+      tableNames,
+      dynamoDbEndpoint: dynamo.endpoint,
+      bus,
+      queues: queueMap,
+      drain,
+      runSchedule,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

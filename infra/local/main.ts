@@ -1,5 +1,5 @@
 /**
- * `npm start [-- --port N] [--no-demo] [--data-dir DIR] [--state-file FILE]`: runs the whole hub on
+ * `npm start [-- --port N] [--no-demo] [--data-dir DIR] [--state-file FILE] [--clock ISO]`: runs the whole hub on
  * this machine (CONTRACT §1) until SIGINT or SIGTERM.
  */
 import { randomBytes } from 'node:crypto';
@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseChaos } from '#infra/local/chaos';
+import { installClock, startClockControl } from '#infra/local/clock';
 import { loadDemo } from '#infra/local/demo';
 import { checkJava, JavaMissingError } from '#infra/local/dynamodb-local';
 import { type Hub, startHub } from '#infra/local/hub';
@@ -17,7 +18,10 @@ const usage = `usage: npm start -- [--port N] [--no-demo] [--data-dir DIR] [--st
   --port N           HTTP port on 127.0.0.1 (default 3000; 0 = any free port)
   --no-demo          start empty instead of loading the demo city's simulated day
   --data-dir DIR     persist DynamoDB Local in DIR (default: in memory)
-  --state-file FILE  where to write url, tokens and source secrets (default .cityhub/local.json)`;
+  --state-file FILE  where to write url, tokens and source secrets (default .cityhub/local.json)
+  --clock ISO        for tests: start the hub's clock at this instant, run schedules only when asked,
+                     and serve a control port (its URL in the state file as "control"):
+                     POST /clock {"at": ISO} sets the clock, POST /schedules/<id> runs a schedule`;
 
 const fail = (message: string): never => {
   process.stderr.write(`${message}\n`);
@@ -32,6 +36,7 @@ const parseOptions = () => {
         'no-demo': { type: 'boolean', default: false },
         'data-dir': { type: 'string' },
         'state-file': { type: 'string', default: '.cityhub/local.json' },
+        clock: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -43,8 +48,14 @@ const parseOptions = () => {
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65_535)
       fail(`cityhub: --port must be 0 to 65535, not ${values.port}`);
+    const clock = values.clock === undefined ? undefined : Date.parse(values.clock);
+    if (clock !== undefined && Number.isNaN(clock))
+      fail(
+        `cityhub: --clock must be an RFC 3339 instant such as 2026-10-08T09:00:00+08:00, not ${values.clock}`,
+      );
     return {
       port,
+      clock,
       demo: !values['no-demo'],
       dataDir: values['data-dir'],
       stateFile: resolve(values['state-file']),
@@ -138,8 +149,11 @@ const main = async () => {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  // On a controlled clock, before anything reads the time.
+  const clock = options.clock === undefined ? undefined : installClock(options.clock);
   hub = await startHub({
     port: options.port,
+    ...(clock ? { schedules: 'manual' as const } : {}),
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     timeZone: zone.data ?? 'Asia/Shanghai',
     adminToken,
@@ -150,8 +164,13 @@ const main = async () => {
     ...(chaos ? { chaos } : {}),
   });
   if (stopping) return;
+  const control = clock
+    ? await startClockControl({ clock, runSchedule: hub.runSchedule, adminToken })
+    : undefined;
+  if (control) log(`cityhub: controlled clock at ${new Date().toISOString()}; control at ${control.url}`);
   writeStateFile(options.stateFile, {
     url: hub.url,
+    ...(control ? { control: control.url } : {}),
     adminToken,
     analystToken,
     sourceSecrets,

@@ -1,8 +1,17 @@
 import { addDays, localDate, zonedTime } from '#shared/domain/time';
 import type { ScheduleDecl } from '#shared/topology';
 
-/** The next instant after `now` at which the city's wall clock shows the schedule's hour and minute. */
+const MINUTE_MS = 60_000;
+
+/**
+ * The next instant after `now` at which the city's wall clock shows the schedule's hour and minute, or
+ * (a schedule of every few minutes) the start of its next minute.
+ */
 export const nextRun = (schedule: ScheduleDecl, now: number, timeZone: string): number => {
+  if ('everyMinutes' in schedule) {
+    const step = schedule.everyMinutes * MINUTE_MS;
+    return (Math.floor(now / step) + 1) * step;
+  }
   const minute = schedule.hour * 60 + schedule.minute;
   const today = localDate(now, timeZone);
   const candidate = zonedTime(today, minute, timeZone);
@@ -36,8 +45,11 @@ export class LocalScheduler {
 
   private arm(schedule: ScheduleDecl): void {
     if (this.stopped) return;
-    const delay = nextRun(schedule, Date.now(), this.timeZone) - Date.now();
-    // setTimeout holds at most ~24.8 days; a day-ahead delay always fits.
+    const now = Date.now();
+    const period = 'everyMinutes' in schedule ? schedule.everyMinutes * 60_000 : 86_400_000;
+    const delay = Math.min(nextRun(schedule, now, this.timeZone) - now, period);
+    // setTimeout holds at most ~24.8 days; a day-ahead delay always fits. (A test that sets the clock
+    // back makes the delay longer than the schedule's period: capped, so the schedule keeps running.)
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       this.run(schedule)

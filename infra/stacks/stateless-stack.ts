@@ -413,7 +413,11 @@ export class StatelessStack extends Stack {
         fn.function.addToRolePolicy(
           new PolicyStatement({
             actions: mode.map((action) => `dynamodb:${action}`),
-            resources: [table.tableArn],
+            // The table's indexes too: a query of an index is limited by the index's partition key.
+            resources:
+              tables[tableName as TableName].globalIndexes.length > 0
+                ? [table.tableArn, `${table.tableArn}/index/*`]
+                : [table.tableArn],
             conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...leadingKeys] } },
           }),
         );
@@ -549,7 +553,10 @@ export class StatelessStack extends Stack {
     return { httpApi, stage, signIn };
   }
 
-  /** EventBridge Scheduler schedules at the declared local time of the city, invoking the declared function. */
+  /**
+   * EventBridge Scheduler schedules at the declared local time of the city (or every few minutes),
+   * invoking the declared function.
+   */
   private createSchedules(
     timeZone: string,
     functionOf: (name: FunctionName) => ServiceFunction,
@@ -566,17 +573,21 @@ export class StatelessStack extends Stack {
       const fn = functionOf(schedule.function);
       new Schedule(this, schedule.id, {
         description: schedule.description,
-        schedule: ScheduleExpression.cron({
-          hour: String(schedule.hour),
-          minute: String(schedule.minute),
-          timeZone: TimeZone.of(timeZone),
-        }),
+        schedule:
+          'everyMinutes' in schedule
+            ? ScheduleExpression.rate(Duration.minutes(schedule.everyMinutes))
+            : ScheduleExpression.cron({
+                hour: String(schedule.hour),
+                minute: String(schedule.minute),
+                timeZone: TimeZone.of(timeZone),
+              }),
         target: new LambdaInvoke(fn.function, {
           role,
           input: ScheduleTargetInput.fromObject(schedule.input),
           deadLetterQueue: asyncDeadLetters.get(schedule.function)?.queue,
-          retryAttempts: 3,
-          maxEventAge: Duration.hours(1),
+          // A sweep of every few minutes is not retried: the next one does its work.
+          retryAttempts: 'everyMinutes' in schedule ? 0 : 3,
+          maxEventAge: 'everyMinutes' in schedule ? Duration.minutes(1) : Duration.hours(1),
         }),
       });
       acknowledgeWhenResolved(role, (resolve) => [

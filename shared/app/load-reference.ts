@@ -1,5 +1,9 @@
+import type { SupervisionReference } from '#shared/app/open-items';
+import { listAreas } from '#shared/domain/area-list';
 import { buildReference, type Reference, type ReferenceName } from '#shared/domain/reference';
 import { buildSanitationReference, type SanitationReference } from '#shared/domain/sanitation/reference';
+import { defaultThresholds } from '#shared/domain/supervision';
+import type { Areas } from '#shared/schemas/reference';
 
 /** Where reference sets are read, with a cheap version check per set. */
 export interface ReferenceReader {
@@ -41,3 +45,22 @@ export const sanitationReferenceLoader = (
   versionCachedLoader(repository, ['roads', 'vehicles'], ([roads, vehicles]) =>
     buildSanitationReference(roads, vehicles),
   );
+
+/**
+ * Loads what supervision reads: areas with their names, the calendar and the yellow thresholds (the
+ * `supervision` set: `{yellowAt?, categories?}`; the defaults when never put).
+ */
+export const supervisionReferenceLoader = (
+  repository: ReferenceReader,
+): (() => Promise<SupervisionReference>) =>
+  versionCachedLoader(repository, ['areas', 'calendar', 'supervision'], ([areas, calendar, supervision]) => {
+    const set = supervision as { yellowAt?: number; categories?: Record<string, number> } | undefined;
+    return {
+      ...buildReference(areas, calendar),
+      names: new Map(listAreas(areas as Areas | undefined).map((item) => [item.area, item.name])),
+      thresholds: {
+        yellowAt: set?.yellowAt ?? defaultThresholds.yellowAt,
+        byCategory: set?.categories ?? {},
+      },
+    };
+  });

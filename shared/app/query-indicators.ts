@@ -36,7 +36,8 @@ const isDefaultArea = (area: string) => area === 'city' || area.startsWith('dist
 export const registeredAreas = (registered: readonly AreaListItem[]): ReadonlySet<string> | undefined =>
   registered.length === 0 ? undefined : new Set<string>(['city', ...registered.map((item) => item.area)]);
 
-const unknownAreas = (areas: readonly string[]) =>
+/** The 404 of areas that are not registered, naming `GET /areas`. */
+export const unknownAreas = (areas: readonly string[]) =>
   new UnknownResourceError(
     `no registered area ${areas.map((area) => JSON.stringify(excerpt(area))).join(', ')}; ` +
       'GET /areas lists the registered districts and streets (and city is the whole city)',

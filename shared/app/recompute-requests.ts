@@ -1,3 +1,4 @@
+import { indexOpenItems, type OpenItemsDeps } from '#shared/app/open-items';
 import type { EventPublisher } from '#shared/app/ports';
 import {
   appendFacts,
@@ -36,7 +37,7 @@ export interface RecomputeRequestsOutcome extends DaysOutcome<DayOutcome | Recon
  */
 export const recomputeRequestedDays = async (
   messages: readonly { id: string; body: string }[],
-  deps: ReconcileDeps,
+  deps: ReconcileDeps & OpenItemsDeps,
   outOfTime: (reconciling: boolean) => boolean,
 ): Promise<RecomputeRequestsOutcome> => {
   const daysOf = new Map<string, string[]>();
@@ -56,6 +57,8 @@ export const recomputeRequestedDays = async (
   }
   // The logs take the new facts before any day is read; a failure here fails the whole batch.
   await appendFacts(entities, deps);
+  // Supervision's index of open items follows the same facts (its minute sweep gives the notices).
+  await indexOpenItems(entities, deps);
   const days = [...new Set([...daysOf.values()].flat())];
   const outcome = await forEachDay<DayOutcome | ReconcileOutcome>(
     [

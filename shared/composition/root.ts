@@ -12,6 +12,7 @@ import { FeedFreshnessStore } from '#shared/adapters/feed-freshness-store';
 import { GpsLogStore } from '#shared/adapters/gps-log-store';
 import { GpsRecordIdsStore } from '#shared/adapters/gps-record-ids';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
+import { OpenItemsStore } from '#shared/adapters/open-items-store';
 import { QualityStore } from '#shared/adapters/quality-store';
 import { QuarantineStore } from '#shared/adapters/quarantine-store';
 import { ReferenceRepository } from '#shared/adapters/reference-repository';
@@ -19,8 +20,14 @@ import { SanitationRepository } from '#shared/adapters/sanitation-repository';
 import { WebhookRepliesStore } from '#shared/adapters/webhook-replies-store';
 import { WebhooksRepository } from '#shared/adapters/webhooks-repository';
 import type { AdminDeps } from '#shared/app/admin';
-import { referenceLoader, sanitationReferenceLoader, versionCachedLoader } from '#shared/app/load-reference';
+import {
+  referenceLoader,
+  sanitationReferenceLoader,
+  supervisionReferenceLoader,
+  versionCachedLoader,
+} from '#shared/app/load-reference';
 import { type MapDeps, mapAreaSetOf } from '#shared/app/map';
+import type { OpenItemsDeps } from '#shared/app/open-items';
 import type { ReconcileDeps } from '#shared/app/reconcile';
 import { baseEnvSchema } from '#shared/config';
 import { listAreas } from '#shared/domain/area-list';
@@ -52,6 +59,7 @@ export const createStorage = (env: StorageEnv) => {
     entities: events,
     events,
     cohorts: new CohortLogStore(documents, env.FACTS_TABLE),
+    openItems: new OpenItemsStore(documents, env.FACTS_TABLE),
     quality: new QualityStore(documents, env.FACTS_TABLE),
     indicators: new IndicatorsRepository(documents, env.INDICATORS_TABLE),
     reference: new ReferenceRepository(documents, env.FACTS_TABLE),
@@ -72,9 +80,10 @@ export const recomputeDepsOf = (storage: ReturnType<typeof createStorage>, timeZ
     ...storage,
     loadReference: referenceLoader(storage.reference),
     loadSanitation: sanitationReferenceLoader(storage.reference),
+    loadSupervision: supervisionReferenceLoader(storage.reference),
     timeZone,
     now: Date.now,
-  }) satisfies ReconcileDeps;
+  }) satisfies ReconcileDeps & OpenItemsDeps;
 
 /** Variables of the admin function: storage, and the dead-letter queues it may move back. */
 export const adminEnvSchema = storageEnvSchema.extend({
@@ -142,6 +151,13 @@ export const queryDepsOf = (env: z.infer<typeof queryEnvSchema>) => {
       listAreas(areas as Areas | undefined),
     ),
     map,
+    /** Open items: the index, and the areas, calendar and thresholds they are lit by. */
+    openItems: {
+      openItems: new OpenItemsStore(documents, env.FACTS_TABLE),
+      loadSupervision: supervisionReferenceLoader(reference),
+      timeZone: env.CITY_TIMEZONE,
+      now: Date.now,
+    } satisfies OpenItemsDeps,
     now: Date.now,
   };
 };

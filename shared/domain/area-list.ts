@@ -2,6 +2,9 @@ import { districtArea, streetArea } from '#shared/domain/areas';
 import type { AreaKey } from '#shared/schemas/common';
 import type { Areas } from '#shared/schemas/reference';
 
+/** The city's name beside its area key `city` in tables meant for people. */
+export const CITY_NAME = '全市';
+
 /** One registered district or street without its polygon, as analysts see it (`GET /areas`). */
 export interface AreaListItem {
   /** Its area key in indicator answers, e.g. `district:dongcheng`. */

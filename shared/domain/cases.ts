@@ -43,6 +43,8 @@ export interface CaseBasis extends Omit<CaseState, 'deadline'> {
   readonly deadlineAt: number | undefined;
   /** `urgent` of the latest event that carries it. */
   readonly urgent: boolean;
+  /** Category of the latest event (supervision thresholds are per category). */
+  readonly category?: string | undefined;
 }
 
 /** Derives what a case's state rests on from its events, whatever order they arrived in. */
@@ -74,6 +76,7 @@ export const deriveCaseBasis = (
     reworked: sorted.some((event) => event.type === 'rework'),
     deadlineAt: withDeadline?.deadlineAt ? toEpochMs(withDeadline.deadlineAt) : undefined,
     urgent: sorted.findLast((event) => event.urgent !== undefined)?.urgent ?? false,
+    category: sorted.at(-1)?.category,
     placement: placed ? { district: placed.district, street: placed.street, location: placed.location } : {},
   };
 };
@@ -83,7 +86,7 @@ export const deriveCaseBasis = (
  * working hours (an urgent case: 2 hours).
  */
 export const caseStateOf = (basis: CaseBasis, calendar: WorkingCalendar, timeZone: string): CaseState => {
-  const { deadlineAt, urgent, ...state } = basis;
+  const { deadlineAt, urgent, category: _category, ...state } = basis;
   let deadline = deadlineAt;
   if (deadline === undefined && state.filedAt !== undefined) {
     deadline = urgent

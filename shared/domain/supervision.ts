@@ -1,5 +1,6 @@
 import { addWorkingHours, type WorkingCalendar, workingMsBetween } from '#shared/domain/calendar';
-import type { CaseState } from '#shared/domain/cases';
+import { type CaseState, caseStateOf } from '#shared/domain/cases';
+import type { EntityFacts } from '#shared/domain/entity-facts';
 import type { TicketState } from '#shared/domain/tickets';
 import { HOUR_MS } from '#shared/domain/time';
 
@@ -100,4 +101,95 @@ export const caseStanding = (
     yellowFrom: yellowFrom === undefined ? undefined : Math.min(yellowFrom, deadline),
     redFrom: deadline + 1,
   };
+};
+
+/** Whether an entity is open: a ticket received and not closed; a case filed, not closed, not cancelled. */
+export const isOpen = (facts: EntityFacts): boolean =>
+  facts.kind === 'ticket'
+    ? facts.state.receivedAt !== undefined && !facts.state.closed
+    : facts.state.filedAt !== undefined && !facts.state.closed && !facts.state.cancelled;
+
+/**
+ * The part of an open item's facts that its standing, place and category rest on: two derivations
+ * with the same view need no new write to the index.
+ */
+export const supervisionView = (facts: EntityFacts): string =>
+  JSON.stringify(
+    facts.kind === 'ticket'
+      ? [facts.state.receivedAt, facts.state.deadline, facts.state.category, facts.state.placement]
+      : [
+          facts.state.filedAt,
+          facts.state.deadlineAt,
+          facts.state.urgent,
+          facts.state.suspended,
+          facts.state.category,
+          facts.state.placement,
+        ],
+  );
+
+/** What supervision needs besides the facts: the calendar, the city's time zone and the thresholds. */
+export interface SupervisionContext {
+  readonly calendar: WorkingCalendar;
+  readonly timeZone: string;
+  readonly thresholds: SupervisionThresholds;
+}
+
+/** An open item's standing at `now` (undefined when the facts say it is not open). */
+export const standingOf = (facts: EntityFacts, now: number, context: SupervisionContext) =>
+  facts.kind === 'ticket'
+    ? ticketStanding(facts.state, now, context.thresholds)
+    : caseStanding(
+        caseStateOf(facts.state, context.calendar, context.timeZone),
+        facts.state.category,
+        now,
+        context.calendar,
+        context.timeZone,
+        context.thresholds,
+      );
+
+/** The two moments supervision announces: turning yellow, and turning red (past the deadline). */
+export type Notice = 'deadline-approaching' | 'overdue';
+
+/** The deadlines for which an item's notices went out (each notice once per item and deadline). */
+export interface NoticeMarks {
+  readonly approachingFor?: number | undefined;
+  readonly overdueFor?: number | undefined;
+}
+
+/**
+ * The next notice an item is due to give and when, given the notices already given: none while paused
+ * or once it was announced overdue for its deadline; else turning red once announced yellow for it;
+ * else turning yellow (or red, for a limit that never turns yellow before its deadline).
+ */
+export const nextNotice = (
+  standing: Standing,
+  marks: NoticeMarks,
+): { readonly notice: Notice; readonly at: number } | undefined => {
+  if (standing.light === 'paused' || marks.overdueFor === standing.deadline) return undefined;
+  if (marks.approachingFor === standing.deadline || standing.yellowFrom === undefined)
+    return { notice: 'overdue', at: standing.redFrom };
+  return standing.yellowFrom < standing.redFrom
+    ? { notice: 'deadline-approaching', at: standing.yellowFrom }
+    : { notice: 'overdue', at: standing.redFrom };
+};
+
+/**
+ * The notice an item gives at `now`, if any, and the marks to keep after it: past its deadline it is
+ * announced overdue (an item first seen already red skips the yellow notice); from its yellow moment
+ * it is announced approaching. A paused item gives none.
+ */
+export const noticeAt = (
+  standing: Standing,
+  marks: NoticeMarks,
+  now: number,
+): { readonly notice: Notice; readonly marks: NoticeMarks } | undefined => {
+  if (standing.light === 'paused') return undefined;
+  const { deadline } = standing;
+  if (now >= standing.redFrom)
+    return marks.overdueFor === deadline
+      ? undefined
+      : { notice: 'overdue', marks: { approachingFor: deadline, overdueFor: deadline } };
+  if (standing.yellowFrom !== undefined && now >= standing.yellowFrom && marks.approachingFor !== deadline)
+    return { notice: 'deadline-approaching', marks: { ...marks, approachingFor: deadline } };
+  return undefined;
 };

@@ -23,6 +23,7 @@ import {
   roadCoverageMapSchema,
 } from '#shared/schemas/map';
 import { recordErrorSchema } from '#shared/schemas/messages';
+import { openItemSchema, openItemsAnswerSchema, openItemsQuerySchema } from '#shared/schemas/open-items';
 import { open311EnvelopeSchema, open311RequestSchema } from '#shared/schemas/open311';
 import {
   areaListItemSchema,
@@ -80,6 +81,8 @@ const components = {
   RoadCoverageMap: roadCoverageMapSchema,
   AreaIndicatorMap: areaIndicatorMapSchema,
   EventPointsMap: eventPointsMapSchema,
+  OpenItem: openItemSchema,
+  OpenItemsAnswer: openItemsAnswerSchema,
   DayOutcome: dayOutcomeSchema,
   RecomputeAnswer: recomputeAnswerSchema,
   RedriveAnswer: redriveAnswerSchema,
@@ -361,6 +364,36 @@ const operations: Record<string, Operation> = {
         'EventPointsMap',
       ),
       400: errorResponse('Missing or bad date, kind or limit, or a parameter the route does not take'),
+    },
+  },
+  'GET /open-items': {
+    summary:
+      'Open tickets and cases with their deadline, share of the limit used and warning light (督办), sorted by deadline, as JSON or CSV',
+    parameters: queryParameters(openItemsQuerySchema),
+    responses: {
+      200: {
+        description: 'Items sorted by deadline (the most urgent first), then kind and id',
+        headers: {
+          'x-next-token': {
+            description: 'CSV only: where the next page starts (the nextToken of a JSON answer)',
+            schema: jsonSchemaOf(z.string()),
+          },
+        },
+        content: {
+          'application/json': { schema: { $ref: '#/components/schemas/OpenItemsAnswer' } },
+          'text/csv': {
+            schema: jsonSchemaOf(
+              z
+                .string()
+                .describe('kind,id,category,startedAt,deadline,usedShare,light,overdueMinutes,area,name'),
+            ),
+          },
+        },
+      },
+      400: errorResponse(
+        'Bad area, kind, light, format, limit or token, or a parameter the route does not take',
+      ),
+      404: errorResponse('An area that is not registered (GET /areas lists them)'),
     },
   },
   'POST /admin/recompute': {

@@ -7,6 +7,11 @@ import { caseEventTypes, ticketEventTypes } from '#shared/schemas/ingest';
 export const webhookEventTypes = [
   ...ticketEventTypes.map((type) => `ticket.${type}` as const),
   ...caseEventTypes.map((type) => `case.${type}` as const),
+  // Supervision notices (CONTRACT §10): an open item turned yellow, or passed its deadline.
+  'ticket.deadline-approaching',
+  'ticket.overdue',
+  'case.deadline-approaching',
+  'case.overdue',
   'indicators.updated',
   'sync.case-requested',
   'sync.ticket-resolved',

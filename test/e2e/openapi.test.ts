@@ -346,6 +346,24 @@ describe('the answers of a running hub, against its own OpenAPI document', () =>
       const extra = await call('GET', path, { target: `${path}?${query}&extra=1`, token: 'analyst' });
       expect(extra.status).toBe(400);
     }
+    // The tickets above were received on 2026-03-02: open and long overdue.
+    const open = await call('GET', '/open-items', {
+      target: '/open-items?kind=ticket&limit=1',
+      token: 'analyst',
+    });
+    expect(open.json().items).toEqual([expect.objectContaining({ kind: 'ticket', light: 'red' })]);
+    const openCsv = await call('GET', '/open-items', {
+      target: '/open-items?format=csv&light=red',
+      token: 'analyst',
+    });
+    expect(openCsv.contentType).toMatch(/^text\/csv/);
+    expect(
+      (await call('GET', '/open-items', { target: '/open-items?area=district:atlantis', token: 'analyst' }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await call('GET', '/open-items', { target: '/open-items?light=blue', token: 'analyst' })).status,
+    ).toBe(400);
   });
 
   it('answers deliveries, replays and deletion as documented', async () => {

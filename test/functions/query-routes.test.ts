@@ -37,6 +37,8 @@ const deps: QueryDeps = {
   loadAreaList: async () => registered,
   // The map routes are not called here (test/e2e/map.test.ts calls them).
   map: {} as QueryDeps['map'],
+  // Nor GET /open-items (test/e2e/supervision.test.ts calls it).
+  openItems: {} as QueryDeps['openItems'],
   now: () => Date.parse('2026-03-03T00:00:00Z'),
 };
 

@@ -52,8 +52,8 @@ describe('stage config', () => {
   });
 
   it.each([
-    [{}, ['byDateKeys']],
-    [{ keepLegacyDateIndex: 'true' }, ['byDateKeys', 'byDate']],
+    [{}, ['byDue', 'byDateKeys']],
+    [{ keepLegacyDateIndex: 'true' }, ['byDue', 'byDateKeys', 'byDate']],
   ])('keeps the former byDate index only for the first deploy of an upgrade (%o)', (extra, expected) => {
     const { stateful } = build(extra);
     const indexes = tablesOf(Template.fromStack(stateful)).flatMap(

@@ -101,11 +101,14 @@ describe('isolation by default', () => {
     }
   });
 
-  it('reserves the topology concurrency for ingest, and for no other function', () => {
+  it('reserves the topology concurrency for ingest, one for the minute sweep, and none for the others', () => {
     expect(functions.ingest.reservedConcurrency).toBeGreaterThan(0);
     expect(isolation.reservedConcurrency('ingest')).toBe(functions.ingest.reservedConcurrency);
+    // Two sweeps at once would announce the same notices twice.
+    expect(isolation.reservedConcurrency('supervise')).toBe(1);
     for (const name of Object.keys(functions) as FunctionName[]) {
-      if (name !== 'ingest') expect(isolation.reservedConcurrency(name), name).toBeUndefined();
+      if (name !== 'ingest' && name !== 'supervise')
+        expect(isolation.reservedConcurrency(name), name).toBeUndefined();
     }
   });
 

@@ -457,17 +457,34 @@ describe('stateless stack', () => {
     });
   });
 
-  it.each(schedules)('runs schedule $id daily at $hour:$minute city time with its input', (schedule) => {
-    statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: `cron(${schedule.minute} ${schedule.hour} * * ? *)`,
-      ScheduleExpressionTimezone: 'Europe/Paris',
-      Target: {
-        Arn: getAttArn(functionIdByService.get(serviceNameOf(schedule.function)) ?? ''),
-        Input: JSON.stringify(schedule.input),
-        DeadLetterConfig: { Arn: Match.anyValue() },
-      },
-    });
-  });
+  it.each(schedules.flatMap((schedule) => ('hour' in schedule ? [schedule] : [])))(
+    'runs schedule $id daily at $hour:$minute city time with its input',
+    (schedule) => {
+      statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: `cron(${schedule.minute} ${schedule.hour} * * ? *)`,
+        ScheduleExpressionTimezone: 'Europe/Paris',
+        Target: {
+          Arn: getAttArn(functionIdByService.get(serviceNameOf(schedule.function)) ?? ''),
+          Input: JSON.stringify(schedule.input),
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        },
+      });
+    },
+  );
+
+  it.each(schedules.flatMap((schedule) => ('everyMinutes' in schedule ? [schedule] : [])))(
+    'runs schedule $id every $everyMinutes minutes with its input, without retries',
+    (schedule) => {
+      statelessTemplate.hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: `rate(${schedule.everyMinutes} minute${schedule.everyMinutes === 1 ? '' : 's'})`,
+        Target: {
+          Arn: getAttArn(functionIdByService.get(serviceNameOf(schedule.function)) ?? ''),
+          Input: JSON.stringify(schedule.input),
+          RetryPolicy: { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 },
+        },
+      });
+    },
+  );
 });
 
 describe('cdk-nag', () => {

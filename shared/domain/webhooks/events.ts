@@ -1,5 +1,6 @@
 import { type AreaRegistry, placeRecord } from '#shared/domain/areas';
 import type { Subscription } from '#shared/domain/webhooks/subscription';
+import { deadlineNoticed } from '#shared/events/deadlines';
 import type { DeliveredEvent } from '#shared/events/definition';
 import {
   type IndicatorsUpdatedDetail,
@@ -86,6 +87,17 @@ const toWebhookEvent = (
       id: `sync.ticket-resolved:${detail.caseId}:${detail.closingEventId}`,
       type,
       timestamp: iso(detail.closedAt),
+      data: detail,
+    };
+  }
+  if (type === deadlineNoticed.detailType) {
+    const detail = deadlineNoticed.detailSchema.parse(delivered.detail);
+    return {
+      // Once per item, deadline and opening: a moved deadline or a reopening is another event, a
+      // repeat the same one.
+      id: `${detail.kind}.${detail.notice}:${detail.id}:${iso(detail.deadline)}:${detail.since}`,
+      type: `${detail.kind}.${detail.notice}`,
+      timestamp: iso(detail.at),
       data: detail,
     };
   }

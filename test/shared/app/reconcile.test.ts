@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processTrackMessages } from '#shared/app/coverage';
-import { sanitationReferenceLoader } from '#shared/app/load-reference';
+import { sanitationReferenceLoader, supervisionReferenceLoader } from '#shared/app/load-reference';
 import { appendFacts, recomputeDay } from '#shared/app/recompute';
 import { queueNightlyRecompute, recomputeRequestedDays } from '#shared/app/recompute-requests';
 import {
@@ -32,6 +32,7 @@ const deps = () => ({
   publisher,
   loadReference: async () => ({ areas: emptyAreaRegistry, calendar: defaultCalendar }),
   loadSanitation: sanitationReferenceLoader(db.reference),
+  loadSupervision: supervisionReferenceLoader(db.reference),
   timeZone: zone,
   now: () => clock,
 });

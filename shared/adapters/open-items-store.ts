@@ -1,0 +1,177 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  UpdateCommand,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { batchGet, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import { type IndexedItem, itemKey, type OpenItemsIndex } from '#shared/app/open-items';
+import type { EntityKind } from '#shared/domain/entity-events';
+import type { EntityFacts } from '#shared/domain/entity-facts';
+import type { NoticeMarks } from '#shared/domain/supervision';
+import { tables } from '#shared/topology';
+
+/** The due-time index of the facts table: open items by when their next notice is due. */
+const BY_DUE = tables.facts.globalIndexes[0];
+/** The one partition of that index: every item with a pending notice (a few writes a second at most). */
+const DUE_PARTITION = 'due';
+/** Due times as sortable strings: epoch ms, zero-padded. */
+const dueKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
+const partition = (kind: EntityKind) => `openitem#${kind}`;
+
+const fromItem = (item: Record<string, unknown>): IndexedItem => ({
+  facts: JSON.parse(String(item.facts)) as EntityFacts,
+  view: String(item.view),
+  marks: {
+    approachingFor: item.approachingFor === undefined ? undefined : Number(item.approachingFor),
+    overdueFor: item.overdueFor === undefined ? undefined : Number(item.overdueFor),
+  },
+  due: item.due === undefined ? undefined : Number(item.due),
+  since: Number(item.since),
+});
+
+/** `SET` of a due time (and its index partition), or `REMOVE` of both when none is pending. */
+const dueUpdate = (due: number | undefined) =>
+  due === undefined
+    ? { remove: ['duePart', 'due'], set: [] as string[], values: {} }
+    : {
+        remove: [] as string[],
+        set: ['duePart = :duePart', 'due = :due'],
+        values: { ':duePart': DUE_PARTITION, ':due': dueKey(due) },
+      };
+
+/**
+ * The open-items index in the facts table: one item per open ticket or case (`openitem#<kind>`, its
+ * id) holding its facts as JSON, the view they were written for, the deadlines its notices were
+ * given for, and when its next notice is due; the sparse `byDue` index lists the items with a
+ * pending notice by that time, so the minute sweep reads only what is due.
+ */
+export class OpenItemsStore implements OpenItemsIndex {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(keys: readonly { kind: EntityKind; id: string }[]): Promise<Map<string, IndexedItem>> {
+    const items = await batchGet(
+      this.client,
+      this.table,
+      keys.map(({ kind, id }) => ({ pk: partition(kind), sk: id })),
+    );
+    return new Map(
+      items.map((item) => {
+        const indexed = fromItem(item);
+        return [itemKey(indexed.facts.kind, indexed.facts.id), indexed];
+      }),
+    );
+  }
+
+  async put(facts: EntityFacts, view: string, due: number | undefined): Promise<void> {
+    const update = dueUpdate(due);
+    await this.conditional({
+      TableName: this.table,
+      Key: { pk: partition(facts.kind), sk: facts.id },
+      UpdateExpression:
+        `SET ${['facts = :facts', '#n = :n', '#view = :view', 'since = if_not_exists(since, :n)', ...update.set].join(', ')}` +
+        (update.remove.length > 0 ? ` REMOVE ${update.remove.join(', ')}` : ''),
+      // A derivation from more events (or as many: the same one) is never replaced by this one.
+      ConditionExpression: 'attribute_not_exists(pk) OR #n < :n',
+      ExpressionAttributeNames: { '#n': 'n', '#view': 'view' },
+      ExpressionAttributeValues: {
+        ':facts': JSON.stringify(facts),
+        ':n': facts.n,
+        ':view': view,
+        ...update.values,
+      },
+    });
+  }
+
+  async remove(kind: EntityKind, id: string, n: number): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: partition(kind), sk: id },
+          ConditionExpression: '#n < :n',
+          ExpressionAttributeNames: { '#n': 'n' },
+          ExpressionAttributeValues: { ':n': n },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  async list(kind?: EntityKind): Promise<IndexedItem[]> {
+    const kinds: EntityKind[] = kind ? [kind] : ['ticket', 'case'];
+    const pages = await Promise.all(
+      kinds.map((each) =>
+        queryAll(this.client, {
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': partition(each) },
+        }),
+      ),
+    );
+    return pages.flat().map(fromItem);
+  }
+
+  async due(now: number): Promise<IndexedItem[]> {
+    const keys = await queryAll(this.client, {
+      TableName: this.table,
+      IndexName: BY_DUE.indexName,
+      KeyConditionExpression: 'duePart = :duePart AND due <= :now',
+      ExpressionAttributeValues: { ':duePart': DUE_PARTITION, ':now': dueKey(now) },
+    });
+    // The index is eventually consistent: the items themselves are read consistently, and one whose
+    // due time moved past `now` meanwhile is left for its time.
+    const items = await batchGet(
+      this.client,
+      this.table,
+      keys.map(({ pk, sk }) => ({ pk, sk })),
+      undefined,
+      true,
+    );
+    return items.map(fromItem).filter((item) => item.due !== undefined && item.due <= now);
+  }
+
+  async mark(
+    kind: EntityKind,
+    id: string,
+    view: string,
+    marks: NoticeMarks,
+    due: number | undefined,
+  ): Promise<void> {
+    const update = dueUpdate(due);
+    const set = [...update.set];
+    const remove = [...update.remove];
+    const values: Record<string, unknown> = { ...update.values, ':view': view };
+    for (const [name, deadline] of Object.entries(marks)) {
+      if (deadline === undefined) remove.push(name);
+      else {
+        set.push(`${name} = :${name}`);
+        values[`:${name}`] = deadline;
+      }
+    }
+    await this.conditional({
+      TableName: this.table,
+      Key: { pk: partition(kind), sk: id },
+      UpdateExpression:
+        (set.length > 0 ? `SET ${set.join(', ')}` : '') +
+        (remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''),
+      // An item closed meanwhile stays gone; one whose view changed meanwhile was given its due time
+      // by that write (from the marks then held: a notice given now may be given again, same id).
+      ConditionExpression: 'attribute_exists(pk) AND #view = :view',
+      ExpressionAttributeNames: { '#view': 'view' },
+      ExpressionAttributeValues: values,
+    });
+  }
+
+  private async conditional(input: UpdateCommandInput): Promise<void> {
+    try {
+      await this.client.send(new UpdateCommand(input));
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+}

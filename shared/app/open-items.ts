@@ -1,0 +1,301 @@
+import pMap from 'p-map';
+import type { EventPublisher } from '#shared/app/ports';
+import { CITY_NAME } from '#shared/domain/area-list';
+import { cityArea, placeRecord } from '#shared/domain/areas';
+import type { EntityKind } from '#shared/domain/entity-events';
+import { type EntityFacts, foldFacts } from '#shared/domain/entity-facts';
+import type { Reference } from '#shared/domain/reference';
+import {
+  isOpen,
+  type Light,
+  type NoticeMarks,
+  nextNotice,
+  noticeAt,
+  type SupervisionContext,
+  type SupervisionThresholds,
+  standingOf,
+  supervisionView,
+} from '#shared/domain/supervision';
+import { deadlineNoticed } from '#shared/events/deadlines';
+import { busEvent } from '#shared/events/definition';
+import type { AreaKey } from '#shared/schemas/common';
+
+/** Writes to the index at once. */
+const WRITE_CONCURRENCY = 8;
+
+/** One item of the open-items index: the entity's facts, the notices given, when the next is due. */
+export interface IndexedItem {
+  readonly facts: EntityFacts;
+  readonly view: string;
+  readonly marks: NoticeMarks;
+  /** When the next notice is due (epoch ms); undefined when none is pending. */
+  readonly due: number | undefined;
+  /**
+   * The event count of the facts the item entered the index with: an item that left (closed) and
+   * came back (reopened) gives its notices again, under new ids.
+   */
+  readonly since: number;
+}
+
+/** The open-items index: open tickets and cases, and when each next gives a notice. */
+export interface OpenItemsIndex {
+  /** The indexed items among these entities (absent ones are not open, or not yet known). */
+  get(keys: readonly { kind: EntityKind; id: string }[]): Promise<Map<string, IndexedItem>>;
+  /**
+   * Keeps an entity's facts, its view and when its next notice is due, unless the index holds a
+   * derivation from as many events or more; the notices given are kept.
+   */
+  put(facts: EntityFacts, view: string, due: number | undefined): Promise<void>;
+  /** Drops an entity that is no longer open, unless the index holds a derivation from more events. */
+  remove(kind: EntityKind, id: string, n: number): Promise<void>;
+  /** Every indexed item (of one kind, or both). */
+  list(kind?: EntityKind): Promise<IndexedItem[]>;
+  /** The items whose next notice is due at or before `now`, read consistently. */
+  due(now: number): Promise<IndexedItem[]>;
+  /**
+   * Records the notices given for an item still indexed with this view, and when its next is due
+   * (nothing, when it left the index or its view changed meanwhile).
+   */
+  mark(
+    kind: EntityKind,
+    id: string,
+    view: string,
+    marks: NoticeMarks,
+    due: number | undefined,
+  ): Promise<void>;
+}
+
+/** The key the index and its callers name an entity by. */
+export const itemKey = (kind: EntityKind, id: string): string => `${kind}#${id}`;
+
+/** What keeping the index and reading it need. */
+export interface OpenItemsDeps {
+  readonly openItems: OpenItemsIndex;
+  readonly loadSupervision: () => Promise<SupervisionReference>;
+  readonly timeZone: string;
+  readonly now: () => number;
+}
+
+/** The reference data supervision reads: areas (and their names), calendar and the yellow thresholds. */
+export interface SupervisionReference extends Reference {
+  readonly names: ReadonlyMap<AreaKey, string>;
+  readonly thresholds: SupervisionThresholds;
+}
+
+const contextOf = (reference: SupervisionReference, timeZone: string): SupervisionContext => ({
+  calendar: reference.calendar,
+  timeZone,
+  thresholds: reference.thresholds,
+});
+
+/** When an item's next notice is due, given its facts and the notices it gave. */
+const dueOf = (facts: EntityFacts, marks: NoticeMarks, now: number, context: SupervisionContext) => {
+  const standing = standingOf(facts, now, context);
+  return standing ? nextNotice(standing, marks)?.at : undefined;
+};
+
+/**
+ * Keeps the open-items index up to date with entities' new facts (those of a batch of `facts.changed`):
+ * an open entity whose view changed is written with when its next notice is due, one no longer open
+ * leaves the index. Of an entity's several facts only the latest derivation counts; an entity whose
+ * view is what the index holds costs a read, no write.
+ */
+export const indexOpenItems = async (facts: readonly EntityFacts[], deps: OpenItemsDeps): Promise<void> => {
+  const latest = [...foldFacts(facts).values()];
+  if (latest.length === 0) return;
+  const [held, reference] = await Promise.all([
+    deps.openItems.get(latest.map(({ kind, id }) => ({ kind, id }))),
+    deps.loadSupervision(),
+  ]);
+  const context = contextOf(reference, deps.timeZone);
+  const now = deps.now();
+  await pMap(
+    latest,
+    async (entity) => {
+      const stored = held.get(itemKey(entity.kind, entity.id));
+      if (!isOpen(entity)) {
+        if (stored) await deps.openItems.remove(entity.kind, entity.id, entity.n);
+        return;
+      }
+      const view = supervisionView(entity);
+      if (stored && (stored.facts.n >= entity.n || stored.view === view)) return;
+      await deps.openItems.put(entity, view, dueOf(entity, stored?.marks ?? {}, now, context));
+    },
+    { concurrency: WRITE_CONCURRENCY },
+  );
+};
+
+/** One open item as `GET /open-items` lists it. */
+export interface OpenItem {
+  readonly kind: EntityKind;
+  readonly id: string;
+  readonly category: string | null;
+  /** When its limit started: a ticket's receipt, a case's filing (RFC 3339). */
+  readonly startedAt: string;
+  readonly deadline: string;
+  /** Share of the limit used (working time for cases, calendar time for tickets); above 1 past the deadline. */
+  readonly usedShare: number;
+  readonly light: Light;
+  /** Whole minutes past the deadline (0 before it). */
+  readonly overdueMinutes: number;
+  /** The most precise area that places it (a street, else a district, else the city) and its name. */
+  readonly area: AreaKey;
+  readonly areaName: string;
+  /** Every area that places it, from the city down. */
+  readonly areas: readonly AreaKey[];
+}
+
+/** Filters of `GET /open-items`: items placed in any of `area` (all when empty), of a kind, of a light. */
+export interface OpenItemsQuery {
+  readonly area: readonly AreaKey[];
+  readonly kind?: EntityKind | undefined;
+  readonly light?: Light | undefined;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** An indexed item as listed at `now`, or undefined when its facts no longer make it open. */
+export const openItemAt = (
+  facts: EntityFacts,
+  now: number,
+  context: SupervisionContext,
+  { areas, names }: Pick<SupervisionReference, 'areas' | 'names'>,
+): OpenItem | undefined => {
+  const standing = standingOf(facts, now, context);
+  if (!standing) return undefined;
+  const placed = placeRecord(facts.state.placement, areas);
+  const area = placed.at(-1) as AreaKey;
+  const startedAt = facts.kind === 'ticket' ? facts.state.receivedAt : facts.state.filedAt;
+  return {
+    kind: facts.kind,
+    id: facts.id,
+    category: facts.state.category ?? null,
+    startedAt: iso(startedAt as number),
+    deadline: iso(standing.deadline),
+    usedShare: Math.round(standing.usedShare * 10_000) / 10_000,
+    light: standing.light,
+    overdueMinutes: Math.max(0, Math.floor((now - standing.deadline) / 60_000)),
+    area,
+    areaName: area === cityArea ? CITY_NAME : (names.get(area) ?? area),
+    areas: placed,
+  };
+};
+
+/** Orders open items by deadline, then kind and id: the most urgent first, the same order every time. */
+const byDeadline = (a: OpenItem, b: OpenItem) => {
+  if (a.deadline !== b.deadline) return a.deadline < b.deadline ? -1 : 1;
+  return itemKey(a.kind, a.id) < itemKey(b.kind, b.id) ? -1 : 1;
+};
+
+/** Every open item matching the filters, at the hub's `now`, sorted by deadline. */
+export const listOpenItems = async (
+  query: OpenItemsQuery,
+  deps: OpenItemsDeps,
+): Promise<{ readonly now: number; readonly items: OpenItem[] }> => {
+  const [indexed, reference] = await Promise.all([deps.openItems.list(query.kind), deps.loadSupervision()]);
+  const context = contextOf(reference, deps.timeZone);
+  const now = deps.now();
+  const items = indexed
+    .map((item) => openItemAt(item.facts, now, context, reference))
+    .filter((item): item is OpenItem => item !== undefined)
+    .filter((item) => query.area.length === 0 || query.area.some((area) => item.areas.includes(area)))
+    .filter((item) => (query.light ? item.light === query.light : true))
+    .sort(byDeadline);
+  return { now, items };
+};
+
+/** A page of open items and where the next starts, after the item a token names. */
+export const pageOfOpenItems = (
+  items: readonly OpenItem[],
+  limit: number,
+  after?: { readonly deadline: string; readonly key: string },
+): { items: OpenItem[]; next?: { deadline: string; key: string } } => {
+  const rest = after
+    ? items.filter(
+        (item) =>
+          item.deadline > after.deadline ||
+          (item.deadline === after.deadline && itemKey(item.kind, item.id) > after.key),
+      )
+    : items;
+  const page = rest.slice(0, limit);
+  const last = page.at(-1);
+  return rest.length > limit && last
+    ? { items: page, next: { deadline: last.deadline, key: itemKey(last.kind, last.id) } }
+    : { items: page };
+};
+
+/** What the minute sweep needs: the index and the bus. */
+export interface SweepDeps extends OpenItemsDeps {
+  readonly publisher: EventPublisher;
+}
+
+/** What one sweep did. */
+export interface SweepOutcome {
+  /** Items whose notice time had come. */
+  readonly due: number;
+  /** Notices announced. */
+  readonly announced: number;
+}
+
+/**
+ * The minute sweep of deadlines: every indexed item whose next notice is due gets it announced
+ * (`ticket.deadline-approaching`, `ticket.overdue` and the case pair, once per item and deadline),
+ * then its marks and next due time are stored. Announced before being marked: a sweep that dies in
+ * between announces again with the same ids, never loses one. An item due but paused, or whose due
+ * time was computed under other thresholds, only gets its due time corrected.
+ */
+export const sweepDeadlines = async (deps: SweepDeps): Promise<SweepOutcome> => {
+  const now = deps.now();
+  const [due, reference] = await Promise.all([deps.openItems.due(now), deps.loadSupervision()]);
+  const context = contextOf(reference, deps.timeZone);
+  const steps = due.flatMap((item) => {
+    const standing = standingOf(item.facts, now, context);
+    if (!standing) return [];
+    const given = noticeAt(standing, item.marks, now);
+    const marks = given?.marks ?? item.marks;
+    return [{ item, standing, given, marks, next: nextNotice(standing, marks)?.at }];
+  });
+  const notices = steps.filter((step) => step.given !== undefined);
+  await deps.publisher.publish(
+    notices.map(({ item, standing, given }) =>
+      busEvent(deadlineNoticed, {
+        kind: item.facts.kind,
+        id: item.facts.id,
+        since: item.since,
+        notice: given?.notice ?? 'overdue',
+        deadline: iso(standing.deadline),
+        at: iso(given?.notice === 'overdue' ? standing.deadline : (standing.yellowFrom ?? now)),
+        usedShare: Math.round(standing.usedShare * 10_000) / 10_000,
+        category: item.facts.state.category ?? null,
+        areas: placeRecord(item.facts.state.placement, reference.areas),
+      }),
+    ),
+  );
+  await pMap(
+    steps,
+    ({ item, marks, next }) => deps.openItems.mark(item.facts.kind, item.facts.id, item.view, marks, next),
+    { concurrency: WRITE_CONCURRENCY },
+  );
+  return { due: due.length, announced: notices.length };
+};
+
+/**
+ * Recomputes when every indexed item's next notice is due, under the current calendar and
+ * thresholds (after either changed), and corrects the items whose stored time differs; returns how
+ * many were corrected.
+ */
+export const redueOpenItems = async (deps: OpenItemsDeps): Promise<number> => {
+  const [indexed, reference] = await Promise.all([deps.openItems.list(), deps.loadSupervision()]);
+  const context = contextOf(reference, deps.timeZone);
+  const now = deps.now();
+  const moved = indexed.flatMap((item) => {
+    const due = dueOf(item.facts, item.marks, now, context);
+    return due === item.due ? [] : [{ item, due }];
+  });
+  await pMap(
+    moved,
+    ({ item, due }) => deps.openItems.mark(item.facts.kind, item.facts.id, item.view, item.marks, due),
+    { concurrency: WRITE_CONCURRENCY },
+  );
+  return moved.length;
+};
