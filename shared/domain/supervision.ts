@@ -2,6 +2,7 @@ import { addWorkingHours, type WorkingCalendar, workingMsBetween } from '#shared
 import type { CaseState } from '#shared/domain/cases';
 import type { TicketState } from '#shared/domain/tickets';
 import { HOUR_MS } from '#shared/domain/time';
+import type { SupervisionInput } from '#shared/schemas/reference';
 
 /**
  * Supervision (督办): each open ticket and case, how much of its time limit it has used, and its
@@ -22,6 +23,10 @@ export interface SupervisionThresholds {
 }
 
 export const defaultThresholds: SupervisionThresholds = { yellowAt: DEFAULT_YELLOW_AT, byCategory: {} };
+
+/** The thresholds of a stored `PUT /reference/supervision` set; the defaults when none was put. */
+export const supervisionThresholdsOf = (set: SupervisionInput | undefined): SupervisionThresholds =>
+  set ? { yellowAt: set.yellowAt, byCategory: { ...set.categories } } : defaultThresholds;
 
 /** The yellow threshold of a category. */
 export const yellowAtOf = (thresholds: SupervisionThresholds, category: string | undefined): number =>
