@@ -1,5 +1,7 @@
 import { buildReference, type Reference, type ReferenceName } from '#shared/domain/reference';
 import { buildSanitationReference, type SanitationReference } from '#shared/domain/sanitation/reference';
+import { type SupervisionThresholds, supervisionThresholdsOf } from '#shared/domain/supervision';
+import type { SupervisionInput } from '#shared/schemas/reference';
 
 /** Where reference sets are read, with a cheap version check per set. */
 export interface ReferenceReader {
@@ -40,4 +42,12 @@ export const sanitationReferenceLoader = (
 ): (() => Promise<SanitationReference>) =>
   versionCachedLoader(repository, ['roads', 'vehicles'], ([roads, vehicles]) =>
     buildSanitationReference(roads, vehicles),
+  );
+
+/** Loads the yellow thresholds of open items (`PUT /reference/supervision`); the defaults before any put. */
+export const supervisionThresholdsLoader = (
+  repository: ReferenceReader,
+): (() => Promise<SupervisionThresholds>) =>
+  versionCachedLoader(repository, ['supervision'], ([supervision]) =>
+    supervisionThresholdsOf(supervision as SupervisionInput | undefined),
   );
