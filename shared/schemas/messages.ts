@@ -88,11 +88,12 @@ export const unknownNameMessage = (what: string, name: string, known: readonly s
 
 /**
  * The `error` option of a strict object: each field it does not know named, with the one meant
- * (`unknown field "yelowAt"; did you mean "yellowAt"?`); other issues keep their own messages.
+ * (`unknown field "yelowAt"; did you mean "yellowAt"?`; `what` words it otherwise, e.g. `source`);
+ * other issues keep their own messages.
  */
 export const unknownFieldsError =
-  (known: readonly string[]) =>
+  (known: readonly string[], what = 'field') =>
   (issue: z.core.$ZodRawIssue): string | undefined =>
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => unknownNameMessage('field', key, known)).join('; ')
+      ? issue.keys.map((key) => unknownNameMessage(what, key, known)).join('; ')
       : undefined;

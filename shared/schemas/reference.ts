@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { type IndicatorName, indicatorNames } from '#shared/domain/indicators/catalogue';
 import { areaCodeSchema, areaKeySchema, dateSchema } from '#shared/schemas/common';
-import { sources } from '#shared/schemas/ingest';
+import { type Source, sources } from '#shared/schemas/ingest';
 import { excerpt, unknownFieldsError, unknownNameMessage } from '#shared/schemas/messages';
 
 const position = z
@@ -249,12 +249,13 @@ export const alertsSchema = z
   .object({
     rules: z.array(alertRuleSchema).max(500).default([]),
     feeds: z
-      .record(
-        z.string().refine((name) => (sources as readonly string[]).includes(name), {
-          error: (issue) => unknownNameMessage('source', String(issue.input), sources),
-        }),
-        silenceMinutesSchema,
-        { error: (issue) => (issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined) },
+      .strictObject(
+        {
+          hotline: silenceMinutesSchema.optional(),
+          'city-platform': silenceMinutesSchema.optional(),
+          sanitation: silenceMinutesSchema.optional(),
+        } satisfies Record<Source, z.ZodType>,
+        { error: unknownFieldsError(sources, 'source') },
       )
       .default({})
       .describe(

@@ -125,7 +125,12 @@ describe('PUT /reference/alerts', () => {
     [
       'an unknown source',
       { feeds: { hotlin: 30 } },
-      'feeds.hotlin: unknown source "hotlin"; did you mean "hotline"?',
+      'feeds: unknown source "hotlin"; did you mean "hotline"?',
+    ],
+    [
+      'a source named after a prototype',
+      { feeds: JSON.parse('{"__proto__":30}') },
+      'feeds: unknown source "__proto__"',
     ],
     [
       'silence minutes out of range',
