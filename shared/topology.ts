@@ -5,6 +5,7 @@
  */
 
 import { DEFAULT_RETRY_SCHEDULE_S } from '#shared/domain/webhooks/retry';
+import { feedResumed, feedSilent, indicatorAlert } from '#shared/events/alerts';
 import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
 import { deadlineNoticed } from '#shared/events/deadlines';
 import { factsChanged } from '#shared/events/facts-changed';
@@ -479,6 +480,16 @@ export const rules: readonly RuleDecl[] = [
     queue: 'fanout',
   },
   {
+    id: 'AlertEventsToFanout',
+    description:
+      'Broken indicator alert rules and silent or resumed feeds become indicator.alert and feed.* webhooks',
+    pattern: {
+      source: [indicatorAlert.source],
+      'detail-type': [indicatorAlert.detailType, feedSilent.detailType, feedResumed.detailType],
+    },
+    queue: 'fanout',
+  },
+  {
     id: 'DeliveriesToDeliver',
     description: 'Each requested delivery goes to the delivery queue, one message per subscription and event',
     pattern: {
@@ -531,6 +542,8 @@ const declaredRoutes = [
   { method: 'PUT', path: '/reference/roads', function: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/reference/sync', function: 'admin', auth: 'admin' },
   { method: 'PUT', path: '/reference/vehicles', function: 'admin', auth: 'admin' },
+  { method: 'PUT', path: '/reference/alerts', function: 'admin', auth: 'admin' },
+  { method: 'PUT', path: '/reference/supervision', function: 'admin', auth: 'admin' },
   { method: 'POST', path: '/subscriptions', function: 'subscriptions', auth: 'admin' },
   { method: 'GET', path: '/subscriptions', function: 'subscriptions', auth: 'admin' },
   { method: 'GET', path: '/subscriptions/{id}', function: 'subscriptions', auth: 'admin' },

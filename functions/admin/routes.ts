@@ -5,7 +5,9 @@ import {
   qualityBetween,
   type ReferenceSet,
   recomputeNow,
+  replaceAlerts,
   replaceReferenceSet,
+  replaceSupervision,
   replaceSyncRules,
 } from '#shared/app/admin';
 import { redrive } from '#shared/app/redrive';
@@ -18,7 +20,14 @@ import {
   recomputeRequestSchema,
   redriveRequestSchema,
 } from '#shared/schemas/admin';
-import { areasSchema, calendarSchema, roadsSchema, vehiclesSchema } from '#shared/schemas/reference';
+import {
+  alertsSchema,
+  areasSchema,
+  calendarSchema,
+  roadsSchema,
+  supervisionSchema,
+  vehiclesSchema,
+} from '#shared/schemas/reference';
 import { syncRulesSchema } from '#shared/schemas/subscriptions';
 
 /** The admin routes: each reads its input, calls its use-case, answers. */
@@ -59,5 +68,12 @@ export const adminRoutes = (deps: AdminDeps, logger: Logger): Routes<'admin'> =>
       replaced({ name: 'calendar', value: parseBody(calendarSchema, event, 'calendar') }),
     'PUT /reference/sync': async (event) =>
       json(200, await replaceSyncRules(parseBody(syncRulesSchema, event, 'sync rules'), deps)),
+    'PUT /reference/alerts': async (event) =>
+      json(200, await replaceAlerts(parseBody(alertsSchema, event, 'alerts'), deps)),
+    'PUT /reference/supervision': async (event) =>
+      json(
+        200,
+        await replaceSupervision(parseBody(supervisionSchema, event, 'supervision thresholds'), deps),
+      ),
   };
 };

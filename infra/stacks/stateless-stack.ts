@@ -331,6 +331,12 @@ export class StatelessStack extends Stack {
     // GET /openapi.json names the provider in its OpenID Connect security scheme.
     functionOf('query').function.addEnvironment('SIGN_IN_ISSUER', api.signIn.page.issuer);
 
+    // The sweep's feed.silent events use the silence of the feed-silence alarm, unless the alerts set says otherwise.
+    functionOf('supervise').function.addEnvironment(
+      'FEED_SILENCE_MINUTES',
+      String(props.feedSilenceMinutes ?? 60),
+    );
+
     this.createSchedules(props.timeZone, functionOf, asyncDeadLetters);
 
     this.observability = new Observability(this, 'Observability', {

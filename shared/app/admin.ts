@@ -5,7 +5,16 @@ import { qualityReport, type UnknownCodes } from '#shared/domain/quality';
 import { dateRange } from '#shared/domain/time';
 import type { QualityReport, QuarantinedRecord } from '#shared/schemas/admin';
 import type { Source } from '#shared/schemas/ingest';
-import type { Areas, CalendarInput, Roads, Vehicles } from '#shared/schemas/reference';
+import type {
+  AlertsAnswer,
+  AlertsSet,
+  Areas,
+  CalendarInput,
+  Roads,
+  SupervisionAnswer,
+  SupervisionInput,
+  Vehicles,
+} from '#shared/schemas/reference';
 import type { SyncRules } from '#shared/schemas/subscriptions';
 
 /**
@@ -105,4 +114,25 @@ export const replaceSyncRules = async (
 ): Promise<{ ticketCategoriesToCityPlatform: number }> => {
   await deps.reference.put('sync', rules, deps.now());
   return { ticketCategoriesToCityPlatform: rules.ticketCategoriesToCityPlatform.length };
+};
+
+/**
+ * Replaces the alert rules and the feeds' silence minutes (no recompute: the supervision checks read
+ * them on their next run).
+ */
+export const replaceAlerts = async (
+  alerts: AlertsSet,
+  deps: Pick<ReplaceReferenceDeps, 'reference' | 'now'>,
+): Promise<AlertsAnswer> => {
+  await deps.reference.put('alerts', alerts, deps.now());
+  return { rules: alerts.rules.length, feeds: Object.keys(alerts.feeds).length };
+};
+
+/** Replaces the yellow thresholds of open items (no recompute: no indicator depends on them). */
+export const replaceSupervision = async (
+  supervision: SupervisionInput,
+  deps: Pick<ReplaceReferenceDeps, 'reference' | 'now'>,
+): Promise<SupervisionAnswer> => {
+  await deps.reference.put('supervision', supervision, deps.now());
+  return { yellowAt: supervision.yellowAt, categories: Object.keys(supervision.categories).length };
 };

@@ -2,8 +2,12 @@ import type { SupervisionReference } from '#shared/app/open-items';
 import { listAreas } from '#shared/domain/area-list';
 import { buildReference, type Reference, type ReferenceName } from '#shared/domain/reference';
 import { buildSanitationReference, type SanitationReference } from '#shared/domain/sanitation/reference';
-import { defaultThresholds } from '#shared/domain/supervision';
-import type { Areas } from '#shared/schemas/reference';
+import {
+  defaultThresholds,
+  type SupervisionThresholds,
+  supervisionThresholdsOf,
+} from '#shared/domain/supervision';
+import type { Areas, SupervisionInput } from '#shared/schemas/reference';
 
 /** Where reference sets are read, with a cheap version check per set. */
 export interface ReferenceReader {
@@ -54,13 +58,17 @@ export const supervisionReferenceLoader = (
   repository: ReferenceReader,
 ): (() => Promise<SupervisionReference>) =>
   versionCachedLoader(repository, ['areas', 'calendar', 'supervision'], ([areas, calendar, supervision]) => {
-    const set = supervision as { yellowAt?: number; categories?: Record<string, number> } | undefined;
     return {
       ...buildReference(areas, calendar),
       names: new Map(listAreas(areas as Areas | undefined).map((item) => [item.area, item.name])),
-      thresholds: {
-        yellowAt: set?.yellowAt ?? defaultThresholds.yellowAt,
-        byCategory: set?.categories ?? {},
-      },
+      thresholds: supervisionThresholdsOf(supervision as SupervisionInput | undefined),
     };
   });
+
+/** Loads the yellow thresholds of open items (`PUT /reference/supervision`); the defaults before any put. */
+export const supervisionThresholdsLoader = (
+  repository: ReferenceReader,
+): (() => Promise<SupervisionThresholds>) =>
+  versionCachedLoader(repository, ['supervision'], ([supervision]) =>
+    supervisionThresholdsOf(supervision as SupervisionInput | undefined),
+  );

@@ -1,6 +1,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
+import { AlertMarkStore } from '#shared/adapters/alert-mark-store';
 import { CohortLogStore } from '#shared/adapters/cohort-log-store';
 import { CoverageUnionStore } from '#shared/adapters/coverage-union-store';
 import { DayIndexStore } from '#shared/adapters/day-index';
@@ -9,6 +10,7 @@ import { createDocumentClient } from '#shared/adapters/dynamo';
 import { EventBridgePublisher } from '#shared/adapters/event-publisher';
 import { EventStore } from '#shared/adapters/event-store';
 import { FeedFreshnessStore } from '#shared/adapters/feed-freshness-store';
+import { FeedWatchStore } from '#shared/adapters/feed-watch-store';
 import { GpsLogStore } from '#shared/adapters/gps-log-store';
 import { GpsRecordIdsStore } from '#shared/adapters/gps-record-ids';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
@@ -20,7 +22,9 @@ import { SanitationRepository } from '#shared/adapters/sanitation-repository';
 import { WebhookRepliesStore } from '#shared/adapters/webhook-replies-store';
 import { WebhooksRepository } from '#shared/adapters/webhooks-repository';
 import type { AdminDeps } from '#shared/app/admin';
+import type { AlertChecksDeps } from '#shared/app/alerts';
 import {
+  type ReferenceReader,
   referenceLoader,
   sanitationReferenceLoader,
   supervisionReferenceLoader,
@@ -30,8 +34,15 @@ import { type MapDeps, mapAreaSetOf } from '#shared/app/map';
 import type { OpenItemsDeps } from '#shared/app/open-items';
 import type { ReconcileDeps } from '#shared/app/reconcile';
 import { baseEnvSchema } from '#shared/config';
+import { alertAreasOf } from '#shared/domain/alerts';
 import { listAreas } from '#shared/domain/area-list';
-import type { Areas, Roads } from '#shared/schemas/reference';
+import {
+  type AlertsSet,
+  type Areas,
+  DEFAULT_FEED_SILENCE_MINUTES,
+  noAlerts,
+  type Roads,
+} from '#shared/schemas/reference';
 import { tables } from '#shared/topology';
 
 /** Variables of functions that use the facts table, the indicators table and the bus. */
@@ -67,9 +78,49 @@ export const createStorage = (env: StorageEnv) => {
     gps: new GpsLogStore(documents, env.FACTS_TABLE),
     coverageUnions: new CoverageUnionStore(documents, env.FACTS_TABLE),
     webhooks: new WebhooksRepository(documents, env.FACTS_TABLE),
+    alertMarks: new AlertMarkStore(documents, env.FACTS_TABLE),
+    feedWatch: new FeedWatchStore(documents, env.FACTS_TABLE),
     publisher: new EventBridgePublisher(eventBridge, env.EVENT_BUS_NAME),
   };
 };
+
+/** Variables of a function that runs the alert checks: storage, and the default feed silence. */
+export const alertChecksEnvSchema = storageEnvSchema.extend({
+  /** Minutes without accepted records after which a source that `PUT /reference/alerts` leaves out is silent. */
+  FEED_SILENCE_MINUTES: z.coerce
+    .number()
+    .int('must be a whole number of minutes')
+    .min(1)
+    .max(10_080)
+    .default(DEFAULT_FEED_SILENCE_MINUTES),
+});
+
+/**
+ * What `checkAlerts` and `checkFeeds` (shared/app/alerts.ts) need, from the storage of one cold start:
+ * the alerts set and the areas are re-read only when an admin replaced them.
+ */
+export const alertChecksDepsOf = (
+  storage: Pick<AlertChecksDeps, 'indicators' | 'alertMarks' | 'feeds' | 'feedWatch' | 'publisher'> & {
+    readonly reference: ReferenceReader;
+  },
+  env: Pick<z.infer<typeof alertChecksEnvSchema>, 'CITY_TIMEZONE' | 'FEED_SILENCE_MINUTES'>,
+): AlertChecksDeps => ({
+  loadAlerts: versionCachedLoader(
+    storage.reference,
+    ['alerts'],
+    ([alerts]) => (alerts as AlertsSet | undefined) ?? noAlerts,
+  ),
+  loadAreas: versionCachedLoader(storage.reference, ['areas'], ([areas]) =>
+    alertAreasOf(listAreas(areas as Areas | undefined)),
+  ),
+  indicators: storage.indicators,
+  alertMarks: storage.alertMarks,
+  feeds: storage.feeds,
+  feedWatch: storage.feedWatch,
+  publisher: storage.publisher,
+  timeZone: env.CITY_TIMEZONE,
+  defaultSilenceMinutes: env.FEED_SILENCE_MINUTES,
+});
 
 /**
  * What recomputing and reconciling need, from the storage of one cold start (the road network is

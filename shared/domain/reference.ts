@@ -4,7 +4,7 @@ import { defaultCalendar, type WorkingCalendar } from '#shared/domain/calendar';
 import type { Areas, CalendarInput } from '#shared/schemas/reference';
 
 /** Names of the reference sets admins replace with `PUT /reference/<name>`. */
-export type ReferenceName = 'areas' | 'calendar' | 'roads' | 'vehicles' | 'sync' | 'supervision';
+export type ReferenceName = 'areas' | 'calendar' | 'roads' | 'vehicles' | 'sync' | 'alerts' | 'supervision';
 
 /** The reference data indicators depend on. */
 export interface Reference {

@@ -3,6 +3,7 @@ import { type CaseState, caseStateOf } from '#shared/domain/cases';
 import type { EntityFacts } from '#shared/domain/entity-facts';
 import type { TicketState } from '#shared/domain/tickets';
 import { HOUR_MS } from '#shared/domain/time';
+import type { SupervisionInput } from '#shared/schemas/reference';
 
 /**
  * Supervision (督办): each open ticket and case, how much of its time limit it has used, and its
@@ -23,6 +24,10 @@ export interface SupervisionThresholds {
 }
 
 export const defaultThresholds: SupervisionThresholds = { yellowAt: DEFAULT_YELLOW_AT, byCategory: {} };
+
+/** The thresholds of a stored `PUT /reference/supervision` set; the defaults when none was put. */
+export const supervisionThresholdsOf = (set: SupervisionInput | undefined): SupervisionThresholds =>
+  set ? { yellowAt: set.yellowAt, byCategory: { ...set.categories } } : defaultThresholds;
 
 /** The yellow threshold of a category. */
 export const yellowAtOf = (thresholds: SupervisionThresholds, category: string | undefined): number =>

@@ -35,12 +35,16 @@ import {
   indicatorQuerySchema,
 } from '#shared/schemas/query';
 import {
+  alertsAnswerSchema,
+  alertsSchema,
   areasAnswerSchema,
   areasSchema,
   calendarAnswerSchema,
   calendarSchema,
   roadsAnswerSchema,
   roadsSchema,
+  supervisionAnswerSchema,
+  supervisionSchema,
   vehiclesAnswerSchema,
   vehiclesSchema,
 } from '#shared/schemas/reference';
@@ -94,6 +98,8 @@ const components = {
   RoadsAnswer: roadsAnswerSchema,
   VehiclesAnswer: vehiclesAnswerSchema,
   SyncRulesAnswer: syncRulesAnswerSchema,
+  AlertsAnswer: alertsAnswerSchema,
+  SupervisionAnswer: supervisionAnswerSchema,
   Subscription: subscriptionViewSchema,
   CreatedSubscription: createdSubscriptionSchema,
   PatchedSubscription: patchedSubscriptionSchema,
@@ -460,6 +466,18 @@ const operations: Record<string, Operation> = {
     syncRulesSchema,
     'Ticket categories registered',
     'SyncRulesAnswer',
+  ),
+  'PUT /reference/alerts': referenceOperation(
+    'Replace the indicator alert rules (indicator, areas, below or above, at HH:MM city time) and the minutes of silence after which each feed is silent; announced as indicator.alert, feed.silent and feed.resumed',
+    alertsSchema,
+    'Rules registered, and the sources given their own silence minutes',
+    'AlertsAnswer',
+  ),
+  'PUT /reference/supervision': referenceOperation(
+    'Replace the share of its time limit from which an open ticket or case shows yellow: yellowAt, and per category',
+    supervisionSchema,
+    'The default share and how many categories have their own',
+    'SupervisionAnswer',
   ),
   'POST /subscriptions': {
     summary:

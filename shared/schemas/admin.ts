@@ -3,7 +3,7 @@ import type { qualityReport } from '#shared/domain/quality';
 import { daysBetween } from '#shared/domain/time';
 import { type Agree, areaKeySchema, dateSchema, limitParamSchema } from '#shared/schemas/common';
 import { sourceSchema } from '#shared/schemas/ingest';
-import { recordErrorSchema, unknownNameMessage } from '#shared/schemas/messages';
+import { recordErrorSchema, unknownFieldsError } from '#shared/schemas/messages';
 import { MAX_QUERY_DAYS } from '#shared/schemas/query';
 import type { QueueName } from '#shared/topology';
 
@@ -115,12 +115,7 @@ export const redriveRequestSchema = z.strictObject(
       .default(false)
       .describe('List what would move (count and a sample) without moving anything'),
   },
-  {
-    error: (issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => unknownNameMessage('field', key, ['queue', 'dryRun'])).join('; ')
-        : undefined,
-  },
+  { error: unknownFieldsError(['queue', 'dryRun']) },
 );
 export type RedriveRequest = z.infer<typeof redriveRequestSchema>;
 

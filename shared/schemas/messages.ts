@@ -85,3 +85,15 @@ export const unknownNameMessage = (what: string, name: string, known: readonly s
   const meant = closestName(name, known);
   return `unknown ${what} "${excerpt(name)}"${meant ? `; did you mean "${meant}"?` : ''}`;
 };
+
+/**
+ * The `error` option of a strict object: each field it does not know named, with the one meant
+ * (`unknown field "yelowAt"; did you mean "yellowAt"?`; `what` words it otherwise, e.g. `source`);
+ * other issues keep their own messages.
+ */
+export const unknownFieldsError =
+  (known: readonly string[], what = 'field') =>
+  (issue: z.core.$ZodRawIssue): string | undefined =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => unknownNameMessage(what, key, known)).join('; ')
+      : undefined;

@@ -1,6 +1,8 @@
 import * as z from 'zod';
-import { areaCodeSchema, dateSchema } from '#shared/schemas/common';
-import { excerpt } from '#shared/schemas/messages';
+import { type IndicatorName, indicatorNames } from '#shared/domain/indicators/catalogue';
+import { areaCodeSchema, areaKeySchema, dateSchema } from '#shared/schemas/common';
+import { type Source, sources } from '#shared/schemas/ingest';
+import { excerpt, unknownFieldsError, unknownNameMessage } from '#shared/schemas/messages';
 
 const position = z
   .array(z.number())
@@ -182,3 +184,131 @@ export const vehiclesAnswerSchema = z.object({
   recomputingDays: recomputingDaysSchema,
 });
 export type VehiclesAnswer = z.infer<typeof vehiclesAnswerSchema>;
+
+/** Minutes of silence after which a feed counts silent, unless `PUT /reference/alerts` or FEED_SILENCE_MINUTES says otherwise. */
+export const DEFAULT_FEED_SILENCE_MINUTES = 60;
+
+/** The areas an alert rule watches: a whole level, or a list of area keys. */
+export const alertAreasSchema = z.union(
+  [
+    z.enum(['district', 'street', 'city']),
+    z.array(areaKeySchema).min(1, 'name at least one area').max(1000, 'name at most 1000 areas'),
+  ],
+  {
+    error: () => 'must be "district", "street", "city" or a list of area keys such as ["district:dongcheng"]',
+  },
+);
+
+/** `HH:MM`, 24-hour, city time. */
+const localTimeSchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day HH:MM (00:00 to 23:59), city time');
+
+const ruleFields = ['id', 'indicator', 'areas', 'below', 'above', 'at'];
+
+/** One alert rule: an indicator of some areas below or above a threshold, checked from a time of day on. */
+export const alertRuleSchema = z
+  .strictObject(
+    {
+      id: z
+        .string()
+        .max(64, 'must be at most 64 characters')
+        .regex(/^[a-z0-9][a-z0-9-]*$/, 'must match ^[a-z0-9][a-z0-9-]*$ (lower-case letters, digits, dashes)')
+        .describe('Names the rule in indicator.alert events and their webhook ids'),
+      indicator: z
+        .enum(indicatorNames as [IndicatorName, ...IndicatorName[]], {
+          error: (issue) =>
+            typeof issue.input === 'string'
+              ? unknownNameMessage('indicator', issue.input, indicatorNames)
+              : 'must be an indicator name (a name of GET /indicators answers)',
+        })
+        .describe('An indicator name of GET /indicators answers'),
+      areas: alertAreasSchema.describe(
+        'Every registered district, every registered street, the city, or these area keys',
+      ),
+      below: z.number().optional().describe('Breaks the rule when the value is less than this'),
+      above: z.number().optional().describe('Breaks the rule when the value is more than this'),
+      at: localTimeSchema.describe('From this time of the day on (city time) the day is checked'),
+    },
+    { error: unknownFieldsError(ruleFields) },
+  )
+  .refine((rule) => (rule.below === undefined) !== (rule.above === undefined), {
+    message: 'give exactly one of below and above',
+    // Said beside the rule's other problems, not only once they are fixed.
+    when: ({ value }) => typeof value === 'object' && value !== null,
+  });
+export type AlertRule = z.infer<typeof alertRuleSchema>;
+
+const silenceMinutesSchema = z
+  .int('must be a whole number of minutes')
+  .min(1, 'must be 1 to 10080 minutes')
+  .max(10_080, 'must be 1 to 10080 minutes');
+
+/** `PUT /reference/alerts`: indicator alert rules, and after how many minutes without records each feed is silent. */
+export const alertsSchema = z
+  .object({
+    rules: z.array(alertRuleSchema).max(500).default([]),
+    feeds: z
+      .strictObject(
+        {
+          hotline: silenceMinutesSchema.optional(),
+          'city-platform': silenceMinutesSchema.optional(),
+          sanitation: silenceMinutesSchema.optional(),
+        } satisfies Record<Source, z.ZodType>,
+        { error: unknownFieldsError(sources, 'source') },
+      )
+      .default({})
+      .describe(
+        `Minutes without accepted records after which a source is silent (default ${DEFAULT_FEED_SILENCE_MINUTES})`,
+      ),
+  })
+  .superRefine(({ rules }, context) => {
+    const seen = new Set<string>();
+    rules.forEach(({ id }, index) => {
+      if (seen.has(id)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'id'],
+          message: `rule ${id} is listed twice`,
+        });
+      }
+      seen.add(id);
+    });
+  });
+export type AlertsSet = z.infer<typeof alertsSchema>;
+
+/** The alerts set in force before any `PUT /reference/alerts`: no rules, every feed at the default silence. */
+export const noAlerts: AlertsSet = { rules: [], feeds: {} };
+
+/** `PUT /reference/alerts`: what was registered. */
+export const alertsAnswerSchema = z.object({
+  rules: countSchema,
+  feeds: countSchema.describe('Sources given their own silence minutes'),
+});
+export type AlertsAnswer = z.infer<typeof alertsAnswerSchema>;
+
+/** A share of a time limit strictly between 0 and 1. */
+const yellowShareSchema = z
+  .number()
+  .gt(0, 'must be a share of the time limit above 0 and below 1')
+  .lt(1, 'must be a share of the time limit above 0 and below 1');
+
+/** `PUT /reference/supervision`: from which share of its time limit an open item shows yellow. */
+export const supervisionSchema = z.strictObject(
+  {
+    yellowAt: yellowShareSchema.default(0.75).describe('For every category not listed (default 0.75)'),
+    categories: z
+      .record(z.string().trim().min(1).max(200), yellowShareSchema)
+      .default({})
+      .describe('Per ticket or case category, its own share'),
+  },
+  { error: unknownFieldsError(['yellowAt', 'categories']) },
+);
+export type SupervisionInput = z.infer<typeof supervisionSchema>;
+
+/** `PUT /reference/supervision`: what was registered. */
+export const supervisionAnswerSchema = z.object({
+  yellowAt: z.number(),
+  categories: countSchema.describe('Categories given their own share'),
+});
+export type SupervisionAnswer = z.infer<typeof supervisionAnswerSchema>;

@@ -16,10 +16,13 @@ export const webhookEventTypes = [
   'sync.case-requested',
   'sync.ticket-resolved',
   'subscription.disabled',
+  'indicator.alert',
+  'feed.silent',
+  'feed.resumed',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
-/** An event type, or a family ending in `.*` (`ticket.*`, `case.*`, `sync.*`), or `*` for all. */
+/** An event type, or a family ending in `.*` (`ticket.*`, `case.*`, `sync.*`, `feed.*`), or `*` for all. */
 export const eventPatternSchema = z
   .string()
   .refine(
@@ -29,7 +32,7 @@ export const eventPatternSchema = z
       (pattern.endsWith('.*') && webhookEventTypes.some((type) => type.startsWith(pattern.slice(0, -1)))),
     {
       message:
-        'unknown event type: use e.g. ticket.*, case.closed, indicators.updated, sync.*, subscription.disabled (or * for all)',
+        'unknown event type: use e.g. ticket.*, case.closed, indicators.updated, indicator.alert, feed.*, sync.*, subscription.disabled (or * for all)',
     },
   );
 

@@ -192,6 +192,32 @@ describe('the answers of a running hub, against its own OpenAPI document', () =>
     expect(
       (await call('PUT', '/reference/sync', { body: { ticketCategoriesToCityPlatform: ['city.*'] } })).status,
     ).toBe(200);
+    expect(
+      (
+        await call('PUT', '/reference/alerts', {
+          body: {
+            rules: [
+              {
+                id: 'on-time',
+                indicator: 'caseOnTimeClosureRate',
+                areas: 'district',
+                below: 0.9,
+                at: '17:00',
+              },
+            ],
+            feeds: { sanitation: 15 },
+          },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await call('PUT', '/reference/alerts', { body: { rules: [{ id: 'x', indicator: 'nope' }] } })).status,
+    ).toBe(400);
+    expect(
+      (await call('PUT', '/reference/supervision', { body: { yellowAt: 0.8, categories: { noise: 0.5 } } }))
+        .status,
+    ).toBe(200);
+    expect((await call('PUT', '/reference/supervision', { body: { yellowAt: 1 } })).status).toBe(400);
     expect((await call('PUT', '/reference/areas', { body: { type: 'FeatureCollection' } })).status).toBe(400);
     expect((await call('PUT', '/reference/calendar', { body: {}, token: 'analyst' })).status).toBe(403);
   });

@@ -1060,6 +1060,45 @@ const syncBody: fc.Arbitrary<JsonLike> = fc.oneof(
   fc.oneof(notObject, fc.constant([])),
 );
 
+const alertRule = {
+  id: 'cases-on-time',
+  indicator: 'caseOnTimeClosureRate',
+  areas: 'district',
+  below: 0.9,
+  at: '17:00',
+};
+
+/** `PUT /reference/alerts` bodies its schema refuses: each field of a rule broken, bad feeds, not objects. */
+const alertsBody: fc.Arbitrary<JsonLike> = fc.oneof(
+  badAreaCode.map((id) => ({ rules: [{ ...alertRule, id }] })),
+  badEnum(indicatorNames).map((indicator) => ({ rules: [{ ...alertRule, indicator }] })),
+  fc
+    .oneof(badEnum(['district', 'street', 'city']), fc.constantFrom([], ['dongcheng'], ['city', 7]))
+    .map((areas) => ({ rules: [{ ...alertRule, areas }] })),
+  notNumber.map((below) => ({ rules: [{ ...alertRule, below }] })),
+  fc.constant({ rules: [{ ...alertRule, above: 1 }] }),
+  fc.constant({ rules: [withKeys(alertRule, { below: MISSING })] }),
+  fc
+    .oneof(fc.constantFrom('24:00', '9:00', '17:60', '17:00:00', ''), notString)
+    .map((at) => ({ rules: [{ ...alertRule, at }] })),
+  fc.constant({ rules: [alertRule, alertRule] }),
+  badEnum(sources).map((source) => ({ feeds: { [String(source)]: 30 } })),
+  fc
+    .oneof(fc.constantFrom(0, -1, 10_081, 1.5), notNumber)
+    .map((minutes) => ({ feeds: { hotline: minutes } })),
+  fc.oneof(notObject, fc.constant([])),
+);
+
+/** `PUT /reference/supervision` bodies its schema refuses: shares outside (0, 1), bad categories, other keys. */
+const supervisionBody: fc.Arbitrary<JsonLike> = fc.oneof(
+  fc.oneof(fc.constantFrom(0, 1, -0.5, 75, 1.01), notNumber).map((yellowAt) => ({ yellowAt })),
+  fc.oneof(fc.constantFrom(0, 1, 75), notNumber).map((share) => ({ categories: { noise: share } })),
+  fc.constant({ categories: { ' ': 0.5 } }),
+  fc.oneof(notObject, fc.constant([])).map((categories) => ({ categories })),
+  fc.constant({ yelowAt: 0.5 }),
+  fc.oneof(notObject, fc.constant([])),
+);
+
 const recomputeBody: fc.Arbitrary<JsonLike> = fc.oneof(
   fc.constant({}),
   badDate.map((day) => ({ date: day })),
@@ -1383,6 +1422,23 @@ export const fuzzers: Readonly<Record<string, RouteFuzzer>> = {
         '/reference/sync',
         syncBody,
         '{"ticketCategoriesToCityPlatform":["城市"]}',
+      ),
+    }),
+  },
+  'PUT /reference/alerts': {
+    valid: () => ({ target: '/reference/alerts', body: JSON.stringify({ rules: [alertRule] }) }),
+    inputs: () => ({
+      'bodies the contract refuses': bodyFamily('PUT', '/reference/alerts', alertsBody, '{"rules":[]}'),
+    }),
+  },
+  'PUT /reference/supervision': {
+    valid: () => ({ target: '/reference/supervision', body: '{"yellowAt":0.8}' }),
+    inputs: () => ({
+      'bodies the contract refuses': bodyFamily(
+        'PUT',
+        '/reference/supervision',
+        supervisionBody,
+        '{"categories":{"城市":0.5}}',
       ),
     }),
   },

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
+import { AlertMarkStore } from '#shared/adapters/alert-mark-store';
 import { CohortLogStore } from '#shared/adapters/cohort-log-store';
 import { CoverageUnionStore } from '#shared/adapters/coverage-union-store';
 import { DayIndexStore } from '#shared/adapters/day-index';
 import { createDocumentClient } from '#shared/adapters/dynamo';
 import { EventStore } from '#shared/adapters/event-store';
 import { FeedFreshnessStore } from '#shared/adapters/feed-freshness-store';
+import { FeedWatchStore } from '#shared/adapters/feed-watch-store';
 import { GpsLogStore } from '#shared/adapters/gps-log-store';
 import { GpsRecordIdsStore } from '#shared/adapters/gps-record-ids';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
@@ -51,6 +53,8 @@ export const createTestTables = async () => {
     sanitation: new SanitationRepository(documents, names.facts),
     gps: new GpsLogStore(documents, names.facts),
     coverageUnions: new CoverageUnionStore(documents, names.facts),
+    alertMarks: new AlertMarkStore(documents, names.facts),
+    feedWatch: new FeedWatchStore(documents, names.facts),
     drop: async () => {
       for (const name of Object.values(names)) await client.send(new DeleteTableCommand({ TableName: name }));
       client.destroy();

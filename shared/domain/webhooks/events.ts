@@ -1,5 +1,6 @@
 import { type AreaRegistry, placeRecord } from '#shared/domain/areas';
 import type { Subscription } from '#shared/domain/webhooks/subscription';
+import { feedResumed, feedSilent, indicatorAlert } from '#shared/events/alerts';
 import { deadlineNoticed } from '#shared/events/deadlines';
 import type { DeliveredEvent } from '#shared/events/definition';
 import {
@@ -29,7 +30,9 @@ const iso = (instant: string) => new Date(instant).toISOString();
  * The webhook events a bus event stands for (CONTRACT §7): `ticket.<type>` and `case.<type>` for
  * accepted lifecycle events (known fields, with the areas the event places in), one
  * `indicators.updated` per area of an `indicators.day-updated` (or of a single `indicators.updated`),
- * and the sync events. Ids are stable, so a repeat is recognisable by its `webhook-id`.
+ * the sync events, `indicator.alert` (with the area it is about in `areas`), `feed.silent`,
+ * `feed.resumed` and `subscription.disabled`. Ids are stable, so a repeat is recognisable by its
+ * `webhook-id`.
  */
 export const toWebhookEvents = (
   delivered: Pick<DeliveredEvent, 'detail-type' | 'detail'>,
@@ -101,6 +104,33 @@ const toWebhookEvent = (
       data: detail,
     };
   }
+  if (type === indicatorAlert.detailType) {
+    const detail = indicatorAlert.detailSchema.parse(delivered.detail);
+    return {
+      id: `indicator.alert:${detail.ruleId}:${detail.date}:${detail.area}`,
+      type,
+      timestamp: iso(detail.at),
+      data: { ...detail, areas: [detail.area] },
+    };
+  }
+  if (type === feedSilent.detailType) {
+    const detail = feedSilent.detailSchema.parse(delivered.detail);
+    return {
+      id: `feed.silent:${detail.source}:${detail.lastAcceptedAt}`,
+      type,
+      timestamp: iso(detail.silentSince),
+      data: detail,
+    };
+  }
+  if (type === feedResumed.detailType) {
+    const detail = feedResumed.detailSchema.parse(delivered.detail);
+    return {
+      id: `feed.resumed:${detail.source}:${detail.lastAcceptedAt}`,
+      type,
+      timestamp: iso(detail.lastAcceptedAt),
+      data: detail,
+    };
+  }
   if (type === subscriptionDisabled.detailType) {
     const detail = subscriptionDisabled.detailSchema.parse(delivered.detail);
     return {
@@ -115,7 +145,8 @@ const toWebhookEvent = (
 
 /**
  * True when a subscription wants an event: active, a matching type, and (if it names areas) a shared
- * area. Events about no place (`subscription.disabled`, whose data has no `areas`) ignore the areas.
+ * area. Events about no place (`subscription.disabled`, `feed.*`, whose data has no `areas`) ignore
+ * the areas.
  */
 export const wants = (subscription: Subscription, event: WebhookEvent): boolean => {
   if (subscription.status !== 'active') return false;
