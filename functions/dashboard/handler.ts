@@ -11,21 +11,22 @@ import {
   readDashboardPage,
 } from '#shared/http/dashboard';
 
-const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-
 const env = loadEnv(
   baseEnvSchema
     .extend({
       /** Path of the built page; default: beside this bundle, where the CDK bundling puts it. */
       DASHBOARD_PAGE: z.string().min(1).optional(),
-      /** OpenID provider the page signs analysts in at; without it the page asks for a token. */
-      SIGN_IN_ISSUER: httpUrl.optional(),
+      /**
+       * OpenID provider the page signs analysts in at; without it the page asks for a token. Checked
+       * to be an http(s) URL where it goes into the page (readDashboardPage).
+       */
+      SIGN_IN_ISSUER: z.string().min(1).optional(),
       /** Public client of the page at that provider (authorization code + PKCE). */
       SIGN_IN_CLIENT_ID: z.string().min(1).optional(),
       /** Scopes the page asks for. */
       SIGN_IN_SCOPES: z.string().min(1).default('openid'),
       /** Token endpoint, when it is not on the issuer's origin (Cognito's hosted-UI domain). */
-      SIGN_IN_TOKEN_ENDPOINT: httpUrl.optional(),
+      SIGN_IN_TOKEN_ENDPOINT: z.string().min(1).optional(),
     })
     .refine((parsed) => (parsed.SIGN_IN_ISSUER === undefined) === (parsed.SIGN_IN_CLIENT_ID === undefined), {
       path: ['SIGN_IN_CLIENT_ID'],
