@@ -119,12 +119,20 @@ const logIn = async (tab: Page, login: string) => {
   await tab.fill('input[name="login"]', login);
   await tab.fill('input[name="password"]', 'any password');
   await tab.click('button[type="submit"]');
-  await tab
-    .waitForURL((url) => !url.pathname.startsWith('/interaction/') || url.href.includes('consent'), {
-      timeout: 5000,
-    })
-    .catch(() => undefined);
-  if (tab.url().startsWith(`${provider.issuer}/interaction/`)) await tab.click('button[type="submit"]');
+  // The provider asks once for consent to the client (a later sign-in of the same person skips it).
+  const consent = tab.locator('input[name="prompt"][value="consent"]');
+  const asked = await Promise.race([
+    // The waiter that loses the race settles later (or times out): neither may reject unhandled.
+    consent.waitFor({ state: 'attached' }).then(
+      () => true,
+      () => false,
+    ),
+    tab.waitForURL(`${hub.state.url}/`).then(
+      () => false,
+      () => false,
+    ),
+  ]);
+  if (asked) await tab.click('button[type="submit"]');
   await tab.waitForURL(`${hub.state.url}/`);
 };
 

@@ -1,9 +1,10 @@
 /**
  * The analyst dashboard in the browser: signs the analyst in at the hub's OpenID provider when the
  * served page names one (infra/dashboard/page/sign-in.ts), else asks for the analyst token once (kept
- * in sessionStorage), then reads `GET /indicators`, `GET /areas` and `GET /feeds` with it and draws the page, and the map of a
- * day from `GET /map/*` (infra/dashboard/page/map.ts). Bundled with uPlot and MapLibre GL JS into the
- * page by infra/dashboard/build.ts; nothing is fetched from anywhere but the hub.
+ * in sessionStorage); then reads `GET /indicators`, `GET /areas` and `GET /feeds` with the token and
+ * draws the page, and the map of a day from `GET /map/*` (infra/dashboard/page/map.ts). Bundled with
+ * uPlot and MapLibre GL JS into the page by infra/dashboard/build.ts; nothing is fetched from anywhere
+ * but the hub and, to sign in, the provider's discovery document and token endpoint.
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
