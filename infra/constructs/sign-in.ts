@@ -43,6 +43,13 @@ export interface PageSignIn {
   readonly issuer: string;
   readonly clientId: string;
   readonly scopes: string;
+  /**
+   * The token endpoint, when it is not on the issuer's origin: the page's Content Security Policy must
+   * let it trade the code there.
+   *
+   * @default - on the issuer's origin
+   */
+  readonly tokenEndpoint?: string;
 }
 
 /**
@@ -161,7 +168,15 @@ export class SignIn extends Construct {
       jwtAudience: [dashboardClient.userPoolClientId, systemClient.userPoolClientId],
       authorizerName: 'cityhub-user-pool',
     });
-    this.page = { issuer, clientId: dashboardClient.userPoolClientId, scopes: 'openid email profile' };
+    // The issuer (and its discovery document) is cognito-idp; the hosted UI's domain signs people in and
+    // trades codes for tokens.
+    const tokenEndpoint = `${domain.baseUrl()}/oauth2/token`;
+    this.page = {
+      issuer,
+      clientId: dashboardClient.userPoolClientId,
+      scopes: 'openid email profile',
+      tokenEndpoint,
+    };
     this.userPool = userPool;
     this.dashboardClient = dashboardClient;
     this.systemClient = systemClient;
@@ -182,7 +197,7 @@ export class SignIn extends Construct {
     });
     new CfnOutput(this, 'TokenUrl', {
       description: 'OAuth token endpoint for client credentials (cityhub --token-url)',
-      value: `${domain.baseUrl()}/oauth2/token`,
+      value: tokenEndpoint,
     });
   }
 }

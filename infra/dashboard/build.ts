@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Plugin } from 'esbuild';
-import { DASHBOARD_PAGE_FILE, TIME_ZONE_PLACEHOLDER } from '#shared/http/dashboard';
+import { DASHBOARD_PAGE_FILE, SIGN_IN_PLACEHOLDERS, TIME_ZONE_PLACEHOLDER } from '#shared/http/dashboard';
 
 const pageDirectory = fileURLToPath(new URL('./page/', import.meta.url));
 
@@ -49,7 +49,8 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'u
  * The page's Content Security Policy: only its own inline script and style (by hash), requests only to
  * the hub that served it, no plugins, frames or form posts. `worker-src blob:` lets the map start
  * MapLibre's worker from the code the page itself carries (only the hash-pinned script can make a
- * blob: URL); the worker fetches nothing, as the page hands it the GeoJSON it read.
+ * blob: URL); the worker fetches nothing, as the page hands it the GeoJSON it read. Where the hub signs
+ * analysts in, the dashboard function adds the provider's origins to `connect-src` when it serves the page.
  */
 const contentSecurityPolicy = (script: string, style: string) =>
   [
@@ -63,7 +64,7 @@ const contentSecurityPolicy = (script: string, style: string) =>
     "form-action 'none'",
   ].join('; ');
 
-/** The dashboard page as one self-contained HTML document (with the time zone still a placeholder). */
+/** The dashboard page as one self-contained HTML document (time zone and sign-in still placeholders). */
 export const buildDashboardPage = async (): Promise<string> => {
   const result = await build({
     entryPoints: [join(pageDirectory, 'main.ts')],
@@ -95,8 +96,9 @@ export const buildDashboardPage = async (): Promise<string> => {
     .replace('%CONTENT_SECURITY_POLICY%', () => contentSecurityPolicy(script, style))
     .replace('/* STYLE */', () => style)
     .replace('/* SCRIPT */', () => script);
-  if (!html.includes(TIME_ZONE_PLACEHOLDER)) {
-    throw new Error(`infra/dashboard/page/index.html lost its ${TIME_ZONE_PLACEHOLDER} placeholder`);
+  for (const placeholder of [TIME_ZONE_PLACEHOLDER, ...Object.values(SIGN_IN_PLACEHOLDERS)]) {
+    if (!html.includes(placeholder))
+      throw new Error(`infra/dashboard/page/index.html lost its ${placeholder} placeholder`);
   }
   return html;
 };

@@ -180,7 +180,7 @@ const main = async () => {
   log(`cityhub: ready at ${hub.url} (tokens and source secrets in ${options.stateFile}; Ctrl-C stops)`);
   log(
     oidc
-      ? `cityhub: OIDC mode: analyst and admin routes also take access tokens of ${oidc.issuer} for ${oidc.audience}`
+      ? `cityhub: OIDC mode: analyst and admin routes also take access tokens of ${oidc.issuer} for ${oidc.audience}; the dashboard at ${hub.url}/ signs in there as client ${oidc.dashboardClientId}`
       : `cityhub: dashboard at ${hub.url}/ (sign in with the analystToken of ${options.stateFile})`,
   );
   if (options.demo) {

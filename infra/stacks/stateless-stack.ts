@@ -328,6 +328,8 @@ export class StatelessStack extends Stack {
     dashboard.addEnvironment('SIGN_IN_ISSUER', api.signIn.page.issuer);
     dashboard.addEnvironment('SIGN_IN_CLIENT_ID', api.signIn.page.clientId);
     dashboard.addEnvironment('SIGN_IN_SCOPES', api.signIn.page.scopes);
+    if (api.signIn.page.tokenEndpoint)
+      dashboard.addEnvironment('SIGN_IN_TOKEN_ENDPOINT', api.signIn.page.tokenEndpoint);
     // GET /openapi.json names the provider in its OpenID Connect security scheme.
     functionOf('query').function.addEnvironment('SIGN_IN_ISSUER', api.signIn.page.issuer);
 

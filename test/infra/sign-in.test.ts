@@ -133,6 +133,17 @@ describe('sign-in with the default Cognito user pool (cdk-nag on)', () => {
       SIGN_IN_ISSUER: { 'Fn::Join': ['', expect.arrayContaining(['https://cognito-idp.'])] },
       SIGN_IN_CLIENT_ID: { Ref: clientId },
       SIGN_IN_SCOPES: 'openid email profile',
+      // The hosted UI's domain, where the page trades its code: its CSP must let it connect there.
+      SIGN_IN_TOKEN_ENDPOINT: {
+        'Fn::Join': [
+          '',
+          expect.arrayContaining([
+            'https://',
+            { Ref: Object.keys(template.findResources('AWS::Cognito::UserPoolDomain'))[0] },
+            '.amazoncognito.com/oauth2/token',
+          ]),
+        ],
+      },
     });
     for (const name of ['QueryFunction', 'AdminFunction', 'SubscriptionsFunction'])
       expect(environmentOf(template, name).AUTH_MODE, name).toBe('jwt');
@@ -163,6 +174,7 @@ describe("sign-in with the city's own provider", () => {
       SIGN_IN_CLIENT_ID: 'cityhub-api',
       SIGN_IN_SCOPES: 'openid',
     });
+    expect(environmentOf(template, 'DashboardFunction')).not.toHaveProperty('SIGN_IN_TOKEN_ENDPOINT');
   });
 });
 

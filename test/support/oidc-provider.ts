@@ -14,6 +14,19 @@ export interface TestClient {
   readonly groups?: readonly string[];
 }
 
+/**
+ * The dashboard's public client: authorization code with PKCE (required for a client without
+ * authentication), back to the hub's page. People sign in on the provider's development login form
+ * with any login and password; a login listed in `users` gets those groups in its access tokens.
+ */
+export interface TestDashboardClient {
+  readonly id: string;
+  /** The hub's page, e.g. `http://127.0.0.1:3000/`. */
+  readonly redirectUri: string;
+  /** Groups by login, put in the `groups` claim of that person's access tokens. */
+  readonly users: Readonly<Record<string, readonly string[]>>;
+}
+
 /** A real OpenID provider (the `oidc-provider` package) on 127.0.0.1, issuing JWT access tokens. */
 export interface TestProvider {
   readonly issuer: string;
@@ -23,24 +36,46 @@ export interface TestProvider {
   readonly stop: () => Promise<void>;
 }
 
-/** Starts a provider whose clients use client credentials against the `cityhub` resource server. */
-export const startTestProvider = async (clients: readonly TestClient[]): Promise<TestProvider> => {
+/**
+ * Starts a provider whose clients use client credentials against the `cityhub` resource server, and,
+ * with `dashboard`, a public client that signs people in with the authorization code and PKCE. Every
+ * access token, a person's too, is a JWT for the `cityhub` audience.
+ */
+export const startTestProvider = async (
+  clients: readonly TestClient[],
+  dashboard?: TestDashboardClient,
+): Promise<TestProvider> => {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const groupsOf = new Map(clients.map((client) => [client.id, client.groups]));
   const provider = new Provider(issuer, {
-    clients: clients.map((client) => ({
-      client_id: client.id,
-      client_secret: client.secret,
-      grant_types: ['client_credentials'],
-      redirect_uris: [],
-      response_types: [],
-      scope: client.scope,
-    })),
+    clients: [
+      ...clients.map((client) => ({
+        client_id: client.id,
+        client_secret: client.secret,
+        grant_types: ['client_credentials'],
+        redirect_uris: [],
+        response_types: [],
+        scope: client.scope,
+      })),
+      ...(dashboard
+        ? [
+            {
+              client_id: dashboard.id,
+              token_endpoint_auth_method: 'none' as const,
+              grant_types: ['authorization_code'],
+              response_types: ['code' as const],
+              redirect_uris: [dashboard.redirectUri],
+            },
+          ]
+        : []),
+    ],
     scopes: ['openid', 'cityhub/analyst', 'cityhub/admin'],
     features: {
       clientCredentials: { enabled: true },
+      // The package's own login and consent pages: any login and password, as a fixed test person.
+      devInteractions: { enabled: dashboard !== undefined },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => `urn:${TEST_AUDIENCE}`,
@@ -52,8 +87,11 @@ export const startTestProvider = async (clients: readonly TestClient[]): Promise
         }),
       },
     },
+    // A person is their login: the ID token names them by it.
+    findAccount: (_context, accountId) => ({ accountId, claims: () => ({ sub: accountId }) }),
     extraTokenClaims: (_context, token) => {
-      const groups = groupsOf.get((token as { clientId?: string }).clientId ?? '');
+      const { accountId, clientId } = token as { accountId?: string; clientId?: string };
+      const groups = accountId ? dashboard?.users[accountId] : groupsOf.get(clientId ?? '');
       return groups ? { groups: [...groups] } : undefined;
     },
   });

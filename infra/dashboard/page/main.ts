@@ -1,13 +1,26 @@
 /**
- * The analyst dashboard in the browser: asks for the analyst token once (kept in sessionStorage), then
- * reads `GET /indicators`, `GET /areas` and `GET /feeds` with it and draws the page, and the map of a
- * day from `GET /map/*` (infra/dashboard/page/map.ts). Bundled with uPlot and MapLibre GL JS into the
- * page by infra/dashboard/build.ts; nothing is fetched from anywhere but the hub.
+ * The analyst dashboard in the browser: signs the analyst in at the hub's OpenID provider when the
+ * served page names one (infra/dashboard/page/sign-in.ts), else asks for the analyst token once (kept
+ * in sessionStorage); then reads `GET /indicators`, `GET /areas` and `GET /feeds` with the token and
+ * draws the page, and the map of a day from `GET /map/*` (infra/dashboard/page/map.ts). Bundled with
+ * uPlot and MapLibre GL JS into the page by infra/dashboard/build.ts; nothing is fetched from anywhere
+ * but the hub and, to sign in, the provider's discovery document and token endpoint.
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import uPlot from 'uplot';
 import { loadMap, removeMap } from '#infra/dashboard/page/map';
+import {
+  beginSignIn,
+  finishSignIn,
+  forgetToken,
+  SignInError,
+  signedInAs,
+  signedInRecently,
+  signInSettings,
+  TOKEN_KEY,
+  tokenExpired,
+} from '#infra/dashboard/page/sign-in';
 import {
   type AreaColumn,
   type AreaJson,
@@ -36,7 +49,6 @@ import {
 import { type IndicatorInfo, indicatorCatalogue } from '#shared/domain/indicators/catalogue';
 import { addDays, dateRange, localDate } from '#shared/domain/time';
 
-const TOKEN_KEY = 'cityhub.analystToken';
 const REFRESH_MS = 60_000;
 const CHART_HEIGHT = 190;
 const CITY_COLOR = '#1f2937';
@@ -55,6 +67,8 @@ const DISTRICT_COLORS = [
 
 const timeZone =
   document.querySelector<HTMLMetaElement>('meta[name="cityhub-timezone"]')?.content || 'Asia/Shanghai';
+/** Where analysts sign in; none when the hub takes a pasted token (the local default). */
+const signIn = signInSettings();
 const infoOf = new Map<string, IndicatorInfo>(indicatorCatalogue.map((info) => [info.name, info]));
 
 const element = <T extends HTMLElement>(id: string): T => {
@@ -98,8 +112,12 @@ class ApiError extends Error {
   }
 }
 
-/** Calls an analyst route with the stored token; a non-2xx answer becomes an ApiError with the hub's message. */
+/**
+ * Calls an analyst route with the stored token; a non-2xx answer becomes an ApiError with the hub's
+ * message. A signed-in token past its expiry is not sent: it is a 401 here, which signs in again.
+ */
 const api = async (path: string): Promise<Response> => {
+  if (signIn && tokenExpired()) throw new ApiError(401, 'the sign-in has expired');
   const token = sessionStorage.getItem(TOKEN_KEY) ?? '';
   let response: Response;
   try {
@@ -114,11 +132,9 @@ const api = async (path: string): Promise<Response> => {
     } catch {
       // Not JSON: keep the status line.
     }
-    // Locally every analyst route takes the token; a 403 comes from an API that wants IAM (SigV4) instead.
+    // A 403 is a valid token without the role: signing in again would give the same one.
     const hint =
-      response.status === 403
-        ? ' (a deployed hub authorizes analysts with IAM SigV4, which this page does not sign)'
-        : '';
+      response.status === 403 && signIn ? ' (ask an admin to put your account in the analyst group)' : '';
     throw new ApiError(response.status, `${path.split('?')[0]}: ${message}${hint}`);
   }
   return response;
@@ -303,10 +319,7 @@ const showMap = async () => {
   try {
     await loadMap(api, day.value, indicator, level, infoOf.get(indicator)?.unit ?? 'count');
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      showSignIn(`The hub refused the token: ${error.message}`);
-    }
+    if (error instanceof ApiError && error.status === 401) tokenRefused(error.message);
   }
 };
 
@@ -604,10 +617,33 @@ const showSignIn = (message?: string) => {
   element('dashboard').hidden = true;
   element('session').hidden = true;
   element('sign-in').hidden = false;
+  element('sign-in-provider').hidden = !signIn;
+  element('sign-in-token').hidden = Boolean(signIn);
   const error = element('sign-in-error');
   error.textContent = message ?? '';
   error.hidden = !message;
-  element<HTMLInputElement>('token').focus();
+  element(signIn ? 'sign-in-button' : 'token').focus();
+};
+
+/** Leaves for the provider's sign-in; if it cannot be reached, says so on the sign-in card. */
+const startSignIn = async () => {
+  if (!signIn) return;
+  try {
+    await beginSignIn(signIn);
+  } catch (error) {
+    showSignIn(`Could not reach the sign-in at ${signIn.issuer}: ${(error as Error).message}`);
+  }
+};
+
+/**
+ * The hub refused the token (or a signed-in one expired): it is forgotten, and with a provider the page
+ * signs in again, which is quick while the provider still knows the browser. Refused right after a
+ * sign-in, the page shows why instead of going round again.
+ */
+const tokenRefused = (message: string) => {
+  forgetToken();
+  if (signIn && !signedInRecently()) void startSignIn();
+  else showSignIn(`The hub refused the token: ${message}`);
 };
 
 /** The range picked: a preset up to today, or the custom dates (inputs shown only for custom). */
@@ -676,8 +712,7 @@ const refresh = async () => {
     render(read);
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      showSignIn(`The hub refused the token: ${error.message}`);
+      tokenRefused(error.message);
       return;
     }
     setStatus(`Could not refresh: ${(error as Error).message}`, 'error');
@@ -692,6 +727,9 @@ const refresh = async () => {
 };
 
 const showDashboard = async () => {
+  const who = signIn ? signedInAs() : undefined;
+  element('who').textContent = who ? `已登录 signed in: ${who}` : '';
+  element('who').hidden = !who;
   element('sign-in').hidden = true;
   element('dashboard').hidden = false;
   element('session').hidden = false;
@@ -734,10 +772,8 @@ const downloadCsv = async () => {
     link.remove();
     window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
   } catch (error) {
-    if (error instanceof ApiError && error.status === 401) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      showSignIn(`The hub refused the token: ${error.message}`);
-    } else setStatus(`Could not download the CSV: ${(error as Error).message}`, 'error');
+    if (error instanceof ApiError && error.status === 401) tokenRefused(error.message);
+    else setStatus(`Could not download the CSV: ${(error as Error).message}`, 'error');
   } finally {
     button.disabled = false;
   }
@@ -755,9 +791,13 @@ const start = () => {
   element('refresh').addEventListener('click', () => void refresh());
   element('download').addEventListener('click', () => void downloadCsv());
   element('sign-out').addEventListener('click', () => {
-    sessionStorage.removeItem(TOKEN_KEY);
+    forgetToken();
     showSignIn();
   });
+  if (signIn) {
+    element('sign-out').textContent = '退出 Sign out';
+    element('sign-in-button').addEventListener('click', () => void startSignIn());
+  }
   element('compare-indicator').addEventListener('change', renderComparison);
   for (const id of ['range', 'range-from', 'range-to', 'scope'])
     element(id).addEventListener('change', () => void refresh());
@@ -770,8 +810,26 @@ const start = () => {
     window.clearTimeout(resizeTimer);
     resizeTimer = window.setTimeout(resizeCharts, 150);
   });
-  if (sessionStorage.getItem(TOKEN_KEY)) void showDashboard();
-  else showSignIn();
+  if (!signIn) {
+    if (sessionStorage.getItem(TOKEN_KEY)) void showDashboard();
+    else showSignIn();
+    return;
+  }
+  finishSignIn(signIn).then(
+    () => {
+      if (!sessionStorage.getItem(TOKEN_KEY)) showSignIn();
+      else if (tokenExpired()) tokenRefused('the sign-in has expired');
+      else void showDashboard();
+    },
+    (error: unknown) => {
+      forgetToken();
+      showSignIn(
+        error instanceof SignInError
+          ? `The sign-in was not completed: ${error.message}`
+          : `Could not finish the sign-in at ${signIn.issuer}: ${(error as Error).message}`,
+      );
+    },
+  );
 };
 
 start();

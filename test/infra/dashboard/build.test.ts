@@ -126,6 +126,47 @@ describe('the dashboard function', () => {
     expect(gunzipSync(Buffer.from(String(answer.body), 'base64')).toString('utf8')).toBe(plain.body);
   });
 
+  it('leaves the sign-in settings empty and requests to the hub alone without a provider', async () => {
+    const served = readDashboardPage(await writeDashboardPage(join(directory, 'token')), 'Asia/Shanghai');
+    expect(served).toContain('<meta name="cityhub-sign-in-issuer" content="" />');
+    expect(served).toContain('<meta name="cityhub-sign-in-client-id" content="" />');
+    expect(served).not.toMatch(/%SIGN_IN_[A-Z_]+%/);
+    expect(dashboardResponse(served).headers?.['content-security-policy']).toContain("connect-src 'self';");
+  });
+
+  it("fills in the provider, escaped, and lets the page reach the issuer's and the token endpoint's origins only", async () => {
+    const file = await writeDashboardPage(join(directory, 'sign-in'));
+    const served = readDashboardPage(file, 'Asia/Shanghai', {
+      issuer: 'https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_Ab"c<d>',
+      clientId: 'web&client',
+      scopes: 'openid email profile',
+      tokenEndpoint: 'https://cityhub-prod-1.auth.cn-north-1.amazoncognito.com/oauth2/token',
+    });
+    expect(served).toContain(
+      '<meta name="cityhub-sign-in-issuer" content="https://cognito-idp.cn-north-1.amazonaws.com.cn/cn-north-1_Ab&#34;c&#60;d&#62;" />',
+    );
+    expect(served).toContain('<meta name="cityhub-sign-in-client-id" content="web&#38;client" />');
+    expect(served).toContain('<meta name="cityhub-sign-in-scopes" content="openid email profile" />');
+    const policy = String(dashboardResponse(served).headers?.['content-security-policy']);
+    expect(policy).toContain(
+      "; connect-src 'self' https://cognito-idp.cn-north-1.amazonaws.com.cn https://cityhub-prod-1.auth.cn-north-1.amazoncognito.com;",
+    );
+    expect(policy).toContain("form-action 'none'");
+    // Only connect-src widens: the policy declared in the page and the header still agree.
+    expect(served).toContain(`content="${policy.replace("; frame-ancestors 'none'", '')}"`);
+  });
+
+  it.each([
+    ['javascript:alert(1)', 'SIGN_IN_ISSUER'],
+    ["https://login.example.gov.cn; script-src 'unsafe-inline'", 'SIGN_IN_ISSUER'],
+  ])('refuses the issuer %j, naming the setting', async (issuer, setting) => {
+    const file = await writeDashboardPage(join(directory, 'refused'));
+    const read = () =>
+      readDashboardPage(file, 'Asia/Shanghai', { issuer, clientId: 'web', scopes: 'openid' });
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(new RegExp(`${setting}=.* is not an http\\(s\\) URL`));
+  });
+
   it('fails, saying how to build the page, when it is missing or not a built page', () => {
     const missing = () => readDashboardPage(join(directory, 'missing.html'), 'Asia/Shanghai');
     expect(missing).toThrow(ConfigError);
