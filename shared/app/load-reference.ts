@@ -3,7 +3,6 @@ import { listAreas } from '#shared/domain/area-list';
 import { buildReference, type Reference, type ReferenceName } from '#shared/domain/reference';
 import { buildSanitationReference, type SanitationReference } from '#shared/domain/sanitation/reference';
 import {
-  defaultThresholds,
   type SupervisionThresholds,
   supervisionThresholdsOf,
 } from '#shared/domain/supervision';
