@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
+import { machineNow } from '#infra/local/servers';
 import type { FunctionDecl } from '#shared/topology';
 
 /** A Lambda context for one local invocation of a declared function (`stage` names it, e.g. `local`, `bench`). */
@@ -8,7 +9,7 @@ export const lambdaContext = (
   decl: Pick<FunctionDecl, 'memoryMb' | 'timeoutSeconds'>,
   stage = 'local',
 ): Context => {
-  const deadline = Date.now() + decl.timeoutSeconds * 1000;
+  const deadline = machineNow() + decl.timeoutSeconds * 1000;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `cityhub-${stage}-${name}`,
@@ -18,7 +19,7 @@ export const lambdaContext = (
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/cityhub-${stage}-${name}`,
     logStreamName: stage,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    getRemainingTimeInMillis: () => Math.max(0, deadline - machineNow()),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

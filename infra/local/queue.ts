@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { QueueJournal } from '#infra/local/queue-journal';
+import { machineNow } from '#infra/local/servers';
 import type { QueueDecl } from '#shared/topology';
 
 /** Invokes the consumer function with one batch. */
@@ -82,7 +83,7 @@ export class LocalQueue {
       this.deadLetters.push(...recovered.deadLetters);
       this.recoveredCount = recovered.pending.length;
       for (const { messageId, body, sentAt } of recovered.pending)
-        this.enqueue({ messageId, body, sentAt, receiveCount: 0, visibleAt: Date.now() });
+        this.enqueue({ messageId, body, sentAt, receiveCount: 0, visibleAt: machineNow() });
     }
   }
 
@@ -99,7 +100,7 @@ export class LocalQueue {
   /** Enqueues one message body, visible after `delayMs` (like SQS DelaySeconds; journaled at once). */
   send(body: string, delayMs = 0): void {
     if (this.stopped) throw new Error(`queue ${this.name} is stopped`);
-    const message = { messageId: randomUUID(), body, sentAt: Date.now() };
+    const message = { messageId: randomUUID(), body, sentAt: machineNow() };
     this.options.journal?.sent(message);
     this.enqueue({ ...message, receiveCount: 0, visibleAt: message.sentAt + delayMs });
     this.schedule();
@@ -112,7 +113,7 @@ export class LocalQueue {
   changeVisibility(receiptHandle: string, seconds: number): boolean {
     const message = this.messages.get(receiptHandle.slice(0, receiptHandle.lastIndexOf('#')));
     if (!message || this.receiptHandleOf(message) !== receiptHandle) return false;
-    message.visibleAfterFailure = Date.now() + seconds * 1000;
+    message.visibleAfterFailure = machineNow() + seconds * 1000;
     return true;
   }
 
@@ -126,7 +127,7 @@ export class LocalQueue {
     if (this.stopped) throw new Error(`queue ${this.name} is stopped`);
     const letters = this.deadLetters.splice(0);
     for (const letter of letters) {
-      const message = { messageId: randomUUID(), body: letter.body, sentAt: Date.now() };
+      const message = { messageId: randomUUID(), body: letter.body, sentAt: machineNow() };
       this.options.journal?.moved(letter.messageId, message);
       this.enqueue({ ...message, receiveCount: 0, visibleAt: message.sentAt });
     }
@@ -161,7 +162,7 @@ export class LocalQueue {
 
   /** Files a message that is not in flight under ready or delayed, by its `visibleAt`. */
   private makeWaiting(message: Message): void {
-    if (message.visibleAt <= Date.now()) this.ready.push(message);
+    if (message.visibleAt <= machineNow()) this.ready.push(message);
     else this.delayed.push(message);
   }
 
@@ -189,7 +190,7 @@ export class LocalQueue {
 
   private schedule(): void {
     if (this.stopped || this.inFlight.size >= (this.options.concurrency ?? 1)) return;
-    const now = Date.now();
+    const now = machineNow();
     for (let next = this.delayed.peek(); next && next.visibleAt <= now; next = this.delayed.peek())
       this.ready.push(this.delayed.pop() as Message);
     const head = this.ready[this.readyHead];
@@ -206,13 +207,13 @@ export class LocalQueue {
     );
     this.wakeAt(at, now, () => {
       if (this.stopped || this.inFlight.size >= (this.options.concurrency ?? 1)) return;
-      let started = Date.now();
+      let started = machineNow();
       const run: Promise<void> = (async () => {
         await this.options.beforeBatch?.();
-        started = Date.now();
+        started = machineNow();
         await this.deliver();
       })().finally(() => {
-        const ended = Date.now();
+        const ended = machineNow();
         this.restUntil = ended + (this.options.restFactor ?? 0) * (ended - started);
         this.inFlight.delete(run);
         this.schedule();
@@ -286,7 +287,7 @@ export class LocalQueue {
         this.options.onDeadLetter?.(letter);
       } else {
         message.visibleAt =
-          message.visibleAfterFailure ?? Date.now() + this.options.retryDelayMs * message.receiveCount;
+          message.visibleAfterFailure ?? machineNow() + this.options.retryDelayMs * message.receiveCount;
         this.makeWaiting(message);
       }
     }
@@ -302,7 +303,7 @@ export class LocalQueue {
         ApproximateReceiveCount: String(message.receiveCount),
         SentTimestamp: String(message.sentAt),
         SenderId: 'cityhub-local',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
+        ApproximateFirstReceiveTimestamp: String(machineNow()),
       },
       messageAttributes: {},
       md5OfBody: '',

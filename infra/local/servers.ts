@@ -27,3 +27,10 @@ export const freePort = (): Promise<number> =>
       server.close(() => resolve(port));
     });
   });
+
+/**
+ * The machine's time in epoch ms, which a controlled clock (`npm start -- --clock`, which sets `Date`)
+ * does not move: the local runtime's own timing (batching windows, rests, retry delays, Lambda
+ * deadlines) runs on it, so setting the hub's clock never stalls a queue.
+ */
+export const machineNow = (): number => performance.timeOrigin + performance.now();

@@ -12,6 +12,8 @@ export interface HubState {
   sourceSecrets: Record<'hotline' | 'city-platform' | 'sanitation', string>;
   /** DynamoDB Local's endpoint and the hub's table names. */
   dynamoDb?: { endpoint: string; tables: { facts: string; indicators: string; secrets: string } };
+  /** The control port of a hub started with `--clock` (set the clock, run a schedule). */
+  control?: string;
 }
 
 /** A hub started as its own process, exactly as `npm start` runs it. */
