@@ -814,6 +814,17 @@ const mapEventsQueries = fc.oneof(
   fc.tuple(date, badMapLimit).map(([day, limit]) => ({ date: day, limit })),
 );
 
+/** `GET /open-items` queries with a kind, light, format, limit or token the route refuses. */
+const openItemsQueries = fc.oneof(
+  anyString.filter((value) => value !== 'ticket' && value !== 'case').map((kind) => ({ kind })),
+  anyString
+    .filter((value) => !['green', 'yellow', 'red', 'paused'].includes(value))
+    .map((light) => ({ light })),
+  anyString.filter((value) => value !== 'json' && value !== 'csv').map((format) => ({ format })),
+  badMapLimit.map((limit) => ({ limit })),
+  anyString.map((token) => ({ nextToken: `~${token}` })),
+);
+
 /** Bodies an admin route refuses as a whole: not JSON, not UTF-8, nested too deep, of the wrong type. */
 const unreadableBodies = (valid: string) =>
   fc.oneof(
@@ -1324,6 +1335,15 @@ export const fuzzers: Readonly<Record<string, RouteFuzzer>> = {
       'queries the contract refuses': queryFamily(
         '/map/events',
         query(mapEventsQueries, ['date', 'kind', 'limit']),
+      ),
+    }),
+  },
+  'GET /open-items': {
+    valid: () => ({ target: '/open-items?light=red' }),
+    inputs: () => ({
+      'queries the contract refuses': queryFamily(
+        '/open-items',
+        query(openItemsQueries, ['area', 'kind', 'light', 'format', 'limit', 'nextToken']),
       ),
     }),
   },
