@@ -1,11 +1,6 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  UpdateCommand,
-  type UpdateCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchGet, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
-import { type IndexedItem, itemKey, type OpenItemsIndex } from '#shared/app/open-items';
+import { type HeldItem, type IndexedItem, itemKey, type OpenItemsIndex } from '#shared/app/open-items';
 import type { EntityKind } from '#shared/domain/entity-events';
 import type { EntityFacts } from '#shared/domain/entity-facts';
 import type { NoticeMarks } from '#shared/domain/supervision';
@@ -18,6 +13,12 @@ const DUE_PARTITION = 'due';
 /** Due times as sortable strings: epoch ms, zero-padded. */
 const dueKey = (ms: number) => String(Math.max(0, Math.floor(ms))).padStart(15, '0');
 const partition = (kind: EntityKind) => `openitem#${kind}`;
+/**
+ * How long a closed item's event count stays (as `gone`): longer than a `facts.changed` message can
+ * take to come back (retries and a redrive of the recompute queue's dead letters within the days
+ * its alarm gives), so a late copy of an older derivation finds it.
+ */
+const GONE_KEPT_S = 4 * 86_400;
 
 const fromItem = (item: Record<string, unknown>): IndexedItem => ({
   facts: JSON.parse(String(item.facts)) as EntityFacts,
@@ -44,7 +45,8 @@ const dueUpdate = (due: number | undefined) =>
  * The open-items index in the facts table: one item per open ticket or case (`openitem#<kind>`, its
  * id) holding its facts as JSON, the view they were written for, the deadlines its notices were
  * given for, and when its next notice is due; the sparse `byDue` index lists the items with a
- * pending notice by that time, so the minute sweep reads only what is due.
+ * pending notice by that time, so the minute sweep reads only what is due. A closed item keeps only
+ * the event count that closed it (`gone`) for a few days.
  */
 export class OpenItemsStore implements OpenItemsIndex {
   constructor(
@@ -52,16 +54,16 @@ export class OpenItemsStore implements OpenItemsIndex {
     private readonly table: string,
   ) {}
 
-  async get(keys: readonly { kind: EntityKind; id: string }[]): Promise<Map<string, IndexedItem>> {
+  async get(keys: readonly { kind: EntityKind; id: string }[]): Promise<Map<string, HeldItem>> {
     const items = await batchGet(
       this.client,
       this.table,
       keys.map(({ kind, id }) => ({ pk: partition(kind), sk: id })),
     );
     return new Map(
-      items.map((item) => {
-        const indexed = fromItem(item);
-        return [itemKey(indexed.facts.kind, indexed.facts.id), indexed];
+      items.map((item): [string, HeldItem] => {
+        const key = itemKey(String(item.pk).slice('openitem#'.length) as EntityKind, String(item.sk));
+        return [key, item.gone ? { n: Number(item.n) } : { n: Number(item.n), item: fromItem(item) }];
       }),
     );
   }
@@ -73,7 +75,7 @@ export class OpenItemsStore implements OpenItemsIndex {
       Key: { pk: partition(facts.kind), sk: facts.id },
       UpdateExpression:
         `SET ${['facts = :facts', '#n = :n', '#view = :view', 'since = if_not_exists(since, :n)', ...update.set].join(', ')}` +
-        (update.remove.length > 0 ? ` REMOVE ${update.remove.join(', ')}` : ''),
+        ` REMOVE ${['gone', 'expiresAt', ...update.remove].join(', ')}`,
       // A derivation from more events (or as many: the same one) is never replaced by this one.
       ConditionExpression: 'attribute_not_exists(pk) OR #n < :n',
       ExpressionAttributeNames: { '#n': 'n', '#view': 'view' },
@@ -87,19 +89,20 @@ export class OpenItemsStore implements OpenItemsIndex {
   }
 
   async remove(kind: EntityKind, id: string, n: number): Promise<void> {
-    try {
-      await this.client.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { pk: partition(kind), sk: id },
-          ConditionExpression: '#n < :n',
-          ExpressionAttributeNames: { '#n': 'n' },
-          ExpressionAttributeValues: { ':n': n },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
+    await this.conditional({
+      TableName: this.table,
+      Key: { pk: partition(kind), sk: id },
+      UpdateExpression:
+        'SET gone = :gone, #n = :n, expiresAt = :expiresAt ' +
+        'REMOVE facts, #view, since, approachingFor, overdueFor, duePart, due',
+      ConditionExpression: 'attribute_exists(pk) AND #n < :n',
+      ExpressionAttributeNames: { '#n': 'n', '#view': 'view' },
+      ExpressionAttributeValues: {
+        ':gone': true,
+        ':n': n,
+        ':expiresAt': Math.floor(Date.now() / 1000) + GONE_KEPT_S,
+      },
+    });
   }
 
   async list(kind?: EntityKind): Promise<IndexedItem[]> {
@@ -109,6 +112,8 @@ export class OpenItemsStore implements OpenItemsIndex {
         queryAll(this.client, {
           TableName: this.table,
           KeyConditionExpression: 'pk = :pk',
+          // Closed items' counts are read (and paid for) too, but never returned.
+          FilterExpression: 'attribute_not_exists(gone)',
           ExpressionAttributeValues: { ':pk': partition(each) },
         }),
       ),
@@ -132,7 +137,10 @@ export class OpenItemsStore implements OpenItemsIndex {
       undefined,
       true,
     );
-    return items.map(fromItem).filter((item) => item.due !== undefined && item.due <= now);
+    return items
+      .filter((item) => !item.gone)
+      .map(fromItem)
+      .filter((item) => item.due !== undefined && item.due <= now);
   }
 
   async mark(

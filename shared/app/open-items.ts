@@ -37,18 +37,29 @@ export interface IndexedItem {
   readonly since: number;
 }
 
+/**
+ * What the index holds of an entity: an open item, or the event count of the derivation that closed
+ * it (kept for a while, so an older derivation that arrives late cannot open it again).
+ */
+export type HeldItem =
+  | { readonly n: number; readonly item: IndexedItem }
+  | { readonly n: number; readonly item?: undefined };
+
 /** The open-items index: open tickets and cases, and when each next gives a notice. */
 export interface OpenItemsIndex {
-  /** The indexed items among these entities (absent ones are not open, or not yet known). */
-  get(keys: readonly { kind: EntityKind; id: string }[]): Promise<Map<string, IndexedItem>>;
+  /** What the index holds of these entities (absent: never open, or closed long ago). */
+  get(keys: readonly { kind: EntityKind; id: string }[]): Promise<Map<string, HeldItem>>;
   /**
    * Keeps an entity's facts, its view and when its next notice is due, unless the index holds a
    * derivation from as many events or more; the notices given are kept.
    */
   put(facts: EntityFacts, view: string, due: number | undefined): Promise<void>;
-  /** Drops an entity that is no longer open, unless the index holds a derivation from more events. */
+  /**
+   * Drops an entity that is no longer open, unless the index holds a derivation from as many events
+   * or more; what remains for a while is the event count of this derivation.
+   */
   remove(kind: EntityKind, id: string, n: number): Promise<void>;
-  /** Every indexed item (of one kind, or both). */
+  /** Every open item (of one kind, or both). */
   list(kind?: EntityKind): Promise<IndexedItem[]>;
   /** The items whose next notice is due at or before `now`, read consistently. */
   due(now: number): Promise<IndexedItem[]>;
@@ -112,13 +123,17 @@ export const indexOpenItems = async (facts: readonly EntityFacts[], deps: OpenIt
   await pMap(
     latest,
     async (entity) => {
-      const stored = held.get(itemKey(entity.kind, entity.id));
+      const heldNow = held.get(itemKey(entity.kind, entity.id));
+      // A derivation from as many events or more is there already (a late copy of an older one
+      // must not open a closed item again, nor move an open one back).
+      if (heldNow && heldNow.n >= entity.n) return;
+      const stored = heldNow?.item;
       if (!isOpen(entity)) {
         if (stored) await deps.openItems.remove(entity.kind, entity.id, entity.n);
         return;
       }
       const view = supervisionView(entity);
-      if (stored && (stored.facts.n >= entity.n || stored.view === view)) return;
+      if (stored?.view === view) return;
       await deps.openItems.put(entity, view, dueOf(entity, stored?.marks ?? {}, now, context));
     },
     { concurrency: WRITE_CONCURRENCY },

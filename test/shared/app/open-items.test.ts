@@ -153,6 +153,15 @@ describe('supervision notices on a controlled clock', () => {
     expect(overdue?.since).toBe(4);
   });
 
+  it('never opens a closed item again for a late copy of an older derivation', async () => {
+    await ticket('t3', 'received', '2026-03-04T08:00');
+    const received = ticketFacts('t3', tickets.get('t3') ?? [], zone);
+    await ticket('t3', 'closed', '2026-03-04T09:00');
+    await indexOpenItems([received], deps());
+    clock = at('2026-03-04T10:00');
+    expect((await listOpenItems({ area: [] }, deps())).items.map((item) => item.id)).not.toContain('t3');
+  });
+
   it('times a case in working time across a holiday week', async () => {
     reference = { ...reference, calendar: holidays };
     // Wednesday 16:00: 2 working hours that day, then the holiday; 08:00–12:00 on Thursday 10-08 makes 6.
