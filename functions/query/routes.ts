@@ -83,7 +83,7 @@ export const queryRoutes = (deps: QueryDeps): Routes<'query'> => ({
     const registered = query.area.length > 0 ? registeredAreas(await deps.loadAreaList()) : undefined;
     const unknown = registered ? query.area.filter((area) => !registered.has(area)) : [];
     if (unknown.length > 0) throw unknownAreas(unknown);
-    const { now, items } = await listOpenItems(query, deps.openItems);
+    const { now, items, counts } = await listOpenItems(query, deps.openItems);
     const page = pageOfOpenItems(items, query.limit, query.nextToken);
     const nextToken = page.next ? encodeOpenItemsToken(page.next) : undefined;
     if (query.format === 'csv')
@@ -97,6 +97,7 @@ export const queryRoutes = (deps: QueryDeps): Routes<'query'> => ({
       };
     return json(200, {
       now: new Date(now).toISOString(),
+      counts,
       items: page.items,
       ...(nextToken ? { nextToken } : {}),
     });

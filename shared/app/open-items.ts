@@ -202,21 +202,56 @@ const byDeadline = (a: OpenItem, b: OpenItem) => {
   return itemKey(a.kind, a.id) < itemKey(b.kind, b.id) ? -1 : 1;
 };
 
-/** Every open item matching the filters, at the hub's `now`, sorted by deadline. */
+/** How many open items an area holds per light. */
+export interface LightCounts {
+  readonly area: AreaKey;
+  readonly name: string;
+  readonly green: number;
+  readonly yellow: number;
+  readonly red: number;
+  readonly paused: number;
+}
+
+/** Counts per light of the city and every district the items are placed in (city first, then by key). */
+export const countLights = (
+  items: readonly OpenItem[],
+  names: ReadonlyMap<AreaKey, string>,
+): LightCounts[] => {
+  const counts = new Map<AreaKey, Record<Light, number>>();
+  for (const item of items) {
+    for (const area of item.areas) {
+      if (area !== cityArea && !area.startsWith('district:')) continue;
+      const count = counts.get(area) ?? { green: 0, yellow: 0, red: 0, paused: 0 };
+      count[item.light] += 1;
+      counts.set(area, count);
+    }
+  }
+  return [...counts.entries()]
+    .sort(([a], [b]) => (a === cityArea ? -1 : b === cityArea ? 1 : a < b ? -1 : 1))
+    .map(([area, count]) => ({
+      area,
+      name: area === cityArea ? CITY_NAME : (names.get(area) ?? area),
+      ...count,
+    }));
+};
+
+/**
+ * Every open item matching the filters, at the hub's `now`, sorted by deadline, and the counts per
+ * light of the city and each district over the items of the area and kind asked for (any light).
+ */
 export const listOpenItems = async (
   query: OpenItemsQuery,
   deps: OpenItemsDeps,
-): Promise<{ readonly now: number; readonly items: OpenItem[] }> => {
+): Promise<{ readonly now: number; readonly items: OpenItem[]; readonly counts: LightCounts[] }> => {
   const [indexed, reference] = await Promise.all([deps.openItems.list(query.kind), deps.loadSupervision()]);
   const context = contextOf(reference, deps.timeZone);
   const now = deps.now();
-  const items = indexed
+  const placed = indexed
     .map((item) => openItemAt(item.facts, now, context, reference))
     .filter((item): item is OpenItem => item !== undefined)
-    .filter((item) => query.area.length === 0 || query.area.some((area) => item.areas.includes(area)))
-    .filter((item) => (query.light ? item.light === query.light : true))
-    .sort(byDeadline);
-  return { now, items };
+    .filter((item) => query.area.length === 0 || query.area.some((area) => item.areas.includes(area)));
+  const items = placed.filter((item) => (query.light ? item.light === query.light : true)).sort(byDeadline);
+  return { now, items, counts: countLights(placed, reference.names) };
 };
 
 /** A page of open items and where the next starts, after the item a token names. */

@@ -73,9 +73,24 @@ export const openItemSchema = z.object({
   areas: z.array(areaKeySchema).describe('Every area that places it, from the city down'),
 });
 
+/** Open items of an area per light. */
+export const lightCountsSchema = z.object({
+  area: areaKeySchema,
+  name: z.string(),
+  green: z.number().int(),
+  yellow: z.number().int(),
+  red: z.number().int(),
+  paused: z.number().int(),
+});
+
 /** The JSON answer of `GET /open-items`. */
 export const openItemsAnswerSchema = z.object({
   now: z.string().describe('The hub’s time the lights are computed at (RFC 3339)'),
+  counts: z
+    .array(lightCountsSchema)
+    .describe(
+      'Per light, the open items of the city and of each district among those of the area and kind asked for (every light, every page)',
+    ),
   items: z.array(openItemSchema),
   nextToken: z
     .string()

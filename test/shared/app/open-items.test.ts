@@ -174,7 +174,12 @@ describe('supervision notices on a controlled clock', () => {
     // 14:00–16:00 makes the 8 hours.
     expect(await sweep('2026-10-08T16:00:30')).toEqual(['case.overdue:c1@2026-10-08T08:00:00.000Z']);
     clock = at('2026-10-08T17:00');
-    const { items } = await listOpenItems({ area: ['district:d1'], kind: 'case' }, deps());
+    const { items, counts } = await listOpenItems({ area: ['district:d1'], kind: 'case' }, deps());
+    // c1 is the only case placed in d1; the city row counts what the query selected.
+    expect(counts).toEqual([
+      { area: 'city', name: '全市', green: 0, yellow: 0, red: 1, paused: 0 },
+      { area: 'district:d1', name: '东城区', green: 0, yellow: 0, red: 1, paused: 0 },
+    ]);
     expect(items).toMatchObject([
       {
         id: 'c1',
