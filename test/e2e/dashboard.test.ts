@@ -9,8 +9,9 @@ import { type HubProcess, startHubProcess, stopHubProcess } from '../support/hub
  * The dashboard end to end: a hub started as `npm start` starts it, with the demo city; once the API
  * answers both days for every district, headless Chromium opens `GET /`, signs in with the analyst
  * token and must show the API's numbers, draw the trend charts and the map of the day (WebGL, which
- * headless Chromium renders in software), and download the CSV the API answers. The screenshots go to
- * test-artifacts/dashboard.png and map.png (and docs/ with UPDATE_SCREENSHOT=1).
+ * headless Chromium renders in software), the supervision panel's counts and overdue list as
+ * `GET /open-items` answers them, and download the CSV the API answers. The screenshots go to
+ * test-artifacts/dashboard.png, map.png and supervision.png (and docs/ with UPDATE_SCREENSHOT=1).
  */
 /** The browser: Debian's `chromium` package, or `CITYHUB_CHROMIUM`. `.ci/run` installs it and requires it. */
 const CHROMIUM = process.env.CITYHUB_CHROMIUM ?? '/usr/bin/chromium';
@@ -73,6 +74,15 @@ interface Item {
   indicators: Record<string, number | null>;
 }
 
+/** An item of `GET /open-items`, as far as the test reads it. */
+interface OpenItem {
+  kind: 'ticket' | 'case';
+  id: string;
+  light: 'green' | 'yellow' | 'red' | 'paused';
+  overdueMinutes: number;
+  areas: string[];
+}
+
 const timeZone = chooseTimeZone();
 let hub: HubProcess;
 let browser: Browser;
@@ -89,6 +99,24 @@ const api = async (path: string): Promise<Response> => {
   if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
   return response;
 };
+/** Every open item, page by page, with the `now` of the first page. */
+const readOpenItems = async (): Promise<{ now: string; items: OpenItem[] }> => {
+  const items: OpenItem[] = [];
+  let now = '';
+  let nextToken: string | undefined;
+  do {
+    const page = (await (
+      await api(`/open-items?limit=200${nextToken ? `&nextToken=${nextToken}` : ''}`)
+    ).json()) as { now: string; items: OpenItem[]; nextToken?: string };
+    now ||= page.now;
+    items.push(...page.items);
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return { now, items };
+};
+/** The object with its keys in order, for comparing counts built in another order. */
+const sortKeys = (record: Record<string, number>) =>
+  Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
 const readDays = async (): Promise<Item[]> =>
   ((await (await api(`/indicators?from=${yesterday}&to=${today}`)).json()) as { items: Item[] }).items;
 
@@ -439,6 +467,115 @@ describe.skipIf(!haveChromium)('the dashboard in headless Chromium', () => {
     expect(await page.locator('#scope').inputValue()).toBe('city');
   });
 
+  it('shows the supervision panel: counts per district and light, and the overdue list, as the API answers them', async () => {
+    await page.click('nav.views a[href="#supervision-card"]');
+    const card = page.locator('#supervision-card');
+    // The section link scrolls the panel to the top of the window.
+    await expect
+      .poll(() =>
+        card.evaluate((node) =>
+          Math.round(
+            (node as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect().top,
+          ),
+        ),
+      )
+      .toBeLessThanOrEqual(1);
+    await page.waitForSelector('#supervision-card[data-state="ready"]', { timeout: 20_000 });
+    /** What the panel shows and what the API answers now; equal unless a light changed in between. */
+    const compare = async () => {
+      const shownNow = await card.getAttribute('data-now');
+      const { items } = await readOpenItems();
+      const expected: Record<string, number> = {};
+      for (const item of items) {
+        const district = item.areas.find((area) => area.startsWith('district:')) ?? 'none';
+        for (const row of [district, 'city']) {
+          expected[`${row} ${item.light}`] = (expected[`${row} ${item.light}`] ?? 0) + 1;
+          expected[`${row} total`] = (expected[`${row} total`] ?? 0) + 1;
+        }
+      }
+      const shown: Record<string, number> = {};
+      for (const cell of await page.locator('#supervision-counts td[data-light]').all()) {
+        const row = await cell.evaluate(
+          (node) =>
+            (node as unknown as { parentNode: { dataset: { area: string } } }).parentNode.dataset.area,
+        );
+        const count = Number(await cell.textContent());
+        if (count > 0) shown[`${row} ${await cell.getAttribute('data-light')}`] = count;
+      }
+      // The API's red items by deadline: the most overdue first.
+      const red = items.filter((item) => item.light === 'red').slice(0, 5);
+      const rows = await page.locator('#supervision-red tbody tr').evaluateAll((nodes) =>
+        nodes
+          .slice(0, 5)
+          .map((node) => (node as unknown as { dataset: { kind: string; id: string } }).dataset)
+          .map(({ kind, id }) => `${kind} ${id}`),
+      );
+      const changed = (await card.getAttribute('data-now')) !== shownNow;
+      return { changed, shown, expected, rows, red: red.map((item) => `${item.kind} ${item.id}`) };
+    };
+    let seen = await compare();
+    const agree = () =>
+      !seen.changed &&
+      JSON.stringify(sortKeys(seen.shown)) === JSON.stringify(sortKeys(seen.expected)) &&
+      JSON.stringify(seen.rows) === JSON.stringify(seen.red);
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      if (agree()) break;
+      const before = await card.getAttribute('data-now');
+      await page.click('#refresh');
+      await page.waitForSelector(`#supervision-card[data-state="ready"]:not([data-now="${before}"])`);
+      seen = await compare();
+    }
+    expect(seen.shown).toEqual(seen.expected);
+    // The demo's 30 days leave tickets and cases open past their deadline.
+    expect(seen.expected['city red']).toBeGreaterThan(0);
+    expect(seen.rows).toEqual(seen.red);
+
+    const { items } = await readOpenItems();
+    const mostOverdue = items.find((item) => item.light === 'red');
+    const first = page.locator('#supervision-red tbody tr').first();
+    expect(await first.getAttribute('data-id')).toBe(mostOverdue?.id);
+    // "overdue by" in hours and minutes, the API's minutes (read a moment apart: one more at most).
+    const [, hours, minutes] =
+      /^(\d+) h (\d{2}) min$/.exec(String(await first.locator('td.time').textContent())) ?? [];
+    const told = Number(hours) * 60 + Number(minutes);
+    expect(told - (mostOverdue?.overdueMinutes ?? Number.NaN)).toBeGreaterThanOrEqual(-1);
+    expect(told - (mostOverdue?.overdueMinutes ?? Number.NaN)).toBeLessThanOrEqual(1);
+    expect(await first.locator('td.kind').textContent()).toBe(
+      mostOverdue?.kind === 'case' ? '案件 case' : '工单 ticket',
+    );
+    const now = String(await card.getAttribute('data-now'));
+    expect(await page.locator('#supervision-as-of').textContent()).toContain(
+      new Date(now).toLocaleString('sv-SE', { timeZone, hour12: false }),
+    );
+
+    const artifact = join(root, 'test-artifacts', 'supervision.png');
+    mkdirSync(join(root, 'test-artifacts'), { recursive: true });
+    await card.screenshot({ path: artifact });
+    if (process.env.UPDATE_SCREENSHOT === '1') copyFileSync(artifact, join(root, 'docs', 'supervision.png'));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('reads the open items again only while the tab is visible', async () => {
+    const card = page.locator('#supervision-card');
+    const setVisibility = (state: 'hidden' | 'visible') =>
+      page.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => '${state}' });
+        document.dispatchEvent(new Event('visibilitychange'));`);
+    await page.waitForSelector('#supervision-card[data-state="ready"]');
+    await setVisibility('hidden');
+    const hiddenAt = await card.getAttribute('data-now');
+    // Longer than the 30 s between reads: a visible panel would have read again.
+    await new Promise((resolve) => setTimeout(resolve, 40_000));
+    expect(await card.getAttribute('data-now')).toBe(hiddenAt);
+    // Shown again after more than 30 s, it reads at once.
+    await setVisibility('visible');
+    await page.waitForSelector(`#supervision-card[data-state="ready"]:not([data-now="${hiddenAt}"])`, {
+      timeout: 10_000,
+    });
+    expect(Date.parse(String(await card.getAttribute('data-now')))).toBeGreaterThan(
+      Date.parse(String(hiddenAt)),
+    );
+  }, 70_000);
+
   it('fits a 390 px wide phone: no sideways scrolling, charts inside their cards', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
     try {
@@ -449,6 +586,7 @@ describe.skipIf(!haveChromium)('the dashboard in headless Chromium', () => {
         timeout: 30_000,
       });
       await phone.waitForSelector('#map[data-state="ready"]', { timeout: 30_000 });
+      await phone.waitForSelector('#supervision-card[data-state="ready"]', { timeout: 30_000 });
       expect(await phone.evaluate('document.scrollingElement.scrollWidth')).toBeLessThanOrEqual(390);
       const outside =
         (await phone.evaluate(`[...document.querySelectorAll('#charts figure')].flatMap((figure) => {
@@ -459,6 +597,23 @@ describe.skipIf(!haveChromium)('the dashboard in headless Chromium', () => {
           .map(() => figure.dataset.indicator);
       })`)) as string[];
       expect(outside).toEqual([]);
+      // The supervision tables scroll inside their card; the card stays on the screen.
+      for (const id of [
+        '#supervision-card',
+        '#supervision-counts',
+        '#supervision-red',
+        '#supervision-yellow',
+      ]) {
+        const box = await phone
+          .locator(id)
+          .evaluate(
+            (node) =>
+              (node as unknown as { closest(s: string): { getBoundingClientRect(): { right: number } } })
+                .closest('.card, .scroll')
+                .getBoundingClientRect().right,
+          );
+        expect(box, id).toBeLessThanOrEqual(390);
+      }
       for (const id of ['#compare-indicator', '#map-indicator', '#range', '#scope']) {
         const box = await phone.locator(id).boundingBox();
         expect(box, id).not.toBeNull();

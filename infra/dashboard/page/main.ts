@@ -2,13 +2,15 @@
  * The analyst dashboard in the browser: signs the analyst in at the hub's OpenID provider when the
  * served page names one (infra/dashboard/page/sign-in.ts), else asks for the analyst token once (kept
  * in sessionStorage); then reads `GET /indicators`, `GET /areas` and `GET /feeds` with the token and
- * draws the page, and the map of a day from `GET /map/*` (infra/dashboard/page/map.ts). Bundled with
+ * draws the page, the map of a day from `GET /map/*` (infra/dashboard/page/map.ts) and the
+ * supervision panel from `GET /open-items` (infra/dashboard/page/supervision.ts). Bundled with
  * uPlot and MapLibre GL JS into the page by infra/dashboard/build.ts; nothing is fetched from anywhere
  * but the hub and, to sign in, the provider's discovery document and token endpoint.
  */
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import uPlot from 'uplot';
+import { element, make } from '#infra/dashboard/page/dom';
 import { loadMap, removeMap } from '#infra/dashboard/page/map';
 import {
   beginSignIn,
@@ -21,6 +23,8 @@ import {
   TOKEN_KEY,
   tokenExpired,
 } from '#infra/dashboard/page/sign-in';
+import { loadSupervision, startSupervision, stopSupervision } from '#infra/dashboard/page/supervision';
+import { cityTime } from '#infra/dashboard/page/supervision-view';
 import {
   type AreaColumn,
   type AreaJson,
@@ -70,24 +74,6 @@ const timeZone =
 /** Where analysts sign in; none when the hub takes a pasted token (the local default). */
 const signIn = signInSettings();
 const infoOf = new Map<string, IndicatorInfo>(indicatorCatalogue.map((info) => [info.name, info]));
-
-const element = <T extends HTMLElement>(id: string): T => {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`the page has no #${id}`);
-  return found as T;
-};
-
-/** Creates an element with a class and text. */
-const make = <K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] => {
-  const created = document.createElement(tag);
-  if (className) created.className = className;
-  if (text !== undefined) created.textContent = text;
-  return created;
-};
 
 /** "受理量 / ticketsReceived" as two spans, Chinese first. */
 const bilingual = (chinese: string, english: string): HTMLSpanElement => {
@@ -206,9 +192,6 @@ const setStatus = (text: string, kind: 'info' | 'error' = 'info') => {
   status.className = kind;
 };
 
-const cityDateTime = (iso: string): string =>
-  new Date(iso).toLocaleString('sv-SE', { timeZone, hour12: false }).slice(0, 16);
-
 const renderFeeds = (feeds: readonly FeedJson[]) => {
   const list = element('feed-list');
   list.replaceChildren(
@@ -216,7 +199,7 @@ const renderFeeds = (feeds: readonly FeedJson[]) => {
       const item = make('li', `feed ${feedState(feed)}`);
       item.dataset.source = feed.source;
       const age = make('span', 'age', formatAge(feed.ageSeconds));
-      const at = make('span', 'at', feed.lastAcceptedAt ? cityDateTime(feed.lastAcceptedAt) : '');
+      const at = make('span', 'at', feed.lastAcceptedAt ? cityTime(feed.lastAcceptedAt, timeZone) : '');
       if (feed.lastAcceptedAt) at.title = feed.lastAcceptedAt;
       item.append(
         make('span', 'dot'),
@@ -611,6 +594,7 @@ const render = (shown: Snapshot) => {
 const showSignIn = (message?: string) => {
   window.clearInterval(refreshTimer);
   refreshTimer = undefined;
+  stopSupervision();
   destroyCharts();
   removeMap();
   snapshot = undefined;
@@ -726,6 +710,11 @@ const refresh = async () => {
   }
 };
 
+/** A supervision read the hub refused signs in again; other failures the panel shows itself. */
+const supervisionFailed = (error: unknown) => {
+  if (error instanceof ApiError && error.status === 401) tokenRefused(error.message);
+};
+
 const showDashboard = async () => {
   const who = signIn ? signedInAs() : undefined;
   element('who').textContent = who ? `已登录 signed in: ${who}` : '';
@@ -735,6 +724,7 @@ const showDashboard = async () => {
   element('session').hidden = false;
   setStatus('Loading…');
   void showMap();
+  startSupervision(api, timeZone, supervisionFailed);
   await refresh();
   window.clearInterval(refreshTimer);
   if (sessionStorage.getItem(TOKEN_KEY)) refreshTimer = window.setInterval(() => void refresh(), REFRESH_MS);
@@ -788,7 +778,10 @@ const start = () => {
     element<HTMLInputElement>('token').value = '';
     void showDashboard();
   });
-  element('refresh').addEventListener('click', () => void refresh());
+  element('refresh').addEventListener('click', () => {
+    void refresh();
+    void loadSupervision(api, timeZone).catch(supervisionFailed);
+  });
   element('download').addEventListener('click', () => void downloadCsv());
   element('sign-out').addEventListener('click', () => {
     forgetToken();

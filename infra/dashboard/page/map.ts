@@ -20,6 +20,7 @@ import {
   setWorkerUrl,
 } from 'maplibre-gl';
 import workerCode from 'maplibre-gl-worker-code';
+import { element } from '#infra/dashboard/page/dom';
 import {
   AREA_RAMP,
   type AreaMapJson,
@@ -112,12 +113,6 @@ const style: StyleSpecification = {
       },
     },
   ],
-};
-
-const element = <T extends HTMLElement>(id: string): T => {
-  const found = document.getElementById(id);
-  if (!found) throw new Error(`the page has no #${id}`);
-  return found as T;
 };
 
 let workerUrl: string | undefined;
