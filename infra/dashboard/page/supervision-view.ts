@@ -37,9 +37,21 @@ export interface OpenItemJson {
 }
 
 /** A page of `GET /open-items`. */
+/** Open items of the city or a district per light, as `GET /open-items` counts them. */
+export interface LightCountJson {
+  readonly area: string;
+  readonly name: string;
+  readonly green: number;
+  readonly yellow: number;
+  readonly red: number;
+  readonly paused: number;
+}
+
 export interface OpenItemsPageJson {
   /** The hub's time the lights are computed at (RFC 3339). */
   readonly now: string;
+  /** Per light, the open items of the city and of each district (every light, every page). */
+  readonly counts: readonly LightCountJson[];
   readonly items: OpenItemJson[];
   readonly nextToken?: string;
 }
@@ -70,51 +82,39 @@ export const NO_DISTRICT = 'none';
 const zero = (): Record<Light, number> => ({ green: 0, yellow: 0, red: 0, paused: 0 });
 
 /**
- * Open items counted per district and light: every registered district in registry order (with
- * zeros), then districts only the items name, by key, then — when there are any — items placed in no
- * district; and the city's total of all of them.
+ * Open items counted per district and light, from the counts the hub answers with (no need to read
+ * every item): every registered district in registry order (with zeros), then districts only the
+ * counts name, by key, then — when there are any — items placed in no district (the city's count less
+ * the districts'); and the city's total.
  */
-export const lightCounts = (
-  items: readonly OpenItemJson[],
+export const lightCountsOf = (
+  counts: readonly LightCountJson[],
   areas: readonly AreaJson[],
 ): { rows: LightCountRow[]; city: LightCountRow } => {
-  const counts = new Map<string, Record<Light, number>>();
-  const names = new Map<string, string>();
-  const city = zero();
-  for (const item of items) {
-    const district = item.areas.find((area) => area.startsWith(DISTRICT_PREFIX)) ?? NO_DISTRICT;
-    const row = counts.get(district) ?? zero();
-    row[item.light] += 1;
-    counts.set(district, row);
-    city[item.light] += 1;
-    if (item.area === district) names.set(district, item.areaName);
-  }
+  const byArea = new Map(counts.map((count) => [count.area, count]));
+  const row = (area: string, name: string, code: string, count?: Record<Light, number>): LightCountRow => {
+    const values = count
+      ? { green: count.green, yellow: count.yellow, red: count.red, paused: count.paused }
+      : zero();
+    return { area, name, code, counts: values, total: LIGHTS.reduce((sum, light) => sum + values[light], 0) };
+  };
   const registered = areas.filter((area) => area.level === 'district');
   const known = new Set(registered.map((area) => area.area));
-  const unregistered = [...counts.keys()].filter((area) => area !== NO_DISTRICT && !known.has(area)).sort();
-  const rowOf = (
-    area: string,
-    name: string,
-    code: string,
-    row = counts.get(area) ?? zero(),
-  ): LightCountRow => ({
-    area,
-    name,
-    code,
-    counts: row,
-    total: LIGHTS.reduce((sum, light) => sum + row[light], 0),
-  });
-  return {
-    rows: [
-      ...registered.map((area) => rowOf(area.area, area.name, area.code)),
-      ...unregistered.map((area) => {
-        const code = area.slice(DISTRICT_PREFIX.length);
-        return rowOf(area, names.get(area) ?? code, code);
-      }),
-      ...(counts.has(NO_DISTRICT) ? [rowOf(NO_DISTRICT, '未定区', 'no district')] : []),
-    ],
-    city: rowOf('city', '全市', 'city', city),
-  };
+  const districts = [
+    ...registered.map((area) => row(area.area, area.name, area.code, byArea.get(area.area))),
+    ...counts
+      .filter((count) => count.area.startsWith(DISTRICT_PREFIX) && !known.has(count.area))
+      .sort((a, b) => (a.area < b.area ? -1 : 1))
+      .map((count) => row(count.area, count.name, count.area.slice(DISTRICT_PREFIX.length), count)),
+  ];
+  const city = row('city', '全市', 'city', byArea.get('city'));
+  const rest = zero();
+  for (const light of LIGHTS)
+    rest[light] = city.counts[light] - districts.reduce((sum, district) => sum + district.counts[light], 0);
+  const unplaced = LIGHTS.some((light) => rest[light] > 0)
+    ? [row(NO_DISTRICT, '未定区', 'no district', rest)]
+    : [];
+  return { rows: [...districts, ...unplaced], city };
 };
 
 const byKindAndId = (a: OpenItemJson, b: OpenItemJson) =>

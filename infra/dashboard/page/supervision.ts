@@ -13,7 +13,7 @@ import {
   kindLabels,
   LIGHTS,
   type LightCountRow,
-  lightCounts,
+  lightCountsOf,
   lightLabels,
   minutesLeft,
   type OpenItemJson,
@@ -27,26 +27,15 @@ import type { AreaJson } from '#infra/dashboard/page/view';
 /** Rows the lists show at most; the rest are counted under them. */
 const RED_ROWS = 50;
 const YELLOW_ROWS = 20;
-/** Items per page read: the demo city's open items fit in one. */
-const PAGE_LIMIT = 1000;
-
-/** Every open item, following `nextToken`, with the `now` of the first page. */
-const readOpenItems = async (api: ApiReader): Promise<{ now: string; items: OpenItemJson[] }> => {
-  const items: OpenItemJson[] = [];
-  let now: string | undefined;
-  let nextToken: string | undefined;
-  do {
-    const query = new URLSearchParams([
-      ['limit', String(PAGE_LIMIT)],
-      ...(nextToken ? [['nextToken', nextToken] as [string, string]] : []),
-    ]);
-    const page = (await (await api(`open-items?${query}`)).json()) as OpenItemsPageJson;
-    now ??= page.now;
-    items.push(...page.items);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return { now: now ?? new Date().toISOString(), items };
-};
+/** Reads one page of the open items of a light, the most urgent first, with the counts of every light. */
+const readLight = async (
+  api: ApiReader,
+  light: 'red' | 'yellow',
+  limit: number,
+): Promise<OpenItemsPageJson> =>
+  (await (
+    await api(`open-items?${new URLSearchParams({ light, limit: String(limit) })}`)
+  ).json()) as OpenItemsPageJson;
 
 const countRow = (row: LightCountRow, total = false): HTMLTableRowElement => {
   const tr = make('tr', total ? 'total' : undefined);
@@ -70,8 +59,8 @@ const countRow = (row: LightCountRow, total = false): HTMLTableRowElement => {
   return tr;
 };
 
-const renderCounts = (items: readonly OpenItemJson[], areas: readonly AreaJson[]) => {
-  const { rows, city } = lightCounts(items, areas);
+const renderCounts = (counts: OpenItemsPageJson['counts'], areas: readonly AreaJson[]) => {
+  const { rows, city } = lightCountsOf(counts, areas);
   const head = make('tr');
   head.append(make('th', 'corner', '区 District'));
   for (const light of LIGHTS) {
@@ -102,7 +91,7 @@ const renderCounts = (items: readonly OpenItemJson[], areas: readonly AreaJson[]
 const renderList = (
   id: string,
   items: readonly OpenItemJson[],
-  shown: number,
+  total: number,
   timeHead: string,
   timeOf: (item: OpenItemJson) => string,
   timeZone: string,
@@ -113,7 +102,7 @@ const renderList = (
   const thead = make('thead');
   thead.append(head);
   const body = make('tbody');
-  for (const item of items.slice(0, shown)) {
+  for (const item of items) {
     const row = make('tr', `item ${item.kind}`);
     row.dataset.kind = item.kind;
     row.dataset.id = item.id;
@@ -139,7 +128,7 @@ const renderList = (
   }
   element<HTMLTableElement>(id).replaceChildren(thead, body);
   element(`${id}-more`).textContent =
-    items.length > shown ? `前 ${shown} 项 · first ${shown} of ${items.length} shown` : '';
+    total > items.length ? `前 ${items.length} 项 · first ${items.length} of ${total} shown` : '';
 };
 
 let lastReadAt: number | undefined;
@@ -159,17 +148,21 @@ export const loadSupervision = (api: ApiReader, timeZone: string): Promise<void>
     lastReadAt = Date.now();
     card.dataset.state = 'loading';
     try {
-      const [{ now, items }, areas] = await Promise.all([
-        readOpenItems(api),
+      // Two pages and the areas, however many items are open: the counts come with the answers.
+      const [redPage, yellowPage, areas] = await Promise.all([
+        readLight(api, 'red', RED_ROWS),
+        readLight(api, 'yellow', YELLOW_ROWS),
         api('areas').then(async (answer) => ((await answer.json()) as { items: AreaJson[] }).items),
       ]);
-      renderCounts(items, areas);
-      const red = overdueItems(items);
-      const yellow = approachingItems(items);
+      const { now, counts } = redPage;
+      renderCounts(counts, areas);
+      const city = lightCountsOf(counts, areas).city;
+      const red = overdueItems(redPage.items);
+      const yellow = approachingItems(yellowPage.items);
       renderList(
         'supervision-red',
         red,
-        RED_ROWS,
+        city.counts.red,
         '超期 overdue by',
         (item) => formatHoursMinutes(item.overdueMinutes),
         timeZone,
@@ -177,14 +170,14 @@ export const loadSupervision = (api: ApiReader, timeZone: string): Promise<void>
       renderList(
         'supervision-yellow',
         yellow,
-        YELLOW_ROWS,
+        city.counts.yellow,
         '剩余 time left',
         (item) => formatHoursMinutes(minutesLeft(item.deadline, now)),
         timeZone,
       );
-      element('supervision-red-count').textContent = String(red.length);
-      element('supervision-yellow-count').textContent = String(yellow.length);
-      status.textContent = `截至 as of ${cityTime(now, timeZone, true)} (city time) · ${items.length} open items · refreshed every ${SUPERVISION_REFRESH_MS / 1000} s while shown`;
+      element('supervision-red-count').textContent = String(city.counts.red);
+      element('supervision-yellow-count').textContent = String(city.counts.yellow);
+      status.textContent = `截至 as of ${cityTime(now, timeZone, true)} (city time) · ${city.total} open items · refreshed every ${SUPERVISION_REFRESH_MS / 1000} s while shown`;
       status.className = 'as-of';
       card.dataset.now = now;
       card.dataset.state = 'ready';

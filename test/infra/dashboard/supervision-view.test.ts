@@ -4,7 +4,7 @@ import {
   cityTime,
   formatHoursMinutes,
   type Light,
-  lightCounts,
+  lightCountsOf,
   minutesLeft,
   type OpenItemJson,
   overdueItems,
@@ -44,17 +44,16 @@ const row = (
 ) => ({ area, name, code, counts: { green, yellow, red, paused }, total });
 
 describe('supervision counts', () => {
-  const items = [
-    item('t1', 'red', ['city', 'district:xicheng', 'street:jinrongjie']),
-    item('t2', 'red', ['city', 'district:xicheng']),
-    item('t3', 'yellow', ['city', 'district:xicheng', 'street:jinrongjie']),
-    item('c1', 'paused', ['city', 'district:xicheng'], { kind: 'case' }),
-    item('t4', 'green', ['city', 'district:haidian'], { areaName: '海淀区' }),
-    item('t5', 'red', ['city']),
+  // As GET /open-items counts these: t1 red, t2 red, t3 yellow, c1 paused in xicheng (t1 and t3 on
+  // a street of it); t4 green in haidian (not registered); t5 red placed in no district.
+  const counts = [
+    { area: 'city', name: '全市', green: 1, yellow: 1, red: 3, paused: 1 },
+    { area: 'district:haidian', name: '海淀区', green: 1, yellow: 0, red: 0, paused: 0 },
+    { area: 'district:xicheng', name: '西城区', green: 0, yellow: 1, red: 2, paused: 1 },
   ];
 
   it('counts each district by light in registry order, with zeros, then unregistered districts and unplaced items', () => {
-    const { rows } = lightCounts(items, areas);
+    const { rows } = lightCountsOf(counts, areas);
     expect(rows).toEqual([
       row('district:xicheng', '西城区', 'xicheng', [0, 1, 2, 1], 4),
       row('district:dongcheng', '东城区', 'dongcheng', [0, 0, 0, 0], 0),
@@ -64,11 +63,11 @@ describe('supervision counts', () => {
   });
 
   it('totals the whole city, items placed in no district included', () => {
-    expect(lightCounts(items, areas).city).toEqual(row('city', '全市', 'city', [1, 1, 3, 1], 6));
+    expect(lightCountsOf(counts, areas).city).toEqual(row('city', '全市', 'city', [1, 1, 3, 1], 6));
   });
 
   it('lists every registered district with zeros and no unplaced row when nothing is open', () => {
-    const { rows, city } = lightCounts([], areas);
+    const { rows, city } = lightCountsOf([], areas);
     expect(rows.map((row) => [row.area, row.total])).toEqual([
       ['district:xicheng', 0],
       ['district:dongcheng', 0],
