@@ -11,6 +11,10 @@
  * - A conditional write whose condition fails throws without ConsumedCapacity; DynamoDB charges it the
  *   size of the existing item rounded up to 1 KB (at least 1 unit). The meter asks for the existing item
  *   (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`) and computes that.
+ *
+ * A write's units include those of the global secondary indexes it changes: DynamoDB's TOTAL, and
+ * DynamoDB Local's (asked for INDEXES, it itemizes them): 1 for an index entry set or removed, 2 for
+ * one whose key moved (the open-items index's `byDue`).
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';

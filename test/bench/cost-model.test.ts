@@ -51,6 +51,32 @@ const inputs: CostInputs = {
     sqsPerMillionRequests: 0.5,
     httpApiPerMillionRequests: 1,
     lambdaPerMillionRequests: 0.2,
+    schedulerPerMillionInvocations: 1,
+  },
+};
+
+/**
+ * The same day with supervision: a quarter of a notice per record (21,600 a day), a sweep a minute
+ * with 2 RRU and 0.01 GB-s of its own, each notice 1 RRU, 3 WRU (its mark, the byDue index's too),
+ * one bus entry and one fanout message whose webhook event costs 1 WRU and 0.5 RRU.
+ */
+const withSupervision: CostInputs = {
+  ...inputs,
+  feeds: inputs.feeds.map((feed) => ({
+    ...feed,
+    supervision: { indexWru: 0.5, indexRru: 0.25, noticesPerRecord: 0.25 },
+  })),
+  supervision: {
+    sweepsPerDay: 1_440,
+    perSweep: { wru: 0, rru: 2, lambdaGbSeconds: 0.01 },
+    perNotice: {
+      wru: 3,
+      rru: 1,
+      busEntries: 1,
+      lambdaGbSeconds: 0.001,
+      queueMessages: { fanout: 1 },
+      fanout: { wru: 1, rru: 0.5, lambdaGbSeconds: 0.002 },
+    },
   },
 };
 
@@ -119,6 +145,48 @@ describe('cost of the reference city-day', () => {
     expect(cost.perRecord.events?.wru).toBeCloseTo(2 + 133_920 / 86_400, 10);
     expect(cost.perRecord.events?.rru).toBeCloseTo(1 + 4_341_600 / 86_400, 10);
     expect(cost.perRecord.events?.busEntries).toBeCloseTo(2, 10);
+  });
+
+  it('prices supervision as worked out by hand: the index per event, sweeps, notices and their webhooks', () => {
+    const cost = costOfDay(withSupervision);
+    expect(cost.noticesPerDay).toBe(21_600);
+    expect(cost.recomputeRunsPerDay).toBe(4_320);
+    const expected: Record<string, number> = {
+      // 86,400 events × 0.5 WRU; × 0.25 RRU at US$ 0.5 a million.
+      'writes: open-items index (recompute runs)': 0.0432,
+      'reads: open-items index (recompute runs)': 0.0108,
+      // 1,440 sweeps × 2 RRU + 21,600 notices × 1 RRU = 24,480 RRU.
+      'reads: supervision sweeps': 0.01224,
+      // 21,600 notices × 3 WRU.
+      'writes: supervision sweeps (notice marks)': 0.0648,
+      // 1,440 × 0.01 + 21,600 × 0.001 = 36 GB-s.
+      'GB-s: supervision sweeps': 0.00036,
+      'entries: deadline.noticed': 0.0216,
+      'writes: webhook events of deadline notices': 0.0216,
+      'reads: webhook events of deadline notices': 0.0054,
+      'GB-s: fanout of deadline notices': 0.000432,
+      // Sends: 86,400 facts + 43,200 recompute + 43,200 + 21,600 fanout.
+      'SendMessage (bus targets)': 0.0972,
+      // Batches: facts 86,400, recompute 4,320, fanout 64,800 of 1 (0.75 a second, 1 s window).
+      'ReceiveMessage + DeleteMessageBatch': 0.15552,
+    };
+    for (const [item, usd] of Object.entries(expected))
+      expect(cost.lines.find((line) => line.item === item)?.usd, item).toBeCloseTo(usd, 10);
+    // 3.04686144 before, plus 0.212832 of supervision and its queue traffic.
+    expect(cost.totalUsd).toBeCloseTo(3.25969344, 8);
+    // Unlisted: ingest requests, 155,520 consumer invocations, 1,440 sweeps and their schedules.
+    expect(cost.unlistedUsd).toBeCloseTo(0.01728 + 0.031104 + 0.000288 + 0.00144, 10);
+    // Own 2 + recompute 1.55 + index 0.5 + a quarter notice × (3 + 1) WRU.
+    expect(cost.perRecord.events?.wru).toBeCloseTo(5.05, 10);
+    expect(cost.perRecord.events?.rru).toBeCloseTo(1 + 50.25 + 0.25 + 0.25 * 1.5, 10);
+    expect(cost.perRecord.events?.busEntries).toBeCloseTo(2.25, 10);
+  });
+
+  it('grows notices with the city and keeps a sweep a minute', () => {
+    const tripled = costOfDay(scaleInputs(withSupervision, 3));
+    expect(tripled.noticesPerDay).toBe(64_800);
+    const sweeps = tripled.lines.find((line) => line.item === 'supervision sweep invocations');
+    expect(sweeps?.quantity).toBe(1_440);
   });
 
   it('asks for the batching of every queue a feed sends to', () => {

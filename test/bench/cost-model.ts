@@ -13,6 +13,11 @@
  *   seconds. Each run re-reads the facts of the days it recomputes (a share of full days) and writes the
  *   (day, area) items whose values changed; they are announced packed (`indicators.day-updated`, one bus
  *   entry per day and run) and each becomes a webhook event (fanout).
+ * - Supervision: each ticket or case event costs the open-items index what it measured per event (a
+ *   read of the entity's item in its recompute run; a write, and the `byDue` index's, when the entity's
+ *   supervision view changed or it closed). The minute sweep costs a fixed part per sweep (nothing due)
+ *   and a part per notice: its reads, the item's mark, the `deadline.noticed` entry and the webhook
+ *   event it becomes (fanout). Notices come from the feeds' records, so they scale with the city.
  */
 
 /** Prices in US$ (us-east-1, on-demand). */
@@ -25,6 +30,8 @@ export interface Prices {
   readonly httpApiPerMillionRequests: number;
   /** Lambda's request charge: not among DESIGN's listed prices, so reported beside the total. */
   readonly lambdaPerMillionRequests: number;
+  /** EventBridge Scheduler's invocations (the minute sweep): not among DESIGN's prices either. */
+  readonly schedulerPerMillionInvocations: number;
 }
 
 /** The prices DESIGN lists (and Lambda's request price, which it does not). */
@@ -36,6 +43,7 @@ export const DESIGN_PRICES: Prices = {
   sqsPerMillionRequests: 0.4,
   httpApiPerMillionRequests: 1,
   lambdaPerMillionRequests: 0.2,
+  schedulerPerMillionInvocations: 1,
 };
 
 /** How an SQS event source mapping batches (shared/topology.ts `queues`). */
@@ -58,6 +66,31 @@ export interface FeedPath {
   readonly queueMessages: Readonly<Record<string, number>>;
   /** Lambda GB-seconds of the ingest request's share and of the consumers' work. */
   readonly lambdaGbSeconds: number;
+  /** What a record costs supervision: the open-items index in its recompute run, and the notices it leads to. */
+  readonly supervision?: {
+    readonly indexWru: number;
+    readonly indexRru: number;
+    /** Deadline notices (approaching, overdue) per record: its entity's notices over its events. */
+    readonly noticesPerRecord: number;
+  };
+}
+
+/** What the minute sweep of supervision costs (measured): a fixed part per sweep and a part per notice. */
+export interface SupervisionPath {
+  /** Sweeps a day: one a minute (EventBridge Scheduler). */
+  readonly sweepsPerDay: number;
+  /** One sweep with nothing due: the due-index query, reference versions, alert and feed checks. */
+  readonly perSweep: { readonly wru: number; readonly rru: number; readonly lambdaGbSeconds: number };
+  /** One notice: the item read and marked, its bus entries, and the webhook event it becomes. */
+  readonly perNotice: {
+    readonly wru: number;
+    readonly rru: number;
+    readonly busEntries: number;
+    readonly lambdaGbSeconds: number;
+    /** SQS messages per notice, by queue (the fanout queue takes `deadline.noticed`). */
+    readonly queueMessages: Readonly<Record<string, number>>;
+    readonly fanout: { readonly wru: number; readonly rru: number; readonly lambdaGbSeconds: number };
+  };
 }
 
 /** What one recompute run costs, per byte of facts it reads and per (day, area) item it writes (measured). */
@@ -92,6 +125,8 @@ export interface RecomputePath {
 export interface CostInputs {
   readonly feeds: readonly FeedPath[];
   readonly recompute: RecomputePath;
+  /** The minute sweep; without it, supervision costs only what the feeds' `supervision` say. */
+  readonly supervision?: SupervisionPath;
   /** Batching of each queue, by queue name; `recompute` batches `facts.changed`, `fanout` the webhook events. */
   readonly queues: Readonly<Record<string, QueueBatching>>;
   /** Event source mappings poll idle queues: pollers per queue and long-poll length. */
@@ -118,10 +153,15 @@ export interface CostOfDay {
   readonly recomputeRunsPerDay: number;
   /** Average batch size per queue. */
   readonly batches: Readonly<Record<string, number>>;
-  /** Per feed: its records' whole-pipeline units, the recompute apportioned by the `facts.changed` it causes. */
+  /**
+   * Per feed: its records' whole-pipeline units, the recompute apportioned by the `facts.changed` it
+   * causes, with their open-items index and notices (the sweeps' fixed part is nobody's).
+   */
   readonly perRecord: Readonly<
     Record<string, { wru: number; rru: number; busEntries: number; recomputeShare: number }>
   >;
+  /** Deadline notices a day. */
+  readonly noticesPerDay: number;
 }
 
 const DAY_S = 86_400;
@@ -165,6 +205,12 @@ export const costOfDay = (inputs: CostInputs): CostOfDay => {
   for (const feed of feeds)
     for (const [queue, perRecord] of Object.entries(feed.queueMessages))
       messagesPerDay[queue] = (messagesPerDay[queue] ?? 0) + perRecord * feed.recordsPerDay;
+  const { supervision } = inputs;
+  const noticesPerDay = supervision
+    ? feeds.reduce((sum, feed) => sum + (feed.supervision?.noticesPerRecord ?? 0) * feed.recordsPerDay, 0)
+    : 0;
+  for (const [queue, perNotice] of Object.entries(supervision?.perNotice.queueMessages ?? {}))
+    messagesPerDay[queue] = (messagesPerDay[queue] ?? 0) + perNotice * noticesPerDay;
   const factsChangedPerDay = (messagesPerDay.recompute ?? 0) + recompute.nightlyMessages;
   const runs = recomputeRunsPerDay(factsChangedPerDay, batchingOf(inputs.queues, 'recompute'));
   const areaWrites = runs * recompute.areaWritesPerRun;
@@ -310,6 +356,92 @@ export const costOfDay = (inputs: CostInputs): CostOfDay => {
     prices.lambdaPerGbSecond,
   );
 
+  // Supervision: the open-items index on the recompute path, the minute sweeps and their notices.
+  const feedsSum = (of: (feed: FeedPath) => number) =>
+    feeds.reduce((sum, feed) => sum + of(feed) * feed.recordsPerDay, 0);
+  add(
+    'DynamoDB',
+    'writes: open-items index (recompute runs)',
+    feedsSum((feed) => feed.supervision?.indexWru ?? 0),
+    'WRU',
+    megabyte(prices.dynamoPerMillionWriteUnits),
+  );
+  add(
+    'DynamoDB',
+    'reads: open-items index (recompute runs)',
+    feedsSum((feed) => feed.supervision?.indexRru ?? 0),
+    'RRU',
+    megabyte(prices.dynamoPerMillionReadUnits),
+  );
+  if (supervision) {
+    const { sweepsPerDay, perSweep, perNotice } = supervision;
+    add(
+      'DynamoDB',
+      'reads: supervision sweeps',
+      sweepsPerDay * perSweep.rru + noticesPerDay * perNotice.rru,
+      'RRU',
+      megabyte(prices.dynamoPerMillionReadUnits),
+    );
+    add(
+      'DynamoDB',
+      'writes: supervision sweeps (notice marks)',
+      sweepsPerDay * perSweep.wru + noticesPerDay * perNotice.wru,
+      'WRU',
+      megabyte(prices.dynamoPerMillionWriteUnits),
+    );
+    add(
+      'Lambda',
+      'GB-s: supervision sweeps',
+      sweepsPerDay * perSweep.lambdaGbSeconds + noticesPerDay * perNotice.lambdaGbSeconds,
+      'GB-s',
+      prices.lambdaPerGbSecond,
+    );
+    add(
+      'EventBridge',
+      'entries: deadline.noticed',
+      noticesPerDay * perNotice.busEntries,
+      'entries',
+      megabyte(prices.eventBridgePerMillionEntries),
+    );
+    add(
+      'DynamoDB',
+      'writes: webhook events of deadline notices',
+      noticesPerDay * perNotice.fanout.wru,
+      'WRU',
+      megabyte(prices.dynamoPerMillionWriteUnits),
+    );
+    add(
+      'DynamoDB',
+      'reads: webhook events of deadline notices',
+      noticesPerDay * perNotice.fanout.rru,
+      'RRU',
+      megabyte(prices.dynamoPerMillionReadUnits),
+    );
+    add(
+      'Lambda',
+      'GB-s: fanout of deadline notices',
+      noticesPerDay * perNotice.fanout.lambdaGbSeconds,
+      'GB-s',
+      prices.lambdaPerGbSecond,
+    );
+    add(
+      'Lambda',
+      'supervision sweep invocations',
+      sweepsPerDay,
+      'invocations',
+      megabyte(prices.lambdaPerMillionRequests),
+      false,
+    );
+    add(
+      'EventBridge',
+      'Scheduler invocations (supervision sweeps)',
+      sweepsPerDay,
+      'invocations',
+      megabyte(prices.schedulerPerMillionInvocations),
+      false,
+    );
+  }
+
   // Whole-pipeline units per record: the recompute (and its fanout) apportioned by facts.changed caused.
   const recomputeWru =
     areaWrites * (recompute.wruPerAreaWrite + recompute.fanoutPerAreaWrite.wru) + runs * recompute.wruPerRun;
@@ -319,12 +451,23 @@ export const costOfDay = (inputs: CostInputs): CostOfDay => {
   const fromFeeds = factsChangedPerDay - recompute.nightlyMessages;
   const perRecord: Record<string, { wru: number; rru: number; busEntries: number; recomputeShare: number }> =
     {};
+  const notice = supervision?.perNotice;
   for (const feed of feeds) {
     const share = fromFeeds > 0 ? ((feed.queueMessages.recompute ?? 0) * feed.recordsPerDay) / fromFeeds : 0;
+    const notices = notice ? (feed.supervision?.noticesPerRecord ?? 0) : 0;
     perRecord[feed.label] = {
-      wru: feed.wru + (share * recomputeWru) / feed.recordsPerDay,
-      rru: feed.rru + (share * recomputeRru) / feed.recordsPerDay,
-      busEntries: feed.busEntries + (share * updateEntries) / feed.recordsPerDay,
+      wru:
+        feed.wru +
+        (share * recomputeWru) / feed.recordsPerDay +
+        (feed.supervision?.indexWru ?? 0) +
+        notices * ((notice?.wru ?? 0) + (notice?.fanout.wru ?? 0)),
+      rru:
+        feed.rru +
+        (share * recomputeRru) / feed.recordsPerDay +
+        (feed.supervision?.indexRru ?? 0) +
+        notices * ((notice?.rru ?? 0) + (notice?.fanout.rru ?? 0)),
+      busEntries:
+        feed.busEntries + (share * updateEntries) / feed.recordsPerDay + notices * (notice?.busEntries ?? 0),
       recomputeShare: share,
     };
   }
@@ -337,6 +480,7 @@ export const costOfDay = (inputs: CostInputs): CostOfDay => {
     recomputeRunsPerDay: runs,
     batches,
     perRecord,
+    noticesPerDay,
   };
 };
 

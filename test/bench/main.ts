@@ -21,6 +21,7 @@ import {
   DESIGN_PRICES,
   type FeedPath,
   type RecomputePath,
+  type SupervisionPath,
   scaleInputs,
   usdPerMillionRecords,
 } from './cost-model.ts';
@@ -36,6 +37,8 @@ interface UnitsData {
   /** GPS with one request per vehicle-minute, the second case. */
   readonly perVehicleMinute: FeedPath;
   readonly recompute: RecomputePath;
+  /** Supervision's minute sweep; the open-items index and notices ride on the hotline and case feeds. */
+  readonly supervision: SupervisionPath;
   readonly pointsPerGpsRecord: number;
 }
 
@@ -92,6 +95,7 @@ const costFigures = (
   const inputs: CostInputs = {
     feeds: units.feeds,
     recompute: units.recompute,
+    supervision: units.supervision,
     queues: Object.fromEntries(
       Object.entries(queues).map(([name, decl]) => [
         name,
@@ -117,7 +121,7 @@ const costFigures = (
     .map(([service, usd]) => `${service} ${usd.toFixed(2)}`)
     .join(', ');
   const wholePipeline =
-    'ingest, facts/coverage, fanout and its share of the recompute runs (by facts.changed caused)';
+    'ingest, facts/coverage, fanout, its share of the recompute runs (by facts.changed caused), the open-items index and its notices';
   // The recompute's Lambda time was measured against DynamoDB Local, whose Query pages come far slower
   // than DynamoDB's; its compute alone (in memory, recompute suite) bounds that line from below.
   const recomputeLine = cost.lines.find((line) => line.item === 'GB-s: recompute');

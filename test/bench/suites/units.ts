@@ -16,6 +16,12 @@
  * recompute of a district-day of 2,500 tickets and 500 cases stored directly in the table, to measure a
  * recompute's units and time per byte read. The day's union of cleaned cells, which every recompute
  * run reads, is measured by covering the reference fleet's whole day on the reference roads.
+ *
+ * Supervision: the open-items index as the recompute keeps it (`indexOpenItems` with the facts the
+ * facts consumer derives after each event, one event per run: at the reference rate an entity's events
+ * never share a 40 s run); the supervise handler's minute sweep with nothing due and with items due
+ * for each kind of notice, and the fanout of the notices; the notices of a reference day from the
+ * workload's lifecycles under the hub's calendar and default thresholds.
  */
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
@@ -28,12 +34,24 @@ import { freePort } from '#infra/local/servers';
 import { CohortLogStore } from '#shared/adapters/cohort-log-store';
 import { createDocumentClient } from '#shared/adapters/dynamo';
 import { ensureTable } from '#shared/adapters/table-definitions';
-import { caseFacts, ticketFacts } from '#shared/domain/entity-facts';
+import { indexOpenItems } from '#shared/app/open-items';
+import { createStorage, recomputeDepsOf, storageEnvSchema } from '#shared/composition/root';
+import { loadEnv } from '#shared/config';
+import { caseFacts, type EntityFacts, ticketFacts } from '#shared/domain/entity-facts';
 import { buildRoadNetwork } from '#shared/domain/sanitation/road-network';
 import { GPS_SHARDS } from '#shared/domain/sanitation/shards';
 import { cleansRoads } from '#shared/domain/sanitation/track';
 import { addCells, coverageContext, exactVehicleDay, toRow } from '#shared/domain/sanitation/vehicle-day';
-import { toEpochMs } from '#shared/domain/time';
+import {
+  isOpen,
+  type NoticeMarks,
+  nextNotice,
+  noticeAt,
+  type SupervisionContext,
+  standingOf,
+  supervisionView,
+} from '#shared/domain/supervision';
+import { HOUR_MS, toEpochMs } from '#shared/domain/time';
 import { cityPlatformEventSchema, hotlineEventSchema, type Source } from '#shared/schemas/ingest';
 import { type FunctionName, functions, type QueueName, queues, rules, tables } from '#shared/topology';
 import {
@@ -44,7 +62,7 @@ import {
   type TallyKey,
   type UnitTally,
 } from '../capacity.ts';
-import { averageBatch, type FeedPath, type RecomputePath } from '../cost-model.ts';
+import { averageBatch, type FeedPath, type RecomputePath, type SupervisionPath } from '../cost-model.ts';
 import { type Figure, progress, runSuite } from '../figures.ts';
 import {
   ADMIN_TOKEN,
@@ -59,6 +77,7 @@ import { referenceRoads, referenceVehicles } from '../reference-city.ts';
 import {
   byOccurrence,
   caseLifecycles,
+  cityTime,
   districtPlacement,
   REFERENCE_DAY,
   referenceAreas,
@@ -105,6 +124,10 @@ const FULL_DAYS_READ_PER_RUN = 1.5;
 const REFERENCE_AREAS = 1 + 8 + 64;
 /** The nightly job's messages: 31 days, 5 a message. */
 const NIGHTLY_MESSAGES = Math.ceil(31 / 5);
+/** Supervision: sweeps with nothing due, items due per measured sweep, one sweep a minute. */
+const IDLE_SWEEPS = 10;
+const DUE_PER_SWEEP = Number(process.env.BENCH_UNITS_DUE ?? 100);
+const SWEEPS_PER_DAY = 1_440;
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -159,7 +182,7 @@ const measureUnits = async (endpoint: string, started: number) => {
   const busEndpoint = await bus.start();
   Object.assign(process.env, handlerEnv({ dynamoDb: endpoint, eventBridge: busEndpoint }));
 
-  const used: FunctionName[] = ['ingest', 'facts', 'coverage', 'indicators', 'fanout', 'admin'];
+  const used: FunctionName[] = ['ingest', 'facts', 'coverage', 'indicators', 'fanout', 'admin', 'supervise'];
   const handlers = new Map<FunctionName, Handler>();
   for (const name of used) {
     const module = (await import(`#functions/${name}/handler`)) as { handler: Handler };
@@ -472,21 +495,214 @@ const measureUnits = async (endpoint: string, started: number) => {
     return recomputeQueued();
   })();
 
+  // Supervision, 1: the open-items index on the recompute path, event by event as the facts consumer
+  // derives each entity's facts (their own tickets and cases, so the index holds none of them yet).
+  const supervisionDeps = recomputeDepsOf(createStorage(loadEnv(storageEnvSchema)), ZONE);
+  const deriveTicket = (id: string, events: readonly Record<string, unknown>[]) =>
+    ticketFacts(
+      id,
+      events.map((event) => hotlineEventSchema.parse(event)),
+      ZONE,
+    );
+  const deriveCase = (id: string, events: readonly Record<string, unknown>[]) =>
+    caseFacts(
+      id,
+      events.map((event) => cityPlatformEventSchema.parse(event)),
+      ZONE,
+    );
+  const indexPhase = async (
+    lifecycles: Record<string, unknown>[][],
+    derive: (id: string, events: readonly Record<string, unknown>[]) => EntityFacts,
+  ) => {
+    const steps = lifecycles
+      .flatMap((events) => {
+        const id = String(events[0]?.ticketId ?? events[0]?.caseId);
+        return events.map((event, k) => ({
+          at: Date.parse(String(event.occurredAt)),
+          facts: () => derive(id, events.slice(0, k + 1)),
+        }));
+      })
+      .sort((a, b) => a.at - b.at);
+    const begun = meter.entries();
+    for (const step of steps) await indexOpenItems([step.facts()], supervisionDeps);
+    const units = meter.since(begun).filter((entry) => entry.kind === 'openitem');
+    const total = sumTallies(units);
+    return {
+      events: steps.length,
+      wru: total.wru / steps.length,
+      rru: total.rru / steps.length,
+      byOperation: Object.fromEntries(
+        units.map((entry) => [
+          entry.operation,
+          { calls: entry.calls / steps.length, wru: entry.wru / steps.length, rru: entry.rru / steps.length },
+        ]),
+      ),
+    };
+  };
+  progress(SUITE, `supervision: open-items index, ${TICKETS} tickets and ${CASES} cases event by event`);
+  const ticketIndex = await indexPhase(ticketLifecycles(TICKETS, DAY, 41, undefined, 'sv'), deriveTicket);
+  const caseIndex = await indexPhase(caseLifecycles(CASES, DAY, 42, undefined, 'sw'), deriveCase);
+
+  // Supervision, 2: the minute sweep with nothing due (its fixed part), then with items due.
+  const reference = await supervisionDeps.loadSupervision();
+  const context: SupervisionContext = {
+    calendar: reference.calendar,
+    timeZone: ZONE,
+    thresholds: reference.thresholds,
+  };
+  const sweep = async () => {
+    const outcome = (await invoke('supervise', { job: 'supervision-sweep' })) as {
+      notices: { due: number; announced: number } | null;
+    };
+    if (!outcome.notices) throw new Error('the supervision sweep failed its deadlines step');
+    return outcome.notices;
+  };
+  progress(SUITE, `supervision: ${IDLE_SWEEPS} sweeps with nothing due`);
+  // The first sweep of an instance checks every due time; the minute's sweeps after it do not.
+  await sweep();
+  await drain();
+  const idleBefore = snapshot();
+  for (let k = 0; k < IDLE_SWEEPS; k += 1) {
+    const { due } = await sweep();
+    if (due !== 0) throw new Error(`a sweep with nothing due found ${due} items due`);
+  }
+  const idle = since(idleBefore);
+  const sweepOwner = (phase: Phase) => sumTallies(phase.units, (entry) => entry.owner === 'supervise');
+  const idleUnits = sweepOwner(idle);
+  const idleMs = (idle.lambda.supervise?.ms ?? 0) / IDLE_SWEEPS;
+  /**
+   * Items due for a notice: tickets received and dispatched, 20 h (approaching: yellow at 18 h of a
+   * minor ticket's day) or 25 h ago (overdue, announced approaching before), indexed as the recompute
+   * leaves them; one sweep gives their notices, the fanout turns them into webhook events.
+   */
+  const noticeSweep = async (notice: 'approaching' | 'overdue') => {
+    const now = Date.now();
+    const hoursAgo = notice === 'approaching' ? 20 : 25;
+    const store = supervisionDeps.openItems;
+    for (let n = 0; n < DUE_PER_SWEEP; n += 1) {
+      const ticketId = `due-${notice}-${n}`;
+      const receivedAt = now - hoursAgo * HOUR_MS;
+      const facts = deriveTicket(ticketId, [
+        {
+          eventId: `${ticketId}-1`,
+          ticketId,
+          type: 'received',
+          occurredAt: cityTime(receivedAt),
+          category: 'environment.garbage',
+          severity: 'minor',
+          district: 'd00',
+          street: 'd00-z00',
+          channel: 'phone',
+        },
+        {
+          eventId: `${ticketId}-2`,
+          ticketId,
+          type: 'dispatched',
+          occurredAt: cityTime(receivedAt + 30 * 60_000),
+          category: 'environment.garbage',
+        },
+      ]);
+      const view = supervisionView(facts);
+      await store.put(facts, view, now - 60_000);
+      if (notice === 'overdue')
+        await store.mark('ticket', ticketId, view, { approachingFor: facts.state.deadline }, now - 60_000);
+    }
+    const before = snapshot();
+    const outcome = await sweep();
+    await drain();
+    if (outcome.announced !== DUE_PER_SWEEP)
+      throw new Error(`a sweep of ${DUE_PER_SWEEP} items due announced ${outcome.announced}`);
+    const phase = since(before);
+    const own = sweepOwner(phase);
+    const fanout = sumTallies(phase.units, (entry) => entry.owner === 'fanout');
+    const gbS = (name: FunctionName, ms: number) => (ms / 1000) * (functions[name].memoryMb / GB);
+    const busChunks = Object.values(phase.entries).reduce((sum, entry) => sum + entry.chunks, 0);
+    return {
+      phase,
+      wru: (own.wru - idleUnits.wru / IDLE_SWEEPS) / DUE_PER_SWEEP,
+      rru: (own.rru - idleUnits.rru / IDLE_SWEEPS) / DUE_PER_SWEEP,
+      busEntries: busChunks / DUE_PER_SWEEP,
+      lambdaGbSeconds: gbS('supervise', (phase.lambda.supervise?.ms ?? 0) - idleMs) / DUE_PER_SWEEP,
+      queueMessages: Object.fromEntries(
+        Object.entries(phase.messages)
+          .filter(([, count]) => count > 0)
+          .map(([queue, count]) => [queue, count / DUE_PER_SWEEP]),
+      ),
+      fanout: {
+        wru: fanout.wru / DUE_PER_SWEEP,
+        rru: fanout.rru / DUE_PER_SWEEP,
+        lambdaGbSeconds: gbS('fanout', phase.lambda.fanout?.ms ?? 0) / DUE_PER_SWEEP,
+      },
+    };
+  };
+  progress(SUITE, `supervision: sweeps of ${DUE_PER_SWEEP} items due, approaching and overdue`);
+  const approaching = await noticeSweep('approaching');
+  const overdue = await noticeSweep('overdue');
+
+  // Supervision, 3: the notices of the reference day's tickets and cases.
+  progress(SUITE, 'supervision: notices of the reference day (workload lifecycles)');
+  const ticketNotices = referenceNotices(
+    ticketLifecycles(REFERENCE_DAY.tickets, DAY, 21),
+    deriveTicket,
+    context,
+  );
+  const caseNotices = referenceNotices(caseLifecycles(REFERENCE_DAY.cases, DAY, 22), deriveCase, context);
+  const noticesOfDay = {
+    approaching: ticketNotices.approaching + caseNotices.approaching,
+    overdue: ticketNotices.overdue + caseNotices.overdue,
+  };
+  const approachingShare =
+    noticesOfDay.approaching / Math.max(1, noticesOfDay.approaching + noticesOfDay.overdue);
+  const mix = (of: (measured: typeof approaching) => number) =>
+    approachingShare * of(approaching) + (1 - approachingShare) * of(overdue);
+  const queuesOfNotices = [
+    ...new Set([...Object.keys(approaching.queueMessages), ...Object.keys(overdue.queueMessages)]),
+  ];
+  const supervisionPath: SupervisionPath = {
+    sweepsPerDay: SWEEPS_PER_DAY,
+    perSweep: {
+      wru: idleUnits.wru / IDLE_SWEEPS,
+      rru: idleUnits.rru / IDLE_SWEEPS,
+      lambdaGbSeconds: (idleMs / 1000) * (functions.supervise.memoryMb / GB),
+    },
+    perNotice: {
+      wru: mix((m) => m.wru),
+      rru: mix((m) => m.rru),
+      busEntries: mix((m) => m.busEntries),
+      lambdaGbSeconds: mix((m) => m.lambdaGbSeconds),
+      queueMessages: Object.fromEntries(
+        queuesOfNotices.map((queue) => [queue, mix((m) => m.queueMessages[queue] ?? 0)]),
+      ),
+      fanout: {
+        wru: mix((m) => m.fanout.wru),
+        rru: mix((m) => m.fanout.rru),
+        lambdaGbSeconds: mix((m) => m.fanout.lambdaGbSeconds),
+      },
+    },
+  };
+  const supervisionOf = (index: { wru: number; rru: number }, notices: number, records: number) => ({
+    indexWru: index.wru,
+    indexRru: index.rru,
+    noticesPerRecord: notices / records,
+  });
+
   // Per record of each feed.
-  const hotline = feedPath(
-    'hotline events',
-    hotlinePhase,
-    ticketEvents.length,
-    REFERENCE_DAY.tickets * REFERENCE_DAY.eventsPerEntity,
-    hotlineRecompute.recompute,
-  );
-  const cases = feedPath(
-    'city-platform events',
-    casesPhase,
-    caseEvents.length,
-    REFERENCE_DAY.cases * REFERENCE_DAY.eventsPerEntity,
-    casesRecompute.recompute,
-  );
+  const hotlinePerDay = REFERENCE_DAY.tickets * REFERENCE_DAY.eventsPerEntity;
+  const hotline: FeedPath = {
+    ...feedPath(
+      'hotline events',
+      hotlinePhase,
+      ticketEvents.length,
+      hotlinePerDay,
+      hotlineRecompute.recompute,
+    ),
+    supervision: supervisionOf(ticketIndex, ticketNotices.approaching + ticketNotices.overdue, hotlinePerDay),
+  };
+  const casesPerDay = REFERENCE_DAY.cases * REFERENCE_DAY.eventsPerEntity;
+  const cases: FeedPath = {
+    ...feedPath('city-platform events', casesPhase, caseEvents.length, casesPerDay, casesRecompute.recompute),
+    supervision: supervisionOf(caseIndex, caseNotices.approaching + caseNotices.overdue, casesPerDay),
+  };
   const gpsPerDay = gpsRecordsPerDay;
   const fleet = feedPath(
     'GPS records (fleet minutes)',
@@ -721,6 +937,46 @@ const measureUnits = async (endpoint: string, started: number) => {
         cohortMb: cohortReads.bytesRead / 1e6,
       },
     },
+    {
+      id: 'units.supervision.index',
+      figure: 'open-items index per ticket / case event: WRU; RRU',
+      value: ticketIndex.wru,
+      unit: 'WRU',
+      digits: 2,
+      how: `indexOpenItems on the facts after each event (${ticketIndex.events} ticket, ${caseIndex.events} case events), one event a run: ${ticketIndex.wru.toFixed(2)} / ${caseIndex.wru.toFixed(2)} WRU (byDue writes included), ${ticketIndex.rru.toFixed(2)} / ${caseIndex.rru.toFixed(2)} RRU`,
+      detail: { ticket: ticketIndex, case: caseIndex },
+    },
+    {
+      id: 'units.supervision.sweep',
+      figure: 'supervision sweep with nothing due: RRU; WRU; Lambda time',
+      value: supervisionPath.perSweep.rru,
+      unit: 'RRU',
+      digits: 2,
+      how: `supervise handler, ${IDLE_SWEEPS} warm sweeps: ${supervisionPath.perSweep.wru.toFixed(2)} WRU, ${idleMs.toFixed(1)} ms against DynamoDB Local`,
+      detail: { perSweep: supervisionPath.perSweep, ms: idleMs, byCall: breakdown(idle, IDLE_SWEEPS) },
+    },
+    {
+      id: 'units.supervision.notice',
+      figure: 'per deadline notice, sweep and its webhook event: WRU; RRU; entries',
+      value: supervisionPath.perNotice.wru + supervisionPath.perNotice.fanout.wru,
+      unit: 'WRU',
+      digits: 2,
+      how: `sweeps of ${DUE_PER_SWEEP} items due (approaching: ${approaching.wru.toFixed(2)} WRU, ${approaching.rru.toFixed(2)} RRU; overdue: ${overdue.wru.toFixed(2)}, ${overdue.rru.toFixed(2)}; fanout ${approaching.fanout.wru.toFixed(2)} WRU), mixed as the reference day's notices: ${(supervisionPath.perNotice.rru + supervisionPath.perNotice.fanout.rru).toFixed(2)} RRU, ${supervisionPath.perNotice.busEntries.toFixed(2)} bus entries`,
+      detail: {
+        perNotice: supervisionPath.perNotice,
+        approaching: { ...approaching, phase: summarizePhase(approaching.phase, DUE_PER_SWEEP) },
+        overdue: { ...overdue, phase: summarizePhase(overdue.phase, DUE_PER_SWEEP) },
+      },
+    },
+    {
+      id: 'units.supervision.notices',
+      figure: 'deadline notices of the reference day (approaching + overdue)',
+      value: noticesOfDay.approaching + noticesOfDay.overdue,
+      unit: 'notices',
+      digits: 0,
+      how: `workload lifecycles, default thresholds and deadlines: ${ticketNotices.noticed} of ${ticketNotices.entities} tickets and ${caseNotices.noticed} of ${caseNotices.entities} cases noticed; ${noticesOfDay.approaching} approaching, ${noticesOfDay.overdue} overdue`,
+      detail: { tickets: ticketNotices, cases: caseNotices },
+    },
   ];
   progress(SUITE, `done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   await bus.stop();
@@ -730,6 +986,7 @@ const measureUnits = async (endpoint: string, started: number) => {
       feeds: [hotline, cases, gpsFleet],
       perVehicleMinute: gpsVehicleMinute,
       recompute,
+      supervision: supervisionPath,
       pointsPerGpsRecord: fleetPoints / fleetRecords,
       phases: {
         hotline: summarizePhase(hotlinePhase, ticketEvents.length),
@@ -744,6 +1001,48 @@ const measureUnits = async (endpoint: string, started: number) => {
       },
     },
   };
+};
+
+/**
+ * The deadline notices a day's lifecycles give, as the minute sweep gives them: while an entity is
+ * open (between its events, under the facts derived from the events so far) each notice comes when
+ * it is due; an entity that closes leaves the index with its marks, and one reopened starts afresh.
+ */
+const referenceNotices = (
+  lifecycles: readonly Record<string, unknown>[][],
+  derive: (id: string, events: readonly Record<string, unknown>[]) => EntityFacts,
+  context: SupervisionContext,
+) => {
+  const counted = { entities: lifecycles.length, approaching: 0, overdue: 0, noticed: 0 };
+  for (const events of lifecycles) {
+    const id = String(events[0]?.ticketId ?? events[0]?.caseId);
+    const times = events.map((event) => Date.parse(String(event.occurredAt)));
+    let marks: NoticeMarks = {};
+    let noticed = false;
+    for (let k = 0; k < events.length; k += 1) {
+      const facts = derive(id, events.slice(0, k + 1));
+      if (!isOpen(facts)) {
+        marks = {};
+        continue;
+      }
+      const until = times[k + 1] ?? Number.POSITIVE_INFINITY;
+      let at = times[k] as number;
+      for (;;) {
+        const standing = standingOf(facts, at, context);
+        const next = standing ? nextNotice(standing, marks) : undefined;
+        if (!next || next.at >= until) break;
+        at = Math.max(at, next.at);
+        const then = standingOf(facts, at, context);
+        const given = then ? noticeAt(then, marks, at) : undefined;
+        if (!given) break;
+        counted[given.notice === 'overdue' ? 'overdue' : 'approaching'] += 1;
+        marks = given.marks;
+        noticed = true;
+      }
+    }
+    if (noticed) counted.noticed += 1;
+  }
+  return counted;
 };
 
 const describeEntries = (phase: { entries: Record<string, { count: number }> }) =>
