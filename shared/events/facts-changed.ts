@@ -51,6 +51,8 @@ export const entityFactsSchema = z.discriminatedUnion('kind', [
       reworked: z.boolean(),
       deadlineAt: instant.optional(),
       urgent: z.boolean(),
+      /** The latest event's category (supervision thresholds are per category). */
+      category: z.string().optional(),
       placement: placementSchema,
     }),
   }),
