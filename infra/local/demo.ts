@@ -22,25 +22,25 @@ interface DemoTarget {
 }
 
 /** Records per request: events are small; GPS records hold up to an hour of points each. */
-const BATCH_SIZE: Record<Source, number> = { hotline: 500, 'city-platform': 500, sanitation: 25 };
+const BATCH_SIZE: Record<Source, number> = { hotline: 500, 'city-platform': 500, sanitation: 50 };
 /** Days of history the demo sends, today (up to now) included. */
 export const DEMO_DAYS = 30;
 /**
  * GPS report interval of the days before yesterday, in seconds: sparser than today's 30 s to keep
- * the 30 days' load short. 90 s still joins working pieces (≤ 120 s apart),
+ * the 30 days' load short. 110 s still joins working pieces (≤ 120 s apart),
  * so those days' coverage, mileage and attendance stay what the fleet did.
  */
-export const HISTORY_REPORT_EVERY_S = 90;
+export const HISTORY_REPORT_EVERY_S = 110;
 /** Hours of GPS per record on the days before yesterday (a tracker gateway uploading its backlog). */
 export const HISTORY_HOURS_PER_RECORD = 12;
 /**
  * 12345 tickets and city-platform cases a day, the same every day so the trends are level: a small
  * city's volume, to keep the 30 days' load short.
  */
-export const TICKETS_PER_DAY = 60;
-export const CASES_PER_DAY = 24;
+export const TICKETS_PER_DAY = 45;
+export const CASES_PER_DAY = 18;
 /** Requests in flight at once, as three subsystems sending side by side. */
-const CONCURRENCY = 3;
+const CONCURRENCY = 6;
 /** Tries of one request that the hub answers with a 5xx (a busy machine can time a request out). */
 const MAX_ATTEMPTS = 4;
 

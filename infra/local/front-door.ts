@@ -1,3 +1,5 @@
+import { machineNow } from '#infra/local/servers';
+
 /**
  * Counts the ingest requests the local hub is answering, so its queue consumers can give way to them.
  *
@@ -10,6 +12,13 @@
 export class FrontDoor {
   private inFlight = 0;
   private waiters: (() => void)[] = [];
+  /** When the last request left (machine time, ms). */
+  private lastLeftAt = Number.NEGATIVE_INFINITY;
+
+  /** True while a request is in flight or one left less than `withinMs` ago. */
+  busy(withinMs: number): boolean {
+    return this.inFlight > 0 || machineNow() - this.lastLeftAt < withinMs;
+  }
 
   /** Marks a request as being answered until the returned function is called. */
   enter(): () => void {
@@ -19,6 +28,7 @@ export class FrontDoor {
       if (left) return;
       left = true;
       this.inFlight -= 1;
+      this.lastLeftAt = machineNow();
       if (this.inFlight === 0) {
         const waiters = this.waiters;
         this.waiters = [];

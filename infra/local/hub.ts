@@ -261,8 +261,10 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
         {
           // Deliveries run side by side so a hanging endpoint holds up no other; the rest one batch at a time.
           concurrency: name === 'delivery' ? LOCAL_DELIVERY_CONCURRENCY : 1,
-          // A recompute re-reads whole days: under a heavy feed it would otherwise run back to back.
+          // A recompute re-reads whole days: under a heavy feed it would otherwise run back to back
+          // (with no ingest request for a while, it runs at once).
           restFactor: name === 'recompute' ? 1 : 0,
+          restWhile: () => frontDoor.busy(LOCAL_GIVE_WAY_MS),
           ...(name === 'delivery' ? {} : { beforeBatch: () => frontDoor.quiet(LOCAL_GIVE_WAY_MS) }),
           batchingWindowMs: Math.min(LOCAL_BATCHING_WINDOW_MS, decl.maxBatchingWindowSeconds * 1000),
           retryDelayMs: LOCAL_RETRY_DELAY_MS,

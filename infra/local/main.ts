@@ -187,13 +187,14 @@ const main = async () => {
     const target = { url: hub.url, adminToken, sourceSecrets };
     const started = Date.now();
     const summary = await loadDemo(target, zone.data ?? 'Asia/Shanghai', Date.now(), log);
+    const sentAt = Date.now();
     log('cityhub: demo: computing coverage and indicators…');
     await hub.drain();
     const first = summary.days[0];
     const today = summary.days.at(-1);
     const yesterday = summary.days.at(-2);
     log(
-      `cityhub: demo city loaded in ${((Date.now() - started) / 1000).toFixed(0)} s (${process.uptime().toFixed(0)} s after start): ${summary.days.length} days, ${first} to ${today} (so far)`,
+      `cityhub: demo city loaded in ${((Date.now() - started) / 1000).toFixed(0)} s (${process.uptime().toFixed(0)} s after start; ${((sentAt - started) / 1000).toFixed(0)} s sending, ${((Date.now() - sentAt) / 1000).toFixed(0)} s computing): ${summary.days.length} days, ${first} to ${today} (so far)`,
     );
     const tokenFrom = `$(node -p "require('${options.stateFile}').analystToken")`;
     log(

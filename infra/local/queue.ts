@@ -39,6 +39,8 @@ export interface LocalQueueOptions {
    * work (with 1, it is busy at most half the time).
    */
   readonly restFactor?: number;
+  /** Whether to rest after a batch (default always): the local hub rests only while ingest is busy. */
+  readonly restWhile?: () => boolean;
   /** Awaited before each batch starts (the local hub lets its HTTP requests go first). */
   readonly beforeBatch?: () => Promise<void>;
   readonly onDeadLetter?: (letter: DeadLetter) => void;
@@ -214,7 +216,8 @@ export class LocalQueue {
         await this.deliver();
       })().finally(() => {
         const ended = machineNow();
-        this.restUntil = ended + (this.options.restFactor ?? 0) * (ended - started);
+        const rest = (this.options.restWhile?.() ?? true) ? (this.options.restFactor ?? 0) : 0;
+        this.restUntil = ended + rest * (ended - started);
         this.inFlight.delete(run);
         this.schedule();
       });

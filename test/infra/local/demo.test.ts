@@ -8,7 +8,9 @@ import {
   demoTickets,
   demoTracks,
   dirtyFeed,
+  HISTORY_REPORT_EVERY_S,
   recordTime,
+  TICKETS_PER_DAY,
 } from '#infra/local/demo';
 import { DISTRICT_SIZE, demoCity, demoDistricts, demoVehicles, districtOrigin } from '#infra/local/demo-city';
 import { demoInvalidRecords } from '#infra/local/demo-feeds';
@@ -137,7 +139,7 @@ describe('the demo city', () => {
       ticketDays.set(ticket.slice(5, 15), (ticketDays.get(ticket.slice(5, 15)) ?? 0) + 1);
     expect([...ticketDays.keys()].sort()).toEqual(days);
     // Every finished day has the same number of tickets; today has those received up to now.
-    for (const day of days.slice(0, -1)) expect(ticketDays.get(day)).toBe(60);
+    for (const day of days.slice(0, -1)) expect(ticketDays.get(day)).toBe(TICKETS_PER_DAY);
     const gps = feeds.sanitation.filter((record) => recordSchemas.sanitation.safeParse(record).success) as {
       vehicleId: string;
       points: { t: string; working?: boolean }[];
@@ -145,12 +147,14 @@ describe('the demo city', () => {
     const oldest = gps.filter((record) => record.points[0]?.t.startsWith(days[0] as string));
     const recent = gps.filter((record) => (record.points[0]?.t ?? '') >= `${days.at(-2)}`);
     expect(oldest.length).toBeGreaterThan(0);
-    // Older days: one record per vehicle and half day, points 90 s apart (working pieces join up to 120 s).
+    // Older days: one record per vehicle and half day, points 110 s apart (working pieces join up to 120 s).
+    const step = HISTORY_REPORT_EVERY_S * 1000;
+    expect(step).toBeLessThanOrEqual(120_000);
     for (const record of oldest) {
       const times = record.points.map((p) => Date.parse(p.t));
       for (let i = 1; i < times.length; i += 1)
-        expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(90_000);
-      expect(Math.min(...times.slice(1).map((t, i) => t - (times[i] as number)))).toBe(90_000);
+        expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(step);
+      expect(Math.min(...times.slice(1).map((t, i) => t - (times[i] as number)))).toBe(step);
     }
     expect(oldest.length).toBeLessThan(recent.length);
   });
