@@ -475,17 +475,16 @@ export const rules: readonly RuleDecl[] = [
   },
   {
     id: 'SupervisionToFanout',
-    description: 'Supervision notices (deadline approaching, overdue) become ticket.* and case.* webhooks',
-    pattern: { source: [deadlineNoticed.source], 'detail-type': [deadlineNoticed.detailType] },
-    queue: 'fanout',
-  },
-  {
-    id: 'AlertEventsToFanout',
     description:
-      'Broken indicator alert rules and silent or resumed feeds become indicator.alert and feed.* webhooks',
+      'Supervision notices, broken alert rules and silent or resumed feeds become ticket.*/case.* deadline, indicator.alert and feed.* webhooks',
     pattern: {
-      source: [indicatorAlert.source],
-      'detail-type': [indicatorAlert.detailType, feedSilent.detailType, feedResumed.detailType],
+      source: [deadlineNoticed.source],
+      'detail-type': [
+        deadlineNoticed.detailType,
+        indicatorAlert.detailType,
+        feedSilent.detailType,
+        feedResumed.detailType,
+      ],
     },
     queue: 'fanout',
   },

@@ -38,15 +38,16 @@ export interface QueryDeps {
   readonly now: () => number;
 }
 
-/** A page of indicators as CSV, with area names; the next page's token travels in `x-next-token`. */
-const csv = (page: IndicatorPage, areas: readonly AreaListItem[]): HttpResult => ({
+/** A page as CSV; the next page's token travels in `x-next-token`. */
+const csvAnswer = (body: string, nextToken: string | undefined): HttpResult => ({
   statusCode: 200,
-  headers: {
-    'content-type': 'text/csv; charset=utf-8',
-    ...(page.nextToken ? { 'x-next-token': page.nextToken } : {}),
-  },
-  body: toCsv(page.items, new Map(areas.map((item) => [item.area, item.name]))),
+  headers: { 'content-type': 'text/csv; charset=utf-8', ...(nextToken ? { 'x-next-token': nextToken } : {}) },
+  body,
 });
+
+/** A page of indicators as CSV, with area names. */
+const csv = (page: IndicatorPage, areas: readonly AreaListItem[]): HttpResult =>
+  csvAnswer(toCsv(page.items, new Map(areas.map((item) => [item.area, item.name]))), page.nextToken);
 
 /** A GeoJSON answer (RFC 7946's media type). */
 const geoJson = (body: unknown): HttpResult => json(200, body, { 'content-type': 'application/geo+json' });
@@ -86,15 +87,7 @@ export const queryRoutes = (deps: QueryDeps): Routes<'query'> => ({
     const { now, items, counts } = await listOpenItems(query, deps.openItems);
     const page = pageOfOpenItems(items, query.limit, query.nextToken);
     const nextToken = page.next ? encodeOpenItemsToken(page.next) : undefined;
-    if (query.format === 'csv')
-      return {
-        statusCode: 200,
-        headers: {
-          'content-type': 'text/csv; charset=utf-8',
-          ...(nextToken ? { 'x-next-token': nextToken } : {}),
-        },
-        body: openItemsCsv(page.items),
-      };
+    if (query.format === 'csv') return csvAnswer(openItemsCsv(page.items), nextToken);
     return json(200, {
       now: new Date(now).toISOString(),
       counts,

@@ -2,7 +2,7 @@ import type { SupervisionReference } from '#shared/app/open-items';
 import { listAreas } from '#shared/domain/area-list';
 import { buildReference, type Reference, type ReferenceName } from '#shared/domain/reference';
 import { buildSanitationReference, type SanitationReference } from '#shared/domain/sanitation/reference';
-import { type SupervisionThresholds, supervisionThresholdsOf } from '#shared/domain/supervision';
+import { supervisionThresholdsOf } from '#shared/domain/supervision';
 import type { Areas, SupervisionInput } from '#shared/schemas/reference';
 
 /** Where reference sets are read, with a cheap version check per set. */
@@ -60,11 +60,3 @@ export const supervisionReferenceLoader = (
       thresholds: supervisionThresholdsOf(supervision as SupervisionInput | undefined),
     };
   });
-
-/** Loads the yellow thresholds of open items (`PUT /reference/supervision`); the defaults before any put. */
-export const supervisionThresholdsLoader = (
-  repository: ReferenceReader,
-): (() => Promise<SupervisionThresholds>) =>
-  versionCachedLoader(repository, ['supervision'], ([supervision]) =>
-    supervisionThresholdsOf(supervision as SupervisionInput | undefined),
-  );

@@ -4,7 +4,7 @@ import { areaKeySchema } from '#shared/schemas/common';
 import { sourceSchema } from '#shared/schemas/ingest';
 
 /** Where the supervision checks publish their events. */
-const SUPERVISION_SOURCE = 'cityhub.supervision';
+export const SUPERVISION_SOURCE = 'cityhub.supervision';
 
 const instant = z.iso.datetime({ offset: true });
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { SUPERVISION_SOURCE } from '#shared/events/alerts';
 import type { EventDefinition } from '#shared/events/definition';
 import { areaKeySchema } from '#shared/schemas/common';
 
@@ -8,7 +9,7 @@ import { areaKeySchema } from '#shared/schemas/common';
  * deadline; the fanout turns it into the `ticket.<notice>` or `case.<notice>` webhook.
  */
 export const deadlineNoticed = {
-  source: 'cityhub.supervision',
+  source: SUPERVISION_SOURCE,
   detailType: 'deadline.noticed',
   version: '1',
   detailSchema: z.object({

@@ -148,6 +148,21 @@ const componentSchemas = (() => {
 })();
 
 const jsonContent = (schema: unknown) => ({ 'application/json': { schema } });
+/** A page as JSON (a component) or CSV (these columns), the next page's token in `x-next-token` for CSV. */
+const pagedAnswer = (description: string, component: ComponentName, columns: string) => ({
+  description,
+  headers: {
+    'x-next-token': {
+      description: 'CSV only: where the next page starts (the nextToken of a JSON answer)',
+      schema: jsonSchemaOf(z.string()),
+    },
+  },
+  content: {
+    'application/json': { schema: { $ref: `#/components/schemas/${component}` } },
+    'text/csv': { schema: jsonSchemaOf(z.string().describe(columns)) },
+  },
+});
+
 const answer = (description: string, component: ComponentName) => ({
   description,
   content: jsonContent({ $ref: `#/components/schemas/${component}` }),
@@ -295,23 +310,11 @@ const operations: Record<string, Operation> = {
     summary: 'Daily indicators of a day or a range, for areas, as JSON or CSV',
     parameters: queryParameters(indicatorQuerySchema),
     responses: {
-      200: {
-        description: 'Items sorted by date then area',
-        headers: {
-          'x-next-token': {
-            description: 'CSV only: where the next page starts (the nextToken of a JSON answer)',
-            schema: jsonSchemaOf(z.string()),
-          },
-        },
-        content: {
-          'application/json': { schema: { $ref: '#/components/schemas/IndicatorPage' } },
-          'text/csv': {
-            schema: jsonSchemaOf(
-              z.string().describe('date,area,<every indicator>,revision,computedAt; null is an empty cell'),
-            ),
-          },
-        },
-      },
+      200: pagedAnswer(
+        'Items sorted by date then area',
+        'IndicatorPage',
+        'date,area,<every indicator>,revision,computedAt; null is an empty cell',
+      ),
       400: errorResponse('Bad date, range, area, format, limit or token'),
     },
   },
@@ -377,25 +380,11 @@ const operations: Record<string, Operation> = {
       'Open tickets and cases with their deadline, share of the limit used and warning light (督办), sorted by deadline, as JSON or CSV',
     parameters: queryParameters(openItemsQuerySchema),
     responses: {
-      200: {
-        description: 'Items sorted by deadline (the most urgent first), then kind and id',
-        headers: {
-          'x-next-token': {
-            description: 'CSV only: where the next page starts (the nextToken of a JSON answer)',
-            schema: jsonSchemaOf(z.string()),
-          },
-        },
-        content: {
-          'application/json': { schema: { $ref: '#/components/schemas/OpenItemsAnswer' } },
-          'text/csv': {
-            schema: jsonSchemaOf(
-              z
-                .string()
-                .describe('kind,id,category,startedAt,deadline,usedShare,light,overdueMinutes,area,name'),
-            ),
-          },
-        },
-      },
+      200: pagedAnswer(
+        'Items sorted by deadline (the most urgent first), then kind and id',
+        'OpenItemsAnswer',
+        'kind,id,category,startedAt,deadline,usedShare,light,overdueMinutes,area,name',
+      ),
       400: errorResponse(
         'Bad area, kind, light, format, limit or token, or a parameter the route does not take',
       ),

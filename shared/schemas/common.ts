@@ -55,6 +55,21 @@ export const limitParamSchema = (max: number, fallback: number) =>
     .max(max, `must be 1 to ${max}`)
     .default(fallback);
 
+/** A `nextToken` as the API hands it out: the JSON of where the next page starts, base64url. */
+export const encodePageToken = (token: unknown): string =>
+  Buffer.from(JSON.stringify(token)).toString('base64url');
+
+/** Reads a `nextToken` back into the shape `token` describes; anything else is a clear 400. */
+export const pageTokenSchemaOf = <Token extends z.ZodType>(token: Token) =>
+  z.string().transform((value, context): z.infer<Token> => {
+    try {
+      return token.parse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
+    } catch {
+      context.addIssue({ code: 'custom', message: 'is not a nextToken this API returned' });
+      return z.NEVER;
+    }
+  });
+
 export const locationSchema = z.object({
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { areaKeySchema, limitParamSchema } from '#shared/schemas/common';
+import { areaKeySchema, encodePageToken, limitParamSchema, pageTokenSchemaOf } from '#shared/schemas/common';
 
 export const DEFAULT_OPEN_ITEMS_LIMIT = 500;
 export const MAX_OPEN_ITEMS_LIMIT = 1000;
@@ -8,8 +8,7 @@ export const MAX_OPEN_ITEMS_LIMIT = 1000;
 const tokenSchema = z.object({ deadline: z.string(), key: z.string() });
 export type OpenItemsToken = z.infer<typeof tokenSchema>;
 
-export const encodeOpenItemsToken = (token: OpenItemsToken): string =>
-  Buffer.from(JSON.stringify(token)).toString('base64url');
+export const encodeOpenItemsToken = (token: OpenItemsToken): string => encodePageToken(token);
 
 const lightSchema = z.enum(['green', 'yellow', 'red', 'paused'], {
   message: 'must be green, yellow, red or paused',
@@ -33,16 +32,7 @@ const openItemsQueryObject = z.object({
   limit: limitParamSchema(MAX_OPEN_ITEMS_LIMIT, DEFAULT_OPEN_ITEMS_LIMIT).describe(
     `Items per page, 1 to ${MAX_OPEN_ITEMS_LIMIT} (default ${DEFAULT_OPEN_ITEMS_LIMIT})`,
   ),
-  nextToken: z
-    .string()
-    .transform((value, context) => {
-      try {
-        return tokenSchema.parse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
-      } catch {
-        context.addIssue({ code: 'custom', message: 'is not a nextToken this API returned' });
-        return z.NEVER;
-      }
-    })
+  nextToken: pageTokenSchemaOf(tokenSchema)
     .optional()
     .describe('Where the next page starts (from the previous answer, or its x-next-token header for CSV)'),
 });

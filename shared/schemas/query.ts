@@ -8,7 +8,9 @@ import {
   areaCodeSchema,
   areaKeySchema,
   dateSchema,
+  encodePageToken as encodeCommonToken,
   limitParamSchema,
+  pageTokenSchemaOf,
 } from '#shared/schemas/common';
 import { sourceSchema } from '#shared/schemas/ingest';
 
@@ -20,17 +22,9 @@ export const MAX_QUERY_LIMIT = 1000;
 const tokenSchema = z.object({ date: dateSchema, area: areaKeySchema });
 export type PageToken = z.infer<typeof tokenSchema>;
 
-export const encodePageToken = (token: PageToken): string =>
-  Buffer.from(JSON.stringify(token)).toString('base64url');
+export const encodePageToken = (token: PageToken): string => encodeCommonToken(token);
 
-const pageTokenSchema = z.string().transform((value, context) => {
-  try {
-    return tokenSchema.parse(JSON.parse(Buffer.from(value, 'base64url').toString('utf8')));
-  } catch {
-    context.addIssue({ code: 'custom', message: 'is not a nextToken this API returned' });
-    return z.NEVER;
-  }
-});
+const pageTokenSchema = pageTokenSchemaOf(tokenSchema);
 
 const indicatorQueryObject = z.object({
   date: dateSchema.optional().describe('One day, YYYY-MM-DD (or give from and to)'),
