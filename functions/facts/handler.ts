@@ -8,6 +8,7 @@ import { announceChangedFacts, recordEntityEvent } from '#shared/app/record-enti
 import { createStorage, storageEnvSchema } from '#shared/composition/root';
 import { loadEnv } from '#shared/config';
 import type { EntityFacts } from '#shared/domain/entity-facts';
+import { localDate, toEpochMs } from '#shared/domain/time';
 import { deliveredDetail } from '#shared/events/delivered';
 import { entityRecordAcceptedDetailSchema } from '#shared/events/record-accepted';
 import type { SyncRules } from '#shared/schemas/subscriptions';
@@ -29,16 +30,19 @@ const loadSyncRules = versionCachedLoader(
  */
 export const lambdaHandler = async (event: SQSEvent, context: Context) => {
   const changed: EntityFacts[] = [];
+  let eventsFrom: string | undefined;
   const [{ areas }, rules] = await Promise.all([loadReference(), loadSyncRules()]);
   const deps = { ...baseDeps, sync: { rules, areas } };
   const recordHandler = async (record: SQSRecord) => {
     const detail = deliveredDetail(record.body, entityRecordAcceptedDetailSchema);
     changed.push(await recordEntityEvent(detail, deps));
+    const day = localDate(toEpochMs(detail.record.occurredAt), env.CITY_TIMEZONE);
+    if (eventsFrom === undefined || day < eventsFrom) eventsFrom = day;
   };
   try {
     return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context });
   } finally {
-    await announceChangedFacts(changed, 'entity events stored', deps);
+    await announceChangedFacts(changed, 'entity events stored', deps, eventsFrom);
   }
 };
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchDelete, batchPut, queryAll } from '#shared/adapters/dynamo';
-import type { CohortLog } from '#shared/app/recompute';
+import type { CohortLog } from '#shared/app/ports';
 import type { CohortLogCorrections, FactsCorrection } from '#shared/app/reconcile';
 import type { EntityKind } from '#shared/domain/entity-events';
 import { type EntityFacts, foldFacts, sameFacts } from '#shared/domain/entity-facts';

@@ -21,12 +21,14 @@ export class DayIndexStore implements DayIndex {
     this.markedDays.add(day);
   }
 
-  /** Every day that has (or had) a ticket or case in its cohort, sorted. */
+  /** Every day that has (or had) a ticket or case event or sanitation points, sorted. */
   async listDays(): Promise<string[]> {
     const items = await queryAll(this.client, {
       TableName: this.table,
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': DAYS_PK },
+      // A day marked moments ago is listed: the end-of-day figures read the logs of the days listed.
+      ConsistentRead: true,
     });
     return items.map((item) => String(item.sk));
   }

@@ -68,7 +68,12 @@ export class OpenItemsStore implements OpenItemsIndex {
     );
   }
 
-  async put(facts: EntityFacts, view: string, due: number | undefined): Promise<void> {
+  async put(
+    facts: EntityFacts,
+    view: string,
+    due: number | undefined,
+    options: { readonly exact?: boolean } = {},
+  ): Promise<void> {
     const update = dueUpdate(due);
     await this.conditional({
       TableName: this.table,
@@ -76,8 +81,9 @@ export class OpenItemsStore implements OpenItemsIndex {
       UpdateExpression:
         `SET ${['facts = :facts', '#n = :n', '#view = :view', 'since = if_not_exists(since, :n)', ...update.set].join(', ')}` +
         ` REMOVE ${['gone', 'expiresAt', ...update.remove].join(', ')}`,
-      // A derivation from more events (or as many: the same one) is never replaced by this one.
-      ConditionExpression: 'attribute_not_exists(pk) OR #n < :n',
+      // A derivation from more events (or as many: the same one, unless this one is exact) is never
+      // replaced by this one.
+      ConditionExpression: `attribute_not_exists(pk) OR #n ${options.exact ? '<=' : '<'} :n`,
       ExpressionAttributeNames: { '#n': 'n', '#view': 'view' },
       ExpressionAttributeValues: {
         ':facts': JSON.stringify(facts),
@@ -88,14 +94,19 @@ export class OpenItemsStore implements OpenItemsIndex {
     });
   }
 
-  async remove(kind: EntityKind, id: string, n: number): Promise<void> {
+  async remove(
+    kind: EntityKind,
+    id: string,
+    n: number,
+    options: { readonly exact?: boolean } = {},
+  ): Promise<void> {
     await this.conditional({
       TableName: this.table,
       Key: { pk: partition(kind), sk: id },
       UpdateExpression:
         'SET gone = :gone, #n = :n, expiresAt = :expiresAt ' +
         'REMOVE facts, #view, since, approachingFor, overdueFor, duePart, due',
-      ConditionExpression: 'attribute_exists(pk) AND #n < :n',
+      ConditionExpression: `attribute_exists(pk) AND #n ${options.exact ? '<=' : '<'} :n`,
       ExpressionAttributeNames: { '#n': 'n', '#view': 'view' },
       ExpressionAttributeValues: {
         ':gone': true,

@@ -20,13 +20,13 @@ export interface ReferenceReader {
 export const versionCachedLoader = <T>(
   repository: ReferenceReader,
   names: readonly ReferenceName[],
-  build: (sets: readonly unknown[]) => T,
+  build: (sets: readonly unknown[], version: string) => T,
 ): (() => Promise<T>) => {
   let cached: { key: string; value: T } | undefined;
   return async () => {
     const key = (await Promise.all(names.map((name) => repository.version(name)))).join('|');
     if (cached?.key === key) return cached.value;
-    const value = build(await Promise.all(names.map((name) => repository.get(name))));
+    const value = build(await Promise.all(names.map((name) => repository.get(name))), key);
     cached = { key, value };
     return value;
   };
@@ -34,9 +34,10 @@ export const versionCachedLoader = <T>(
 
 /** Loads areas and calendar; a set never put is empty (no areas, the default calendar). */
 export const referenceLoader = (repository: ReferenceReader): (() => Promise<Reference>) =>
-  versionCachedLoader(repository, ['areas', 'calendar'], ([areas, calendar]) =>
-    buildReference(areas, calendar),
-  );
+  versionCachedLoader(repository, ['areas', 'calendar'], ([areas, calendar], version) => ({
+    ...buildReference(areas, calendar),
+    version,
+  }));
 
 /** Loads the road and vehicle registries, rebuilding the road network only when either changed. */
 export const sanitationReferenceLoader = (

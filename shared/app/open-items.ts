@@ -51,14 +51,21 @@ export interface OpenItemsIndex {
   get(keys: readonly { kind: EntityKind; id: string }[]): Promise<Map<string, HeldItem>>;
   /**
    * Keeps an entity's facts, its view and when its next notice is due, unless the index holds a
-   * derivation from as many events or more; the notices given are kept.
+   * derivation from as many events or more (`exact`: from more events; the facts are a
+   * reconciliation's, from every event stored); the notices given are kept.
    */
-  put(facts: EntityFacts, view: string, due: number | undefined): Promise<void>;
+  put(
+    facts: EntityFacts,
+    view: string,
+    due: number | undefined,
+    options?: { readonly exact?: boolean },
+  ): Promise<void>;
   /**
    * Drops an entity that is no longer open, unless the index holds a derivation from as many events
-   * or more; what remains for a while is the event count of this derivation.
+   * or more (`exact`: from more events); what remains for a while is the event count of this
+   * derivation.
    */
-  remove(kind: EntityKind, id: string, n: number): Promise<void>;
+  remove(kind: EntityKind, id: string, n: number, options?: { readonly exact?: boolean }): Promise<void>;
   /** Every open item (of one kind, or both). */
   list(kind?: EntityKind): Promise<IndexedItem[]>;
   /** The items whose next notice is due at or before `now`, read consistently. */
@@ -138,6 +145,43 @@ export const indexOpenItems = async (facts: readonly EntityFacts[], deps: OpenIt
     },
     { concurrency: WRITE_CONCURRENCY },
   );
+};
+
+/**
+ * Makes the index agree with entities' exact facts (a reconciliation's, derived from every stored
+ * event): an open entity the index lacks or holds with another view is written, one no longer open
+ * that the index holds is dropped. Returns the entities corrected.
+ */
+export const reconcileOpenItems = async (
+  exact: readonly EntityFacts[],
+  deps: OpenItemsDeps,
+): Promise<{ kind: EntityKind; id: string }[]> => {
+  if (exact.length === 0) return [];
+  const [held, reference] = await Promise.all([
+    deps.openItems.get(exact.map(({ kind, id }) => ({ kind, id }))),
+    deps.loadSupervision(),
+  ]);
+  const context = contextOf(reference, deps.timeZone);
+  const now = deps.now();
+  const corrected = await pMap(
+    exact,
+    async (entity) => {
+      const stored = held.get(itemKey(entity.kind, entity.id))?.item;
+      if (!isOpen(entity)) {
+        if (!stored) return [];
+        await deps.openItems.remove(entity.kind, entity.id, entity.n, { exact: true });
+        return [{ kind: entity.kind, id: entity.id }];
+      }
+      const view = supervisionView(entity);
+      if (stored?.view === view) return [];
+      await deps.openItems.put(entity, view, dueOf(entity, stored?.marks ?? {}, now, context), {
+        exact: true,
+      });
+      return [{ kind: entity.kind, id: entity.id }];
+    },
+    { concurrency: WRITE_CONCURRENCY },
+  );
+  return corrected.flat();
 };
 
 /** One open item as `GET /open-items` lists it. */

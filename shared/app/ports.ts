@@ -1,3 +1,5 @@
+import type { EntityKind } from '#shared/domain/entity-events';
+import type { EntityFacts } from '#shared/domain/entity-facts';
 import type { BusEvent } from '#shared/events/definition';
 
 /**
@@ -11,10 +13,22 @@ export interface EventPublisher {
   publish(events: readonly BusEvent[]): Promise<void>;
 }
 
-/** The index of days that have facts, which reference changes and the nightly run walk. */
+/** The index of days that have facts (events or points), which reference changes and the end-of-day figures walk. */
 export interface DayIndex {
   /** Adds a day to the index (idempotent; the index only grows). */
   markDay(day: string): Promise<void>;
   /** Every day in the index, sorted. */
   listDays(): Promise<string[]>;
+}
+
+/** The cohort logs: per (kind, day), the facts of every entity that can belong to that day's cohort. */
+export interface CohortLog {
+  /** Adds entities' facts to the log of (kind, day). */
+  append(kind: EntityKind, day: string, facts: readonly EntityFacts[], now: number): Promise<void>;
+  /** The latest facts of every entity the log of (kind, day) names (members of the cohort or not). */
+  read<Kind extends EntityKind>(
+    kind: Kind,
+    day: string,
+    now: number,
+  ): Promise<Extract<EntityFacts, { kind: Kind }>[]>;
 }

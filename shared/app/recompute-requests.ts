@@ -1,4 +1,5 @@
 import { indexOpenItems, type OpenItemsDeps } from '#shared/app/open-items';
+import { hasEnded, refreshOpenOverdue } from '#shared/app/open-overdue';
 import type { EventPublisher } from '#shared/app/ports';
 import {
   appendFacts,
@@ -28,8 +29,9 @@ export interface RecomputeRequestsOutcome extends DaysOutcome<DayOutcome | Recon
 }
 
 /**
- * Adds the entities' facts the messages carry to their cohort logs, then recomputes the days the
- * messages name, each day once however many messages name it; a day some message asks to reconcile
+ * Adds the entities' facts the messages carry to their cohort logs and the open-items index, has the
+ * open-overdue figures of ended days their events reach computed again, then recomputes the days the
+ * messages name (and those whose figures changed), each day once however many messages name it; a day some message asks to reconcile
  * is reconciled instead (which recomputes it too), after the plain recomputes, so fresh facts never
  * wait behind the nightly reconciliation. A message fails only with its own days. A day not started
  * when `outOfTime` says so (it is told whether the day is to be reconciled, which takes longer) is
@@ -43,12 +45,14 @@ export const recomputeRequestedDays = async (
   const daysOf = new Map<string, string[]>();
   const toReconcile = new Set<string>();
   const entities: EntityFacts[] = [];
+  const eventsFromOf = new Map<string, string>();
   const unreadable: RecomputeRequestsOutcome['unreadable'] = [];
   for (const message of messages) {
     try {
       const detail = deliveredDetail(message.body, factsChanged.detailSchema);
       daysOf.set(message.id, detail.days);
       if (detail.reconcile) for (const day of detail.days) toReconcile.add(day);
+      if (detail.eventsFrom) eventsFromOf.set(message.id, detail.eventsFrom);
       // Validated against the facts schema at the edge; the domain type says the same with required keys.
       entities.push(...((detail.entities ?? []) as readonly EntityFacts[]));
     } catch (error) {
@@ -59,6 +63,15 @@ export const recomputeRequestedDays = async (
   await appendFacts(entities, deps);
   // Supervision's index of open items follows the same facts (its minute sweep gives the notices).
   await indexOpenItems(entities, deps);
+  // Events of a day that has ended change how it ended: its open-overdue figures and those of every
+  // later ended day are computed again, and the days whose figures changed recomputed.
+  const eventsFrom = [...eventsFromOf.values()].sort()[0];
+  if (eventsFrom !== undefined && hasEnded(eventsFrom, deps)) {
+    const lateDays = await refreshOpenOverdue(eventsFrom, deps, await deps.loadReference());
+    // A message fails with the days its events reached, so a failed recompute of one is retried.
+    for (const [id, from] of eventsFromOf)
+      daysOf.set(id, [...(daysOf.get(id) ?? []), ...lateDays.filter((day) => day >= from)]);
+  }
   const days = [...new Set([...daysOf.values()].flat())];
   const outcome = await forEachDay<DayOutcome | ReconcileOutcome>(
     [

@@ -1,5 +1,6 @@
 import pMap from 'p-map';
-import type { EventPublisher } from '#shared/app/ports';
+import { type OpenOverdueDeps, openOverdueOf } from '#shared/app/open-overdue';
+import type { CohortLog, EventPublisher } from '#shared/app/ports';
 import { loadSanitationDay, type SanitationDayDeps } from '#shared/app/sanitation-day';
 import { caseStateOf } from '#shared/domain/cases';
 import type { EntityKind } from '#shared/domain/entity-events';
@@ -16,18 +17,6 @@ import type { AreaKey } from '#shared/schemas/common';
 
 /** DynamoDB requests a recompute keeps in flight at once (one per area or district). */
 const WRITE_CONCURRENCY = 8;
-
-/** The cohort logs: per (kind, day), the facts of every entity that can belong to that day's cohort. */
-export interface CohortLog {
-  /** Adds entities' facts to the log of (kind, day). */
-  append(kind: EntityKind, day: string, facts: readonly EntityFacts[], now: number): Promise<void>;
-  /** The latest facts of every entity the log of (kind, day) names (members of the cohort or not). */
-  read<Kind extends EntityKind>(
-    kind: Kind,
-    day: string,
-    now: number,
-  ): Promise<Extract<EntityFacts, { kind: Kind }>[]>;
-}
 
 /** Where each day's data-quality findings go (`GET /admin/quality`). */
 export interface QualityWriter {
@@ -59,7 +48,7 @@ export interface IndicatorsStore {
   remove(date: string, areas: readonly AreaKey[], readAt: string): Promise<AreaKey[]>;
 }
 
-export interface RecomputeDeps extends SanitationDayDeps {
+export interface RecomputeDeps extends SanitationDayDeps, OpenOverdueDeps {
   readonly cohorts: CohortLog;
   readonly quality: QualityWriter;
   readonly indicators: IndicatorsStore;
@@ -94,7 +83,8 @@ export interface ComputedDay {
 }
 
 /**
- * Gathers one day's facts (the folded cohort logs, the sanitation facts) and computes every area's
+ * Gathers one day's facts (the folded cohort logs, the sanitation facts, the end-of-day open-overdue
+ * figures once the day has ended) and computes every area's
  * indicators with the pure function, as of `asOf` (epoch ms; default: once the facts are read).
  * Sanitation facts come from the coverage engine's state unless `sanitationOf` says otherwise (the
  * reconciliation recomputes them from the raw points); only that state's union may be written.
@@ -108,7 +98,8 @@ export const computeDay = async (
 ): Promise<ComputedDay> => {
   // Facts are read after this moment; a write from a recompute that read earlier never overwrites ours.
   const readAt = new Date(deps.now()).toISOString();
-  const { areas, calendar } = reference ?? (await deps.loadReference());
+  const loaded = reference ?? (await deps.loadReference());
+  const { areas, calendar } = loaded;
   const [ticketFacts, caseFacts] = await Promise.all([
     deps.cohorts.read('ticket', date, deps.now()),
     deps.cohorts.read('case', date, deps.now()),
@@ -118,9 +109,15 @@ export const computeDay = async (
   const caseMembers = cohortMembers(caseFacts, date);
   const tickets = ticketMembers.map((facts) => facts.state);
   const cases = caseMembers.map((facts) => caseStateOf(facts.state, calendar, deps.timeZone));
-  const sanitation = await sanitationOf(date, deps);
+  const [sanitation, openOverdue] = await Promise.all([
+    sanitationOf(date, deps),
+    openOverdueOf(date, deps, loaded),
+  ]);
   const at = asOf ?? deps.now();
-  const values = computeDailyIndicators({ date, tickets, cases, sanitation }, { areas, asOf: at });
+  const values = computeDailyIndicators(
+    { date, tickets, cases, sanitation, openOverdue },
+    { areas, asOf: at },
+  );
   const records = [
     ...ticketMembers.flatMap((facts) => facts.codes.map((code) => ({ source: 'hotline' as const, ...code }))),
     ...caseMembers.flatMap((facts) =>

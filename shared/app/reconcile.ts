@@ -1,6 +1,8 @@
 import pMap from 'p-map';
+import { type OpenItemsDeps, reconcileOpenItems } from '#shared/app/open-items';
+import { refreshOpenOverdue } from '#shared/app/open-overdue';
+import type { CohortLog } from '#shared/app/ports';
 import {
-  type CohortLog,
   type ComputedDay,
   computeDay,
   type DayOutcome,
@@ -16,6 +18,9 @@ import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
 import { busEvent } from '#shared/events/definition';
 import { factsChanged } from '#shared/events/facts-changed';
 import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
+
+/** The end-of-day figures, which a reconciliation computes again from the facts (not from the raw points). */
+const overdueFigures = new Set<string>(['openOverdueTickets', 'openOverdueCases']);
 
 /** Entities whose events a reconciliation reads at once (one consistent Query each). */
 const READ_CONCURRENCY = 32;
@@ -51,7 +56,8 @@ export interface EntityEventsReader {
   ): Promise<{ events: Event[]; lastStoredAt?: number | undefined }>;
 }
 
-export interface ReconcileDeps extends RecomputeDeps {
+export interface ReconcileDeps extends RecomputeDeps, Omit<OpenItemsDeps, 'openItems'> {
+  readonly openItems: OpenItemsDeps['openItems'];
   readonly cohorts: CohortLog & CohortLogCorrections;
   readonly entities: EntityEventsReader;
 }
@@ -66,6 +72,8 @@ export interface ReconcileOutcome extends DayOutcome {
   readonly entitiesCorrected: number;
   /** Each corrected log entry: the entity and the day of the log. */
   readonly corrections: readonly { readonly kind: EntityKind; readonly id: string; readonly day: string }[];
+  /** Entities whose open-items index entry was not their exact facts (all since corrected). */
+  readonly openItemsCorrected?: readonly { readonly kind: EntityKind; readonly id: string }[];
   /** Published values that were not the exact ones (all since corrected). */
   readonly differences: readonly IndicatorDifference[];
   /** Vehicle-days whose coverage log was not their exact recompute (sent to the coverage engine to redo). */
@@ -116,14 +124,22 @@ export const reconcileDay = async (
       busEvent(factsChanged, { days: otherDays, reason: `reconciliation of ${date}` }),
     ]);
 
+  // The open-items index follows the exact facts; then the day's end-of-day open-overdue figures are
+  // computed again from the corrected index and logs.
+  const openItemsCorrected = await reconcileOpenItems(check.exact, deps);
+  await refreshOpenOverdue(date, deps, loaded, { to: date });
+
   // Sanitation from the raw points: every vehicle-day covered again, compared with the engine's state.
   let sanitation: ExactSanitationDay | undefined;
   const exact = await computeDay(date, deps, loaded, asOf, async () => {
     sanitation = await exactSanitationDay(date, deps);
     return sanitation.facts;
   });
-  // Beside corrected cohort logs, only the coverage engine's state can make the exact values differ.
-  const sanitationDiffers = indicatorDifferences(recomputed.values, exact.values).length > 0;
+  // Beside corrected cohort logs and open-overdue figures, only the coverage engine's state can make
+  // the exact values differ.
+  const sanitationDiffers = indicatorDifferences(recomputed.values, exact.values).some(
+    ({ indicator }) => !overdueFigures.has(indicator),
+  );
   if (sanitation?.union && sanitationDiffers) await storeExactUnion(date, sanitation.union, deps);
   if (sanitation && sanitation.differing.length > 0)
     await deps.publisher.publish([
@@ -139,7 +155,7 @@ export const reconcileDay = async (
   );
   const differing = new Set(found.map(({ area }) => area));
   const saved =
-    check.corrections.length > 0 || differing.size > 0 || sanitationDiffers
+    check.corrections.length > 0 || openItemsCorrected.length > 0 || differing.size > 0 || sanitationDiffers
       ? await saveDay(exact, deps, new Set([...differing].filter((area) => exact.values.has(area))))
       : { ...plain, changed: [], removed: [] };
   // A forced write refused because a recompute that read later stored its values: not ours to judge.
@@ -154,6 +170,7 @@ export const reconcileDay = async (
     entitiesInFlight: check.inFlight,
     entitiesCorrected: new Set(check.corrections.map(({ exact: facts }) => `${facts.kind}#${facts.id}`)).size,
     corrections: check.corrections.map(({ exact: facts, day }) => ({ kind: facts.kind, id: facts.id, day })),
+    openItemsCorrected,
     differences,
     vehicleDaysCorrected: sanitation?.differing ?? [],
   };
@@ -168,7 +185,7 @@ const checkEntities = async (
   deps: ReconcileDeps,
   asOf: number,
   read: ComputedDay['logs'],
-): Promise<{ checked: number; inFlight: number; corrections: Correction[] }> => {
+): Promise<{ checked: number; inFlight: number; corrections: Correction[]; exact: EntityFacts[] }> => {
   const byId = (facts: readonly EntityFacts[]) => new Map(facts.map((entry) => [entry.id, entry]));
   // The day's own logs as the recompute just read them; other days' logs are read when needed.
   const logs = new Map<string, Promise<Map<string, EntityFacts>>>([
@@ -186,6 +203,7 @@ const checkEntities = async (
   };
   const named = [...(await logOf('ticket', date)).values(), ...(await logOf('case', date)).values()];
   let inFlight = 0;
+  const derived: EntityFacts[] = [];
   const corrections = await pMap(
     named,
     async (found): Promise<Correction[]> => {
@@ -198,6 +216,7 @@ const checkEntities = async (
         return [];
       }
       const exact = entityFacts(found.kind, found.id, events, deps.timeZone);
+      derived.push(exact);
       const wrong: Correction[] = sameFacts(found, exact) ? [] : [{ day: date, found, exact }];
       const cohortDay = exact.state.cohortDay;
       if (cohortDay !== undefined && cohortDay !== date) {
@@ -208,14 +227,14 @@ const checkEntities = async (
     },
     { concurrency: READ_CONCURRENCY },
   );
-  return { checked: named.length - inFlight, inFlight, corrections: corrections.flat() };
+  return { checked: named.length - inFlight, inFlight, corrections: corrections.flat(), exact: derived };
 };
 
 /** Where the findings of reconciliations go. */
 export interface ReconciliationReport {
   /** A warning with structured attributes (the function's log). */
   warn(message: string, attributes: Record<string, unknown>): void;
-  /** The run's totals: published values that differed, and entities (tickets, cases, vehicle-days) whose logs were corrected. */
+  /** The run's totals: published values that differed, and entities (tickets, cases, vehicle-days) whose logs or index entries were corrected. */
   totals(differences: number, entitiesCorrected: number): void;
 }
 
@@ -231,20 +250,33 @@ export const reportReconciliation = (
   days: readonly ReconcileOutcome[],
   report: ReconciliationReport,
 ): void => {
-  for (const { date, differences, entitiesCorrected, corrections, vehicleDaysCorrected } of days) {
-    if (differences.length === 0 && entitiesCorrected === 0 && vehicleDaysCorrected.length === 0) continue;
-    report.warn('reconciliation corrected published indicators, cohort logs or coverage logs', {
+  for (const day of days) {
+    const { date, differences, entitiesCorrected, corrections, vehicleDaysCorrected } = day;
+    const openItemsCorrected = day.openItemsCorrected ?? [];
+    if (
+      differences.length === 0 &&
+      entitiesCorrected === 0 &&
+      vehicleDaysCorrected.length === 0 &&
+      openItemsCorrected.length === 0
+    )
+      continue;
+    report.warn('reconciliation corrected published indicators, cohort logs, open items or coverage logs', {
       date,
       differenceCount: differences.length,
       differences: differences.slice(0, LOGGED_FINDINGS),
       entitiesCorrected,
       corrections: corrections.slice(0, LOGGED_FINDINGS),
+      openItemsCorrected: openItemsCorrected.slice(0, LOGGED_FINDINGS),
       vehicleDaysCorrected: vehicleDaysCorrected.slice(0, LOGGED_FINDINGS),
     });
   }
   if (days.length === 0) return;
   report.totals(
     days.reduce((sum, day) => sum + day.differences.length, 0),
-    days.reduce((sum, day) => sum + day.entitiesCorrected + day.vehicleDaysCorrected.length, 0),
+    days.reduce(
+      (sum, day) =>
+        sum + day.entitiesCorrected + day.vehicleDaysCorrected.length + (day.openItemsCorrected?.length ?? 0),
+      0,
+    ),
   );
 };

@@ -67,8 +67,9 @@ export const recordEntityEvent = async (
     ({ events, announced } = await deps.entities.readEntity<EntityEvent>(kind, entityId));
   }
   const facts = entityFacts(kind, entityId, events, deps.timeZone);
-  // The index of days lists cohort days (a reference change recomputes them); it only grows.
-  if (facts.state.cohortDay !== undefined) await deps.days.markDay(facts.state.cohortDay);
+  // The index of days lists the days of events (a reference change recomputes them, the end-of-day
+  // figures read their logs); it only grows.
+  for (const day of facts.days) await deps.days.markDay(day);
   if (deps.sync) {
     const due =
       kind === 'ticket'
@@ -87,12 +88,14 @@ const FACTS_BYTES_PER_EVENT = 128 * 1024;
 /**
  * Announces entities' new facts: their cohort logs take them and the days they reach are
  * recomputed (the recompute writes them to the logs, once per run and day, not once per event). Of
- * an entity's several facts in one batch only the latest derivation goes out.
+ * an entity's several facts in one batch only the latest derivation goes out. `eventsFrom` is the
+ * earliest local day of the events that led to them (end-of-day figures from then on may change).
  */
 export const announceChangedFacts = async (
   facts: readonly EntityFacts[],
   reason: string,
   deps: Pick<FactsDeps, 'publisher'>,
+  eventsFrom?: string,
 ): Promise<void> => {
   const latest = [...foldFacts(facts).values()].filter((entity) => entity.days.length > 0);
   const events: BusEvent[] = [];
@@ -101,7 +104,9 @@ export const announceChangedFacts = async (
   const flush = () => {
     if (batch.length === 0) return;
     const days = [...new Set(batch.flatMap((entity) => entity.days))].sort();
-    events.push(busEvent(factsChanged, { days, reason, entities: batch }));
+    events.push(
+      busEvent(factsChanged, { days, reason, entities: batch, ...(eventsFrom ? { eventsFrom } : {}) }),
+    );
     batch = [];
     bytes = 0;
   };

@@ -15,6 +15,7 @@ import { GpsLogStore } from '#shared/adapters/gps-log-store';
 import { GpsRecordIdsStore } from '#shared/adapters/gps-record-ids';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
 import { OpenItemsStore } from '#shared/adapters/open-items-store';
+import { OpenOverdueStore } from '#shared/adapters/open-overdue-store';
 import { QualityStore } from '#shared/adapters/quality-store';
 import { QuarantineStore } from '#shared/adapters/quarantine-store';
 import { ReferenceRepository } from '#shared/adapters/reference-repository';
@@ -71,6 +72,7 @@ export const createStorage = (env: StorageEnv) => {
     events,
     cohorts: new CohortLogStore(documents, env.FACTS_TABLE),
     openItems: new OpenItemsStore(documents, env.FACTS_TABLE),
+    openOverdue: new OpenOverdueStore(documents, env.FACTS_TABLE),
     quality: new QualityStore(documents, env.FACTS_TABLE),
     indicators: new IndicatorsRepository(documents, env.INDICATORS_TABLE),
     reference: new ReferenceRepository(documents, env.FACTS_TABLE),

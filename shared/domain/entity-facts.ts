@@ -11,17 +11,42 @@ export interface CodeCount {
   readonly count: number;
 }
 
-interface FactsOf<Kind extends EntityKind, State> {
+/**
+ * Whether an item was open at the end of one of its event days, and what its deadline came from then:
+ * a ticket received and not closed (its deadline); a case filed, not closed, cancelled nor suspended
+ * (its filing time, explicit deadline and urgency: the working calendar gives the rest). Absent when
+ * the item was not open.
+ */
+export interface DayEnd<Open> {
+  readonly day: string;
+  readonly open?: Open;
+}
+export interface TicketOpen {
+  readonly deadline: number;
+}
+export interface CaseOpen {
+  readonly filedAt: number;
+  readonly deadlineAt?: number;
+  readonly urgent: boolean;
+}
+
+interface FactsOf<Kind extends EntityKind, State, Open> {
   readonly kind: Kind;
   readonly id: string;
   /** How many events the facts were derived from: of two derivations, the one from more events wins. */
   readonly n: number;
   /**
-   * Every day that some subset of the events could give as the cohort day (the days of all `received`
-   * events of a ticket, of all events of a case): the cohorts these facts must reach, to join one of
-   * them or to leave one an earlier derivation placed the entity in.
+   * The local days of all its events: every day some subset of the events could give as the cohort
+   * day (the cohorts these facts must reach, to join one of them or to leave one an earlier derivation
+   * placed the entity in), and every day whose end the events settle the item's status at.
    */
   readonly days: readonly string[];
+  /**
+   * The item's status at the end of its event days, in day order, each only where it differs from the
+   * day before: its status at the end of any day is that of the last entry up to that day (events
+   * after a day cannot change how it ended). Absent in facts stored before it was kept.
+   */
+  readonly ends?: readonly DayEnd<Open>[];
   /** The area codes the events carry, for the day's data-quality report. */
   readonly codes: readonly CodeCount[];
   readonly state: State;
@@ -32,9 +57,12 @@ interface FactsOf<Kind extends EntityKind, State> {
  * anything that depends on reference data (a case's deadline waits for the working calendar). A few
  * hundred bytes, however many events the entity has; a recompute reads these, never the events.
  */
-export type TicketFacts = FactsOf<'ticket', TicketState>;
-export type CaseFacts = FactsOf<'case', CaseBasis>;
+export type TicketFacts = FactsOf<'ticket', TicketState, TicketOpen>;
+export type CaseFacts = FactsOf<'case', CaseBasis, CaseOpen>;
 export type EntityFacts = TicketFacts | CaseFacts;
+
+/** What the facts read of any event: its time and the area codes it carries. */
+type CodedEvent = { occurredAt: string; district?: string | undefined; street?: string | undefined };
 
 const codesOf = (events: readonly { district?: string | undefined; street?: string | undefined }[]) => {
   const counts = new Map<
@@ -58,36 +86,92 @@ const codesOf = (events: readonly { district?: string | undefined; street?: stri
 const daysOf = (events: readonly { occurredAt: string }[], timeZone: string) =>
   [...new Set(events.map((event) => localDate(toEpochMs(event.occurredAt), timeZone)))].sort();
 
+/**
+ * The status at the end of each event day, from the events that occurred up to then, keeping only
+ * the entries that differ from the one before.
+ */
+const endsOf = <Event extends { occurredAt: string }, Open>(
+  events: readonly Event[],
+  days: readonly string[],
+  timeZone: string,
+  openAt: (events: readonly Event[]) => Open | undefined,
+): DayEnd<Open>[] => {
+  const dayOf = events.map((event) => localDate(toEpochMs(event.occurredAt), timeZone));
+  const ends: DayEnd<Open>[] = [];
+  let last: string | undefined;
+  for (const day of days) {
+    const open = openAt(events.filter((_, index) => (dayOf[index] as string) <= day));
+    const key = JSON.stringify(open ?? null);
+    if (key === last) continue;
+    last = key;
+    ends.push(open ? { day, open } : { day });
+  }
+  return ends;
+};
+
+/** An entity's facts from all its events, given how its kind derives its state and its open status. */
+const factsOf = <Kind extends EntityKind, Event extends CodedEvent, State, Open>(
+  kind: Kind,
+  id: string,
+  events: readonly Event[],
+  timeZone: string,
+  derive: (events: readonly Event[]) => State,
+  openAt: (events: readonly Event[]) => Open | undefined,
+): FactsOf<Kind, State, Open> => {
+  const days = daysOf(events, timeZone);
+  return {
+    kind,
+    id,
+    n: events.length,
+    days,
+    ends: endsOf(events, days, timeZone, openAt),
+    codes: codesOf(events),
+    state: derive(events),
+  };
+};
+
 /** A ticket's facts from all its events (any order). */
 export const ticketFacts = (
   ticketId: string,
   events: readonly HotlineRecord[],
   timeZone: string,
-): TicketFacts => ({
-  kind: 'ticket',
-  id: ticketId,
-  n: events.length,
-  days: daysOf(
-    events.filter((event) => event.type === 'received'),
+): TicketFacts =>
+  factsOf(
+    'ticket',
+    ticketId,
+    events,
     timeZone,
-  ),
-  codes: codesOf(events),
-  state: deriveTicket(ticketId, events, timeZone),
-});
+    (some) => deriveTicket(ticketId, some, timeZone),
+    (some) => {
+      const state = deriveTicket(ticketId, some, timeZone);
+      return state.receivedAt !== undefined && !state.closed && state.deadline !== undefined
+        ? { deadline: state.deadline }
+        : undefined;
+    },
+  );
 
 /** A case's facts from all its events (any order). */
 export const caseFacts = (
   caseId: string,
   events: readonly CityPlatformRecord[],
   timeZone: string,
-): CaseFacts => ({
-  kind: 'case',
-  id: caseId,
-  n: events.length,
-  days: daysOf(events, timeZone),
-  codes: codesOf(events),
-  state: deriveCaseBasis(caseId, events, timeZone),
-});
+): CaseFacts =>
+  factsOf(
+    'case',
+    caseId,
+    events,
+    timeZone,
+    (some) => deriveCaseBasis(caseId, some, timeZone),
+    (some) => {
+      const basis = deriveCaseBasis(caseId, some, timeZone);
+      if (basis.filedAt === undefined || !basis.due || basis.closed) return undefined;
+      return {
+        filedAt: basis.filedAt,
+        ...(basis.deadlineAt === undefined ? {} : { deadlineAt: basis.deadlineAt }),
+        urgent: basis.urgent,
+      };
+    },
+  );
 
 /** The facts of an entity of `kind` from all its events. */
 export const entityFacts = (

@@ -10,6 +10,8 @@ export type ReferenceName = 'areas' | 'calendar' | 'roads' | 'vehicles' | 'sync'
 export interface Reference {
   readonly areas: AreaRegistry;
   readonly calendar: WorkingCalendar;
+  /** The versions of the sets it was built from, when loaded from storage (figures computed under it name it). */
+  readonly version?: string;
 }
 
 /** Areas and calendar from their stored sets; a set never put is empty (no areas, the default calendar). */

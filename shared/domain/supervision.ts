@@ -115,13 +115,20 @@ export const isOpen = (facts: EntityFacts): boolean =>
     : facts.state.filedAt !== undefined && !facts.state.closed && !facts.state.cancelled;
 
 /**
- * The part of an open item's facts that its standing, place and category rest on: two derivations
- * with the same view need no new write to the index.
+ * The part of an open item's facts that its standing, place, category and past days' ends rest on
+ * (the end-of-day open-overdue figures read the index): two derivations with the same view need no
+ * new write to the index.
  */
 export const supervisionView = (facts: EntityFacts): string =>
   JSON.stringify(
     facts.kind === 'ticket'
-      ? [facts.state.receivedAt, facts.state.deadline, facts.state.category, facts.state.placement]
+      ? [
+          facts.state.receivedAt,
+          facts.state.deadline,
+          facts.state.category,
+          facts.state.placement,
+          facts.ends ?? null,
+        ]
       : [
           facts.state.filedAt,
           facts.state.deadlineAt,
@@ -129,6 +136,7 @@ export const supervisionView = (facts: EntityFacts): string =>
           facts.state.suspended,
           facts.state.category,
           facts.state.placement,
+          facts.ends ?? null,
         ],
   );
 

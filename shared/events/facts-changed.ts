@@ -17,11 +17,19 @@ const factsBase = {
     .readonly(),
 };
 
+/** `ends` (shared/domain/entity-facts.ts): the status at the end of each event day where it changed. */
+const endsSchema = <Open extends z.ZodType>(open: Open) =>
+  z
+    .array(z.object({ day: dateSchema, open: open.optional() }))
+    .readonly()
+    .optional();
+
 /** A ticket's or case's facts as `EntityFacts` (shared/domain/entity-facts.ts) travel on the bus. */
 export const entityFactsSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('ticket'),
     ...factsBase,
+    ends: endsSchema(z.object({ deadline: instant })),
     state: z.object({
       ticketId: z.string(),
       receivedAt: instant.optional(),
@@ -38,6 +46,7 @@ export const entityFactsSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('case'),
     ...factsBase,
+    ends: endsSchema(z.object({ filedAt: instant, deadlineAt: instant.optional(), urgent: z.boolean() })),
     state: z.object({
       caseId: z.string(),
       cohortDay: dateSchema.optional(),
@@ -73,6 +82,12 @@ export const factsChanged = {
     entities: z.array(entityFactsSchema).readonly().optional(),
     /** Reconcile the days with the entities' stored events, not only recompute them (absent: no). */
     reconcile: z.boolean().optional(),
+    /**
+     * The earliest local day on which an event behind the entities' new facts occurred: when that
+     * day has ended by the time of the recompute, the end-of-day open-overdue figures of it and every
+     * later ended day are computed again (an event that came late, or late to the recompute).
+     */
+    eventsFrom: dateSchema.optional(),
   }),
 } as const satisfies EventDefinition;
 export type FactsChangedDetail = z.infer<typeof factsChanged.detailSchema>;

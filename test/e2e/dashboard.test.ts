@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indicatorNames } from '#shared/domain/indicators/catalogue';
 import { addDays, localDate } from '#shared/domain/time';
 import { type HubProcess, startHubProcess, stopHubProcess } from '../support/hub-process.ts';
 
@@ -226,7 +227,7 @@ describe.skipIf(!haveChromium)('the dashboard in headless Chromium', () => {
     const names = await page
       .locator('#charts figure')
       .evaluateAll((figures) => figures.map((figure) => figure.getAttribute('data-indicator')));
-    expect(names).toHaveLength(20);
+    expect(names).toHaveLength(indicatorNames.length);
     // Pixels of a coloured series line (axes, grid and labels are grey or black).
     const coloured = await page
       .locator('#charts figure[data-indicator="ticketsReceived"] canvas')

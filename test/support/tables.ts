@@ -13,6 +13,7 @@ import { GpsLogStore } from '#shared/adapters/gps-log-store';
 import { GpsRecordIdsStore } from '#shared/adapters/gps-record-ids';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
 import { OpenItemsStore } from '#shared/adapters/open-items-store';
+import { OpenOverdueStore } from '#shared/adapters/open-overdue-store';
 import { QualityStore } from '#shared/adapters/quality-store';
 import { QuarantineStore } from '#shared/adapters/quarantine-store';
 import { ReferenceRepository } from '#shared/adapters/reference-repository';
@@ -47,6 +48,7 @@ export const createTestTables = async () => {
     events: new EventStore(documents, names.facts),
     cohorts: new CohortLogStore(documents, names.facts),
     openItems: new OpenItemsStore(documents, names.facts),
+    openOverdue: new OpenOverdueStore(documents, names.facts),
     quality: new QualityStore(documents, names.facts),
     indicators: new IndicatorsRepository(documents, names.indicators),
     reference: new ReferenceRepository(documents, names.facts),

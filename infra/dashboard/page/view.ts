@@ -61,8 +61,8 @@ export const unitLabel = (unit: Unit): string =>
 /** The feed groups of the catalogue, in catalogue order. */
 export const indicatorGroups: readonly { readonly title: string; readonly names: readonly string[] }[] = [
   { title: '12345 热线 · Hotline tickets', match: (name: string) => /ticket/i.test(name) },
-  { title: '城市管理 · City-platform cases', match: (name: string) => /^case/.test(name) },
-  { title: '环卫 · Sanitation', match: (name: string) => !/ticket/i.test(name) && !/^case/.test(name) },
+  { title: '城市管理 · City-platform cases', match: (name: string) => /case/i.test(name) },
+  { title: '环卫 · Sanitation', match: (name: string) => !/ticket|case/i.test(name) },
 ].map(({ title, match }) => ({
   title,
   names: indicatorCatalogue.filter((info) => match(info.name)).map((info) => info.name),

@@ -53,6 +53,13 @@ export const indicatorCatalogue = [
     description: 'Mean hours from received to closed over closed cohort tickets',
   },
   {
+    name: 'openOverdueTickets',
+    chineseName: '超期未办结工单数',
+    unit: 'count',
+    better: 'lower',
+    description: 'Tickets open and past their deadline at 24:00 of the day (null until the day ends)',
+  },
+  {
     name: 'casesReported',
     chineseName: '上报数',
     unit: 'count',
@@ -100,6 +107,14 @@ export const indicatorCatalogue = [
     chineseName: '按期结案率',
     unit: 'fraction',
     description: 'Closed due cases closed by the deadline / due cases closed or past their deadline',
+  },
+  {
+    name: 'openOverdueCases',
+    chineseName: '超期未结案件数',
+    unit: 'count',
+    better: 'lower',
+    description:
+      'Cases filed, not closed, cancelled nor suspended, past their deadline at 24:00 of the day (null until the day ends)',
   },
   {
     name: 'plannedRoadKm',

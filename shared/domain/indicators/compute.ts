@@ -1,6 +1,7 @@
 import { type AreaRegistry, placeRecord } from '#shared/domain/areas';
 import type { CaseState } from '#shared/domain/cases';
 import type { IndicatorValues } from '#shared/domain/indicators/catalogue';
+import type { DayOpenOverdue } from '#shared/domain/indicators/open-overdue';
 import { ratio } from '#shared/domain/indicators/ratio';
 import {
   computeSanitation,
@@ -20,6 +21,11 @@ export interface DailyFacts {
   readonly cases: readonly CaseState[];
   /** The day's sanitation facts, when any vehicle sent points that day. */
   readonly sanitation?: SanitationDay | undefined;
+  /**
+   * Per area, the items open and past their deadline at the day's end; undefined while the day has
+   * not ended (the figures are then null).
+   */
+  readonly openOverdue?: DayOpenOverdue | undefined;
 }
 
 /** Reference data and the moment of computation. */
@@ -113,13 +119,18 @@ const noSanitation: SanitationValues = {
   vehicleAttendanceRate: null,
 };
 
-const indicatorsOf = (tally: Tally, sanitation: SanitationValues = noSanitation): IndicatorValues => ({
+const indicatorsOf = (
+  tally: Tally,
+  sanitation: SanitationValues = noSanitation,
+  openOverdue?: { tickets: number; cases: number },
+): IndicatorValues => ({
   ticketsReceived: tally.tickets,
   ticketsClosed: tally.ticketsClosed,
   ticketClosureRate: ratio(tally.ticketsClosed, tally.tickets),
   ticketOnTimeClosureRate: ratio(tally.ticketsClosedOnTime, tally.ticketsOnTimeDenominator),
   ticketSatisfactionRate: ratio(tally.ticketsSatisfied, tally.ticketsWithCallback),
   avgTicketClosureHours: ratio(tally.ticketClosureHours, tally.ticketsClosed),
+  openOverdueTickets: openOverdue ? openOverdue.tickets : null,
   casesReported: tally.cases,
   casesFiled: tally.casesFiled,
   caseFilingRate: ratio(tally.casesFiled, tally.cases),
@@ -128,12 +139,13 @@ const indicatorsOf = (tally: Tally, sanitation: SanitationValues = noSanitation)
   caseClosureRate: ratio(tally.casesClosed, tally.casesDue),
   caseReworkRate: ratio(tally.casesReworked, tally.casesDue),
   caseOnTimeClosureRate: ratio(tally.casesClosedOnTime, tally.casesOnTimeDenominator),
+  openOverdueCases: openOverdue ? openOverdue.cases : null,
   ...sanitation,
 });
 
 /**
  * The indicators of every area that has data on `facts.date`: `city`, and each district and street
- * a record of the day is placed in. Pure: same facts, reference and `asOf` give the same numbers.
+ * a record of the day is placed in, or an item open and overdue at its end. Pure: same facts, reference and `asOf` give the same numbers.
  */
 export const computeDailyIndicators = (
   facts: DailyFacts,
@@ -161,9 +173,17 @@ export const computeDailyIndicators = (
   const sanitation = facts.sanitation
     ? computeSanitation(facts.sanitation)
     : new Map<AreaKey, SanitationValues>();
-  const areas = [...new Set([...tallies.keys(), ...sanitation.keys()])].sort();
+  const overdue = facts.openOverdue;
+  const areas = [...new Set([...tallies.keys(), ...sanitation.keys(), ...(overdue?.keys() ?? [])])].sort();
   const result = new Map<AreaKey, IndicatorValues>();
   for (const area of areas)
-    result.set(area, indicatorsOf(tallies.get(area) ?? emptyTally(), sanitation.get(area)));
+    result.set(
+      area,
+      indicatorsOf(
+        tallies.get(area) ?? emptyTally(),
+        sanitation.get(area),
+        overdue ? (overdue.get(area) ?? { tickets: 0, cases: 0 }) : undefined,
+      ),
+    );
   return result;
 };

@@ -9,6 +9,7 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgePublisher } from '#shared/adapters/event-publisher';
+import type { StoredOpenOverdue } from '#shared/app/open-overdue';
 import { type RecomputeDeps, recomputeDay } from '#shared/app/recompute';
 import { buildAreaRegistry } from '#shared/domain/area-registry';
 import { defaultCalendar } from '#shared/domain/calendar';
@@ -59,6 +60,7 @@ const factsOf = <Event extends HotlineRecord | CityPlatformRecord>(
 /** In-memory repositories and a publisher whose EventBridge client answers success. */
 const memoryDeps = (tickets: EntityFacts[], cases: EntityFacts[], reference: Reference): RecomputeDeps => {
   const stored = new Map<AreaKey, IndicatorItem>();
+  const figures = new Map<string, StoredOpenOverdue>();
   const client = new EventBridgeClient({ region: 'us-east-1' });
   mockClient(client).on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
   return {
@@ -72,6 +74,15 @@ const memoryDeps = (tickets: EntityFacts[], cases: EntityFacts[], reference: Ref
         >[],
     },
     quality: { saveQuality: async () => undefined },
+    // No open items: the day's cohort logs are all the entities (the figures are computed once, then read).
+    openItems: { list: async () => [] },
+    days: { listDays: async () => [] },
+    openOverdue: {
+      read: async (from, to) => new Map([...figures].filter(([day]) => day >= from && day <= to)),
+      put: async (day) => {
+        figures.set(day.day, day);
+      },
+    },
     sanitation: { legacyPoints: async () => [], listSummaries: async () => [], listCoverage: async () => [] },
     gps: { readHeads: async () => new Map(), readEntries: async () => [] },
     coverageUnions: { read: async () => undefined, write: async () => true },

@@ -23,6 +23,8 @@ const values = (received: number): IndicatorValues => ({
   caseClosureRate: null,
   caseReworkRate: null,
   caseOnTimeClosureRate: null,
+  openOverdueTickets: null,
+  openOverdueCases: null,
   plannedRoadKm: null,
   cleanedRoadKm: null,
   roadCleaningRate: null,

@@ -45,10 +45,10 @@ const store = async (
 };
 
 describe('facts and recompute on DynamoDB Local', () => {
-  it('reports the cohort day an event touches, and nothing before a ticket is received', async () => {
-    expect(await store({ eventId: 'e2', type: 'closed', occurredAt: '2026-03-02T15:00:00+08:00' })).toEqual(
-      [],
-    );
+  it('reports the days of the events, which a ticket not yet received reaches too', async () => {
+    expect(await store({ eventId: 'e2', type: 'closed', occurredAt: '2026-03-02T15:00:00+08:00' })).toEqual([
+      '2026-03-02',
+    ]);
     expect(
       await store({
         eventId: 'e1',

@@ -35,7 +35,7 @@ const ticketEvent = (
 });
 
 describe('ticket facts', () => {
-  it('holds the derived state, the days of every receipt and the codes of every event', () => {
+  it('holds the derived state, the days of every event, how each day ended and the codes of every event', () => {
     const events = [
       ticketEvent(1, 'received', '2026-03-02T23:30:00+08:00', { district: 'd1', street: 's1' }),
       ticketEvent(2, 'dispatched', '2026-03-03T08:00:00+08:00', { district: 'd1', street: 's1' }),
@@ -48,6 +48,11 @@ describe('ticket facts', () => {
       id: 't1',
       n: 4,
       days: ['2026-03-02', '2026-03-03'],
+      // Open at the end of 2 March, its deadline the earliest receipt plus one day; closed on the 3rd.
+      ends: [
+        { day: '2026-03-02', open: { deadline: Date.parse('2026-03-03T23:30:00+08:00') } },
+        { day: '2026-03-03' },
+      ],
       codes: [
         { district: 'd1', street: 's1', count: 2 },
         { district: 'd9', count: 1 },
@@ -57,9 +62,10 @@ describe('ticket facts', () => {
     expect(facts.state.cohortDay).toBe('2026-03-02');
   });
 
-  it('reaches no cohort before a receipt is known', () => {
+  it('has no cohort and is not open before a receipt is known', () => {
     const facts = ticketFacts('t1', [ticketEvent(1, 'closed', '2026-03-03T12:00:00+08:00')], zone);
-    expect(facts.days).toEqual([]);
+    expect(facts.days).toEqual(['2026-03-03']);
+    expect(facts.ends).toEqual([{ day: '2026-03-03' }]);
     expect(facts.state.cohortDay).toBeUndefined();
     expect(facts.codes).toEqual([]);
   });
@@ -279,6 +285,7 @@ describe('sameFacts', () => {
     const reordered = {
       state: viaJson.state,
       codes: viaJson.codes,
+      ends: viaJson.ends,
       days: viaJson.days,
       n: 2,
       id: 't1',

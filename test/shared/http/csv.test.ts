@@ -3,8 +3,9 @@ import { type CsvItem, toCsv } from '#shared/http/csv';
 
 const HEADER =
   'date,area,name,ticketsReceived,ticketsClosed,ticketClosureRate,ticketOnTimeClosureRate,' +
-  'ticketSatisfactionRate,avgTicketClosureHours,casesReported,casesFiled,caseFilingRate,caseDispatchRate,' +
-  'casesClosed,caseClosureRate,caseReworkRate,caseOnTimeClosureRate,plannedRoadKm,cleanedRoadKm,' +
+  'ticketSatisfactionRate,avgTicketClosureHours,openOverdueTickets,casesReported,casesFiled,caseFilingRate,' +
+  'caseDispatchRate,casesClosed,caseClosureRate,caseReworkRate,caseOnTimeClosureRate,openOverdueCases,' +
+  'plannedRoadKm,cleanedRoadKm,' +
   'roadCleaningRate,mechanizedCleaningRate,operatingKm,vehicleAttendanceRate,revision,computedAt';
 
 const item = (overrides: Partial<CsvItem> = {}): CsvItem => ({
@@ -17,6 +18,7 @@ const item = (overrides: Partial<CsvItem> = {}): CsvItem => ({
     ticketOnTimeClosureRate: null,
     ticketSatisfactionRate: 1,
     avgTicketClosureHours: 3.5,
+    openOverdueTickets: 2,
     casesReported: 0,
     casesFiled: 0,
     caseFilingRate: null,
@@ -25,6 +27,7 @@ const item = (overrides: Partial<CsvItem> = {}): CsvItem => ({
     caseClosureRate: null,
     caseReworkRate: null,
     caseOnTimeClosureRate: null,
+    openOverdueCases: 0,
     plannedRoadKm: 42.25,
     cleanedRoadKm: 40,
     roadCleaningRate: 0.9467455621301775,
@@ -40,7 +43,7 @@ const item = (overrides: Partial<CsvItem> = {}): CsvItem => ({
 const NAMES = new Map([['district:dongcheng', '东城区']]);
 
 const ROW =
-  '2026-03-02,district:dongcheng,东城区,12,9,0.75,,1,3.5,0,0,,,0,,,,42.25,40,0.9467455621301775,0.5,118.7,1,3,' +
+  '2026-03-02,district:dongcheng,东城区,12,9,0.75,,1,3.5,2,0,0,,,0,,,,0,42.25,40,0.9467455621301775,0.5,118.7,1,3,' +
   '2026-03-03T01:00:00.000Z';
 
 describe('toCsv', () => {
@@ -56,7 +59,7 @@ describe('toCsv', () => {
 
   it('leaves an indicator the item lacks empty', () => {
     expect(toCsv([item({ indicators: { ticketsReceived: 5 } })], NAMES)).toBe(
-      `${HEADER}\r\n2026-03-02,district:dongcheng,东城区,5${','.repeat(20)}3,2026-03-03T01:00:00.000Z\r\n`,
+      `${HEADER}\r\n2026-03-02,district:dongcheng,东城区,5${','.repeat(22)}3,2026-03-03T01:00:00.000Z\r\n`,
     );
   });
 
