@@ -182,6 +182,23 @@ describe('cost of the reference city-day', () => {
     expect(cost.perRecord.events?.busEntries).toBeCloseTo(2.25, 10);
   });
 
+  it('prices the end-of-day passes by the read units measured, growing with the city', () => {
+    const withPasses: CostInputs = {
+      ...withSupervision,
+      supervision: {
+        ...(withSupervision.supervision as NonNullable<CostInputs['supervision']>),
+        endOfDay: { passesPerDay: 32, rruPerDay: 100_000 },
+      },
+    };
+    const line = (inputs: CostInputs) =>
+      costOfDay(inputs).lines.find((each) => each.item === 'reads: end-of-day open-overdue passes')?.usd;
+    // 100,000 RRU at US$ 0.5 a million.
+    expect(line(withPasses)).toBeCloseTo(0.05, 10);
+    expect(costOfDay(withPasses).totalUsd - costOfDay(withSupervision).totalUsd).toBeCloseTo(0.05, 10);
+    expect(line(scaleInputs(withPasses, 3))).toBeCloseTo(0.15, 10);
+    expect(line(withSupervision)).toBeUndefined();
+  });
+
   it('grows notices with the city and keeps a sweep a minute', () => {
     const tripled = costOfDay(scaleInputs(withSupervision, 3));
     expect(tripled.noticesPerDay).toBe(64_800);

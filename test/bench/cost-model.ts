@@ -91,6 +91,12 @@ export interface SupervisionPath {
     readonly queueMessages: Readonly<Record<string, number>>;
     readonly fanout: { readonly wru: number; readonly rru: number; readonly lambdaGbSeconds: number };
   };
+  /**
+   * The passes that compute the end-of-day open-overdue figures (yesterday's once the day has ended,
+   * and the nightly reconciliation's, one per day reconciled): read units a day, the open-items index
+   * and the later days' cohort logs each pass reads.
+   */
+  readonly endOfDay?: { readonly passesPerDay: number; readonly rruPerDay: number };
 }
 
 /** What one recompute run costs, per byte of facts it reads and per (day, area) item it writes (measured). */
@@ -424,6 +430,14 @@ export const costOfDay = (inputs: CostInputs): CostOfDay => {
       'GB-s',
       prices.lambdaPerGbSecond,
     );
+    if (supervision.endOfDay)
+      add(
+        'DynamoDB',
+        'reads: end-of-day open-overdue passes',
+        supervision.endOfDay.rruPerDay,
+        'RRU',
+        megabyte(prices.dynamoPerMillionReadUnits),
+      );
     add(
       'Lambda',
       'supervision sweep invocations',
@@ -500,6 +514,18 @@ export const scaleInputs = (inputs: CostInputs, factor: number): CostInputs => (
     areaWritesPerRun: inputs.recompute.areaWritesPerRun * factor,
     updateEntriesPerRun: inputs.recompute.updateEntriesPerRun * factor,
   },
+  // The end-of-day passes read the open items and the logs: both grow with the city.
+  ...(inputs.supervision?.endOfDay
+    ? {
+        supervision: {
+          ...inputs.supervision,
+          endOfDay: {
+            ...inputs.supervision.endOfDay,
+            rruPerDay: inputs.supervision.endOfDay.rruPerDay * factor,
+          },
+        },
+      }
+    : {}),
 });
 
 /** US$ per million records of a day's cost. */

@@ -658,6 +658,29 @@ const measureUnits = async (endpoint: string, started: number) => {
   const queuesOfNotices = [
     ...new Set([...Object.keys(approaching.queueMessages), ...Object.keys(overdue.queueMessages)]),
   ];
+  // Supervision, 4: the end-of-day figures' passes. Each reads the whole open-items index (measured per
+  // item listed, over what the phases above left in it) and the cohort logs of the days after the one
+  // it computes: the first recompute of yesterday reads today's (half a day on average), the nightly
+  // reconciliation of each of the last 31 days the logs of the days after it.
+  progress(SUITE, 'supervision: the end-of-day figures, one read of the open-items index');
+  const listBegun = meter.entries();
+  const listed = (await supervisionDeps.openItems.list()).length;
+  const listUnits = sumTallies(meter.since(listBegun).filter((entry) => entry.kind === 'openitem'));
+  const rruPerListedItem = listUnits.rru / Math.max(1, listed);
+  const openShare = <Facts extends EntityFacts>(
+    lifecycles: Record<string, unknown>[][],
+    derive: (id: string, events: readonly Record<string, unknown>[]) => Facts,
+  ) =>
+    lifecycles.filter((events) => isOpen(derive(String(events[0]?.ticketId ?? events[0]?.caseId), events)))
+      .length / Math.max(1, lifecycles.length);
+  const openAtDayEnd =
+    openShare(ticketLifecycles(REFERENCE_DAY.tickets, DAY, 21), deriveTicket) * REFERENCE_DAY.tickets +
+    openShare(caseLifecycles(REFERENCE_DAY.cases, DAY, 22), deriveCase) * REFERENCE_DAY.cases;
+  const NIGHTLY_DAYS = 31;
+  // Days of logs read a day: today's half for yesterday, then k + ½ for the night's k-th day back.
+  const logDaysPerDay =
+    0.5 + Array.from({ length: NIGHTLY_DAYS }, (_, k) => k + 0.5).reduce((a, b) => a + b, 0);
+  const endOfDayPasses = 1 + NIGHTLY_DAYS;
   const supervisionPath: SupervisionPath = {
     sweepsPerDay: SWEEPS_PER_DAY,
     perSweep: {
@@ -770,6 +793,14 @@ const measureUnits = async (endpoint: string, started: number) => {
       lambdaGbSeconds: ((fanoutMs / 1000) * (functions.fanout.memoryMb / GB)) / areasWritten,
     },
     nightlyMessages: NIGHTLY_MESSAGES,
+  };
+  const endOfDay = {
+    passesPerDay: endOfDayPasses,
+    rruPerDay:
+      endOfDayPasses * openAtDayEnd * rruPerListedItem +
+      logDaysPerDay *
+        (REFERENCE_DAY.tickets * seeded.bytesPerTicket + REFERENCE_DAY.cases * seeded.bytesPerCase) *
+        recompute.rruPerByteRead,
   };
 
   // The recompute reads each GPS record's log entry once, in the run after it.
@@ -969,6 +1000,15 @@ const measureUnits = async (endpoint: string, started: number) => {
       },
     },
     {
+      id: 'units.supervision.end-of-day',
+      figure: 'end-of-day open-overdue passes: RRU a day',
+      value: endOfDay.rruPerDay,
+      unit: 'RRU',
+      digits: 0,
+      how: `${endOfDayPasses} passes a day (yesterday's, and the nightly reconciliation's 31 days), each reading the open-items index at ${rruPerListedItem.toFixed(3)} RRU an item listed (${listed} listed) for the ${Math.round(openAtDayEnd)} items the reference day leaves open, and ${logDaysPerDay} days of cohort logs a day; Lambda time not measured`,
+      detail: { openAtDayEnd, rruPerListedItem, listed, logDaysPerDay },
+    },
+    {
       id: 'units.supervision.notices',
       figure: 'deadline notices of the reference day (approaching + overdue)',
       value: noticesOfDay.approaching + noticesOfDay.overdue,
@@ -986,7 +1026,7 @@ const measureUnits = async (endpoint: string, started: number) => {
       feeds: [hotline, cases, gpsFleet],
       perVehicleMinute: gpsVehicleMinute,
       recompute,
-      supervision: supervisionPath,
+      supervision: { ...supervisionPath, endOfDay },
       pointsPerGpsRecord: fleetPoints / fleetRecords,
       phases: {
         hotline: summarizePhase(hotlinePhase, ticketEvents.length),
