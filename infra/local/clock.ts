@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import FakeTimers from '@sinonjs/fake-timers';
 import { listenLocally } from '#infra/local/servers';
+import { UnknownResourceError } from '#shared/domain/errors';
 
 /**
  * A controlled clock for the local hub: `Date` (and so every `Date.now()` of the functions) starts at
@@ -71,7 +72,7 @@ export const startClockControl = async (
       }
       return send(404, { error: 'POST /clock or POST /schedules/<id>' });
     } catch (error) {
-      return send(500, { error: (error as Error).message });
+      return send(error instanceof UnknownResourceError ? 404 : 500, { error: (error as Error).message });
     }
   });
   return { url: await listenLocally(server, 0), server };

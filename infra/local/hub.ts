@@ -17,6 +17,7 @@ import { freePort } from '#infra/local/servers';
 import { LocalSqs, localDeadLetterArn, localQueueArn } from '#infra/local/sqs';
 import { sourceEnvSuffix } from '#shared/adapters/source-secrets';
 import { ensureTable } from '#shared/adapters/table-definitions';
+import { UnknownResourceError } from '#shared/domain/errors';
 import { parseRetrySchedule } from '#shared/domain/webhooks/retry';
 import type { Source } from '#shared/schemas/ingest';
 import {
@@ -314,7 +315,8 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
     };
     const runSchedule = (id: string) => {
       const schedule = schedules.find((each) => each.id === id);
-      if (!schedule) throw new Error(`no schedule ${id}: ${schedules.map((each) => each.id).join(', ')}`);
+      if (!schedule)
+        throw new UnknownResourceError(`no schedule ${id}: ${schedules.map((each) => each.id).join(', ')}`);
       return invoke(schedule.function, schedule.input);
     };
     return {

@@ -194,3 +194,32 @@ export class OpenItemsStore implements OpenItemsIndex {
     }
   }
 }
+
+/**
+ * The index as the analysts' routes read it: a listing is kept for `keepMs`, so the requests of one
+ * dashboard refresh (its red and yellow pages and the counts) and the pages of one listing read the
+ * whole index once, not once each. Lights are still computed at each request's moment.
+ */
+export class RecentlyListedOpenItems extends OpenItemsStore {
+  private readonly listings = new Map<string, { at: number; items: Promise<IndexedItem[]> }>();
+
+  constructor(
+    client: DynamoDBDocumentClient,
+    table: string,
+    private readonly keepMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    super(client, table);
+  }
+
+  override list(kind?: EntityKind): Promise<IndexedItem[]> {
+    const key = kind ?? 'all';
+    const kept = this.listings.get(key);
+    if (kept && this.now() - kept.at < this.keepMs) return kept.items;
+    const items = super.list(kind);
+    this.listings.set(key, { at: this.now(), items });
+    // A failed read is not kept.
+    items.catch(() => this.listings.delete(key));
+    return items;
+  }
+}

@@ -107,9 +107,8 @@ const sameCounts = (a: DayOpenOverdue, b: DayOpenOverdue) =>
   });
 
 /**
- * Computes the figures of `from` and the later ended days with data (up to `to`) and stores those that differ
- * from the stored ones, or were computed under another reference; returns the days whose figures
- * changed.
+ * Computes the figures of `from` and the later ended days with data (up to `to`) and stores them;
+ * returns the days whose figures changed.
  */
 export const refreshOpenOverdue = async (
   from: string,
@@ -121,21 +120,46 @@ export const refreshOpenOverdue = async (
   const last = computed.at(-1);
   if (!last) return [];
   const stored = await deps.openOverdue.read(from, last.day);
-  const changed = computed.filter((figures) => {
-    const before = stored.get(figures.day);
-    return !before || before.basis !== figures.basis || !sameCounts(before.counts, figures.counts);
-  });
-  await pMap(changed, (figures) => deps.openOverdue.put(figures), { concurrency: READ_CONCURRENCY });
-  return changed
+  // Every day is written, unchanged ones too: their read time says how recent they are.
+  await pMap(computed, (figures) => deps.openOverdue.put(figures), { concurrency: READ_CONCURRENCY });
+  return computed
     .filter((figures) => !sameCounts(stored.get(figures.day)?.counts ?? new Map(), figures.counts))
     .map(({ day }) => day);
 };
 
 /**
+ * Computes the figures of `day` and every later ended day with data and stores them, announcing the
+ * days whose figures changed as `facts.changed` so their indicators follow, but for `recomputing`
+ * (default: `day`), which the caller recomputes itself. Figures of `day` computed under this reference from facts read within
+ * `freshWithinMs` are taken as they are: the nightly reconciliation computes its 31 days in the
+ * first day's pass, not in one pass each.
+ */
+export const refreshFrom = async (
+  day: string,
+  deps: OpenOverdueDeps,
+  reference: Reference,
+  options: { readonly freshWithinMs?: number; readonly recomputing?: string } = {},
+): Promise<void> => {
+  const recomputing = options.recomputing ?? day;
+  if (options.freshWithinMs !== undefined) {
+    const stored = (await deps.openOverdue.read(day, day)).get(day);
+    if (
+      stored?.basis === basisOf(reference) &&
+      Date.parse(stored.readAt) >= deps.now() - options.freshWithinMs
+    )
+      return;
+  }
+  const later = (await refreshOpenOverdue(day, deps, reference)).filter((other) => other !== recomputing);
+  if (later.length > 0)
+    await deps.publisher.publish([
+      busEvent(factsChanged, { days: later, reason: `open overdue figures of ${day} on` }),
+    ]);
+};
+
+/**
  * A day's figures for its recompute: undefined while the day has not ended; the stored ones when
  * computed under this reference; else computed now with every later ended day's (a reference change
- * reaches them all in one pass) and stored, the later days whose figures changed announced as
- * `facts.changed` so their indicators follow.
+ * reaches them all in one pass), see {@link refreshFrom}.
  */
 export const openOverdueOf = async (
   day: string,
@@ -145,11 +169,7 @@ export const openOverdueOf = async (
   if (!hasEnded(day, deps)) return undefined;
   const stored = (await deps.openOverdue.read(day, day)).get(day);
   if (stored && stored.basis === basisOf(reference)) return stored.counts;
-  const later = (await refreshOpenOverdue(day, deps, reference)).filter((other) => other !== day);
-  if (later.length > 0)
-    await deps.publisher.publish([
-      busEvent(factsChanged, { days: later, reason: `open overdue figures of ${day} on` }),
-    ]);
+  await refreshFrom(day, deps, reference);
   const computed = (await deps.openOverdue.read(day, day)).get(day);
   return computed?.counts ?? new Map();
 };

@@ -1,6 +1,6 @@
 import pMap from 'p-map';
 import { type OpenItemsDeps, reconcileOpenItems } from '#shared/app/open-items';
-import { refreshOpenOverdue } from '#shared/app/open-overdue';
+import { refreshFrom } from '#shared/app/open-overdue';
 import type { CohortLog } from '#shared/app/ports';
 import {
   type ComputedDay,
@@ -21,6 +21,12 @@ import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
 
 /** The end-of-day figures, which a reconciliation computes again from the facts (not from the raw points). */
 const overdueFigures = new Set<string>(['openOverdueTickets', 'openOverdueCases']);
+
+/**
+ * End-of-day figures computed from facts read this recently (ms) are a reconciliation's as they are:
+ * the night's first day computes every later day's, so its other days need no pass of their own.
+ */
+const FIGURES_FRESH_MS = 60 * 60_000;
 
 /** Entities whose events a reconciliation reads at once (one consistent Query each). */
 const READ_CONCURRENCY = 32;
@@ -127,7 +133,17 @@ export const reconcileDay = async (
   // The open-items index follows the exact facts; then the day's end-of-day open-overdue figures are
   // computed again from the corrected index and logs.
   const openItemsCorrected = await reconcileOpenItems(check.exact, deps);
-  await refreshOpenOverdue(date, deps, loaded, { to: date });
+  // Corrected facts change how every day ended from the entity's first event on; else the figures
+  // the night computed already (from the logs as they are now) stand.
+  const correctedFacts = check.exact.filter(
+    (facts) =>
+      check.corrections.some(({ exact: other }) => other.kind === facts.kind && other.id === facts.id) ||
+      openItemsCorrected.some((item) => item.kind === facts.kind && item.id === facts.id),
+  );
+  if (correctedFacts.length > 0) {
+    const from = [date, ...correctedFacts.flatMap((facts) => facts.days.slice(0, 1))].sort()[0] as string;
+    await refreshFrom(from, deps, loaded, { recomputing: date });
+  } else await refreshFrom(date, deps, loaded, { freshWithinMs: FIGURES_FRESH_MS });
 
   // Sanitation from the raw points: every vehicle-day covered again, compared with the engine's state.
   let sanitation: ExactSanitationDay | undefined;

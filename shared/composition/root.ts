@@ -14,7 +14,7 @@ import { FeedWatchStore } from '#shared/adapters/feed-watch-store';
 import { GpsLogStore } from '#shared/adapters/gps-log-store';
 import { GpsRecordIdsStore } from '#shared/adapters/gps-record-ids';
 import { IndicatorsRepository } from '#shared/adapters/indicators-repository';
-import { OpenItemsStore } from '#shared/adapters/open-items-store';
+import { OpenItemsStore, RecentlyListedOpenItems } from '#shared/adapters/open-items-store';
 import { OpenOverdueStore } from '#shared/adapters/open-overdue-store';
 import { QualityStore } from '#shared/adapters/quality-store';
 import { QuarantineStore } from '#shared/adapters/quarantine-store';
@@ -45,6 +45,12 @@ import {
   type Roads,
 } from '#shared/schemas/reference';
 import { tables } from '#shared/topology';
+
+/**
+ * How long the query function keeps a listing of the open-items index: the dashboard's panel asks for
+ * its red and yellow pages and the counts together every 30 s, and they read one listing.
+ */
+const OPEN_ITEMS_KEPT_MS = 3_000;
 
 /** Variables of functions that use the facts table, the indicators table and the bus. */
 export const storageEnvSchema = baseEnvSchema.extend({
@@ -206,7 +212,7 @@ export const queryDepsOf = (env: z.infer<typeof queryEnvSchema>) => {
     map,
     /** Open items: the index, and the areas, calendar and thresholds they are lit by. */
     openItems: {
-      openItems: new OpenItemsStore(documents, env.FACTS_TABLE),
+      openItems: new RecentlyListedOpenItems(documents, env.FACTS_TABLE, OPEN_ITEMS_KEPT_MS),
       loadSupervision: supervisionReferenceLoader(reference),
       timeZone: env.CITY_TIMEZONE,
       now: Date.now,

@@ -17,7 +17,10 @@ const factsBase = {
     .readonly(),
 };
 
-/** `ends` (shared/domain/entity-facts.ts): the status at the end of each event day where it changed. */
+/**
+ * `ends` (shared/domain/entity-facts.ts): the status at the end of each event day where it changed;
+ * an open entry is empty when its deadline comes from what the final state says.
+ */
 const endsSchema = <Open extends z.ZodType>(open: Open) =>
   z
     .array(z.object({ day: dateSchema, open: open.optional() }))
@@ -29,7 +32,7 @@ export const entityFactsSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('ticket'),
     ...factsBase,
-    ends: endsSchema(z.object({ deadline: instant })),
+    ends: endsSchema(z.object({ deadline: instant.optional() })),
     state: z.object({
       ticketId: z.string(),
       receivedAt: instant.optional(),
@@ -46,7 +49,13 @@ export const entityFactsSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('case'),
     ...factsBase,
-    ends: endsSchema(z.object({ filedAt: instant, deadlineAt: instant.optional(), urgent: z.boolean() })),
+    ends: endsSchema(
+      z.object({
+        filedAt: instant.optional(),
+        deadlineAt: instant.optional(),
+        urgent: z.boolean().optional(),
+      }),
+    ),
     state: z.object({
       caseId: z.string(),
       cohortDay: dateSchema.optional(),

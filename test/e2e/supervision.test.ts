@@ -241,4 +241,13 @@ describe('supervision on a controlled clock, under chaos', () => {
     // Six distinct webhook ids: each notice once (a repeat would carry the same id).
     expect(delivered.size).toBe(6);
   }, 150_000);
+
+  it('answers 404 for a schedule the hub does not declare, naming those it does', async () => {
+    const answer = await fetch(`${control}/schedules/NoSuchSchedule`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${hub.state.adminToken}` },
+    });
+    expect(answer.status).toBe(404);
+    expect(((await answer.json()) as { error: string }).error).toContain('SupervisionSweep');
+  });
 });

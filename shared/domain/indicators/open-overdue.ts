@@ -1,7 +1,14 @@
 import { placeRecord } from '#shared/domain/areas';
 import { addWorkingHours } from '#shared/domain/calendar';
 import { CASE_WORKING_HOURS, URGENT_CASE_HOURS } from '#shared/domain/cases';
-import type { CaseOpen, DayEnd, EntityFacts, TicketOpen } from '#shared/domain/entity-facts';
+import {
+  type CaseOpen,
+  caseBasis,
+  type DayEnd,
+  type EntityFacts,
+  type TicketOpen,
+  ticketBasis,
+} from '#shared/domain/entity-facts';
 import type { Reference } from '#shared/domain/reference';
 import { addDays, HOUR_MS, zonedTime } from '#shared/domain/time';
 import type { AreaKey } from '#shared/schemas/common';
@@ -22,23 +29,22 @@ export interface OpenOverdueCounts {
 /** Per area, the open overdue items at the end of one day (areas without any are left out). */
 export type DayOpenOverdue = ReadonlyMap<AreaKey, OpenOverdueCounts>;
 
-/** The status entries of facts stored before `ends` was kept: the final status, from their last day. */
-const endsOf = (facts: EntityFacts): readonly DayEnd<TicketOpen | CaseOpen>[] => {
-  if (facts.ends) return facts.ends;
+/**
+ * The status at the end of each event day, what the deadline came from filled in (an empty entry
+ * says: as the final state). Facts stored before `ends` was kept: the final status, from their last day.
+ */
+const endsOf = (facts: EntityFacts): { day: string; open?: TicketOpen | CaseOpen }[] => {
+  const final = facts.kind === 'ticket' ? ticketBasis(facts.state) : caseBasis(facts.state);
+  const filled = (day: string, open: DayEnd<TicketOpen | CaseOpen>['open']) => {
+    const basis =
+      open && Object.keys(open).length === 0 ? final : (open as TicketOpen | CaseOpen | undefined);
+    return basis ? { day, open: basis } : { day };
+  };
+  if (facts.ends) return facts.ends.map((end) => filled(end.day, end.open));
   const day = facts.days.at(-1);
   if (day === undefined) return [];
-  if (facts.kind === 'ticket') {
-    const { receivedAt, closed, deadline } = facts.state;
-    return [
-      receivedAt !== undefined && !closed && deadline !== undefined ? { day, open: { deadline } } : { day },
-    ];
-  }
-  const { filedAt, due, closed, deadlineAt, urgent } = facts.state;
-  return [
-    filedAt !== undefined && due && !closed
-      ? { day, open: { filedAt, urgent, ...(deadlineAt === undefined ? {} : { deadlineAt }) } }
-      : { day },
-  ];
+  const open = facts.kind === 'ticket' ? !facts.state.closed : facts.state.due && !facts.state.closed;
+  return [open && final ? { day, open: final } : { day }];
 };
 
 /** The deadline of an open status (undefined: a case whose calendar gives it none, never late). */

@@ -20,7 +20,7 @@ import { createTestTables } from '../../support/tables.ts';
 const zone = 'Asia/Shanghai';
 let db: Awaited<ReturnType<typeof createTestTables>>;
 const publisher = new RecordingPublisher();
-const clock = Date.parse('2026-03-05T10:00:00+08:00');
+let clock = Date.parse('2026-03-05T10:00:00+08:00');
 const deps = () => ({
   ...db,
   publisher,
@@ -142,6 +142,8 @@ describe('open overdue items at the end of past days, on DynamoDB Local', () => 
     );
     await recomputeDay('2026-03-04', deps());
     expect(await cityFigures('2026-03-04')).toEqual([5, 5]);
+    // The night, hours later: figures read that long ago are computed again.
+    clock += 2 * 3_600_000;
     const outcome = await reconcileDay('2026-03-04', deps());
     expect(outcome.differences).toEqual(
       expect.arrayContaining([
@@ -150,6 +152,18 @@ describe('open overdue items at the end of past days, on DynamoDB Local', () => 
       ]),
     );
     expect(await cityFigures('2026-03-04')).toEqual([0, 1]);
+  });
+
+  it('has a night compute its days in its first pass, and the others take those figures', async () => {
+    clock += 2 * 3_600_000;
+    await reconcileDay('2026-03-02', deps());
+    const figures = await db.openOverdue.read('2026-03-02', '2026-03-04');
+    const readAt = new Date(clock).toISOString();
+    expect([...figures.values()].map((day) => day.readAt)).toEqual([readAt, readAt, readAt]);
+    // An hour on, the night's later days find them computed within the hour: no new pass.
+    clock += 3_000_000;
+    await reconcileDay('2026-03-03', deps());
+    expect((await db.openOverdue.read('2026-03-03', '2026-03-03')).get('2026-03-03')?.readAt).toBe(readAt);
   });
 
   it('has the reconciliation restore an open item the index lost', async () => {

@@ -48,11 +48,8 @@ describe('ticket facts', () => {
       id: 't1',
       n: 4,
       days: ['2026-03-02', '2026-03-03'],
-      // Open at the end of 2 March, its deadline the earliest receipt plus one day; closed on the 3rd.
-      ends: [
-        { day: '2026-03-02', open: { deadline: Date.parse('2026-03-03T23:30:00+08:00') } },
-        { day: '2026-03-03' },
-      ],
+      // Open at the end of 2 March, its deadline as the final state says (empty); closed on the 3rd.
+      ends: [{ day: '2026-03-02', open: {} }, { day: '2026-03-03' }],
       codes: [
         { district: 'd1', street: 's1', count: 2 },
         { district: 'd9', count: 1 },
