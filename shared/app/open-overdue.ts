@@ -52,14 +52,13 @@ export const hasEnded = (day: string, deps: Pick<OpenOverdueDeps, 'now' | 'timeZ
   day < localDate(deps.now(), deps.timeZone);
 
 /**
- * The ended days whose figures a change from `from` on (up to `to`) reaches: `from` itself and every
- * later day with data (the index of days: a day without any event or point has no indicators).
+ * The ended days whose figures a change from `from` on reaches: `from` itself and every later day with
+ * data (the index of days: a day without any event or point has no indicators).
  */
-const daysFrom = async (from: string, deps: OpenOverdueDeps, to?: string): Promise<string[]> => {
+const daysFrom = async (from: string, deps: OpenOverdueDeps): Promise<string[]> => {
   const yesterday = addDays(localDate(deps.now(), deps.timeZone), -1);
-  const last = to !== undefined && to < yesterday ? to : yesterday;
-  if (from > last) return [];
-  const indexed = (await deps.days.listDays()).filter((day) => day > from && day <= last);
+  if (from > yesterday) return [];
+  const indexed = (await deps.days.listDays()).filter((day) => day > from && day <= yesterday);
   return [from, ...indexed];
 };
 
@@ -107,32 +106,34 @@ const sameCounts = (a: DayOpenOverdue, b: DayOpenOverdue) =>
   });
 
 /**
- * Computes the figures of `from` and the later ended days with data (up to `to`) and stores them;
- * returns the days whose figures changed.
+ * Computes the figures of `from` and the later ended days with data and stores them; returns the days
+ * whose figures changed or were computed for the first time (their indicators must follow).
  */
 export const refreshOpenOverdue = async (
   from: string,
   deps: OpenOverdueDeps,
   reference: Reference,
-  options: { readonly to?: string } = {},
 ): Promise<string[]> => {
-  const computed = await computeOpenOverdue(await daysFrom(from, deps, options.to), deps, reference);
+  const computed = await computeOpenOverdue(await daysFrom(from, deps), deps, reference);
   const last = computed.at(-1);
   if (!last) return [];
   const stored = await deps.openOverdue.read(from, last.day);
   // Every day is written, unchanged ones too: their read time says how recent they are.
   await pMap(computed, (figures) => deps.openOverdue.put(figures), { concurrency: READ_CONCURRENCY });
   return computed
-    .filter((figures) => !sameCounts(stored.get(figures.day)?.counts ?? new Map(), figures.counts))
+    .filter((figures) => {
+      const before = stored.get(figures.day);
+      return !before || !sameCounts(before.counts, figures.counts);
+    })
     .map(({ day }) => day);
 };
 
 /**
  * Computes the figures of `day` and every later ended day with data and stores them, announcing the
  * days whose figures changed as `facts.changed` so their indicators follow, but for `recomputing`
- * (default: `day`), which the caller recomputes itself. Figures of `day` computed under this reference from facts read within
- * `freshWithinMs` are taken as they are: the nightly reconciliation computes its 31 days in the
- * first day's pass, not in one pass each.
+ * (default: `day`), which the caller recomputes itself. Figures of `day` computed under this
+ * reference from facts read within `freshWithinMs` are taken as they are: the nightly
+ * reconciliation computes its 31 days in the first day's pass, not in one pass each.
  */
 export const refreshFrom = async (
   day: string,

@@ -210,6 +210,20 @@ describe('city-platform cases over HTTP', () => {
     // The day is complete once case F's closure (sent with the others above) is counted.
     const closed = async () => (await indicators('date=2026-03-06&area=city'))[0]?.indicators.casesClosed;
     expect(await until(closed, (value) => value === 1)).toBe(1);
+    // The day's end-of-day figures follow every case's facts (K4, reworked, is open and overdue at
+    // the end of the 6th): wait until the day's item stops changing before the calendar moves.
+    let last = '';
+    let stableSince = Date.now();
+    const settled = await until(
+      async () => {
+        const item = JSON.stringify((await indicators('date=2026-03-06&area=city'))[0]);
+        if (item !== last) [last, stableSince] = [item, Date.now()];
+        return Date.now() - stableSince;
+      },
+      (stableMs) => stableMs >= 2_000,
+    );
+    expect(settled).toBeGreaterThanOrEqual(2_000);
+    expect((await indicators('date=2026-03-06&area=city'))[0]?.indicators.openOverdueCases).toBe(1);
     expect(await onTime()).toBe(0);
     const [before] = await indicators('date=2026-03-06&area=city');
     const put = await call('PUT', '/reference/calendar', { holidays: ['2026-03-09'], workdays: [] });

@@ -480,7 +480,7 @@ const measureUnits = async (endpoint: string, started: number) => {
   // The day has ended: its first recompute since computed its end-of-day figures, and every later
   // run (the one measured) reads them.
   const endedDayDeps = recomputeDepsOf(createStorage(loadEnv(storageEnvSchema)), ZONE);
-  await refreshOpenOverdue(SEEDED_DAY, endedDayDeps, await endedDayDeps.loadReference(), { to: SEEDED_DAY });
+  await refreshOpenOverdue(SEEDED_DAY, endedDayDeps, await endedDayDeps.loadReference());
   const archivedBeforeSeededRun = bus.archive.length;
   const seededRun = await (async () => {
     pending.recompute.push(
