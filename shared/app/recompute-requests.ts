@@ -31,9 +31,9 @@ export interface RecomputeRequestsOutcome extends DaysOutcome<DayOutcome | Recon
 /**
  * Adds the entities' facts the messages carry to their cohort logs and the open-items index, has the
  * open-overdue figures of ended days their events reach computed again, then recomputes the days the
- * messages name (and those whose figures changed), each day once however many messages name it; a day some message asks to reconcile
- * is reconciled instead (which recomputes it too), after the plain recomputes, so fresh facts never
- * wait behind the nightly reconciliation. A message fails only with its own days. A day not started
+ * messages name (and those whose figures changed), each day once however many messages name it; a
+ * day some message asks to reconcile is reconciled instead (which recomputes it too), after the plain
+ * recomputes, so fresh facts never wait behind the nightly reconciliation. A message fails only with its own days. A day not started
  * when `outOfTime` says so (it is told whether the day is to be reconciled, which takes longer) is
  * left for its messages' retry.
  */
