@@ -113,76 +113,83 @@ const dueOf = (facts: EntityFacts, marks: NoticeMarks, now: number, context: Sup
 };
 
 /**
+ * Brings one entity's index entry in line with its facts: an open entity whose view differs from the
+ * entry's is written with when its next notice is due, one no longer open leaves the index. Returns
+ * whether it wrote. `exact` facts (a reconciliation's) replace an entry from as many events.
+ */
+const syncItem = async (
+  entity: EntityFacts,
+  stored: IndexedItem | undefined,
+  deps: OpenItemsDeps,
+  due: (entity: EntityFacts, marks: NoticeMarks) => number | undefined,
+  options: { readonly exact?: boolean } = {},
+): Promise<boolean> => {
+  if (!isOpen(entity)) {
+    if (!stored) return false;
+    await deps.openItems.remove(entity.kind, entity.id, entity.n, options);
+    return true;
+  }
+  const view = supervisionView(entity);
+  if (stored?.view === view) return false;
+  await deps.openItems.put(entity, view, due(entity, stored?.marks ?? {}), options);
+  return true;
+};
+
+/**
+ * Applies `sync` to each entity with what the index holds of it, under the current calendar and
+ * thresholds, a few writes at a time.
+ */
+const syncEntities = async <Result>(
+  entities: readonly EntityFacts[],
+  deps: OpenItemsDeps,
+  sync: (
+    entity: EntityFacts,
+    held: HeldItem | undefined,
+    due: (entity: EntityFacts, marks: NoticeMarks) => number | undefined,
+  ) => Promise<Result>,
+): Promise<Result[]> => {
+  if (entities.length === 0) return [];
+  const [held, reference] = await Promise.all([
+    deps.openItems.get(entities.map(({ kind, id }) => ({ kind, id }))),
+    deps.loadSupervision(),
+  ]);
+  const context = contextOf(reference, deps.timeZone);
+  const now = deps.now();
+  const due = (entity: EntityFacts, marks: NoticeMarks) => dueOf(entity, marks, now, context);
+  return pMap(entities, (entity) => sync(entity, held.get(itemKey(entity.kind, entity.id)), due), {
+    concurrency: WRITE_CONCURRENCY,
+  });
+};
+
+/**
  * Keeps the open-items index up to date with entities' new facts (those of a batch of `facts.changed`):
  * an open entity whose view changed is written with when its next notice is due, one no longer open
  * leaves the index. Of an entity's several facts only the latest derivation counts; an entity whose
  * view is what the index holds costs a read, no write.
  */
 export const indexOpenItems = async (facts: readonly EntityFacts[], deps: OpenItemsDeps): Promise<void> => {
-  const latest = [...foldFacts(facts).values()];
-  if (latest.length === 0) return;
-  const [held, reference] = await Promise.all([
-    deps.openItems.get(latest.map(({ kind, id }) => ({ kind, id }))),
-    deps.loadSupervision(),
-  ]);
-  const context = contextOf(reference, deps.timeZone);
-  const now = deps.now();
-  await pMap(
-    latest,
-    async (entity) => {
-      const heldNow = held.get(itemKey(entity.kind, entity.id));
-      // A derivation from as many events or more is there already (a late copy of an older one
-      // must not open a closed item again, nor move an open one back).
-      if (heldNow && heldNow.n >= entity.n) return;
-      const stored = heldNow?.item;
-      if (!isOpen(entity)) {
-        if (stored) await deps.openItems.remove(entity.kind, entity.id, entity.n);
-        return;
-      }
-      const view = supervisionView(entity);
-      if (stored?.view === view) return;
-      await deps.openItems.put(entity, view, dueOf(entity, stored?.marks ?? {}, now, context));
-    },
-    { concurrency: WRITE_CONCURRENCY },
-  );
+  await syncEntities([...foldFacts(facts).values()], deps, async (entity, held, due) => {
+    // A derivation from as many events or more is there already (a late copy of an older one must
+    // not open a closed item again, nor move an open one back).
+    if (held && held.n >= entity.n) return;
+    await syncItem(entity, held?.item, deps, due);
+  });
 };
 
 /**
  * Makes the index agree with entities' exact facts (a reconciliation's, derived from every stored
  * event): an open entity the index lacks or holds with another view is written, one no longer open
- * that the index holds is dropped. Returns the entities corrected.
+ * that the index holds is dropped. Returns the facts of the entities corrected.
  */
 export const reconcileOpenItems = async (
   exact: readonly EntityFacts[],
   deps: OpenItemsDeps,
-): Promise<{ kind: EntityKind; id: string }[]> => {
-  if (exact.length === 0) return [];
-  const [held, reference] = await Promise.all([
-    deps.openItems.get(exact.map(({ kind, id }) => ({ kind, id }))),
-    deps.loadSupervision(),
-  ]);
-  const context = contextOf(reference, deps.timeZone);
-  const now = deps.now();
-  const corrected = await pMap(
-    exact,
-    async (entity) => {
-      const stored = held.get(itemKey(entity.kind, entity.id))?.item;
-      if (!isOpen(entity)) {
-        if (!stored) return [];
-        await deps.openItems.remove(entity.kind, entity.id, entity.n, { exact: true });
-        return [{ kind: entity.kind, id: entity.id }];
-      }
-      const view = supervisionView(entity);
-      if (stored?.view === view) return [];
-      await deps.openItems.put(entity, view, dueOf(entity, stored?.marks ?? {}, now, context), {
-        exact: true,
-      });
-      return [{ kind: entity.kind, id: entity.id }];
-    },
-    { concurrency: WRITE_CONCURRENCY },
-  );
-  return corrected.flat();
-};
+): Promise<EntityFacts[]> =>
+  (
+    await syncEntities(exact, deps, async (entity, held, due) =>
+      (await syncItem(entity, held?.item, deps, due, { exact: true })) ? [entity] : [],
+    )
+  ).flat();
 
 /** One open item as `GET /open-items` lists it. */
 export interface OpenItem {

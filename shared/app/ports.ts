@@ -13,7 +13,7 @@ export interface EventPublisher {
   publish(events: readonly BusEvent[]): Promise<void>;
 }
 
-/** The index of days that have facts (events or points), which reference changes and the end-of-day figures walk. */
+/** The index of days with events or points, which reference changes and the end-of-day figures walk. */
 export interface DayIndex {
   /** Adds a day to the index (idempotent; the index only grows). */
   markDay(day: string): Promise<void>;
@@ -21,7 +21,7 @@ export interface DayIndex {
   listDays(): Promise<string[]>;
 }
 
-/** The cohort logs: per (kind, day), the facts of every entity that can belong to that day's cohort. */
+/** The cohort logs: per (kind, day), the facts of every entity with an event that day (its cohort's candidates). */
 export interface CohortLog {
   /** Adds entities' facts to the log of (kind, day). */
   append(kind: EntityKind, day: string, facts: readonly EntityFacts[], now: number): Promise<void>;

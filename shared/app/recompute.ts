@@ -84,8 +84,8 @@ export interface ComputedDay {
 
 /**
  * Gathers one day's facts (the folded cohort logs, the sanitation facts, the end-of-day open-overdue
- * figures once the day has ended) and computes every area's
- * indicators with the pure function, as of `asOf` (epoch ms; default: once the facts are read).
+ * figures once the day has ended) and computes every area's indicators with the pure function, as
+ * of `asOf` (epoch ms; default: once the facts are read).
  * Sanitation facts come from the coverage engine's state unless `sanitationOf` says otherwise (the
  * reconciliation recomputes them from the raw points); only that state's union may be written.
  */

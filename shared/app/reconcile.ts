@@ -12,6 +12,7 @@ import {
 import { type ExactSanitationDay, exactSanitationDay, storeExactUnion } from '#shared/app/sanitation-day';
 import type { EntityKind } from '#shared/domain/entity-events';
 import { type EntityFacts, entityFacts, sameFacts } from '#shared/domain/entity-facts';
+import type { IndicatorName } from '#shared/domain/indicators/catalogue';
 import { type IndicatorDifference, indicatorDifferences } from '#shared/domain/indicators/differences';
 import type { Reference } from '#shared/domain/reference';
 import { coverageReprocessRequested } from '#shared/events/coverage-reprocess';
@@ -20,7 +21,7 @@ import { factsChanged } from '#shared/events/facts-changed';
 import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
 
 /** The end-of-day figures, which a reconciliation computes again from the facts (not from the raw points). */
-const overdueFigures = new Set<string>(['openOverdueTickets', 'openOverdueCases']);
+const overdueFigures = new Set<IndicatorName>(['openOverdueTickets', 'openOverdueCases']);
 
 /**
  * End-of-day figures computed from facts read this recently (ms) are a reconciliation's as they are:
@@ -132,18 +133,15 @@ export const reconcileDay = async (
 
   // The open-items index follows the exact facts; then the day's end-of-day open-overdue figures are
   // computed again from the corrected index and logs.
-  const openItemsCorrected = await reconcileOpenItems(check.exact, deps);
+  const indexCorrected = await reconcileOpenItems(check.exact, deps);
   // Corrected facts change how every day ended from the entity's first event on; else the figures
   // the night computed already (from the logs as they are now) stand.
-  const correctedFacts = check.exact.filter(
-    (facts) =>
-      check.corrections.some(({ exact: other }) => other.kind === facts.kind && other.id === facts.id) ||
-      openItemsCorrected.some((item) => item.kind === facts.kind && item.id === facts.id),
-  );
-  if (correctedFacts.length > 0) {
-    const from = [date, ...correctedFacts.flatMap((facts) => facts.days.slice(0, 1))].sort()[0] as string;
+  const corrected = [...check.corrections.map(({ exact: facts }) => facts), ...indexCorrected];
+  if (corrected.length > 0) {
+    const from = [date, ...corrected.flatMap((facts) => facts.days.slice(0, 1))].sort()[0] as string;
     await refreshFrom(from, deps, loaded, { recomputing: date });
   } else await refreshFrom(date, deps, loaded, { freshWithinMs: FIGURES_FRESH_MS });
+  const openItemsCorrected = indexCorrected.map(({ kind, id }) => ({ kind, id }));
 
   // Sanitation from the raw points: every vehicle-day covered again, compared with the engine's state.
   let sanitation: ExactSanitationDay | undefined;
@@ -175,8 +173,8 @@ export const reconcileDay = async (
       ? await saveDay(exact, deps, new Set([...differing].filter((area) => exact.values.has(area))))
       : { ...plain, changed: [], removed: [] };
   // A forced write refused because a recompute that read later stored its values: not ours to judge.
-  const corrected = new Set([...saved.changed, ...saved.removed]);
-  const differences = found.filter(({ area }) => corrected.has(area));
+  const written = new Set([...saved.changed, ...saved.removed]);
+  const differences = found.filter(({ area }) => written.has(area));
   return {
     date,
     areas: saved.areas,

@@ -82,17 +82,27 @@ export const deriveCaseBasis = (
 };
 
 /**
- * A case's state under a working calendar: the deadline is the latest explicit one; else filedAt + 8
- * working hours (an urgent case: 2 hours).
+ * A filed case's deadline under a working calendar: the latest explicit one; else filedAt + 8 working
+ * hours (an urgent case: 2 hours). Undefined when the calendar has no working time for it.
  */
+export const caseDeadline = (
+  { filedAt, deadlineAt, urgent }: { filedAt: number; deadlineAt?: number | undefined; urgent: boolean },
+  calendar: WorkingCalendar,
+  timeZone: string,
+): number | undefined => {
+  if (deadlineAt !== undefined) return deadlineAt;
+  return urgent
+    ? filedAt + URGENT_CASE_HOURS * HOUR_MS
+    : addWorkingHours(filedAt, CASE_WORKING_HOURS, calendar, timeZone);
+};
+
+/** A case's state under a working calendar: its deadline is {@link caseDeadline}'s once it is filed. */
 export const caseStateOf = (basis: CaseBasis, calendar: WorkingCalendar, timeZone: string): CaseState => {
   const { deadlineAt, urgent, category: _category, ...state } = basis;
-  let deadline = deadlineAt;
-  if (deadline === undefined && state.filedAt !== undefined) {
-    deadline = urgent
-      ? state.filedAt + URGENT_CASE_HOURS * HOUR_MS
-      : addWorkingHours(state.filedAt, CASE_WORKING_HOURS, calendar, timeZone);
-  }
+  const deadline =
+    state.filedAt === undefined
+      ? deadlineAt
+      : caseDeadline({ filedAt: state.filedAt, deadlineAt, urgent }, calendar, timeZone);
   return { ...state, deadline };
 };
 

@@ -84,21 +84,17 @@ const codesOf = (events: readonly { district?: string | undefined; street?: stri
   return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, entry]) => entry);
 };
 
-const daysOf = (events: readonly { occurredAt: string }[], timeZone: string) =>
-  [...new Set(events.map((event) => localDate(toEpochMs(event.occurredAt), timeZone)))].sort();
-
 /**
  * The status at the end of each event day, from the events that occurred up to then, keeping only
  * the entries that differ from the one before.
  */
-const endsOf = <Event extends { occurredAt: string }, Open>(
+const endsOf = <Event, Open>(
   events: readonly Event[],
+  dayOf: readonly string[],
   days: readonly string[],
-  timeZone: string,
   openAt: (events: readonly Event[]) => Open | undefined,
   final: Open | undefined,
 ): DayEnd<Open>[] => {
-  const dayOf = events.map((event) => localDate(toEpochMs(event.occurredAt), timeZone));
   const finalKey = JSON.stringify(final ?? null);
   const ends: DayEnd<Open>[] = [];
   let last: string | undefined;
@@ -122,10 +118,12 @@ const factsOf = <Kind extends EntityKind, Event extends CodedEvent, State, Open>
   basisOf: (state: State) => Open | undefined,
   isOpen: (state: State) => boolean,
 ): FactsOf<Kind, State, Open> => {
-  const days = daysOf(events, timeZone);
+  const dayOf = events.map((event) => localDate(toEpochMs(event.occurredAt), timeZone));
+  const days = [...new Set(dayOf)].sort();
   const state = derive(events);
   const openAt = (some: readonly Event[]) => {
-    const then = derive(some);
+    // The last day's events are all of them: their state is derived already.
+    const then = some.length === events.length ? state : derive(some);
     return isOpen(then) ? basisOf(then) : undefined;
   };
   return {
@@ -133,7 +131,7 @@ const factsOf = <Kind extends EntityKind, Event extends CodedEvent, State, Open>
     id,
     n: events.length,
     days,
-    ends: endsOf(events, days, timeZone, openAt, basisOf(state)),
+    ends: endsOf(events, dayOf, days, openAt, basisOf(state)),
     codes: codesOf(events),
     state,
   };

@@ -20,6 +20,9 @@ import { ReferenceRepository } from '#shared/adapters/reference-repository';
 import { SanitationRepository } from '#shared/adapters/sanitation-repository';
 import { ensureTable } from '#shared/adapters/table-definitions';
 import { WebhookRepliesStore } from '#shared/adapters/webhook-replies-store';
+import { sanitationReferenceLoader, supervisionReferenceLoader } from '#shared/app/load-reference';
+import { emptyAreaRegistry } from '#shared/domain/areas';
+import { defaultCalendar } from '#shared/domain/calendar';
 import { tables } from '#shared/topology';
 
 /** Fresh copies of the declared tables in the shared DynamoDB Local, and the stores over them. */
@@ -63,3 +66,22 @@ export const createTestTables = async () => {
     },
   };
 };
+
+/**
+ * What the recompute, the reconciliation and the facts consumer need over test tables: the stores,
+ * a publisher, no areas and the default calendar, reference sets from the tables, the city's time
+ * zone and a clock.
+ */
+export const pipelineDeps = <Publisher>(
+  db: Awaited<ReturnType<typeof createTestTables>>,
+  publisher: Publisher,
+  now: () => number,
+) => ({
+  ...db,
+  publisher,
+  loadReference: async () => ({ areas: emptyAreaRegistry, calendar: defaultCalendar }),
+  loadSanitation: sanitationReferenceLoader(db.reference),
+  loadSupervision: supervisionReferenceLoader(db.reference),
+  timeZone: 'Asia/Shanghai',
+  now,
+});

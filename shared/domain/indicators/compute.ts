@@ -145,7 +145,8 @@ const indicatorsOf = (
 
 /**
  * The indicators of every area that has data on `facts.date`: `city`, and each district and street
- * a record of the day is placed in, or an item open and overdue at its end. Pure: same facts, reference and `asOf` give the same numbers.
+ * a record of the day is placed in, or an item open and overdue at its end. Pure: same facts,
+ * reference and `asOf` give the same numbers.
  */
 export const computeDailyIndicators = (
   facts: DailyFacts,

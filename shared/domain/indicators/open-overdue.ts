@@ -1,6 +1,5 @@
 import { placeRecord } from '#shared/domain/areas';
-import { addWorkingHours } from '#shared/domain/calendar';
-import { CASE_WORKING_HOURS, URGENT_CASE_HOURS } from '#shared/domain/cases';
+import { caseDeadline } from '#shared/domain/cases';
 import {
   type CaseOpen,
   caseBasis,
@@ -10,7 +9,7 @@ import {
   ticketBasis,
 } from '#shared/domain/entity-facts';
 import type { Reference } from '#shared/domain/reference';
-import { addDays, HOUR_MS, zonedTime } from '#shared/domain/time';
+import { addDays, zonedTime } from '#shared/domain/time';
 import type { AreaKey } from '#shared/schemas/common';
 
 /**
@@ -53,14 +52,10 @@ const deadlineOf = (
   open: TicketOpen | CaseOpen,
   reference: Reference,
   timeZone: string,
-): number | undefined => {
-  if (kind === 'ticket') return (open as TicketOpen).deadline;
-  const { filedAt, deadlineAt, urgent } = open as CaseOpen;
-  if (deadlineAt !== undefined) return deadlineAt;
-  return urgent
-    ? filedAt + URGENT_CASE_HOURS * HOUR_MS
-    : addWorkingHours(filedAt, CASE_WORKING_HOURS, reference.calendar, timeZone);
-};
+): number | undefined =>
+  kind === 'ticket'
+    ? (open as TicketOpen).deadline
+    : caseDeadline(open as CaseOpen, reference.calendar, timeZone);
 
 /** The instant a local day ends (24:00, the next day's 00:00). */
 export const endOfDay = (day: string, timeZone: string): number => zonedTime(addDays(day, 1), 0, timeZone);

@@ -1,16 +1,13 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sanitationReferenceLoader, supervisionReferenceLoader } from '#shared/app/load-reference';
 import { recomputeDay } from '#shared/app/recompute';
 import { recomputeRequestedDays } from '#shared/app/recompute-requests';
 import { reconcileDay } from '#shared/app/reconcile';
 import { recordEntityEvent } from '#shared/app/record-entity-event';
-import { emptyAreaRegistry } from '#shared/domain/areas';
-import { defaultCalendar } from '#shared/domain/calendar';
 import { localDate, toEpochMs } from '#shared/domain/time';
 import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
-import { createTestTables } from '../../support/tables.ts';
+import { createTestTables, pipelineDeps } from '../../support/tables.ts';
 
 /**
  * The end-of-day figures openOverdueTickets / openOverdueCases through the real stores: the open-items
@@ -21,15 +18,7 @@ const zone = 'Asia/Shanghai';
 let db: Awaited<ReturnType<typeof createTestTables>>;
 const publisher = new RecordingPublisher();
 let clock = Date.parse('2026-03-05T10:00:00+08:00');
-const deps = () => ({
-  ...db,
-  publisher,
-  loadReference: async () => ({ areas: emptyAreaRegistry, calendar: defaultCalendar }),
-  loadSanitation: sanitationReferenceLoader(db.reference),
-  loadSupervision: supervisionReferenceLoader(db.reference),
-  timeZone: zone,
-  now: () => clock,
-});
+const deps = () => pipelineDeps(db, publisher, () => clock);
 
 beforeAll(async () => {
   db = await createTestTables();

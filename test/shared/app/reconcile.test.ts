@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processTrackMessages } from '#shared/app/coverage';
-import { sanitationReferenceLoader, supervisionReferenceLoader } from '#shared/app/load-reference';
+import { sanitationReferenceLoader } from '#shared/app/load-reference';
 import { indexOpenItems } from '#shared/app/open-items';
 import { appendFacts, recomputeDay } from '#shared/app/recompute';
 import { queueNightlyRecompute, recomputeRequestedDays } from '#shared/app/recompute-requests';
@@ -12,8 +12,6 @@ import {
   reportReconciliation,
 } from '#shared/app/reconcile';
 import { recordEntityEvent } from '#shared/app/record-entity-event';
-import { emptyAreaRegistry } from '#shared/domain/areas';
-import { defaultCalendar } from '#shared/domain/calendar';
 import { type EntityFacts, sameFacts, type TicketFacts } from '#shared/domain/entity-facts';
 import type { IndicatorValues } from '#shared/domain/indicators/catalogue';
 import { shardOf } from '#shared/domain/sanitation/shards';
@@ -22,21 +20,12 @@ import type { AreaKey } from '#shared/schemas/common';
 import type { CityPlatformRecord, HotlineRecord } from '#shared/schemas/ingest';
 import { asRecordPoints, drive, type MetricPoint, testRoads } from '../../support/metric-city.ts';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
-import { createTestTables } from '../../support/tables.ts';
+import { createTestTables, pipelineDeps } from '../../support/tables.ts';
 
-const zone = 'Asia/Shanghai';
 let db: Awaited<ReturnType<typeof createTestTables>>;
 const publisher = new RecordingPublisher();
 let clock = Date.parse('2026-03-05T20:00:00+08:00');
-const deps = () => ({
-  ...db,
-  publisher,
-  loadReference: async () => ({ areas: emptyAreaRegistry, calendar: defaultCalendar }),
-  loadSanitation: sanitationReferenceLoader(db.reference),
-  loadSupervision: supervisionReferenceLoader(db.reference),
-  timeZone: zone,
-  now: () => clock,
-});
+const deps = () => pipelineDeps(db, publisher, () => clock);
 
 beforeAll(async () => {
   db = await createTestTables();
