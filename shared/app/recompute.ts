@@ -7,7 +7,7 @@ import type { EntityKind } from '#shared/domain/entity-events';
 import { cohortMembers, type EntityFacts } from '#shared/domain/entity-facts';
 import type { IndicatorValues } from '#shared/domain/indicators/catalogue';
 import { computeDailyIndicators } from '#shared/domain/indicators/compute';
-import type { IndicatorItem } from '#shared/domain/indicators/item';
+import { announcedTag, type IndicatorItem } from '#shared/domain/indicators/item';
 import { type UnknownCodes, unknownCodes } from '#shared/domain/quality';
 import type { Reference } from '#shared/domain/reference';
 import type { SanitationDay } from '#shared/domain/sanitation/indicators';
@@ -23,8 +23,13 @@ export interface QualityWriter {
   saveQuality(date: string, unknownCodes: UnknownCodes): Promise<void>;
 }
 
-/** What a save did: wrote a new revision, or found the same values already there. */
-export type SaveOutcome = { changed: true; item: IndicatorItem } | { changed: false };
+/**
+ * What a save did: wrote a new revision, or found the same values already there (or values a later
+ * read stored); with the item as stored afterwards, when known.
+ */
+export type SaveOutcome =
+  | { changed: true; item: IndicatorItem }
+  | { changed: false; item?: IndicatorItem | undefined };
 
 /** The published indicators. */
 export interface IndicatorsStore {
@@ -32,6 +37,7 @@ export interface IndicatorsStore {
    * Writes a new revision when the values differ, unless a recompute that read later got there first.
    * `force` writes one even when the stored digest matches (the stored values may not be what their
    * digest says: reconciliation compares the values themselves), still never over a later read.
+   * `stored` is the item as read before the save, if any.
    */
   save(
     date: string,
@@ -40,9 +46,16 @@ export interface IndicatorsStore {
     indicators: IndicatorValues,
     computedAt: string,
     readAt: string,
-    options?: { readonly force?: boolean },
+    options?: { readonly force?: boolean; readonly stored?: IndicatorItem | undefined },
   ): Promise<SaveOutcome>;
-  markAnnounced(date: string, area: AreaKey, revision: number): Promise<void>;
+  /** What was announced of each area of a day: a tag per area, equal for equal revisions. */
+  announced(date: string): Promise<Map<AreaKey, string>>;
+  /** Records that these revisions were announced, and forgets what was announced of removed areas. */
+  markAnnounced(
+    date: string,
+    items: readonly Pick<IndicatorItem, 'area' | 'revision' | 'digest'>[],
+    removed?: readonly AreaKey[],
+  ): Promise<void>;
   listDay(date: string): Promise<IndicatorItem[]>;
   /** Removes areas unless their values were computed from facts read after `readAt`; returns those removed. */
   remove(date: string, areas: readonly AreaKey[], readAt: string): Promise<AreaKey[]>;
@@ -148,22 +161,30 @@ export const saveDay = async (
   // The day's data quality is stored first: whoever sees the new indicators finds it current.
   await deps.quality.saveQuality(date, day.unknownCodes);
 
+  // The day as stored, read first: an area whose values are unchanged costs one write (a
+  // confirmation), and the revisions an interrupted run saved but did not announce are found.
+  const [stored, announced] = await Promise.all([
+    deps.indicators.listDay(date),
+    deps.indicators.announced(date),
+  ]);
+  const before = new Map(stored.map((item) => [item.area, item]));
   const saved = await pMap(
     computed,
     async ([area, values]) => ({
       area,
       ...(await deps.indicators.save(date, area, deps.timeZone, values, computedAt, readAt, {
         force: force.has(area),
+        stored: before.get(area),
       })),
     }),
     { concurrency: WRITE_CONCURRENCY },
   );
   const changed: AreaKey[] = saved.filter((outcome) => outcome.changed).map((outcome) => outcome.area);
-  const stored = await deps.indicators.listDay(date);
   // Every revision not yet announced goes out, this run's and any an interrupted run left behind.
-  const unannounced = stored.filter(
-    (item) => computed.has(item.area) && (item.announcedRevision ?? 0) < item.revision,
-  );
+  const unannounced = saved
+    .map(({ area, item }) => item ?? before.get(area))
+    .filter((item): item is IndicatorItem => item !== undefined && !isAnnounced(item, announced))
+    .sort((a, b) => (a.area < b.area ? -1 : a.area > b.area ? 1 : 0));
   const updates = indicatorsUpdatedEvents(
     date,
     unannounced.map(({ area, revision, computedAt: at, indicators }) => ({
@@ -176,11 +197,15 @@ export const saveDay = async (
   const gone = stored.map((item) => item.area).filter((area) => !computed.has(area));
   const removed = gone.length > 0 ? await deps.indicators.remove(date, gone, readAt) : [];
   await deps.publisher.publish(updates);
-  await pMap(unannounced, (item) => deps.indicators.markAnnounced(date, item.area, item.revision), {
-    concurrency: WRITE_CONCURRENCY,
-  });
+  const forget = removed.filter((area) => announced.has(area));
+  if (unannounced.length > 0 || forget.length > 0)
+    await deps.indicators.markAnnounced(date, unannounced, forget);
   return { date, areas: computed.size, changed, removed };
 };
+
+/** Whether this revision of an item was announced (items stored before announcements were kept per day say so themselves). */
+const isAnnounced = (item: IndicatorItem, announced: ReadonlyMap<AreaKey, string>): boolean =>
+  announced.get(item.area) === announcedTag(item) || (item.announcedRevision ?? 0) >= item.revision;
 
 /**
  * Recomputes one day: gathers the day's facts, computes every area's indicators with the pure

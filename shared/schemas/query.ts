@@ -117,7 +117,7 @@ export const indicatorItemSchema = z.object({
 });
 export type PublishedIndicatorItem = z.infer<typeof indicatorItemSchema>;
 // The published item is the stored one without the hub's own bookkeeping.
-true satisfies Agree<PublishedIndicatorItem, Omit<IndicatorItem, 'announcedRevision'>>;
+true satisfies Agree<PublishedIndicatorItem, Omit<IndicatorItem, 'announcedRevision' | 'digest'>>;
 
 /** A JSON answer of `GET /indicators`: items sorted by date then area, and where the next page starts. */
 export const indicatorPageSchema = z.object({

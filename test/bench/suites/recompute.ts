@@ -104,10 +104,8 @@ const memoryDeps = (tickets: EntityFacts[], cases: EntityFacts[], reference: Ref
       },
       listDay: async () => [...stored.values()],
       remove: async (_date, areas) => [...areas],
-      markAnnounced: async (_date, area, revision) => {
-        const item = stored.get(area);
-        if (item) stored.set(area, { ...item, announcedRevision: revision });
-      },
+      announced: async () => new Map(),
+      markAnnounced: async () => undefined,
     },
     publisher: new EventBridgePublisher(client, 'cityhub-bench'),
     loadReference: async () => reference,

@@ -1,3 +1,4 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sanitationReferenceLoader } from '#shared/app/load-reference';
 import { appendFacts, recentDays, recomputeDay, recomputeDays } from '#shared/app/recompute';
@@ -125,6 +126,54 @@ describe('facts and recompute on DynamoDB Local', () => {
       avgTicketClosureHours: 16,
     });
     expect(await db.indicators.listDay('2026-03-02')).toEqual([]);
+  });
+
+  it('announces an area computed again after its removal, from revision 1', async () => {
+    publisher.published.splice(0);
+    const facts = await recordEntityEvent(
+      {
+        source: 'hotline',
+        acceptedAt: '2026-03-05T00:00:00Z',
+        record: {
+          ticketId: 't2',
+          category: 'noise',
+          eventId: 'f1',
+          type: 'received',
+          occurredAt: '2026-03-02T10:00:00+08:00',
+          district: 'd1',
+        },
+      },
+      deps(),
+    );
+    await appendFacts([facts], deps());
+    const outcome = await recomputeDay('2026-03-02', deps());
+    expect(outcome.changed).toEqual(['city', 'district:d1']);
+    expect(publisher.takeIndicatorUpdates()).toEqual([
+      expect.objectContaining({ area: 'city', revision: 1 }),
+      expect.objectContaining({ area: 'district:d1', revision: 1 }),
+    ]);
+  });
+
+  it('takes the revision an item stored before announcements were kept per day says was announced', async () => {
+    await db.documents.send(
+      new UpdateCommand({
+        TableName: db.names.indicators,
+        Key: { area: 'city', date: '2026-03-01' },
+        UpdateExpression: 'SET announcedRevision = revision',
+      }),
+    );
+    await db.documents.send(
+      new UpdateCommand({
+        TableName: db.names.indicators,
+        Key: { area: '#announced', date: '2026-03-01' },
+        UpdateExpression: 'REMOVE #city',
+        ExpressionAttributeNames: { '#city': 'a:city' },
+      }),
+    );
+    publisher.published.splice(0);
+    await recomputeDay('2026-03-01', deps());
+    // The district's announcement is recorded per day; the city's on its item, as before.
+    expect(publisher.takeIndicatorUpdates()).toEqual([]);
   });
 
   it('announces changed days once each, sorted', async () => {

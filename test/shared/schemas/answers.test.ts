@@ -36,9 +36,9 @@ describe('answer schemas', () => {
     >().toEqualTypeOf<true>();
     expectTypeOf<Agree<SubscriptionView, ShownSubscription>>().toEqualTypeOf<true>();
     expectTypeOf<Agree<CreatedSubscription, AppCreatedSubscription>>().toEqualTypeOf<true>();
-    // A page's items are published without the hub's bookkeeping (announcedRevision).
+    // A page's items are published without the hub's bookkeeping (announcedRevision, digest).
     expectTypeOf<
-      Agree<PublishedIndicatorItem, Omit<IndicatorPage['items'][number], 'announcedRevision'>>
+      Agree<PublishedIndicatorItem, Omit<IndicatorPage['items'][number], 'announcedRevision' | 'digest'>>
     >().toEqualTypeOf<true>();
     expectTypeOf<
       Agree<Omit<IndicatorPageAnswer, 'items'>, Omit<IndicatorPage, 'items'>>
