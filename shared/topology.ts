@@ -47,10 +47,12 @@ export interface TableDecl {
   /** Attribute holding an expiry time in epoch seconds, if items expire. */
   readonly ttlAttribute?: string;
   readonly globalIndexes: readonly IndexDecl[];
+  /** The table keeps a stream of its changes (new images), for a declared {@link StreamDecl}. */
+  readonly stream?: 'newImage';
 }
 
 export const tables = {
-  /** Ticket and case events, cohort logs, GPS facts, webhook replies, quarantine and reference sets. */
+  /** Ticket and case events, cohort logs, GPS facts, quarantine and reference sets. */
   facts: {
     id: 'Facts',
     envVar: 'FACTS_TABLE',
@@ -84,6 +86,20 @@ export const tables = {
         projection: 'keys',
       },
     ],
+  },
+  /**
+   * The first answer to each `webhook-id` of a source, kept 24 hours (CONTRACT §2, §10). A small GPS
+   * request's records travel in its answer (shared/adapters/webhook-replies-store.ts), and the table's
+   * stream takes them on to the bus (`streams.replies`).
+   */
+  replies: {
+    id: 'WebhookReplies',
+    envVar: 'REPLIES_TABLE',
+    partitionKey: { name: 'pk' },
+    sortKey: { name: 'sk' },
+    ttlAttribute: 'expiresAt',
+    globalIndexes: [],
+    stream: 'newImage',
   },
   /**
    * Webhook subscriptions' signing secrets (current, and the previous one during a rotation's overlap),
@@ -164,7 +180,10 @@ export const functions = {
     // events, answers and quarantined records, and adds eventIds to GPS buckets (UpdateItem `ADD` to a
     // string set, one per bucket); it never deletes, queries or scans.
     access: {
-      tables: { facts: ['GetItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem', 'UpdateItem'] },
+      tables: {
+        facts: ['GetItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem', 'UpdateItem'],
+        replies: ['GetItem', 'PutItem'],
+      },
       putEvents: true,
       sourceSecrets: true,
     },
@@ -176,6 +195,20 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 60,
     access: { tables: { facts: 'readWrite' }, putEvents: true },
+  },
+  relay: {
+    id: 'Relay',
+    entry: 'functions/relay/handler.ts',
+    description: 'Puts the GPS records small requests left with their answers on the bus, packed',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    // It reads the replies' stream (granted with its event source) and adds the relayed records'
+    // eventIds to their GPS record-id buckets (UpdateItem `ADD`), nothing else.
+    access: {
+      tables: { facts: ['UpdateItem'] },
+      leadingKeys: { facts: ['gpsids#*'] },
+      putEvents: true,
+    },
   },
   coverage: {
     id: 'Coverage',
@@ -385,6 +418,49 @@ export const queues = {
   },
 } as const satisfies Record<string, QueueDecl>;
 export type QueueName = keyof typeof queues;
+
+/**
+ * A table's stream in front of a consumer function (a Lambda event source mapping on AWS, a poller of
+ * DynamoDB Local's stream locally). Only the records `filter` matches reach the function: new or
+ * replaced items whose new image has the attribute `withAttribute` (a binary one).
+ */
+export interface StreamDecl {
+  readonly id: string;
+  readonly table: TableName;
+  readonly consumer: FunctionName;
+  readonly filter: { readonly eventNames: readonly ('INSERT' | 'MODIFY')[]; readonly withAttribute: string };
+  readonly batchSize: number;
+  /** How long Lambda gathers a batch before invoking (AWS). The local runtime uses at most 250 ms. */
+  readonly maxBatchingWindowSeconds: number;
+  /** Attempts after the first before a batch's description goes to the dead-letter queue (AWS). */
+  readonly retryAttempts: number;
+}
+
+export const streams = {
+  replies: {
+    id: 'RepliesStream',
+    table: 'replies',
+    consumer: 'relay',
+    // Answers of small GPS requests carry `relay`; a replaced answer (an expired webhook-id used again) too.
+    filter: { eventNames: ['INSERT', 'MODIFY'], withAttribute: 'relay' },
+    // At the reference rate of one request per vehicle-minute (13 a second), 5 s gathers about 67
+    // requests into one bus entry and one coverage batch; with the coverage queue's window (5 s) and
+    // the recompute's (40 s) the indicators stay within CONTRACT §5's minute.
+    batchSize: 1000,
+    maxBatchingWindowSeconds: 5,
+    retryAttempts: 100,
+  },
+} as const satisfies Record<string, StreamDecl>;
+export type StreamName = keyof typeof streams;
+
+/** Whether a stream record (as Lambda hands it on) passes a declared stream's filter. */
+export const matchesStreamFilter = (
+  decl: Pick<StreamDecl, 'filter'>,
+  record: { eventName?: string | undefined; dynamodb?: { NewImage?: Record<string, unknown> } | undefined },
+): boolean =>
+  (decl.filter.eventNames as readonly string[]).includes(record.eventName ?? '') &&
+  typeof (record.dynamodb?.NewImage?.[decl.filter.withAttribute] as { B?: unknown } | undefined)?.B !==
+    'undefined';
 
 /**
  * A bus rule's EventBridge event pattern, limited to what cityhub's rules need: the envelope's `source`

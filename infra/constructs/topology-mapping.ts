@@ -3,7 +3,8 @@
  */
 
 import type { EventPattern as CdkEventPattern } from 'aws-cdk-lib/aws-events';
-import type { EventPattern } from '#shared/topology';
+import { FilterCriteria, FilterRule } from 'aws-cdk-lib/aws-lambda';
+import type { EventPattern, StreamDecl } from '#shared/topology';
 
 /** `Object.entries` that keeps the key type of a declaration record such as `functions` or `tables`. */
 export const entriesOf = <Key extends string, Value>(record: Readonly<Record<Key, Value>>): [Key, Value][] =>
@@ -65,3 +66,13 @@ export const toCdkEventPattern = (pattern: EventPattern): CdkEventPattern => {
  * The resource path of a route in an `execute-api` ARN: path parameters such as `{source}` become `*`.
  */
 export const executeApiPath = (path: string): string => path.replace(/\{[^}]+\}/g, '*');
+
+/**
+ * The Lambda event filter of a declared stream: records of the declared kinds whose new image has the
+ * declared binary attribute (what `matchesStreamFilter` checks in the local runtime).
+ */
+export const toCdkStreamFilter = (decl: Pick<StreamDecl, 'filter'>): Record<string, unknown> =>
+  FilterCriteria.filter({
+    eventName: FilterRule.or(...decl.filter.eventNames),
+    dynamodb: { NewImage: { [decl.filter.withAttribute]: { B: FilterRule.exists() } } },
+  });

@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, SQSEvent } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResultV2,
+  Context,
+  DynamoDBBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
 import { writeDashboardPage } from '#infra/dashboard/build';
 import { LocalBus } from '#infra/local/bus';
 import { Chaos, type ChaosOptions, describeServiceFaults } from '#infra/local/chaos';
@@ -15,6 +21,7 @@ import { QueueJournal } from '#infra/local/queue-journal';
 import { LocalScheduler } from '#infra/local/scheduler';
 import { freePort } from '#infra/local/servers';
 import { LocalSqs, localDeadLetterArn, localQueueArn } from '#infra/local/sqs';
+import { LocalStream } from '#infra/local/stream';
 import { sourceEnvSuffix } from '#shared/adapters/source-secrets';
 import { ensureTable } from '#shared/adapters/table-definitions';
 import { UnknownResourceError } from '#shared/domain/errors';
@@ -29,7 +36,10 @@ import {
   queues,
   routes,
   rules,
+  type StreamDecl,
+  type StreamName,
   schedules,
+  streams,
   tables,
 } from '#shared/topology';
 
@@ -126,6 +136,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       facts: `cityhub-local-${tables.facts.id.toLowerCase()}`,
       indicators: `cityhub-local-${tables.indicators.id.toLowerCase()}`,
       secrets: `cityhub-local-${tables.secrets.id.toLowerCase()}`,
+      replies: `cityhub-local-${tables.replies.id.toLowerCase()}`,
     };
     const ddb = new DynamoDBClient({
       endpoint: dynamo.endpoint,
@@ -188,6 +199,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       [tables.facts.envVar]: tableNames.facts,
       [tables.indicators.envVar]: tableNames.indicators,
       [tables.secrets.envVar]: tableNames.secrets,
+      [tables.replies.envVar]: tableNames.replies,
       SQS_ENDPOINT: sqsEndpoint,
       VISIBILITY_QUEUE_URL: sqs.urlOf('delivery'),
       // The admin's redrive reaches every queue's dead letters through the local SQS.
@@ -287,6 +299,23 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       queue.start();
     }
 
+    // Table streams: a poller per declared stream hands the records its filter matches to the consumer.
+    const streamMap = new Map<StreamName, LocalStream>();
+    for (const [name, decl] of Object.entries(streams) as [StreamName, StreamDecl][]) {
+      const stream = new LocalStream(name, decl, {
+        endpoint: dynamo.endpoint,
+        tableName: tableNames[decl.table],
+        consume: (event) => invoke(decl.consumer, event) as Promise<DynamoDBBatchResponse>,
+        checkpointFile: journalDir ? join(journalDir, `stream-${name}.json`) : undefined,
+        retryDelayMs: LOCAL_RETRY_DELAY_MS,
+        batchingWindowMs: Math.min(LOCAL_BATCHING_WINDOW_MS, decl.maxBatchingWindowSeconds * 1000),
+        log: options.log,
+      });
+      streamMap.set(name, stream);
+      stops.push(() => stream.stop());
+      stream.start();
+    }
+
     const api = new LocalHttpApi(
       routes.map((route) => ({
         route,
@@ -309,7 +338,11 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
 
     const drain = async () => {
       for (;;) {
+        // A stream's records become bus events, whose queues' work may store more: until all rest.
+        await Promise.all([...streamMap.values()].map((stream) => stream.idle()));
         await Promise.all([...queueMap.values()].map((queue) => queue.idle()));
+        if (![...queueMap.values()].every((queue) => queue.depth === 0)) continue;
+        await Promise.all([...streamMap.values()].map((stream) => stream.idle()));
         if ([...queueMap.values()].every((queue) => queue.depth === 0)) return;
       }
     };

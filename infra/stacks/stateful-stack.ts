@@ -4,6 +4,7 @@ import {
   BillingMode,
   type ITable,
   ProjectionType,
+  StreamViewType,
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
@@ -114,6 +115,7 @@ export class StatefulStack extends Stack {
       timeToLiveAttribute: decl.ttlAttribute,
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection,
+      ...(decl.stream === 'newImage' ? { stream: StreamViewType.NEW_IMAGE } : {}),
     });
     for (const index of decl.globalIndexes) {
       table.addGlobalSecondaryIndex({

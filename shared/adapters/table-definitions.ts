@@ -35,12 +35,14 @@ export const createTableInput = (decl: TableDecl, tableName: string): CreateTabl
           })),
         }
       : {}),
+    ...(decl.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } } : {}),
   };
 };
 
 /**
  * Creates a declared table unless it exists (a persisted DynamoDB Local keeps its tables); a table
- * that exists gets the declared indexes it lacks (one index per update, as DynamoDB allows).
+ * that exists gets its declared stream and the declared indexes it lacks (one index per update, as
+ * DynamoDB allows).
  */
 export const ensureTable = async (
   client: DynamoDBClient,
@@ -55,6 +57,10 @@ export const ensureTable = async (
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  if (input.StreamSpecification && !Table?.StreamSpecification?.StreamEnabled)
+    await client.send(
+      new UpdateTableCommand({ TableName: tableName, StreamSpecification: input.StreamSpecification }),
+    );
   const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
   for (const index of input.GlobalSecondaryIndexes ?? []) {
     if (present.has(index.IndexName)) continue;

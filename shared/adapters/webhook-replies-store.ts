@@ -2,9 +2,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import * as z from 'zod';
 import { isConditionFailed } from '#shared/adapters/dynamo';
-import type { StoredReply, WebhookReplies } from '#shared/app/ingest';
-import type { IngestAnswer, Source } from '#shared/schemas/ingest';
+import type { RelayedRecords, RelayPayload, StoredReply, WebhookReplies } from '#shared/app/ingest';
+import { type IngestAnswer, type Source, sanitationRecordSchema } from '#shared/schemas/ingest';
 
 /** Webhook replies are kept 24 hours (CONTRACT §2). */
 export const WEBHOOK_REPLY_TTL_SECONDS = 86_400;
@@ -27,10 +28,43 @@ const toReply = (item: Record<string, unknown>): StoredReply => {
   return { status, answer, bodyDigest: typeof item.bodyDigest === 'string' ? item.bodyDigest : undefined };
 };
 
+/** Largest answer item that costs one write unit (DynamoDB bills writes per started KB). */
+const ONE_WRITE_UNIT_BYTES = 1024;
+
+/** Bytes DynamoDB counts for an item of strings, numbers and binary values (names included). */
+const itemBytes = (item: Record<string, string | number | Uint8Array>): number =>
+  Object.entries(item).reduce(
+    (sum, [name, value]) =>
+      sum +
+      Buffer.byteLength(name) +
+      (typeof value === 'string'
+        ? Buffer.byteLength(value)
+        : typeof value === 'number'
+          ? Math.ceil(String(value).replace(/^-|\.|^0+/g, '').length / 2) + 1
+          : value.byteLength),
+    0,
+  );
+
+const relayedSchema = z.object({
+  acceptedAt: z.iso.datetime({ offset: true }),
+  records: z.array(sanitationRecordSchema),
+});
+
+/**
+ * The GPS records a stored answer carries, from the new image of a stream record as Lambda hands it
+ * on (binary values base64-encoded); undefined for an answer that carries none.
+ */
+export const relayedRecordsOf = (image: Record<string, unknown> | undefined): RelayedRecords | undefined => {
+  const relay = (image?.relay as { B?: unknown } | undefined)?.B;
+  if (typeof relay !== 'string') return undefined;
+  return relayedSchema.parse(JSON.parse(gunzipSync(Buffer.from(relay, 'base64')).toString('utf8')));
+};
+
 /**
  * The first answer to each `webhook-id` of a source, with its status and the digest of the body it
  * answered, so a resent request gets it again and another body under the id is recognised: one item
- * per id, written once (a put conditional on the id having no answer younger than 24 hours).
+ * per id, written once (a put conditional on the id having no answer younger than 24 hours). An
+ * answer may carry the GPS records of its request (`relay`), which the table's stream takes on.
  */
 export class WebhookRepliesStore implements WebhookReplies {
   constructor(
@@ -48,24 +82,55 @@ export class WebhookRepliesStore implements WebhookReplies {
     return toReply(Item);
   }
 
+  /**
+   * The answer's item as stored: gzipped (a 1000-record answer with every record's errors is far over
+   * 400 KB as JSON), with the records to relay when there are.
+   */
+  private itemOf(
+    source: Source,
+    webhookId: string,
+    reply: StoredReply,
+    now: number,
+    relay?: Uint8Array,
+  ): Record<string, string | number | Uint8Array> {
+    return {
+      ...replyKey(source, webhookId),
+      status: reply.status,
+      answer: gzipSync(JSON.stringify(reply.answer)),
+      ...(reply.bodyDigest ? { bodyDigest: reply.bodyDigest } : {}),
+      expiresAt: epochSeconds(now) + WEBHOOK_REPLY_TTL_SECONDS,
+      ...(relay ? { relay } : {}),
+    };
+  }
+
+  /**
+   * The records packed to travel with the answer, when the answer's item stays within one write unit
+   * with them: then they cost no write of their own, and no bus entry or queue message per request.
+   */
+  packRelay(
+    source: Source,
+    webhookId: string,
+    reply: StoredReply,
+    now: number,
+    relayed: RelayedRecords,
+  ): RelayPayload | undefined {
+    const relay = gzipSync(JSON.stringify(relayed));
+    const item = this.itemOf(source, webhookId, reply, now, relay);
+    return itemBytes(item) <= ONE_WRITE_UNIT_BYTES ? relay : undefined;
+  }
+
   async saveReply(
     source: Source,
     webhookId: string,
     reply: StoredReply,
     now: number,
+    relay?: RelayPayload,
   ): Promise<StoredReply | undefined> {
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: {
-            ...replyKey(source, webhookId),
-            status: reply.status,
-            // Gzipped: a 1000-record answer with every record's errors is far over 400 KB as JSON.
-            answer: gzipSync(JSON.stringify(reply.answer)),
-            ...(reply.bodyDigest ? { bodyDigest: reply.bodyDigest } : {}),
-            expiresAt: epochSeconds(now) + WEBHOOK_REPLY_TTL_SECONDS,
-          },
+          Item: this.itemOf(source, webhookId, reply, now, relay),
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
           ExpressionAttributeValues: { ':now': epochSeconds(now) },
           // The answer kept meanwhile comes back with the refusal: no second read.

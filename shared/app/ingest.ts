@@ -79,18 +79,45 @@ export interface StoredReply {
   readonly bodyDigest?: string | undefined;
 }
 
+/**
+ * The GPS records one small request brought, kept with its webhook-id's answer (the one write the
+ * request costs anyway) instead of taking a bus entry of their own; see {@link ingest}.
+ */
+export interface RelayedRecords {
+  /** When ingest accepted them (ISO 8601). */
+  readonly acceptedAt: string;
+  /** The records to announce: those accepted now and those sent again (announced again, as ingest does). */
+  readonly records: readonly SanitationRecord[];
+}
+
+/** GPS records packed to travel with their request's answer (opaque to ingest). */
+export type RelayPayload = Uint8Array;
+
 export interface WebhookReplies {
   /** The first answer to a webhook-id, if one is kept. */
   findReply(source: Source, webhookId: string, now: number): Promise<StoredReply | undefined>;
   /**
-   * Keeps the answer unless the webhook-id has one already (a request with the same id answered
-   * meanwhile); returns that earlier answer, or undefined when this one was kept.
+   * The records packed to travel with this answer, when that costs the answer's write nothing more
+   * (its item stays within one write unit); undefined otherwise.
+   */
+  packRelay(
+    source: Source,
+    webhookId: string,
+    reply: StoredReply,
+    now: number,
+    relayed: RelayedRecords,
+  ): RelayPayload | undefined;
+  /**
+   * Keeps the answer (with the records to relay, if given) unless the webhook-id has one already (a
+   * request with the same id answered meanwhile); returns that earlier answer, or undefined when this
+   * one was kept. Records kept with an answer reach the bus through the store's stream (`relay`).
    */
   saveReply(
     source: Source,
     webhookId: string,
     reply: StoredReply,
     now: number,
+    relay?: RelayPayload,
   ): Promise<StoredReply | undefined>;
 }
 
@@ -157,18 +184,41 @@ export interface IngestOutcome {
  * and counts once) or marks each GPS record accepted, and quarantines the rejected ones. Nothing is
  * acknowledged before it is on the bus and stored. Records accepted before are answered as duplicates
  * and announced again for their consumers (never stored again): a source's resend is the way back for
- * a record whose first announcement ended in a dead-letter queue.
+ * a record whose first announcement ended in a dead-letter queue. A small GPS request's records are
+ * stored with its answer instead, and reach the bus through the relay (see {@link relay}).
  */
 export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<IngestOutcome> => {
-  const { source, webhookId } = request;
   const bodyDigest =
     request.bodyDigest ?? createHash('sha256').update(JSON.stringify(request.body)).digest('base64url');
   const now = deps.now();
+  if (request.source === 'sanitation') {
+    // Validation and the GPS dedupe read store nothing: a small request's records then travel with
+    // its answer, whose conditional write is also the webhook-id's check.
+    const batch = await prepare(request, deps, now);
+    const relayed = await relay(request, batch, bodyDigest, deps, now);
+    return relayed ?? answerOnce(request, bodyDigest, now, deps, () => take(request, batch, deps, now));
+  }
+  return answerOnce(request, bodyDigest, now, deps, async () =>
+    take(request, await prepare(request, deps, now), deps, now),
+  );
+};
+
+/**
+ * Answers a webhook-id once: a replayed id from its first answer; otherwise takes the batch and keeps
+ * its answer. Two requests with one webhook-id at the same moment both run: their records count once
+ * (the stores are conditional), and the one that answers second answers with the first one's answer.
+ */
+const answerOnce = async (
+  request: IngestRequest,
+  bodyDigest: string,
+  now: number,
+  deps: IngestDeps,
+  takeBatch: () => Promise<IngestOutcome>,
+): Promise<IngestOutcome> => {
+  const { source, webhookId } = request;
   const first = await deps.replies.findReply(source, webhookId, now);
   if (first) return replay(first, webhookId, bodyDigest);
-  // Two requests with one webhook-id at the same moment both run: their records count once (the
-  // stores are conditional), and the one that answers second answers with the first one's answer.
-  const outcome = await processBatch(request, deps, now);
+  const outcome = await takeBatch();
   const earlier = await deps.replies.saveReply(
     source,
     webhookId,
@@ -180,6 +230,39 @@ export const ingest = async (request: IngestRequest, deps: IngestDeps): Promise<
   // are taken by now, and its own answer says so (a 409 would claim nothing was).
   if (earlier.bodyDigest !== undefined && earlier.bodyDigest !== bodyDigest) return outcome;
   return replay(earlier, webhookId, bodyDigest);
+};
+
+/**
+ * A small GPS request: its records travel with its answer (when they fit in the answer's one write
+ * unit), which the replies' stream takes to the relay function; they cost no bus entry or queue
+ * message of their own, and the relay marks them accepted with those of other requests. The answer is
+ * written only if the webhook-id has none: a replayed id gets its first answer (or 409 for another
+ * body), and nothing of this request is kept. Undefined when the request is not one to relay.
+ */
+const relay = async (
+  request: IngestRequest,
+  batch: PreparedBatch,
+  bodyDigest: string,
+  deps: IngestDeps,
+  now: number,
+): Promise<IngestOutcome | undefined> => {
+  const { source, webhookId } = request;
+  const { fresh, resent, rejected, acceptedAt } = batch;
+  if (fresh.size + resent.length === 0) return undefined;
+  const outcome = answerOf(fresh.size, batch.valid.length, rejected, batch.warnings);
+  const reply = { status: outcome.status, answer: outcome.answer, bodyDigest };
+  const relayed: RelayedRecords = {
+    acceptedAt,
+    // The new records, and those sent again (announced again, as ingest does for a resend).
+    records: [...fresh.values(), ...resent].map(({ record }) => record as SanitationRecord),
+  };
+  const payload = deps.replies.packRelay(source, webhookId, reply, now, relayed);
+  if (!payload) return undefined;
+  const earlier = await deps.replies.saveReply(source, webhookId, reply, now, payload);
+  if (earlier) return replay(earlier, webhookId, bodyDigest);
+  if (rejected.length > 0) await deps.quarantine.quarantine(source, rejected, request.requestId, now);
+  if (fresh.size > 0) await deps.feeds.markFeedFresh(source, acceptedAt).catch(() => undefined);
+  return outcome;
 };
 
 /**
@@ -207,7 +290,7 @@ interface ValidRecord {
 }
 
 /** The id of a GPS record for dedupe: its earliest point is the one with the smallest time. */
-const gpsRecordId = ({ eventId, vehicleId, points }: SanitationRecord): GpsRecordId => {
+export const gpsRecordId = ({ eventId, vehicleId, points }: SanitationRecord): GpsRecordId => {
   let firstPointMs = Number.POSITIVE_INFINITY;
   for (const point of points) firstPointMs = Math.min(firstPointMs, toEpochMs(point.t));
   return { eventId, vehicleId, firstPointMs };
@@ -296,11 +379,18 @@ const MAX_WARNINGS = 100;
 
 const kindOf = (source: Source): EntityKind => (source === 'hotline' ? 'ticket' : 'case');
 
-const processBatch = async (
-  request: IngestRequest,
-  deps: IngestDeps,
-  now: number,
-): Promise<IngestOutcome> => {
+/** A validated batch, with what its records are: new, or sent again after they were accepted. */
+interface PreparedBatch {
+  readonly valid: readonly ValidRecord[];
+  readonly rejected: readonly { index: number; record: unknown; errors: RecordError[] }[];
+  readonly warnings: readonly { index: number; path: string; message: string }[];
+  readonly fresh: Map<string, ValidRecord>;
+  readonly resent: readonly ValidRecord[];
+  readonly acceptedAt: string;
+}
+
+/** Validates a batch and looks up which of its records were accepted before; stores nothing. */
+const prepare = async (request: IngestRequest, deps: IngestDeps, now: number): Promise<PreparedBatch> => {
   const { source } = request;
 
   const unwrapped = (request.unwrap ?? unwrapRecords)(request.body);
@@ -332,25 +422,26 @@ const processBatch = async (
     .map((entry) => ({ ...entry, errors: capErrors(entry.errors) }))
     .sort((a, b) => a.index - b.index);
 
-  const acceptedAt = new Date(now).toISOString();
   const { fresh, resent } = await toPublish(source, valid, request.webhookId, deps);
-  try {
-    await deps.publisher.publish([
-      ...recordAcceptedEvents(
-        source,
-        acceptedAt,
-        [...fresh.values()].map(({ record }) => record),
-      ),
-      ...recordAcceptedEvents(
-        source,
-        acceptedAt,
-        resent.map(({ record }) => record),
-        true,
-      ),
-    ]);
-  } catch (error) {
-    throw new DependencyError(`could not publish records to the bus: ${(error as Error).message}`);
-  }
+  return { valid, rejected, warnings, fresh, resent, acceptedAt: new Date(now).toISOString() };
+};
+
+/** Takes a prepared batch: publishes its records, stores them, quarantines the rejected ones. */
+const take = async (
+  request: IngestRequest,
+  batch: PreparedBatch,
+  deps: IngestDeps,
+  now: number,
+): Promise<IngestOutcome> => {
+  const { source } = request;
+  const { valid, rejected, warnings, fresh, resent, acceptedAt } = batch;
+  await publishRecords(
+    source,
+    acceptedAt,
+    [...fresh.values()].map(({ record }) => record),
+    resent.map(({ record }) => record),
+    deps,
+  );
   // Stored once on the bus: if this request dies in between, the facts consumer stores the events it
   // gets (a resend finds them stored, or publishes them again, which the conditional write absorbs).
   let duplicates: Set<string>;
@@ -365,12 +456,39 @@ const processBatch = async (
   // Feed freshness (GET /feeds): one write per batch that brought new records, not one per record. It
   // only informs the dashboard, so failing it never fails a batch whose records are already accepted.
   if (fresh.size > 0) await deps.feeds.markFeedFresh(source, acceptedAt).catch(() => undefined);
+  return answerOf(fresh.size, valid.length, rejected, warnings);
+};
 
+/** The answer to a batch (CONTRACT §4): 202 when any record was taken, 422 when all were rejected. */
+const answerOf = (
+  accepted: number,
+  valid: number,
+  rejected: readonly { index: number; errors: RecordError[] }[],
+  warnings: readonly { index: number; path: string; message: string }[],
+): IngestOutcome => {
   const answer: IngestAnswer = {
-    accepted: fresh.size,
-    duplicates: valid.length - fresh.size,
+    accepted,
+    duplicates: valid - accepted,
     rejected: rejected.map(({ index, errors }) => ({ index, errors })),
     ...(warnings.length > 0 ? { warnings: warnings.slice(0, MAX_WARNINGS) } : {}),
   };
   return { status: answer.accepted + answer.duplicates > 0 ? 202 : 422, answer };
+};
+
+/** Announces records on the bus: new ones, and those sent again after they were accepted. */
+const publishRecords = async (
+  source: Source,
+  acceptedAt: string,
+  fresh: readonly { eventId: string }[],
+  resent: readonly { eventId: string }[],
+  deps: IngestDeps,
+): Promise<void> => {
+  try {
+    await deps.publisher.publish([
+      ...recordAcceptedEvents(source, acceptedAt, fresh),
+      ...recordAcceptedEvents(source, acceptedAt, resent, true),
+    ]);
+  } catch (error) {
+    throw new DependencyError(`could not publish records to the bus: ${(error as Error).message}`);
+  }
 };

@@ -52,10 +52,11 @@ import { tables } from '#shared/topology';
  */
 const OPEN_ITEMS_KEPT_MS = 3_000;
 
-/** Variables of functions that use the facts table, the indicators table and the bus. */
+/** Variables of functions that use the facts, indicators and replies tables and the bus. */
 export const storageEnvSchema = baseEnvSchema.extend({
   [tables.facts.envVar]: z.string().min(1),
   [tables.indicators.envVar]: z.string().min(1),
+  [tables.replies.envVar]: z.string().min(1),
   EVENT_BUS_NAME: z.string().min(1),
 });
 export type StorageEnv = z.infer<typeof storageEnvSchema>;
@@ -70,7 +71,7 @@ export const createStorage = (env: StorageEnv) => {
   const events = new EventStore(documents, env.FACTS_TABLE);
   return {
     accepted: new GpsRecordIdsStore(documents, env.FACTS_TABLE),
-    replies: new WebhookRepliesStore(documents, env.FACTS_TABLE),
+    replies: new WebhookRepliesStore(documents, env.REPLIES_TABLE),
     quarantine: new QuarantineStore(documents, env.FACTS_TABLE),
     feeds: new FeedFreshnessStore(documents, env.FACTS_TABLE),
     days,

@@ -20,7 +20,11 @@ export const SOURCE_SECRETS: Readonly<Record<Source, string>> = Object.fromEntri
 
 export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 export const ANALYST_TOKEN = 'bench-analyst-token-0123456789';
-export const BENCH_TABLES = { facts: 'cityhub-bench-facts', indicators: 'cityhub-bench-indicators' } as const;
+export const BENCH_TABLES = {
+  facts: 'cityhub-bench-facts',
+  indicators: 'cityhub-bench-indicators',
+  replies: 'cityhub-bench-replies',
+} as const;
 export const BENCH_BUS = 'cityhub-bench';
 
 /** Endpoints of the stand-ins for AWS, when there are any. */
@@ -39,6 +43,7 @@ export const handlerEnv = (endpoints: BenchEndpoints = {}): Record<string, strin
   EVENT_BUS_NAME: BENCH_BUS,
   [tables.facts.envVar]: BENCH_TABLES.facts,
   [tables.indicators.envVar]: BENCH_TABLES.indicators,
+  [tables.replies.envVar]: BENCH_TABLES.replies,
   VISIBILITY_QUEUE_URL: 'http://127.0.0.1:9/000000000000/cityhub-bench-delivery',
   // The benchmarks redrive nothing: the admin function knows no dead-letter queue.
   DEAD_LETTER_QUEUES: '{}',

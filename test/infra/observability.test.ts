@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { serviceNameOf } from '#infra/constructs/service-function';
 import { buildApp } from '#infra/stacks/build';
 import { sources } from '#shared/schemas/ingest';
-import { functions, queues, schedules } from '#shared/topology';
+import { functions, queues, schedules, streams } from '#shared/topology';
 
 const cdkContext = (
   JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: object }
@@ -47,10 +47,11 @@ describe('observability', () => {
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
     });
     const alarms = resourcesOf('AWS::CloudWatch::Alarm');
-    // Dead letters (per queue, per scheduled function's async DLQ), errors and throttles per function, API 5xx, oldest message per queue, feed silence per source, reconciliation.
+    // Dead letters (per queue, per scheduled function's async DLQ, per table stream), errors and throttles per function, API 5xx, oldest message per queue, feed silence per source, reconciliation.
     const scheduled = new Set(schedules.map((schedule) => schedule.function)).size;
+    const streamCount = Object.keys(streams).length;
     expect(alarms).toHaveLength(
-      queueCount + scheduled + 2 * functionCount + 1 + queueCount + sources.length + 1 + 1,
+      queueCount + scheduled + streamCount + 2 * functionCount + 1 + queueCount + sources.length + 1 + 1,
     );
     for (const [id, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId }]);

@@ -9,7 +9,17 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { serviceNameOf } from '#infra/constructs/service-function';
 import { buildApp } from '#infra/stacks/build';
-import { type EventPattern, type FunctionName, functions, queues, routes, rules } from '#shared/topology';
+import {
+  type EventPattern,
+  type FunctionName,
+  functions,
+  matchesStreamFilter,
+  queues,
+  routes,
+  rules,
+  streams,
+  tables,
+} from '#shared/topology';
 
 const testContext = {
   ...(JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as { context: object })
@@ -50,12 +60,15 @@ const topologyNameOf = (functionId: string): FunctionName => {
 /** The function that consumes a queue, through the queue's event source mapping. */
 const consumerOf = (queueId: string): FunctionName => {
   const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(
-    ([, mapping]) => referencedId(mapping.Properties.EventSourceArn) === queueId,
+    ([, mapping]) => !isStreamMapping(mapping) && referencedId(mapping.Properties.EventSourceArn) === queueId,
   );
   expect(mappings, `event source mappings of queue ${queueId}`).toHaveLength(1);
   const [[, mapping]] = mappings as [[string, Resource]];
   return topologyNameOf(referencedId(mapping.Properties.FunctionName));
 };
+
+/** An event source mapping of a table stream (its table lives in the stateful stack). */
+const isStreamMapping = (mapping: Resource): boolean => mapping.Properties.StartingPosition !== undefined;
 
 /** Sorts routing entries so that two tables compare regardless of declaration order. */
 const byJson = <T>(entries: T[]): T[] =>
@@ -112,5 +125,62 @@ describe('HTTP routing', () => {
       authorizationType: route.auth === 'analyst' || route.auth === 'admin' ? 'JWT' : 'NONE',
     }));
     expect(byJson(deployedRoutes)).toEqual(byJson(declared));
+  });
+});
+
+describe('stream routing', () => {
+  it('hands each declared table stream to its consumer, filtered as declared', () => {
+    const deployed = ofType('AWS::Lambda::EventSourceMapping')
+      .filter(([, mapping]) => isStreamMapping(mapping))
+      .map(([, mapping]) => {
+        const { Filters } = mapping.Properties.FilterCriteria as { Filters: { Pattern: string }[] };
+        const source = JSON.stringify(mapping.Properties.EventSourceArn);
+        return {
+          table: Object.values(tables).find((table) =>
+            new RegExp(`${table.id}Table[0-9A-F]{8}StreamArn`).test(source),
+          )?.id,
+          consumer: topologyNameOf(referencedId(mapping.Properties.FunctionName)),
+          filters: Filters.map(({ Pattern }) => JSON.parse(Pattern) as unknown),
+          batchSize: mapping.Properties.BatchSize,
+          onFailure:
+            (mapping.Properties.DestinationConfig as { OnFailure?: unknown } | undefined)?.OnFailure !==
+            undefined,
+        };
+      });
+    const declared = Object.values(streams).map((decl) => ({
+      table: tables[decl.table].id,
+      consumer: decl.consumer,
+      filters: [
+        {
+          eventName: [...decl.filter.eventNames],
+          dynamodb: { NewImage: { [decl.filter.withAttribute]: { B: [{ exists: true }] } } },
+        },
+      ],
+      batchSize: decl.batchSize,
+      onFailure: true,
+    }));
+    expect(deployed.length).toBeGreaterThan(0);
+    expect(byJson(deployed)).toEqual(byJson(declared));
+  });
+
+  it('lets the local runtime hand on what that filter lets through, and nothing else', () => {
+    const record = (eventName: string, image: Record<string, unknown>) => ({
+      eventName,
+      dynamodb: { NewImage: image },
+    });
+    for (const decl of Object.values(streams)) {
+      const carrying = { pk: { S: 'k' }, [decl.filter.withAttribute]: { B: 'AAE=' } };
+      expect(matchesStreamFilter(decl, record('INSERT', carrying))).toBe(
+        decl.filter.eventNames.includes('INSERT'),
+      );
+      expect(matchesStreamFilter(decl, record('MODIFY', carrying))).toBe(
+        decl.filter.eventNames.includes('MODIFY'),
+      );
+      expect(matchesStreamFilter(decl, record('REMOVE', carrying))).toBe(false);
+      expect(matchesStreamFilter(decl, record('INSERT', { pk: { S: 'k' } }))).toBe(false);
+      expect(
+        matchesStreamFilter(decl, record('INSERT', { [decl.filter.withAttribute]: { S: 'text' } })),
+      ).toBe(false);
+    }
   });
 });

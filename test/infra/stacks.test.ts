@@ -351,9 +351,10 @@ describe('stateless stack', () => {
     const visit = (node: unknown, key?: string): void => {
       if (Array.isArray(node)) for (const item of node) visit(item);
       else if (typeof node === 'object' && node !== null) {
-        if (key === 'DeadLetterConfig' || key === 'RedrivePolicy') {
+        // Dead letters of functions, of queues, and the on-failure destinations of stream sources.
+        if (key === 'DeadLetterConfig' || key === 'RedrivePolicy' || key === 'OnFailure') {
           const arn = Object.entries(node).find(([name]) =>
-            /^(Arn|TargetArn|deadLetterTargetArn)$/.test(name),
+            /^(Arn|TargetArn|deadLetterTargetArn|Destination)$/.test(name),
           )?.[1];
           const id = (arn as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0];
           if (id) targets.add(id);

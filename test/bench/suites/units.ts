@@ -27,10 +27,11 @@ import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { SQSEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, SQSEvent } from 'aws-lambda';
 import { LocalBus } from '#infra/local/bus';
 import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { freePort } from '#infra/local/servers';
+import { LocalStream } from '#infra/local/stream';
 import { CohortLogStore } from '#shared/adapters/cohort-log-store';
 import { createDocumentClient } from '#shared/adapters/dynamo';
 import { ensureTable } from '#shared/adapters/table-definitions';
@@ -54,7 +55,15 @@ import {
 } from '#shared/domain/supervision';
 import { HOUR_MS, toEpochMs } from '#shared/domain/time';
 import { cityPlatformEventSchema, hotlineEventSchema, type Source } from '#shared/schemas/ingest';
-import { type FunctionName, functions, type QueueName, queues, rules, tables } from '#shared/topology';
+import {
+  type FunctionName,
+  functions,
+  type QueueName,
+  queues,
+  rules,
+  streams,
+  tables,
+} from '#shared/topology';
 import {
   CapacityMeter,
   instrumentDocumentClients,
@@ -100,8 +109,15 @@ const FLEET = Number(process.env.BENCH_UNITS_FLEET ?? 800);
 const FIRST_MINUTE = 9 * 60;
 const FLEET_MINUTES = Number(process.env.BENCH_UNITS_FLEET_MINUTES ?? 10);
 const VEHICLE_MINUTES = Number(process.env.BENCH_UNITS_VEHICLE_MINUTES ?? 2);
-/** Coverage batch at 13.3 vehicle-minutes a second and the queue's 5 s window (the batch size, 50). */
-const VEHICLE_MINUTE_BATCH = 50;
+/** Requests the replies' stream gathers for one relay: 13.3 vehicle-minutes a second for its window. */
+const VEHICLE_MINUTES_PER_RELAY = Math.round(
+  (REFERENCE_DAY.vehicles / 60) * streams.replies.maxBatchingWindowSeconds,
+);
+/** Relayed events (one per relay) the coverage queue gathers in its 5 s window. */
+const RELAYED_EVENTS_PER_COVERAGE_BATCH = Math.max(
+  1,
+  Math.floor(queues.coverage.maxBatchingWindowSeconds / streams.replies.maxBatchingWindowSeconds),
+);
 const RRU_PER_POINT_TARGET = 0.2;
 const SEEDED_TICKETS = 2_500;
 const SEEDED_CASES = 500;
@@ -158,12 +174,19 @@ const measureUnits = async (endpoint: string, started: number) => {
   });
   await ensureTable(admin, tables.facts, BENCH_TABLES.facts);
   await ensureTable(admin, tables.indicators, BENCH_TABLES.indicators);
+  await ensureTable(admin, tables.replies, BENCH_TABLES.replies);
   admin.destroy();
 
   const meter = new CapacityMeter();
   instrumentDocumentClients(meter, {
     tableRole: (table) =>
-      table === BENCH_TABLES.facts ? 'facts' : table === BENCH_TABLES.indicators ? 'indicators' : table,
+      table === BENCH_TABLES.facts
+        ? 'facts'
+        : table === BENCH_TABLES.indicators
+          ? 'indicators'
+          : table === BENCH_TABLES.replies
+            ? 'replies'
+            : table,
   });
 
   // The bus with the declared rules, delivering into in-memory queues drained below.
@@ -185,7 +208,16 @@ const measureUnits = async (endpoint: string, started: number) => {
   const busEndpoint = await bus.start();
   Object.assign(process.env, handlerEnv({ dynamoDb: endpoint, eventBridge: busEndpoint }));
 
-  const used: FunctionName[] = ['ingest', 'facts', 'coverage', 'indicators', 'fanout', 'admin', 'supervise'];
+  const used: FunctionName[] = [
+    'ingest',
+    'relay',
+    'facts',
+    'coverage',
+    'indicators',
+    'fanout',
+    'admin',
+    'supervise',
+  ];
   const handlers = new Map<FunctionName, Handler>();
   for (const name of used) {
     const module = (await import(`#functions/${name}/handler`)) as { handler: Handler };
@@ -462,14 +494,29 @@ const measureUnits = async (endpoint: string, started: number) => {
   ).flat();
   const vehicleMinutePoints = pointsIn(vehicleMinutes);
   progress(SUITE, `sanitation: ${vehicleMinutes.length} vehicle-minutes, one request each`);
+  // Each request's records travel with its answer; the replies' stream hands a batching window's
+  // requests to the relay function at once, and the coverage queue gathers the relayed events.
+  const relayStream = new LocalStream('replies', streams.replies, {
+    endpoint,
+    tableName: BENCH_TABLES.replies,
+    consume: (event) => invoke('relay', event) as Promise<DynamoDBBatchResponse>,
+    retryDelayMs: 100,
+    batchingWindowMs: 0,
+    log: (line) => progress(SUITE, line),
+  });
+  await relayStream.catchUp();
   before = snapshot();
   for (const [index, record] of vehicleMinutes.entries()) {
     await ingestOne('sanitation', record);
-    if (pending.coverage.length >= VEHICLE_MINUTE_BATCH) await consume('coverage', VEHICLE_MINUTE_BATCH);
+    if (index % VEHICLE_MINUTES_PER_RELAY === VEHICLE_MINUTES_PER_RELAY - 1) await relayStream.catchUp();
+    if (pending.coverage.length >= RELAYED_EVENTS_PER_COVERAGE_BATCH)
+      await consume('coverage', RELAYED_EVENTS_PER_COVERAGE_BATCH);
     if (index % 500 === 499) progress(SUITE, `  … ${index + 1} of ${vehicleMinutes.length}`);
   }
+  await relayStream.catchUp();
   await drain();
   const vehicleMinutePhase = since(before);
+  await relayStream.stop();
   const logBytesAfter = await gpsLogBytes(endpoint, DAY);
   const vehicleMinuteRecompute = await recomputeQueued();
   const heads = await gpsHeadBytes(endpoint, DAY);
@@ -911,7 +958,7 @@ const measureUnits = async (endpoint: string, started: number) => {
       value: gpsVehicleMinute.wru / (vehicleMinutePoints / vehicleMinutes.length),
       unit: 'WRU',
       digits: 3,
-      how: `${vehicleMinutes.length} vehicle-minutes of the same fleet and day, one request each, coverage in batches of ${VEHICLE_MINUTE_BATCH}; per record ${gpsVehicleMinute.wru.toFixed(3)} WRU`,
+      how: `${vehicleMinutes.length} vehicle-minutes of the same fleet and day, one request each, relayed from the replies' stream ${VEHICLE_MINUTES_PER_RELAY} requests at a time, coverage in batches of ${RELAYED_EVENTS_PER_COVERAGE_BATCH} relayed events; per record ${gpsVehicleMinute.wru.toFixed(3)} WRU`,
       detail: {
         perRecord: perEvent(gpsVehicleMinute),
         points: vehicleMinutePoints,

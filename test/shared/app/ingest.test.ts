@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { relayedRecordsOf } from '#shared/adapters/webhook-replies-store';
 import { ingest } from '#shared/app/ingest';
 import { recordEntityEvent } from '#shared/app/record-entity-event';
+import { relayRecords } from '#shared/app/relay';
 import { ConflictError, DependencyError, InvalidInputError } from '#shared/domain/errors';
 import { shardOf } from '#shared/domain/sanitation/shards';
 import { RecordingPublisher } from '../../support/recording-publisher.ts';
@@ -334,32 +337,101 @@ describe('ingest on DynamoDB Local', () => {
       ingest({ source: 'sanitation', body: { records }, webhookId, requestId: `r-${webhookId}` }, deps);
     type Packed = { records: { eventId: string; vehicleId: string }[] };
 
-    it('answers a GPS record resent under a new webhook-id as a duplicate and announces it again', async () => {
-      expect(await sendGps([gpsRecord('gps-1', 'truck-a')])).toEqual({
+    /** The records a stored answer carries for the stream to relay, as the relay function reads them. */
+    const relayedBy = async (webhookId: string) => {
+      const { Item } = await db.documents.send(
+        new GetCommand({
+          TableName: db.names.facts,
+          Key: { pk: `webhook#sanitation#${webhookId}`, sk: 'reply' },
+        }),
+      );
+      const relay = Item?.relay as Uint8Array | undefined;
+      return relayedRecordsOf(relay ? { relay: { B: Buffer.from(relay).toString('base64') } } : undefined);
+    };
+    const relayedIds = async (webhookId: string) =>
+      (await relayedBy(webhookId))?.records.map(({ eventId }) => eventId);
+    /** Relays what the answer to `webhookId` carries, as the relay function does. */
+    const relayNow = async (webhookId: string) => {
+      const relayed = await relayedBy(webhookId);
+      if (!relayed) throw new Error(`the answer to ${webhookId} carries no records`);
+      return relayRecords([relayed], { publisher, accepted: db.accepted });
+    };
+
+    it('keeps the records of a small request with its answer, off the bus until relayed', async () => {
+      expect(await sendGps([gpsRecord('gps-1', 'truck-a')], 'w-gps-1')).toEqual({
         status: 202,
         answer: { accepted: 1, duplicates: 0, rejected: [] },
       });
-      expect(publisher.take('sanitation.records-accepted')).toHaveLength(1);
-      expect(await sendGps([gpsRecord('gps-1', 'truck-a'), gpsRecord('gps-2', 'truck-a')])).toEqual({
+      expect(publisher.take('sanitation.records-accepted')).toEqual([]);
+      expect(await relayedIds('w-gps-1')).toEqual(['gps-1']);
+      const first = {
+        eventId: 'gps-1',
+        vehicleId: 'truck-a',
+        firstPointMs: Date.parse('2026-03-02T09:30:00+08:00'),
+      };
+      expect(await db.accepted.findAccepted([first])).toEqual(new Set());
+      // The relay announces the records and marks them accepted.
+      expect(await relayNow('w-gps-1')).toEqual({ requests: 1, records: 1, events: 1 });
+      expect(
+        (publisher.take('sanitation.records-accepted') as Packed[]).map(({ records }) =>
+          records.map(({ eventId }) => eventId),
+        ),
+      ).toEqual([['gps-1']]);
+      expect(await db.accepted.findAccepted([first])).toEqual(new Set(['gps-1']));
+      // Resent under a new webhook-id with a new record: a duplicate, relayed again (the coverage
+      // engine takes a repeat as a no-op), after the new one.
+      expect(
+        await sendGps([gpsRecord('gps-1', 'truck-a'), gpsRecord('gps-2', 'truck-a')], 'w-gps-2'),
+      ).toEqual({
         status: 202,
         answer: { accepted: 1, duplicates: 1, rejected: [] },
       });
-      // The new record, then the known one again (the coverage engine takes a repeat as a no-op).
-      const events = publisher.take('sanitation.records-accepted') as Packed[];
-      expect(events.map(({ records }) => records.map(({ eventId }) => eventId))).toEqual([
-        ['gps-2'],
-        ['gps-1'],
-      ]);
+      expect(await relayedIds('w-gps-2')).toEqual(['gps-2', 'gps-1']);
+      // The same request again: its first answer, and nothing more kept or relayed.
       expect(
-        await db.accepted.findAccepted([
-          { eventId: 'gps-1', vehicleId: 'truck-a', firstPointMs: Date.parse('2026-03-02T09:30:00+08:00') },
-        ]),
-      ).toEqual(new Set(['gps-1']));
+        await sendGps([gpsRecord('gps-1', 'truck-a'), gpsRecord('gps-2', 'truck-a')], 'w-gps-2'),
+      ).toMatchObject({
+        status: 202,
+        replayed: true,
+        answer: { accepted: 1, duplicates: 1 },
+      });
+    });
+
+    it('publishes a request too large to travel with its answer, and answers its resend as a duplicate', async () => {
+      // Tracks of their own: points that gzip about as well as real ones do.
+      const records = Array.from({ length: 20 }, (_, n) => {
+        const record = gpsRecord(`gps-big-${n}`, `truck-big-${n}`);
+        return { ...record, points: record.points.map((point) => ({ ...point, lat: 31 + Math.random() })) };
+      });
+      expect((await sendGps(records, 'w-gps-big')).answer).toEqual({
+        accepted: 20,
+        duplicates: 0,
+        rejected: [],
+      });
+      expect(await relayedIds('w-gps-big')).toBeUndefined();
+      const events = publisher.take('sanitation.records-accepted') as Packed[];
+      expect(events.flatMap(({ records: packed }) => packed.map(({ eventId }) => eventId)).sort()).toEqual(
+        records.map(({ eventId }) => eventId).sort(),
+      );
+      expect((await sendGps(records)).answer).toEqual({ accepted: 0, duplicates: 20, rejected: [] });
+    });
+
+    it('refuses the second of two bodies sent at once under one webhook-id, keeping nothing of it', async () => {
+      const outcomes = await Promise.allSettled([
+        sendGps([gpsRecord('gps-race-1', 'truck-r')], 'w-gps-race'),
+        sendGps([gpsRecord('gps-race-2', 'truck-r')], 'w-gps-race'),
+      ]);
+      expect(outcomes.map(({ status }) => status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = outcomes.find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toBeInstanceOf(ConflictError);
+      expect(await relayedIds('w-gps-race')).toHaveLength(1);
+      expect(publisher.take('sanitation.records-accepted')).toEqual([]);
     });
 
     it('recognises a resent record by its earliest point in time, whatever the order of its points', async () => {
       const record = gpsRecord('gps-order', 'truck-b', '2026-03-02T09:30:50+08:00');
-      await sendGps([record]);
+      await sendGps([record], 'w-gps-order');
+      await relayNow('w-gps-order');
       publisher.published.splice(0);
       const reordered = { ...record, points: [...record.points].reverse() };
       expect((await sendGps([reordered])).answer).toEqual({ accepted: 0, duplicates: 1, rejected: [] });
@@ -368,7 +440,8 @@ describe('ingest on DynamoDB Local', () => {
     it('takes a known eventId whose earliest point falls in another minute as a new record', async () => {
       // The rule: a GPS record is recognised by its eventId among the records of vehicles of its shard
       // whose earliest point falls in the same minute.
-      await sendGps([gpsRecord('gps-moved', 'truck-c', '2026-03-02T09:30:00+08:00')]);
+      await sendGps([gpsRecord('gps-moved', 'truck-c', '2026-03-02T09:30:00+08:00')], 'w-gps-moved');
+      await relayNow('w-gps-moved');
       const moved = gpsRecord('gps-moved', 'truck-c', '2026-03-02T09:31:00+08:00');
       expect((await sendGps([moved])).answer).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     });
