@@ -13,6 +13,8 @@ import { matchesStreamFilter, type StreamDecl } from '#shared/topology';
 
 /** How long the poller rests when a pass over the shards found nothing new. */
 const IDLE_POLL_MS = 100;
+/** How often the poller describes the stream again to find new shards, when none ended meanwhile. */
+const DISCOVER_EVERY_MS = 5_000;
 /** Errors that only mean a shard iterator must be taken anew. */
 const ITERATOR_ERRORS = new Set(['TrimmedDataAccessException', 'ExpiredIteratorException']);
 /** Records one GetRecords call returns at most (DynamoDB Streams' own limit). */
@@ -37,6 +39,8 @@ interface ShardState {
   readonly shard: Shard;
   iterator?: string | undefined;
   ended: boolean;
+  /** Whether the stream was described again after this shard ended (to find its children). */
+  childrenSought?: boolean;
 }
 
 /**
@@ -53,6 +57,7 @@ export class LocalStream {
   private running = false;
   private loop: Promise<void> | undefined;
   private arn: string | undefined;
+  private discoveredAt = Number.NEGATIVE_INFINITY;
   /** Resolvers of `idle()` waiting for a pass that finds nothing. */
   private waiting: (() => void)[] = [];
 
@@ -124,7 +129,13 @@ export class LocalStream {
   /** One pass over the shards that can be read; returns how many records it read. */
   private async pass(): Promise<number> {
     this.arn ??= await this.streamArn();
-    await this.discover(this.arn);
+    // New shards appear when one ends (or DynamoDB splits one): look for them then, and now and again.
+    const ended = [...this.shards.values()].some((state) => state.ended && !state.childrenSought);
+    if (this.shards.size === 0 || ended || Date.now() - this.discoveredAt >= DISCOVER_EVERY_MS) {
+      await this.discover(this.arn);
+      this.discoveredAt = Date.now();
+      for (const state of this.shards.values()) if (state.ended) state.childrenSought = true;
+    }
     let found = 0;
     for (const state of this.readable()) {
       try {

@@ -39,6 +39,8 @@ export interface SuiteResult<Data = unknown> {
 /** Whether a figure meets its target (undefined without a target). */
 export const meetsTarget = (figure: Pick<Figure, 'value' | 'target'>): boolean | undefined => {
   if (!figure.target) return undefined;
+  // A figure that could not be measured (NaN, or null once it crossed a suite's JSON) meets nothing.
+  if (typeof figure.value !== 'number' || !Number.isFinite(figure.value)) return false;
   return figure.target.op === '<='
     ? figure.value <= figure.target.value
     : figure.value >= figure.target.value;

@@ -24,6 +24,7 @@ export const BENCH_TABLES = {
   facts: 'cityhub-bench-facts',
   indicators: 'cityhub-bench-indicators',
   replies: 'cityhub-bench-replies',
+  secrets: 'cityhub-bench-secrets',
 } as const;
 export const BENCH_BUS = 'cityhub-bench';
 
@@ -44,6 +45,7 @@ export const handlerEnv = (endpoints: BenchEndpoints = {}): Record<string, strin
   [tables.facts.envVar]: BENCH_TABLES.facts,
   [tables.indicators.envVar]: BENCH_TABLES.indicators,
   [tables.replies.envVar]: BENCH_TABLES.replies,
+  [tables.secrets.envVar]: BENCH_TABLES.secrets,
   VISIBILITY_QUEUE_URL: 'http://127.0.0.1:9/000000000000/cityhub-bench-delivery',
   // The benchmarks redrive nothing: the admin function knows no dead-letter queue.
   DEAD_LETTER_QUEUES: '{}',
