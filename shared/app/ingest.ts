@@ -248,7 +248,9 @@ const relay = async (
 ): Promise<IngestOutcome | undefined> => {
   const { source, webhookId } = request;
   const { fresh, resent, rejected, acceptedAt } = batch;
-  if (fresh.size + resent.length === 0) return undefined;
+  // A request with rejected records goes the usual way: they are quarantined before its answer is
+  // kept, so a failure in between loses none of them, and a refused id quarantines nothing.
+  if (fresh.size + resent.length === 0 || rejected.length > 0) return undefined;
   const outcome = answerOf(fresh.size, batch.valid.length, rejected, batch.warnings);
   const reply = { status: outcome.status, answer: outcome.answer, bodyDigest };
   const relayed: RelayedRecords = {
@@ -260,7 +262,6 @@ const relay = async (
   if (!payload) return undefined;
   const earlier = await deps.replies.saveReply(source, webhookId, reply, now, payload);
   if (earlier) return replay(earlier, webhookId, bodyDigest);
-  if (rejected.length > 0) await deps.quarantine.quarantine(source, rejected, request.requestId, now);
   if (fresh.size > 0) await deps.feeds.markFeedFresh(source, acceptedAt).catch(() => undefined);
   return outcome;
 };

@@ -416,6 +416,29 @@ describe('ingest on DynamoDB Local', () => {
       expect((await sendGps(records)).answer).toEqual({ accepted: 0, duplicates: 20, rejected: [] });
     });
 
+    it('takes a small request with a rejected record the usual way: published, and its rejects quarantined', async () => {
+      const bad = {
+        eventId: 'gps-bad',
+        vehicleId: 'truck-q',
+        points: [{ t: 'yesterday', lat: 31.2, lon: 121.4 }],
+      };
+      expect((await sendGps([gpsRecord('gps-q', 'truck-q'), bad], 'w-gps-q')).answer).toMatchObject({
+        accepted: 1,
+        duplicates: 0,
+        rejected: [{ index: 1 }],
+      });
+      expect(await relayedIds('w-gps-q')).toBeUndefined();
+      expect(
+        (publisher.take('sanitation.records-accepted') as Packed[]).flatMap(({ records }) =>
+          records.map(({ eventId }) => eventId),
+        ),
+      ).toEqual(['gps-q']);
+      // Kept as received: the record's JSON.
+      expect(
+        (await db.quarantine.listQuarantine('sanitation', 10, now)).map((entry) => entry.record),
+      ).toContainEqual(JSON.stringify(bad));
+    });
+
     it('refuses the second of two bodies sent at once under one webhook-id, keeping nothing of it', async () => {
       const outcomes = await Promise.allSettled([
         sendGps([gpsRecord('gps-race-1', 'truck-r')], 'w-gps-race'),
