@@ -43,6 +43,8 @@ export interface ObservabilityProps {
   readonly queues: ReadonlyMap<string, ServiceQueue>;
   /** Other dead-letter queues (e.g. of asynchronous invocations), whose alarms also notify. */
   readonly deadLetterQueues: readonly DeadLetterQueue[];
+  /** Functions fed by a table stream, by stream name: one iterator-age alarm each. */
+  readonly streamConsumers?: ReadonlyMap<string, ServiceFunction>;
   /** The HTTP API's stage. */
   readonly apiStage: HttpStage;
   /** Namespace of the custom metrics (`Cityhub/<stage>`). */
@@ -157,6 +159,20 @@ export class Observability extends Construct {
           .createAlarm(this, `${queue.node.id}OldestMessage`, {
             alarmDescription: `The oldest message of the ${name} queue is older than ${OLDEST_MESSAGE_AGE_THRESHOLD_S} s: its consumer is falling behind or failing.`,
             threshold: OLDEST_MESSAGE_AGE_THRESHOLD_S,
+            evaluationPeriods: 1,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
+      );
+    }
+
+    for (const [name, fn] of props.streamConsumers ?? []) {
+      this.alarms.push(
+        fn.function
+          .metric('IteratorAge', { period: PERIOD, statistic: 'Maximum' })
+          .createAlarm(this, `${pascalCase(name)}StreamIteratorAge`, {
+            alarmDescription: `Records of the ${name} stream wait over ${OLDEST_MESSAGE_AGE_THRESHOLD_S} s for its consumer: it is falling behind or failing (records stay in the stream 24 hours).`,
+            threshold: OLDEST_MESSAGE_AGE_THRESHOLD_S * 1000,
             evaluationPeriods: 1,
             comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
             treatMissingData: TreatMissingData.NOT_BREACHING,

@@ -378,6 +378,9 @@ export class StatelessStack extends Stack {
       functions: functionMap,
       queues: queueMap,
       deadLetterQueues: [...asyncDeadLetters.values(), ...streamDeadLetters],
+      streamConsumers: new Map(
+        entriesOf<StreamName, StreamDecl>(streams).map(([name, decl]) => [name, functionOf(decl.consumer)]),
+      ),
       apiStage: api.stage,
       metricsNamespace: metricsNamespaceOf(props.stage),
       sources,

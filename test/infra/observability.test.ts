@@ -47,14 +47,35 @@ describe('observability', () => {
       RedrivePolicy: { deadLetterTargetArn: Match.anyValue() },
     });
     const alarms = resourcesOf('AWS::CloudWatch::Alarm');
-    // Dead letters (per queue, per scheduled function's async DLQ, per table stream), errors and throttles per function, API 5xx, oldest message per queue, feed silence per source, reconciliation.
+    // Dead letters (per queue, per scheduled function's async DLQ, per table stream), errors and throttles per function, API 5xx, oldest message per queue, iterator age per stream, feed silence per source, reconciliation.
     const scheduled = new Set(schedules.map((schedule) => schedule.function)).size;
     const streamCount = Object.keys(streams).length;
     expect(alarms).toHaveLength(
-      queueCount + scheduled + streamCount + 2 * functionCount + 1 + queueCount + sources.length + 1 + 1,
+      queueCount +
+        scheduled +
+        streamCount +
+        2 * functionCount +
+        1 +
+        queueCount +
+        streamCount +
+        sources.length +
+        1 +
+        1,
     );
     for (const [id, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId }]);
+    }
+  });
+
+  it('alarms when the records of a stream wait over 5 minutes for its consumer', () => {
+    for (const decl of Object.values(streams)) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'IteratorAge',
+        Statistic: 'Maximum',
+        Threshold: 300_000,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionIdOf(decl.consumer) } }],
+      });
     }
   });
 
