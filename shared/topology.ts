@@ -432,7 +432,10 @@ export interface StreamDecl {
   readonly batchSize: number;
   /** How long Lambda gathers a batch before invoking (AWS). The local runtime uses at most 250 ms. */
   readonly maxBatchingWindowSeconds: number;
-  /** Attempts after the first before a batch's description goes to the dead-letter queue (AWS). */
+  /**
+   * Attempts after the first before a batch's description goes to the dead-letter queue (AWS); -1:
+   * until its records leave the stream (24 h), as the local runtime does.
+   */
   readonly retryAttempts: number;
 }
 
@@ -448,7 +451,10 @@ export const streams = {
     // the recompute's (40 s) the indicators stay within CONTRACT §5's minute.
     batchSize: 1000,
     maxBatchingWindowSeconds: 5,
-    retryAttempts: 100,
+    // The records were answered 202 and live only in the stream: a batch is tried again until it
+    // goes through (a bus outage passes) or its records leave the stream after 24 h; the iterator-age
+    // alarm fires after 5 minutes of waiting.
+    retryAttempts: -1,
   },
 } as const satisfies Record<string, StreamDecl>;
 export type StreamName = keyof typeof streams;

@@ -142,10 +142,21 @@ export class LocalStream {
         found += await this.readShard(this.arn, state);
       } catch (error) {
         // An iterator that expired, or that DynamoDB Local finds behind its records (one taken at
-        // the start of a shard still empty): read on from the checkpoint with a new one.
+        // the start of a shard still empty): read on from the checkpoint with a new one. A checkpoint
+        // the stream no longer holds (a persisted hub stopped for over 24 h) gives way to the oldest
+        // record kept.
+        const name = (error as Error).name;
+        if (!ITERATOR_ERRORS.has(name)) throw error;
+        const shardId = state.shard.ShardId as string;
+        if (!state.iterator && name === 'TrimmedDataAccessException' && this.checkpoints[shardId]) {
+          this.options.log(
+            `cityhub: stream ${this.name}: shard ${shardId} no longer holds its checkpoint; reading from its oldest record`,
+          );
+          delete this.checkpoints[shardId];
+        }
         state.iterator = undefined;
-        if (!ITERATOR_ERRORS.has((error as Error).name)) throw error;
-        found += 1; // not a pass that found nothing: read the shard again at once
+        found += 1; // not a pass that found nothing: read the shard again
+        await pause(IDLE_POLL_MS);
       }
     }
     return found;
@@ -213,14 +224,19 @@ export class LocalStream {
         new GetRecordsCommand({ ShardIterator: state.iterator, Limit: RECORDS_PER_CALL }),
       );
       state.iterator = NextShardIterator;
-      if (!NextShardIterator) state.ended = true;
+      // An ended shard is progress too: its children are looked for, and read, on the next pass.
+      if (!NextShardIterator) {
+        state.ended = true;
+        read += 1;
+      }
       read += Records.length;
       pending.push(...Records);
       while (pending.length >= this.decl.batchSize) {
         await this.handOn(shardId, pending.slice(0, this.decl.batchSize));
         pending = pending.slice(this.decl.batchSize);
       }
-      if (Records.length === 0 && (pending.length === 0 || Date.now() >= gatherUntil)) break;
+      // The batching window closes on time however fast records keep coming.
+      if ((Records.length === 0 && pending.length === 0) || Date.now() >= gatherUntil) break;
       if (Records.length === 0) await pause(Math.min(IDLE_POLL_MS, gatherUntil - Date.now()));
     }
     if (pending.length > 0) await this.handOn(shardId, pending);

@@ -330,7 +330,8 @@ export class StatelessStack extends Stack {
           startingPosition: StartingPosition.TRIM_HORIZON,
           batchSize: decl.batchSize,
           maxBatchingWindow: Duration.seconds(decl.maxBatchingWindowSeconds),
-          retryAttempts: decl.retryAttempts,
+          // Left out, the mapping retries until the records expire (CDK takes no -1).
+          ...(decl.retryAttempts >= 0 ? { retryAttempts: decl.retryAttempts } : {}),
           bisectBatchOnError: true,
           reportBatchItemFailures: true,
           onFailure: new SqsDlq(deadLetters.queue),

@@ -142,7 +142,12 @@ export class WebhookRepliesStore implements WebhookReplies {
       if (!isConditionFailed(error)) throw error;
       // The document client leaves the item of a refusal in DynamoDB's attribute-value form.
       const old = (error as { Item?: Record<string, AttributeValue> }).Item;
-      return old?.answer ? toReply(unmarshall(old)) : undefined;
+      if (old?.answer) return toReply(unmarshall(old));
+      // Refused, yet no kept answer came back with the refusal: read it. Never report this answer as
+      // kept when it was not (its records would be answered as taken and never relayed).
+      const kept = await this.findReply(source, webhookId, now);
+      if (kept) return kept;
+      throw new Error(`the answer to webhook-id ${webhookId} was refused, but no answer is kept`);
     }
   }
 }

@@ -142,6 +142,8 @@ describe('stream routing', () => {
           consumer: topologyNameOf(referencedId(mapping.Properties.FunctionName)),
           filters: Filters.map(({ Pattern }) => JSON.parse(Pattern) as unknown),
           batchSize: mapping.Properties.BatchSize,
+          // Absent: until the records leave the stream.
+          retryAttempts: mapping.Properties.MaximumRetryAttempts ?? -1,
           onFailure:
             (mapping.Properties.DestinationConfig as { OnFailure?: unknown } | undefined)?.OnFailure !==
             undefined,
@@ -157,6 +159,7 @@ describe('stream routing', () => {
         },
       ],
       batchSize: decl.batchSize,
+      retryAttempts: decl.retryAttempts,
       onFailure: true,
     }));
     expect(deployed.length).toBeGreaterThan(0);
