@@ -422,13 +422,14 @@ export type QueueName = keyof typeof queues;
 /**
  * A table's stream in front of a consumer function (a Lambda event source mapping on AWS, a poller of
  * DynamoDB Local's stream locally). Only the records `filter` matches reach the function: new or
- * replaced items whose new image has the attribute `withAttribute` (a binary one).
+ * replaced items whose new image has the attribute `withAttribute` (a binary one). Lambda filters a
+ * DynamoDB stream on its `dynamodb` key only; a removal has no new image, so it never matches.
  */
 export interface StreamDecl {
   readonly id: string;
   readonly table: TableName;
   readonly consumer: FunctionName;
-  readonly filter: { readonly eventNames: readonly ('INSERT' | 'MODIFY')[]; readonly withAttribute: string };
+  readonly filter: { readonly withAttribute: string };
   readonly batchSize: number;
   /** How long Lambda gathers a batch before invoking (AWS). The local runtime uses at most 250 ms. */
   readonly maxBatchingWindowSeconds: number;
@@ -445,7 +446,7 @@ export const streams = {
     table: 'replies',
     consumer: 'relay',
     // Answers of small GPS requests carry `relay`; a replaced answer (an expired webhook-id used again) too.
-    filter: { eventNames: ['INSERT', 'MODIFY'], withAttribute: 'relay' },
+    filter: { withAttribute: 'relay' },
     // At the reference rate of one request per vehicle-minute (13 a second), 5 s gathers about 67
     // requests into one bus entry and one coverage batch; with the coverage queue's window (5 s) and
     // the recompute's (40 s) the indicators stay within CONTRACT §5's minute.
@@ -462,11 +463,10 @@ export type StreamName = keyof typeof streams;
 /** Whether a stream record (as Lambda hands it on) passes a declared stream's filter. */
 export const matchesStreamFilter = (
   decl: Pick<StreamDecl, 'filter'>,
-  record: { eventName?: string | undefined; dynamodb?: { NewImage?: Record<string, unknown> } | undefined },
+  record: { dynamodb?: { NewImage?: Record<string, unknown> } | undefined },
 ): boolean =>
-  (decl.filter.eventNames as readonly string[]).includes(record.eventName ?? '') &&
   typeof (record.dynamodb?.NewImage?.[decl.filter.withAttribute] as { B?: unknown } | undefined)?.B !==
-    'undefined';
+  'undefined';
 
 /**
  * A bus rule's EventBridge event pattern, limited to what cityhub's rules need: the envelope's `source`

@@ -68,11 +68,10 @@ export const toCdkEventPattern = (pattern: EventPattern): CdkEventPattern => {
 export const executeApiPath = (path: string): string => path.replace(/\{[^}]+\}/g, '*');
 
 /**
- * The Lambda event filter of a declared stream: records of the declared kinds whose new image has the
- * declared binary attribute (what `matchesStreamFilter` checks in the local runtime).
+ * The Lambda event filter of a declared stream: records whose new image has the declared binary
+ * attribute (what `matchesStreamFilter` checks in the local runtime).
  */
 export const toCdkStreamFilter = (decl: Pick<StreamDecl, 'filter'>): Record<string, unknown> =>
   FilterCriteria.filter({
-    eventName: FilterRule.or(...decl.filter.eventNames),
     dynamodb: { NewImage: { [decl.filter.withAttribute]: { B: FilterRule.exists() } } },
   });
