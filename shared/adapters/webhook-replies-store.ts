@@ -4,6 +4,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/li
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import { isConditionFailed } from '#shared/adapters/dynamo';
+import { plainItemBytes } from '#shared/adapters/item-size';
 import type { RelayedRecords, RelayPayload, StoredReply, WebhookReplies } from '#shared/app/ingest';
 import { type IngestAnswer, type Source, sanitationRecordSchema } from '#shared/schemas/ingest';
 
@@ -30,20 +31,11 @@ const toReply = (item: Record<string, unknown>): StoredReply => {
 
 /** Largest answer item that costs one write unit (DynamoDB bills writes per started KB). */
 const ONE_WRITE_UNIT_BYTES = 1024;
-
-/** Bytes DynamoDB counts for an item of strings, numbers and binary values (names included). */
-const itemBytes = (item: Record<string, string | number | Uint8Array>): number =>
-  Object.entries(item).reduce(
-    (sum, [name, value]) =>
-      sum +
-      Buffer.byteLength(name) +
-      (typeof value === 'string'
-        ? Buffer.byteLength(value)
-        : typeof value === 'number'
-          ? Math.ceil(String(value).replace(/^-|\.|^0+/g, '').length / 2) + 1
-          : value.byteLength),
-    0,
-  );
+/**
+ * Points beyond which records never fit one write unit gzipped (a minute of a vehicle, 6 points, takes
+ * about 250 bytes; a track's points gzip to 15 or more bytes each): larger requests are not packed.
+ */
+const RELAY_MAX_POINTS = 100;
 
 const relayedSchema = z.object({
   acceptedAt: z.iso.datetime({ offset: true }),
@@ -114,9 +106,12 @@ export class WebhookRepliesStore implements WebhookReplies {
     now: number,
     relayed: RelayedRecords,
   ): RelayPayload | undefined {
+    // A platform's minute of the fleet is never packed only to find it too large (gzip takes time).
+    const points = relayed.records.reduce((sum, record) => sum + record.points.length, 0);
+    if (points > RELAY_MAX_POINTS) return undefined;
     const relay = gzipSync(JSON.stringify(relayed));
     const item = this.itemOf(source, webhookId, reply, now, relay);
-    return itemBytes(item) <= ONE_WRITE_UNIT_BYTES ? relay : undefined;
+    return plainItemBytes(item) <= ONE_WRITE_UNIT_BYTES ? relay : undefined;
   }
 
   async saveReply(
