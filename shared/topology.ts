@@ -124,12 +124,21 @@ export type DynamoAction =
   | 'PutItem'
   | 'BatchWriteItem'
   | 'UpdateItem'
-  | 'DeleteItem';
+  | 'DeleteItem'
+  /** PartiQL INSERT (BatchExecuteStatement): a put that fails on an existing key. */
+  | 'PartiQLInsert'
+  /** PartiQL UPDATE (BatchExecuteStatement): an update that fails on a missing item. */
+  | 'PartiQLUpdate';
 
 /** What a function may touch; the CDK stack turns this into `grant*` calls and nothing more. */
 export interface AccessDecl {
   /** Per table: all reads, all reads and writes, or just these DynamoDB actions (e.g. `['GetItem']`). */
   readonly tables?: Partial<Record<TableName, 'read' | 'readWrite' | readonly DynamoAction[]>>;
+  /**
+   * Per table, PartiQL statements a function with all reads and writes also runs (batches of writes):
+   * `grant*Data` never grants them.
+   */
+  readonly partiql?: Partial<Record<TableName, readonly ('PartiQLInsert' | 'PartiQLUpdate')[]>>;
   /** May put events on the cityhub bus. */
   readonly putEvents?: boolean;
   /** May read the ingest sources' signing secrets. */
@@ -177,11 +186,20 @@ export const functions = {
     // about 50 at once; more only queue behind a flood (docs/deploy.md, throttles and concurrency).
     reservedConcurrency: 50,
     // Ingest faces the internet: it looks up stored events, GPS record-id buckets and answers; it puts
-    // events, answers and quarantined records, and adds eventIds to GPS buckets (UpdateItem `ADD` to a
-    // string set, one per bucket); it never deletes, queries or scans.
+    // events (several at once as PartiQL INSERTs), answers and quarantined records, and adds eventIds
+    // to GPS buckets (a string set each: INSERTed when new, else `set_add` by PartiQL UPDATE, or one
+    // UpdateItem `ADD`); it never deletes, queries or scans.
     access: {
       tables: {
-        facts: ['GetItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem', 'UpdateItem'],
+        facts: [
+          'GetItem',
+          'BatchGetItem',
+          'PutItem',
+          'PartiQLInsert',
+          'PartiQLUpdate',
+          'BatchWriteItem',
+          'UpdateItem',
+        ],
         replies: ['GetItem', 'PutItem'],
       },
       putEvents: true,
@@ -203,9 +221,9 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 60,
     // It reads the replies' stream (granted with its event source) and adds the relayed records'
-    // eventIds to their GPS record-id buckets (UpdateItem `ADD`), nothing else.
+    // eventIds to their GPS record-id buckets (INSERT, UPDATE `set_add` or UpdateItem `ADD`), nothing else.
     access: {
-      tables: { facts: ['UpdateItem'] },
+      tables: { facts: ['UpdateItem', 'PartiQLInsert', 'PartiQLUpdate'] },
       leadingKeys: { facts: ['gpsids#*'] },
       putEvents: true,
     },
@@ -224,7 +242,12 @@ export const functions = {
     description: 'Recomputes daily indicators of the days whose facts changed, and nightly',
     memoryMb: 1024,
     timeoutSeconds: 300,
-    access: { tables: { facts: 'readWrite', indicators: 'readWrite' }, putEvents: true },
+    // PartiQL: the open-items index's changes of a batch, 25 to a call.
+    access: {
+      tables: { facts: 'readWrite', indicators: 'readWrite' },
+      partiql: { facts: ['PartiQLInsert', 'PartiQLUpdate'] },
+      putEvents: true,
+    },
   },
   supervise: {
     id: 'Supervise',

@@ -477,6 +477,8 @@ export class StatelessStack extends Stack {
         ]);
       }
     }
+    for (const [tableName, statements] of Object.entries(decl.access.partiql ?? {}))
+      props.tables[tableName as TableName].grant(fn, ...statements.map((action) => `dynamodb:${action}`));
     if (decl.access.putEvents) props.bus.grantPutEventsTo(fn);
     if (decl.access.sourceSecrets) {
       for (const secret of Object.values<ISecret>(props.sourceSecrets)) secret.grantRead(fn);

@@ -1,5 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
+  type BatchExecuteStatementBatchStatementError,
+  type BatchExecuteStatementBatchStatementRequest,
+  BatchExecuteStatementCommand,
   BatchGetCommand,
   type BatchGetCommandOutput,
   BatchWriteCommand,
@@ -8,6 +11,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import pMap from 'p-map';
 
 /** A DynamoDB document client; `endpoint` points it at DynamoDB Local. */
 export const createDocumentClient = (endpoint?: string): DynamoDBDocumentClient =>
@@ -106,6 +110,74 @@ const batchWrite = async (client: DynamoDBDocumentClient, table: string, request
       pending = answer.UnprocessedItems?.[table];
     }
   }
+};
+
+/** Statements DynamoDB takes in one BatchExecuteStatement. */
+const STATEMENTS_PER_CALL = 25;
+
+/** Errors of a statement in a batch that another try may not repeat. */
+const RETRYABLE_STATEMENT_ERRORS: ReadonlySet<string> = new Set([
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceeded',
+  'ThrottlingError',
+  'TransactionConflict',
+  'InternalServerError',
+]);
+
+/** Thrown when a statement of a batch fails for a reason its caller did not expect. */
+export class StatementError extends Error {
+  override name = 'StatementError';
+}
+
+/** BatchExecuteStatement calls in flight at once. */
+const STATEMENT_CALLS_AT_ONCE = 4;
+
+/**
+ * Runs PartiQL statements, 25 per call (a few calls at once), retrying with backoff those that failed
+ * for throttling or an internal error. Returns each statement's outcome, in order: undefined when it
+ * took effect, or its error when that is one of `expected` (`DuplicateItem` for an INSERT of an
+ * existing key, `ConditionalCheckFailed`); any other error throws. The statements must name distinct
+ * items (DynamoDB refuses a call that names one twice).
+ */
+export const executeStatements = async (
+  client: DynamoDBDocumentClient,
+  statements: readonly BatchExecuteStatementBatchStatementRequest[],
+  expected: ReadonlySet<string>,
+): Promise<(BatchExecuteStatementBatchStatementError | undefined)[]> => {
+  const outcomes = await pMap(
+    chunk(statements, STATEMENTS_PER_CALL),
+    async (part) => {
+      const settled = new Array<BatchExecuteStatementBatchStatementError | undefined>(part.length);
+      let pending = part.map((_, index) => index);
+      for (let round = 0; pending.length > 0; round += 1) {
+        if (round === MAX_BATCH_ROUNDS)
+          throw new UnprocessedItemsError(
+            `BatchExecuteStatement left ${pending.length} statements failing: ${settled[pending[0] ?? 0]?.Code}`,
+          );
+        if (round > 0) await backoff(round);
+        const answer = await client.send(
+          new BatchExecuteStatementCommand({ Statements: pending.flatMap((index) => part[index] ?? []) }),
+        );
+        const responses = answer.Responses ?? [];
+        if (responses.length !== pending.length)
+          throw new StatementError(
+            `BatchExecuteStatement answered ${responses.length} of ${pending.length} statements`,
+          );
+        const retry: number[] = [];
+        pending.forEach((index, position) => {
+          const error = responses[position]?.Error;
+          settled[index] = error;
+          if (!error || expected.has(error.Code ?? '')) return;
+          if (RETRYABLE_STATEMENT_ERRORS.has(error.Code ?? '')) retry.push(index);
+          else throw new StatementError(`statement failed: ${error.Code}: ${error.Message ?? ''}`);
+        });
+        pending = retry;
+      }
+      return settled;
+    },
+    { concurrency: STATEMENT_CALLS_AT_ONCE },
+  );
+  return outcomes.flat();
 };
 
 /** Every item a query returns, following `LastEvaluatedKey`. */

@@ -1,12 +1,14 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import pMap from 'p-map';
-import { batchGet } from '#shared/adapters/dynamo';
+import { batchGet, executeStatements } from '#shared/adapters/dynamo';
 import type { AcceptedGpsRecords, GpsRecordId } from '#shared/app/ingest';
 import { shardOf } from '#shared/domain/sanitation/shards';
 
 const MINUTE_MS = 60_000;
-/** Bucket writes in flight at once: a fleet minute's 32 buckets in two rounds. */
+/** Single bucket writes in flight at once. */
 const MARK_CONCURRENCY = 16;
+const DUPLICATE = new Set(['DuplicateItem']);
+const CONDITION_FAILED = new Set(['ConditionalCheckFailed']);
 const BUCKET_SK = 'ids';
 
 /**
@@ -67,21 +69,52 @@ export class GpsRecordIdsStore implements AcceptedGpsRecords {
     return found;
   }
 
-  /** Adds each record's eventId to its bucket: one `ADD` per bucket, so marking again changes nothing. */
+  /**
+   * Adds each record's eventId to its bucket, so marking again changes nothing. A bucket is new as a
+   * rule (a minute of records arrives once): the buckets are INSERTed, 25 to a call, and those that
+   * exist get their ids added by UPDATE `set_add`, 25 to a call; a fleet minute's 32 buckets take two
+   * calls, not 32. One bucket alone is one `ADD`.
+   */
   async markAccepted(records: readonly GpsRecordId[]): Promise<void> {
+    const buckets = [...byBucket(records)];
+    if (buckets.length <= 1) {
+      await pMap(buckets, ([pk, ids]) => this.add(pk, ids));
+      return;
+    }
+    const inserted = await executeStatements(
+      this.client,
+      buckets.map(([pk, ids]) => ({
+        Statement: `INSERT INTO "${this.table}" VALUE {'pk': ?, 'sk': ?, 'ids': ?}`,
+        Parameters: [pk, BUCKET_SK, ids],
+      })),
+      DUPLICATE,
+    );
+    const existing = buckets.filter((_, index) => inserted[index]);
+    const added = await executeStatements(
+      this.client,
+      existing.map(([pk, ids]) => ({
+        Statement: `UPDATE "${this.table}" SET ids = set_add(ids, ?) WHERE pk = ? AND sk = ?`,
+        Parameters: [ids, pk, BUCKET_SK],
+      })),
+      CONDITION_FAILED,
+    );
+    // Buckets are kept for good, so an UPDATE finds its bucket; should one not, `ADD` makes it.
     await pMap(
-      byBucket(records),
-      ([pk, ids]) =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: { pk, sk: BUCKET_SK },
-            UpdateExpression: 'ADD #ids :ids',
-            ExpressionAttributeNames: { '#ids': 'ids' },
-            ExpressionAttributeValues: { ':ids': ids },
-          }),
-        ),
+      existing.filter((_, index) => added[index]),
+      ([pk, ids]) => this.add(pk, ids),
       { concurrency: MARK_CONCURRENCY },
+    );
+  }
+
+  private async add(pk: string, ids: ReadonlySet<string>): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk, sk: BUCKET_SK },
+        UpdateExpression: 'ADD #ids :ids',
+        ExpressionAttributeNames: { '#ids': 'ids' },
+        ExpressionAttributeValues: { ':ids': ids },
+      }),
     );
   }
 }

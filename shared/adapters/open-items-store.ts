@@ -1,6 +1,13 @@
 import { type DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
-import { batchGet, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
-import { type HeldItem, type IndexedItem, itemKey, type OpenItemsIndex } from '#shared/app/open-items';
+import pMap from 'p-map';
+import { batchGet, executeStatements, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import {
+  type HeldItem,
+  type IndexChange,
+  type IndexedItem,
+  itemKey,
+  type OpenItemsIndex,
+} from '#shared/app/open-items';
 import type { EntityKind } from '#shared/domain/entity-events';
 import type { EntityFacts } from '#shared/domain/entity-facts';
 import type { NoticeMarks } from '#shared/domain/supervision';
@@ -19,6 +26,12 @@ const partition = (kind: EntityKind) => `openitem#${kind}`;
  * its alarm gives), so a late copy of an older derivation finds it.
  */
 const GONE_KEPT_S = 4 * 86_400;
+/** A batched change refused because its entry changed since it was read (or appeared): the single write decides. */
+const CHANGED_MEANWHILE = new Set(['DuplicateItem', 'ConditionalCheckFailed']);
+/** Single writes in flight at once. */
+const WRITE_CONCURRENCY = 8;
+/** What a closed item drops. */
+const DROPPED_ON_CLOSE = ['facts', 'view', 'since', 'approachingFor', 'overdueFor', 'duePart', 'due'];
 
 const fromItem = (item: Record<string, unknown>): IndexedItem => ({
   facts: JSON.parse(String(item.facts)) as EntityFacts,
@@ -40,6 +53,9 @@ const dueUpdate = (due: number | undefined) =>
         set: ['duePart = :duePart', 'due = :due'],
         values: { ':duePart': DUE_PARTITION, ':due': dueKey(due) },
       };
+
+/** PartiQL's REMOVE clauses of these attributes. */
+const removing = (names: readonly string[]) => names.map((name) => `REMOVE "${name}"`).join(' ');
 
 /**
  * The open-items index in the facts table: one item per open ticket or case (`openitem#<kind>`, its
@@ -105,7 +121,7 @@ export class OpenItemsStore implements OpenItemsIndex {
       Key: { pk: partition(kind), sk: id },
       UpdateExpression:
         'SET gone = :gone, #n = :n, expiresAt = :expiresAt ' +
-        'REMOVE facts, #view, since, approachingFor, overdueFor, duePart, due',
+        `REMOVE ${DROPPED_ON_CLOSE.map((name) => (name === 'view' ? '#view' : name)).join(', ')}`,
       ConditionExpression: `attribute_exists(pk) AND #n ${options.exact ? '<=' : '<'} :n`,
       ExpressionAttributeNames: { '#n': 'n', '#view': 'view' },
       ExpressionAttributeValues: {
@@ -114,6 +130,77 @@ export class OpenItemsStore implements OpenItemsIndex {
         ':expiresAt': Math.floor(Date.now() / 1000) + GONE_KEPT_S,
       },
     });
+  }
+
+  /**
+   * One change alone is its single conditional write. Several go as PartiQL statements, 25 to a call:
+   * an entity `get` found nothing of is INSERTed (refused if it appeared meanwhile); an entry is
+   * UPDATEd on condition that its event count is still the one `get` found, so the entry changes only
+   * from what the change was computed from. A refused statement falls back to the single write.
+   */
+  async apply(changes: readonly IndexChange[]): Promise<void> {
+    const [only] = changes;
+    if (changes.length <= 1) {
+      if (only) await this.single(only);
+      return;
+    }
+    const refused = await executeStatements(
+      this.client,
+      changes.map((change) => this.statementOf(change)),
+      CHANGED_MEANWHILE,
+    );
+    await pMap(
+      changes.filter((_, index) => refused[index]),
+      (change) => this.single(change),
+      { concurrency: WRITE_CONCURRENCY },
+    );
+  }
+
+  private single(change: IndexChange): Promise<void> {
+    return change.op === 'put'
+      ? this.put(change.facts, change.view, change.due)
+      : this.remove(change.kind, change.id, change.n);
+  }
+
+  private statementOf(change: IndexChange): { Statement: string; Parameters: unknown[] } {
+    const table = `"${this.table}"`;
+    const where = 'WHERE pk = ? AND sk = ? AND "n" = ?';
+    if (change.op === 'remove')
+      return {
+        Statement: `UPDATE ${table} SET "gone" = ? SET "n" = ? SET "expiresAt" = ? ${removing(DROPPED_ON_CLOSE)} ${where}`,
+        Parameters: [
+          true,
+          change.n,
+          Math.floor(Date.now() / 1000) + GONE_KEPT_S,
+          partition(change.kind),
+          change.id,
+          change.held.n,
+        ],
+      };
+    const { facts, view, due, held } = change;
+    const values: [string, unknown][] = [
+      ['facts', JSON.stringify(facts)],
+      ['n', facts.n],
+      ['view', view],
+      // As the single write's `if_not_exists`: an open entry keeps when it entered.
+      ['since', held?.item ? held.item.since : facts.n],
+      ...(due === undefined
+        ? []
+        : ([
+            ['duePart', DUE_PARTITION],
+            ['due', dueKey(due)],
+          ] as [string, unknown][])),
+    ];
+    if (!held)
+      return {
+        Statement: `INSERT INTO ${table} VALUE {'pk': ?, 'sk': ?, ${values.map(([name]) => `'${name}': ?`).join(', ')}}`,
+        Parameters: [partition(facts.kind), facts.id, ...values.map(([, value]) => value)],
+      };
+    const dropped = ['gone', 'expiresAt', ...(due === undefined ? ['duePart', 'due'] : [])];
+    return {
+      Statement: `UPDATE ${table} ${values.map(([name]) => `SET "${name}" = ?`).join(' ')} ${removing(dropped)} ${where}`,
+      Parameters: [...values.map(([, value]) => value), partition(facts.kind), facts.id, held.n],
+    };
   }
 
   async list(kind?: EntityKind): Promise<IndexedItem[]> {

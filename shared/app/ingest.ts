@@ -57,6 +57,7 @@ export interface EventWriter {
   /**
    * Stores each event unless its entity has an event with its id; an event stored under the same
    * `webhookId` (an earlier try of this request that failed to publish) counts as this request's.
+   * The events name distinct (entity, event) pairs.
    */
   storeEvents(
     kind: EntityKind,

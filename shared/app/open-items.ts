@@ -45,6 +45,23 @@ export type HeldItem =
   | { readonly n: number; readonly item: IndexedItem }
   | { readonly n: number; readonly item?: undefined };
 
+/** One change `indexOpenItems` makes to the index, with what `get` found there for the entity. */
+export type IndexChange =
+  | {
+      readonly op: 'put';
+      readonly facts: EntityFacts;
+      readonly view: string;
+      readonly due: number | undefined;
+      readonly held: HeldItem | undefined;
+    }
+  | {
+      readonly op: 'remove';
+      readonly kind: EntityKind;
+      readonly id: string;
+      readonly n: number;
+      readonly held: HeldItem;
+    };
+
 /** The open-items index: open tickets and cases, and when each next gives a notice. */
 export interface OpenItemsIndex {
   /** What the index holds of these entities (absent: never open, or closed long ago). */
@@ -66,6 +83,12 @@ export interface OpenItemsIndex {
    * derivation.
    */
   remove(kind: EntityKind, id: string, n: number, options?: { readonly exact?: boolean }): Promise<void>;
+  /**
+   * Makes changes of distinct entities at once, each as `put` or `remove` would: an entry still as
+   * `get` found it is changed in place, an absent one is created, and one that changed meanwhile
+   * gets the single conditional write, which never replaces a derivation from as many events or more.
+   */
+  apply(changes: readonly IndexChange[]): Promise<void>;
   /** Every open item (of one kind, or both). */
   list(kind?: EntityKind): Promise<IndexedItem[]>;
   /** The items whose next notice is due at or before `now`, read consistently. */
@@ -164,16 +187,25 @@ const syncEntities = async <Result>(
 /**
  * Keeps the open-items index up to date with entities' new facts (those of a batch of `facts.changed`):
  * an open entity whose view changed is written with when its next notice is due, one no longer open
- * leaves the index. Of an entity's several facts only the latest derivation counts; an entity whose
- * view is what the index holds costs a read, no write.
+ * leaves the index, all in a few batched writes. Of an entity's several facts only the latest
+ * derivation counts; an entity whose view is what the index holds costs a read, no write.
  */
 export const indexOpenItems = async (facts: readonly EntityFacts[], deps: OpenItemsDeps): Promise<void> => {
-  await syncEntities([...foldFacts(facts).values()], deps, async (entity, held, due) => {
-    // A derivation from as many events or more is there already (a late copy of an older one must
-    // not open a closed item again, nor move an open one back).
-    if (held && held.n >= entity.n) return;
-    await syncItem(entity, held?.item, deps, due);
-  });
+  const changes = await syncEntities(
+    [...foldFacts(facts).values()],
+    deps,
+    async (entity, held, due): Promise<IndexChange[]> => {
+      // A derivation from as many events or more is there already (a late copy of an older one must
+      // not open a closed item again, nor move an open one back).
+      if (held && held.n >= entity.n) return [];
+      if (!isOpen(entity))
+        return held?.item ? [{ op: 'remove', kind: entity.kind, id: entity.id, n: entity.n, held }] : [];
+      const view = supervisionView(entity);
+      if (held?.item?.view === view) return [];
+      return [{ op: 'put', facts: entity, view, due: due(entity, held?.item?.marks ?? {}), held }];
+    },
+  );
+  await deps.openItems.apply(changes.flat());
 };
 
 /**

@@ -1,5 +1,5 @@
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchExecuteStatementCommand, BatchGetCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDocumentClient } from '#shared/adapters/dynamo';
 import {
@@ -132,6 +132,38 @@ describe('the capacity meter against DynamoDB Local', () => {
         }),
       ),
     ).rejects.toThrow('The conditional request failed');
+    // PartiQL INSERTs, of which DynamoDB Local reports nothing: a new 1.5 KB item (2 units), a small one
+    // (1) and one refused on its existing key (priced as the put of the item it names: 1).
+    const insert = (pk: string, body: string) => ({
+      Statement: `INSERT INTO "${table}" VALUE {'pk': ?, 'sk': ?, 'body': ?}`,
+      Parameters: [pk, 'e#1', body],
+    });
+    const inserted = await documents.send(
+      new BatchExecuteStatementCommand({
+        Statements: [insert('ticket#1', big), insert('ticket#2', 'small')],
+      }),
+    );
+    expect(inserted.Responses?.map((response) => response.Error?.Code)).toEqual([undefined, undefined]);
+    const refused = await documents.send(
+      new BatchExecuteStatementCommand({ Statements: [insert('ticket#1', 'again')] }),
+    );
+    expect(refused.Responses?.[0]?.Error?.Code).toBe('DuplicateItem');
+    // PartiQL UPDATEs: one grows a small item past 1 KB (the larger of before and after: 2 units), one
+    // finds no item (a failed condition on nothing: 1).
+    const grow = (pk: string) => ({
+      Statement: `UPDATE "${table}" SET ids = set_add(ids, ?) WHERE pk = ? AND sk = ?`,
+      Parameters: [new Set([big]), pk, 'ids'],
+    });
+    await documents.send(
+      new PutCommand({ TableName: table, Item: { pk: 'gpsids#1', sk: 'ids', ids: new Set(['a']) } }),
+    );
+    const updated = await documents.send(
+      new BatchExecuteStatementCommand({ Statements: [grow('gpsids#1'), grow('gpsids#2')] }),
+    );
+    expect(updated.Responses?.map((response) => response.Error?.Code)).toEqual([
+      undefined,
+      'ConditionalCheckFailed',
+    ]);
     documents.destroy();
 
     const byOperation = (operation: string) =>
@@ -139,6 +171,20 @@ describe('the capacity meter against DynamoDB Local', () => {
     expect(byOperation('PutItem')).toMatchObject({ calls: 2, wru: 2 + 2, computed: 2 });
     expect(byOperation('GetItem')).toMatchObject({ calls: 1, rru: 1, itemsRead: 1 });
     expect(byOperation('BatchGetItem')).toMatchObject({ calls: 1, rru: 2, itemsRead: 1, computed: 2 });
+    expect(
+      sumTallies(
+        meter.entries(),
+        (entry) => entry.operation === 'BatchExecuteStatement' && entry.kind === 'ticket',
+      ),
+    ).toMatchObject({ calls: 2, wru: 2 + 1 + 1, computed: 4 });
+    expect(
+      sumTallies(
+        meter.entries(),
+        (entry) => entry.operation === 'BatchExecuteStatement' && entry.kind === 'gpsids',
+      ),
+    ).toMatchObject({ calls: 1, wru: 2 + 1, computed: 3 });
+    // The meter's own reads, sizing the updated items, are not counted.
+    expect(sumTallies(meter.entries(), (entry) => entry.operation === 'GetItem').calls).toBe(1);
     expect(meter.entries().every((entry) => entry.owner === 'bench')).toBe(true);
   });
 });

@@ -11,15 +11,26 @@
  * - A conditional write whose condition fails throws without ConsumedCapacity; DynamoDB charges it the
  *   size of the existing item rounded up to 1 KB (at least 1 unit). The meter asks for the existing item
  *   (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`) and computes that.
+ * - BatchExecuteStatement: DynamoDB Local reports no units. DynamoDB charges a PartiQL INSERT as the put
+ *   of its item, and one refused on an existing key as a failed conditional put; the meter computes
+ *   each INSERT's units from the item it names, which for a refused one (the same event sent again)
+ *   stands for the existing item. An UPDATE is charged as UpdateItem: the larger of the item before
+ *   and after, or the existing item when its condition fails; the meter reads the item before and
+ *   after the call (reads it does not count) and computes that. A statement's index entries are
+ *   priced as DynamoDB Local itemizes them for the other writes: 1 for an entry set or removed, 2 for
+ *   one whose key moved (the table's indexes, from shared/topology.ts, all keys-only). Other statements
+ *   are refused here.
  *
  * A write's units include those of the global secondary indexes it changes: DynamoDB's TOTAL, and
  * DynamoDB Local's (asked for INDEXES, it itemizes them): 1 for an index entry set or removed, 2 for
  * one whose key moved (the open-items index's `byDue`).
  */
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 
 import { itemBytes, plainItemBytes } from '#shared/adapters/item-size';
+import { tables } from '#shared/topology';
 
 export { attributeValueBytes, itemBytes, numberBytes, plainItemBytes } from '#shared/adapters/item-size';
 
@@ -154,6 +165,8 @@ const partitionKeyOf = (operation: string, input: Input): unknown => {
     }
     case 'BatchGetItem':
       return ((first as { Keys?: Item[] } | undefined)?.Keys?.[0] as Item | undefined)?.pk;
+    case 'BatchExecuteStatement':
+      return partitionOfWrite(statementWrites(input)[0]);
     case 'BatchWriteItem': {
       const request = (
         first as { PutRequest?: { Item: Item }; DeleteRequest?: { Key: Item } }[] | undefined
@@ -165,8 +178,82 @@ const partitionKeyOf = (operation: string, input: Input): unknown => {
   }
 };
 
+const INSERT = /^INSERT INTO "([^"]+)" VALUE \{(.*)\}$/s;
+const UPDATE = /^UPDATE "([^"]+)" (.*) WHERE pk = \? AND sk = \?(?:\s.*)?$/s;
+
+/**
+ * What each PartiQL statement of a BatchExecuteStatement writes: an INSERT's table and item (`'name': ?`
+ * pairs only), an UPDATE's table and key (`WHERE pk = ? AND sk = ?` first).
+ */
+const statementWrites = (
+  input: Input,
+): ({ kind: 'insert'; table: string; item: Item } | { kind: 'update'; table: string; key: Item })[] =>
+  ((input.Statements ?? []) as { Statement: string; Parameters?: unknown[] }[]).map(
+    ({ Statement, Parameters = [] }) => {
+      const text = Statement.trim();
+      const [, table = '', pairs = ''] = INSERT.exec(text) ?? [];
+      const names = [...pairs.matchAll(/'([^']+)'\s*:\s*\?/g)].map((match) => match[1] ?? '');
+      if (table && names.length === Parameters.length)
+        return {
+          kind: 'insert',
+          table,
+          item: Object.fromEntries(names.map((name, index) => [name, Parameters[index]])),
+        };
+      const [, updated = '', changes = ''] = UPDATE.exec(text) ?? [];
+      const before = changes.split('?').length - 1;
+      if (updated)
+        return {
+          kind: 'update',
+          table: updated,
+          key: { pk: Parameters[before], sk: Parameters[before + 1] },
+        };
+      throw new Error(`capacity meter: cannot price the statement ${Statement}`);
+    },
+  );
+
+/** The key attributes of each global index of a table, by its role; only keys-only indexes are priced. */
+const indexKeysOf = (role: string): string[][] => {
+  const declared =
+    (tables as Record<string, { globalIndexes: readonly unknown[] }>)[role]?.globalIndexes ?? [];
+  return (
+    declared as {
+      indexName: string;
+      partitionKey: { name: string };
+      sortKey?: { name: string };
+      projection: string;
+    }[]
+  ).map((index) => {
+    if (index.projection !== 'keys')
+      throw new Error(`capacity meter: cannot price writes to index ${index.indexName}`);
+    return [index.partitionKey.name, ...(index.sortKey ? [index.sortKey.name] : [])];
+  });
+};
+
+/** Write units of the index entries a write changes, from the item before and after (raw attribute values). */
+const indexUnits = (
+  role: string,
+  before: Record<string, AttributeValue> | undefined,
+  after: Record<string, AttributeValue> | undefined,
+): number =>
+  indexKeysOf(role).reduce((sum, names) => {
+    const keyOf = (item: Record<string, AttributeValue> | undefined) =>
+      item && names.every((name) => item[name] !== undefined)
+        ? JSON.stringify(names.map((name) => item[name]))
+        : undefined;
+    const [was, is] = [keyOf(before), keyOf(after)];
+    if (was === is) return sum;
+    return sum + (was !== undefined && is !== undefined ? 2 : 1);
+  }, 0);
+
+const partitionOfWrite = (write: ReturnType<typeof statementWrites>[number] | undefined): unknown =>
+  write?.kind === 'insert' ? write.item.pk : write?.key.pk;
+
 const tableOf = (input: Input): string =>
-  typeof input.TableName === 'string' ? input.TableName : (Object.keys(input.RequestItems ?? {})[0] ?? '?');
+  typeof input.TableName === 'string'
+    ? input.TableName
+    : input.Statements
+      ? (statementWrites(input)[0]?.table ?? '?')
+      : (Object.keys(input.RequestItems ?? {})[0] ?? '?');
 
 const consumedOf = (output: Input): number => {
   const consumed = output.ConsumedCapacity as
@@ -181,6 +268,11 @@ const consumedOf = (output: Input): number => {
 };
 
 const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
+const marshallItem = (item: Item) =>
+  marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: false });
+
+/** Inputs of the reads the meter itself makes to size items: passed through, not counted. */
+const OWN_READS = new WeakSet<object>();
 const CONDITIONAL_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
 
 /** Options of {@link instrumentDocumentClients}. */
@@ -204,8 +296,15 @@ export const instrumentDocumentClients = (meter: CapacityMeter, options: Instrum
     const stack = new Error('owner of a DynamoDB client').stack ?? '';
     Error.stackTraceLimit = limit;
     const owner = /functions\/([a-z-]+)\/handler\.ts/.exec(stack)?.[1] ?? 'bench';
+    /** An item as stored now (a consistent read the meter makes and does not count). */
+    const stored = async (table: string, key: Item): Promise<Record<string, AttributeValue> | undefined> => {
+      const input = { TableName: table, Key: marshall(key), ConsistentRead: true };
+      OWN_READS.add(input);
+      return (await client.send(new GetItemCommand(input))).Item;
+    };
     client.middlewareStack.add(
       (next, context) => async (args) => {
+        if (OWN_READS.has(args.input as object)) return next(args);
         const operation = String(context.commandName ?? '').replace(/Command$/, '');
         const asked: Input = { ...(args.input as Input), ReturnConsumedCapacity: 'TOTAL' };
         if (CONDITIONAL_WRITES.has(operation) && asked.ConditionExpression)
@@ -213,6 +312,10 @@ export const instrumentDocumentClients = (meter: CapacityMeter, options: Instrum
         const table = tableOf(asked);
         const role = options.tableRole(table);
         const key: TallyKey = { owner, kind: kindOfKey(partitionKeyOf(operation, asked), role), operation };
+        const writes = operation === 'BatchExecuteStatement' ? statementWrites(asked) : [];
+        const itemsBefore = await Promise.all(
+          writes.map((write) => (write.kind === 'update' ? stored(write.table, write.key) : undefined)),
+        );
         const begun = performance.now();
         try {
           const result = await next({ ...args, input: asked });
@@ -235,6 +338,27 @@ export const instrumentDocumentClients = (meter: CapacityMeter, options: Instrum
               bytesRead: sizes.reduce((sum, bytes) => sum + bytes, 0),
               computed: rru,
             });
+          } else if (operation === 'BatchExecuteStatement') {
+            const responses = (output.Responses ?? []) as { Error?: unknown }[];
+            const units = await Promise.all(
+              writes.map(async (write, index) => {
+                const failed = responses[index]?.Error !== undefined;
+                if (write.kind === 'insert') {
+                  const item = marshallItem(write.item);
+                  return writeUnits(itemBytes(item)) + (failed ? 0 : indexUnits(role, undefined, item));
+                }
+                const before = itemsBefore[index];
+                const beforeBytes = before ? itemBytes(before) : 0;
+                if (failed) return writeUnits(beforeBytes);
+                const after = await stored(write.table, write.key);
+                return (
+                  writeUnits(Math.max(beforeBytes, after ? itemBytes(after) : 0)) +
+                  indexUnits(role, before, after)
+                );
+              }),
+            );
+            const wru = units.reduce((sum, each) => sum + each, 0);
+            meter.add(key, { ms, wru, computed: wru });
           } else if (READS.has(operation)) {
             const items =
               operation === 'GetItem' ? [output.Item].filter(Boolean) : ((output.Items as Item[]) ?? []);

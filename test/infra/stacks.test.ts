@@ -151,6 +151,13 @@ describe('stateless stack', () => {
     expect(actions.includes('dynamodb:Query')).toBe(reads('Query'));
     expect(actions.includes('dynamodb:PutItem')).toBe(allows('PutItem'));
     expect(actions.includes('dynamodb:DeleteItem')).toBe(allows('DeleteItem'));
+    // grant*Data never grants PartiQL: only a function that lists it may run INSERT or UPDATE statements.
+    for (const statement of ['PartiQLInsert', 'PartiQLUpdate'] as const)
+      expect(actions.includes(`dynamodb:${statement}`)).toBe(
+        modes.some((mode) => Array.isArray(mode) && mode.includes(statement)) ||
+          Object.values(decl.access.partiql ?? {}).some((listed) => listed.includes(statement)),
+      );
+    expect(actions.includes('dynamodb:PartiQLDelete')).toBe(false);
     expect(actions.includes('events:PutEvents')).toBe(decl.access.putEvents === true);
     expect(actions.includes('secretsmanager:GetSecretValue')).toBe(decl.access.sourceSecrets === true);
   });
@@ -206,12 +213,15 @@ describe('stateless stack', () => {
   });
 
   it('lets the internet-facing ingest function only get, put and update facts, never delete, query or scan', () => {
-    // UpdateItem: adding accepted GPS eventIds to their bucket's string set.
+    // UpdateItem: adding accepted GPS eventIds to their bucket's string set; PartiQLInsert and
+    // PartiQLUpdate: a request's events and GPS buckets, 25 statements to a call.
     const dynamo = roleActions('ingest').filter((action) => action.startsWith('dynamodb:'));
     expect([...new Set(dynamo)].sort()).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:BatchWriteItem',
       'dynamodb:GetItem',
+      'dynamodb:PartiQLInsert',
+      'dynamodb:PartiQLUpdate',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);

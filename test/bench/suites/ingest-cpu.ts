@@ -11,6 +11,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
+  BatchExecuteStatementCommand,
   BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
@@ -189,8 +190,16 @@ const cannedHttp = () => {
   };
   const original = prototype.handle;
   prototype.handle = async (request: unknown) => {
-    const target = (request as { headers: Record<string, string> }).headers['x-amz-target'] ?? '';
-    const body = new TextEncoder().encode(answers[target] ?? '{}');
+    const { headers, body: sent } = request as { headers: Record<string, string>; body?: unknown };
+    const target = headers['x-amz-target'] ?? '';
+    // PartiQL batches are answered statement by statement: each took effect.
+    const answer =
+      target === 'DynamoDB_20120810.BatchExecuteStatement'
+        ? JSON.stringify({
+            Responses: (JSON.parse(String(sent)) as { Statements: unknown[] }).Statements.map(() => ({})),
+          })
+        : (answers[target] ?? '{}');
+    const body = new TextEncoder().encode(answer);
     return {
       response: {
         statusCode: 200,
@@ -211,7 +220,11 @@ const bareStubs = () => {
   const bus = EventBridgeClient.prototype as unknown as { send: unknown };
   const originals = [documents.send, bus.send];
   documents.send = async (command: object) =>
-    command instanceof BatchGetCommand ? { Responses: {}, UnprocessedKeys: {} } : {};
+    command instanceof BatchGetCommand
+      ? { Responses: {}, UnprocessedKeys: {} }
+      : command instanceof BatchExecuteStatementCommand
+        ? { Responses: (command.input.Statements ?? []).map(() => ({})) }
+        : {};
   bus.send = async () => ({ FailedEntryCount: 0, Entries: [] });
   return () => {
     [documents.send, bus.send] = originals;
@@ -227,6 +240,9 @@ const sdkClientMock = () => {
   documents.on(GetCommand).resolves({});
   documents.on(BatchGetCommand).resolves({ Responses: {}, UnprocessedKeys: {} });
   documents.on(BatchWriteCommand).resolves({ UnprocessedItems: {} });
+  documents.on(BatchExecuteStatementCommand).callsFake((input: { Statements?: unknown[] }) => ({
+    Responses: (input.Statements ?? []).map(() => ({})),
+  }));
   const bus = mockClient(EventBridgeClient);
   bus.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
   return () => {

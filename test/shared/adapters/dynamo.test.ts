@@ -1,7 +1,19 @@
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchExecuteStatementCommand,
+  BatchGetCommand,
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { batchGet, batchPut, createDocumentClient, UnprocessedItemsError } from '#shared/adapters/dynamo';
+import {
+  batchGet,
+  batchPut,
+  createDocumentClient,
+  executeStatements,
+  StatementError,
+  UnprocessedItemsError,
+} from '#shared/adapters/dynamo';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const client = createDocumentClient('http://127.0.0.1:1');
@@ -39,5 +51,63 @@ describe('batch helpers', () => {
       .on(BatchWriteCommand)
       .resolves({ UnprocessedItems: { t: [{ PutRequest: { Item: { pk: 'x' } } }] } });
     await expect(batchPut(client, 't', [{ pk: 'x' }])).rejects.toThrow(UnprocessedItemsError);
+  });
+});
+
+describe('executeStatements', () => {
+  const insert = (index: number) => ({
+    Statement: `INSERT INTO "t" VALUE {'pk': ?}`,
+    Parameters: [`i${index}`],
+  });
+  const duplicate = new Set(['DuplicateItem']);
+
+  it('sends 25 statements a call, in order, and gives each its outcome', async () => {
+    documents
+      .on(BatchExecuteStatementCommand)
+      .callsFake((input: { Statements: { Parameters: string[] }[] }) => ({
+        Responses: input.Statements.map(({ Parameters: [pk] }) =>
+          pk === 'i3' || pk === 'i27' ? { Error: { Code: 'DuplicateItem', Message: 'exists' } } : {},
+        ),
+      }));
+    const outcomes = await executeStatements(
+      client,
+      Array.from({ length: 30 }, (_, index) => insert(index)),
+      duplicate,
+    );
+    expect(outcomes.map((outcome) => outcome?.Code ?? 'ok')).toEqual(
+      Array.from({ length: 30 }, (_, index) => (index === 3 || index === 27 ? 'DuplicateItem' : 'ok')),
+    );
+    const sizes = documents
+      .commandCalls(BatchExecuteStatementCommand)
+      .map((call) => call.args[0].input.Statements?.length);
+    expect(sizes).toEqual([25, 5]);
+  });
+
+  it('tries throttled statements again, and only those', async () => {
+    documents
+      .on(BatchExecuteStatementCommand)
+      .resolvesOnce({
+        Responses: [{}, { Error: { Code: 'ThrottlingError', Message: 'slow down' } }, {}],
+      })
+      .resolvesOnce({ Responses: [{ Error: { Code: 'DuplicateItem', Message: 'exists' } }] });
+    const outcomes = await executeStatements(client, [insert(0), insert(1), insert(2)], duplicate);
+    expect(outcomes.map((outcome) => outcome?.Code)).toEqual([undefined, 'DuplicateItem', undefined]);
+    expect(documents).toReceiveNthCommandWith(BatchExecuteStatementCommand, 2, {
+      Statements: [insert(1)],
+    });
+  });
+
+  it('throws on an error the caller did not expect, and on an answer that lacks statements', async () => {
+    documents.on(BatchExecuteStatementCommand).resolvesOnce({
+      Responses: [{ Error: { Code: 'ValidationError', Message: 'bad statement' } }],
+    });
+    await expect(executeStatements(client, [insert(0)], duplicate)).rejects.toThrow(
+      /ValidationError: bad statement/,
+    );
+    documents.reset();
+    documents.on(BatchExecuteStatementCommand).resolves({ Responses: [{}] });
+    await expect(executeStatements(client, [insert(0), insert(1)], duplicate)).rejects.toThrow(
+      StatementError,
+    );
   });
 });

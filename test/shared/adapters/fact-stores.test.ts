@@ -95,6 +95,38 @@ describe('fact stores on DynamoDB Local', () => {
     expect(stored.map((event) => event.eventId).sort()).toEqual(['x1', 'x2', 'x3']);
   });
 
+  it('stores the events of a large request 25 to a call, each as sent, and one event by itself', async () => {
+    const located = (index: number): HotlineRecord => ({
+      ...record(`big-${index}`, `big-${index % 7}`),
+      location: { lat: 39.9 + index / 1000, lon: 116.4 },
+      street: `street ${index}`,
+    });
+    const events = Array.from({ length: 60 }, (_, index) => ({
+      entityId: `big-${index % 7}`,
+      event: located(index),
+    }));
+    const at = '2026-03-02T02:00:00.000Z';
+    // An event of the request stored before by another one: a duplicate, and only that one.
+    const earlier = events[31];
+    if (!earlier) throw new Error('no 32nd event');
+    expect(await db.events.storeEvents('ticket', [earlier], 'w-earlier', at)).toEqual(['stored']);
+    const outcomes = await db.events.storeEvents('ticket', events, 'w-big', at);
+    expect(outcomes).toEqual(events.map((_, index) => (index === 31 ? 'duplicate' : 'stored')));
+    const { events: stored } = await db.entities.readEntity<HotlineRecord>('ticket', 'big-3');
+    expect(stored.sort((a, b) => a.eventId.localeCompare(b.eventId))).toEqual(
+      events
+        .filter(({ entityId }) => entityId === 'big-3')
+        .map(({ event }) => event)
+        .sort((a, b) => a.eventId.localeCompare(b.eventId)),
+    );
+    // What ingest's lookup reads back: the webhook-id each event came with.
+    const found = await db.events.findStored(
+      'ticket',
+      events.slice(30, 33).map(({ entityId, event }) => ({ entityId, eventId: event.eventId })),
+    );
+    expect([...found.values()]).toEqual(['w-big', 'w-earlier', 'w-big']);
+  });
+
   it("folds a cohort log to each entity's derivation from the most events, whatever the order", async () => {
     const facts = (n: number, cohortDay: string) =>
       ticketFacts(

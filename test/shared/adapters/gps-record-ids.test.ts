@@ -100,7 +100,7 @@ describe('GpsRecordIdsStore on DynamoDB Local', () => {
     expect(await store.findAccepted([gps('d1', 'v4', MINUTE + 60_000)])).toEqual(new Set());
   });
 
-  it('looks up and marks a minute of an 800-vehicle fleet with one write and one read per bucket', async () => {
+  it('looks up and marks a minute of an 800-vehicle fleet in a few calls: buckets INSERTed 25 to a call', async () => {
     const fleet = Array.from({ length: 800 }, (_, n) =>
       gps(`fleet-${n}`, `truck-${n}`, MINUTE + 120_000 + ((n * 37) % 60_000)),
     );
@@ -110,9 +110,34 @@ describe('GpsRecordIdsStore on DynamoDB Local', () => {
     expect(await store.findAccepted(fleet)).toEqual(new Set());
     await store.markAccepted(fleet);
     expect(await store.findAccepted(fleet)).toEqual(new Set(fleet.map(({ eventId }) => eventId)));
-    // Two lookups of at most 100 buckets: one BatchGet each; one UpdateItem per bucket.
+    // Two lookups of at most 100 buckets: one BatchGet each; the new buckets INSERTed, 25 a call.
     expect(sent.filter((name) => name === 'BatchGetCommand')).toHaveLength(2);
-    expect(sent.filter((name) => name === 'UpdateCommand')).toHaveLength(buckets);
-    expect(sent).toHaveLength(2 + buckets);
+    expect(sent.filter((name) => name === 'BatchExecuteStatementCommand')).toHaveLength(
+      Math.ceil(buckets / 25),
+    );
+    expect(sent).toHaveLength(2 + Math.ceil(buckets / 25));
+  });
+
+  it('adds ids to the buckets that exist and makes the others, whichever came first', async () => {
+    const minute = MINUTE + 10 * 60_000;
+    const first = Array.from({ length: 60 }, (_, n) => gps(`m-${n}`, `van-${n}`, minute + n * 1_000));
+    // Half of these land in buckets the first batch made, half in buckets of the next minute.
+    const second = Array.from({ length: 60 }, (_, n) =>
+      gps(`m2-${n}`, `van-${n}`, minute + (n % 2 === 0 ? n * 1_000 : 60_000 + n * 500)),
+    );
+    await store.markAccepted(first);
+    sent.splice(0);
+    await Promise.all([store.markAccepted(second), store.markAccepted(second.slice(0, 30))]);
+    const all = [...first, ...second];
+    expect(await store.findAccepted(all)).toEqual(new Set(all.map(({ eventId }) => eventId)));
+    const inFirstBucket = await bucketIds(first[0] as GpsRecordId);
+    expect(inFirstBucket).toEqual(
+      new Set(
+        all
+          .filter((record) => gpsIdsBucket(record) === gpsIdsBucket(first[0] as GpsRecordId))
+          .map(({ eventId }) => eventId),
+      ),
+    );
+    expect(sent).toContain('BatchExecuteStatementCommand');
   });
 });
