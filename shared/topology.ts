@@ -221,7 +221,8 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 60,
     // It reads the replies' stream (granted with its event source) and adds the relayed records'
-    // eventIds to their GPS record-id buckets (INSERT, UPDATE `set_add` or UpdateItem `ADD`), nothing else.
+    // eventIds to their GPS record-id buckets (INSERT, UPDATE `set_add` or UpdateItem `ADD`), nothing
+    // else.
     access: {
       tables: { facts: ['UpdateItem', 'PartiQLInsert', 'PartiQLUpdate'] },
       leadingKeys: { facts: ['gpsids#*'] },

@@ -9,6 +9,8 @@ const MINUTE_MS = 60_000;
 const MARK_CONCURRENCY = 16;
 const DUPLICATE = new Set(['DuplicateItem']);
 const CONDITION_FAILED = new Set(['ConditionalCheckFailed']);
+/** Buckets an instance remembers as existing: a few minutes of a large fleet's shards. */
+const KNOWN_BUCKETS = 4_096;
 const BUCKET_SK = 'ids';
 
 /**
@@ -42,6 +44,9 @@ const byBucket = (records: readonly GpsRecordId[]): Map<string, Set<string>> => 
  * Buckets are kept for good, as the per-record marks they replace were.
  */
 export class GpsRecordIdsStore implements AcceptedGpsRecords {
+  /** Buckets this instance read or wrote, the most recent last: they exist (never deleted). */
+  private readonly known = new Set<string>();
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
@@ -61,6 +66,7 @@ export class GpsRecordIdsStore implements AcceptedGpsRecords {
       [...buckets.keys()].map((pk) => ({ pk, sk: BUCKET_SK })),
     );
     const stored = new Map(items.map((item) => [String(item.pk), item.ids]));
+    this.remember([...stored.keys()]);
     const found = new Set<string>();
     for (const record of records) {
       const ids = stored.get(gpsIdsBucket(record));
@@ -70,29 +76,35 @@ export class GpsRecordIdsStore implements AcceptedGpsRecords {
   }
 
   /**
-   * Adds each record's eventId to its bucket, so marking again changes nothing. A bucket is new as a
-   * rule (a minute of records arrives once): the buckets are INSERTed, 25 to a call, and those that
-   * exist get their ids added by UPDATE `set_add`, 25 to a call; a fleet minute's 32 buckets take two
-   * calls, not 32. One bucket alone is one `ADD`.
+   * Adds each record's eventId to its bucket, so marking again changes nothing. One bucket alone is
+   * one `ADD`. Several go 25 to a call: a bucket this instance knows to exist (it read or wrote it;
+   * buckets are never deleted) is extended by UPDATE `set_add`, any other INSERTed, which DynamoDB
+   * refuses when it exists after all (a write unit spent) and the UPDATE follows. A fleet minute's
+   * 32 new buckets take two calls, not 32.
    */
   async markAccepted(records: readonly GpsRecordId[]): Promise<void> {
     const buckets = [...byBucket(records)];
     if (buckets.length <= 1) {
       await pMap(buckets, ([pk, ids]) => this.add(pk, ids));
+      this.remember(buckets.map(([pk]) => pk));
       return;
     }
+    const fresh = buckets.filter(([pk]) => !this.known.has(pk));
     const inserted = await executeStatements(
       this.client,
-      buckets.map(([pk, ids]) => ({
+      fresh.map(([pk, ids]) => ({
         Statement: `INSERT INTO "${this.table}" VALUE {'pk': ?, 'sk': ?, 'ids': ?}`,
         Parameters: [pk, BUCKET_SK, ids],
       })),
       DUPLICATE,
     );
-    const existing = buckets.filter((_, index) => inserted[index]);
+    const extended = [
+      ...buckets.filter(([pk]) => this.known.has(pk)),
+      ...fresh.filter((_, index) => inserted[index]),
+    ];
     const added = await executeStatements(
       this.client,
-      existing.map(([pk, ids]) => ({
+      extended.map(([pk, ids]) => ({
         Statement: `UPDATE "${this.table}" SET ids = set_add(ids, ?) WHERE pk = ? AND sk = ?`,
         Parameters: [ids, pk, BUCKET_SK],
       })),
@@ -100,10 +112,23 @@ export class GpsRecordIdsStore implements AcceptedGpsRecords {
     );
     // Buckets are kept for good, so an UPDATE finds its bucket; should one not, `ADD` makes it.
     await pMap(
-      existing.filter((_, index) => added[index]),
+      extended.filter((_, index) => added[index]),
       ([pk, ids]) => this.add(pk, ids),
       { concurrency: MARK_CONCURRENCY },
     );
+    this.remember(buckets.map(([pk]) => pk));
+  }
+
+  /** Notes buckets that exist, forgetting the oldest beyond `KNOWN_BUCKETS`. */
+  private remember(pks: readonly string[]): void {
+    for (const pk of pks) {
+      this.known.delete(pk);
+      this.known.add(pk);
+    }
+    for (const oldest of this.known) {
+      if (this.known.size <= KNOWN_BUCKETS) break;
+      this.known.delete(oldest);
+    }
   }
 
   private async add(pk: string, ids: ReadonlySet<string>): Promise<void> {

@@ -140,4 +140,34 @@ describe('GpsRecordIdsStore on DynamoDB Local', () => {
     );
     expect(sent).toContain('BatchExecuteStatementCommand');
   });
+
+  it('adds ids to buckets another instance made, refused as new ones, then by UPDATE alone', async () => {
+    const minute = MINUTE + 20 * 60_000;
+    const recording = (log: string[]) =>
+      new GpsRecordIdsStore(
+        {
+          send: (command: object) => {
+            const { input } = command as { input: { Statements?: { Statement: string }[] } };
+            for (const { Statement } of input.Statements ?? []) log.push(Statement.split(' ')[0] ?? '');
+            return db.documents.send(command as never);
+          },
+        } as unknown as DynamoDBDocumentClient,
+        db.names.facts,
+      );
+    const made: string[] = [];
+    const other: string[] = [];
+    const blind = recording(other);
+    const first = Array.from({ length: 40 }, (_, n) => gps(`x-${n}`, `car-${n}`, minute + n * 1_000));
+    const again = first.map((record) => ({ ...record, eventId: `${record.eventId}-again` }));
+    const third = first.map((record) => ({ ...record, eventId: `${record.eventId}-third` }));
+    await recording(made).markAccepted(first);
+    await blind.markAccepted(again);
+    await blind.markAccepted(third);
+    const all = [...first, ...again, ...third];
+    expect(await store.findAccepted(all)).toEqual(new Set(all.map(({ eventId }) => eventId)));
+    const buckets = new Set(first.map((record) => gpsIdsBucket(record))).size;
+    expect(made).toEqual(Array(buckets).fill('INSERT'));
+    // Not knowing them, the other instance tries INSERTs first; then it knows.
+    expect(other).toEqual([...Array(buckets).fill('INSERT'), ...Array(buckets * 2).fill('UPDATE')]);
+  });
 });
