@@ -112,8 +112,11 @@ export class GpsLogStore implements GpsLog, VehicleDayLister {
     return Item ? toHead(Item) : { version: 0, vehicles: new Map() };
   }
 
-  async readHeads(day: string): Promise<Map<number, ShardDayHead>> {
-    const keys = Array.from({ length: GPS_SHARDS }, (_, shard) => ({ pk: headPk(day, shard), sk: 'head' }));
+  async readHeads(day: string, shards?: readonly number[]): Promise<Map<number, ShardDayHead>> {
+    const keys = (shards ?? Array.from({ length: GPS_SHARDS }, (_, shard) => shard)).map((shard) => ({
+      pk: headPk(day, shard),
+      sk: 'head',
+    }));
     const items = await batchGet(this.client, this.table, keys, undefined, true);
     return new Map(
       items.map((item) => [

@@ -50,8 +50,8 @@ export interface GpsLogEntry {
 export interface GpsLog {
   /** The stored head of a shard-day (a consistent read); version 0 and no vehicles when none. */
   readHead(day: string, shard: number): Promise<ShardDayHead>;
-  /** The stored heads of every shard of a day that has one (consistent reads). */
-  readHeads(day: string): Promise<Map<number, ShardDayHead>>;
+  /** The stored heads of every shard of a day (or of these shards) that has one (consistent reads). */
+  readHeads(day: string, shards?: readonly number[]): Promise<Map<number, ShardDayHead>>;
   /** The log entries of a shard-day after `afterVersion`, in order (consistent reads). */
   readEntries(day: string, shard: number, afterVersion?: number): Promise<GpsLogEntry[]>;
   /**
@@ -174,14 +174,14 @@ export const processTrackMessages = async (
   const changedDays = new Set<string>();
   const touchedDays = new Set<string>();
   if (shards.size > 0) {
-    const reference = await deps.loadSanitation();
+    const [reference, heads] = await Promise.all([deps.loadSanitation(), prefetchHeads(shards, deps)]);
     await pMap(
       shards,
       async ([shard, work]) => {
         // Each shard has a marker of its own: shards are covered concurrently.
         const context = coverageContext(reference.network, deps.timeZone);
         try {
-          const { changed, touched } = await processShard(shard, work, reference, context, deps);
+          const { changed, touched } = await processShard(shard, work, reference, context, deps, heads);
           for (const day of changed) changedDays.add(day);
           for (const day of touched) touchedDays.add(day);
         } catch (error) {
@@ -206,6 +206,37 @@ export const processTrackMessages = async (
   return { changedDays: days, failedMessages: [...failed], failures };
 };
 
+/** Heads read ahead for a batch, by `<day>#<shard>`: undefined for a shard-day with none stored. */
+type PrefetchedHeads = ReadonlyMap<string, ShardDayHead | undefined>;
+
+/**
+ * The heads of the shard-days the batch's points fall on, read in one call per day rather than one
+ * per shard (the same consistent reads). Nothing when that fails: each shard then reads its own, and
+ * only a shard whose read fails fails its messages.
+ */
+const prefetchHeads = async (
+  shards: ReadonlyMap<number, ShardWork>,
+  deps: CoverageDeps,
+): Promise<PrefetchedHeads> => {
+  const byDay = new Map<string, Set<number>>();
+  for (const [shard, work] of shards)
+    for (const rows of work.points.values())
+      for (const row of rows) {
+        const day = localDate(row[0], deps.timeZone);
+        byDay.set(day, (byDay.get(day) ?? new Set()).add(shard));
+      }
+  const heads = new Map<string, ShardDayHead | undefined>();
+  try {
+    for (const [day, wanted] of byDay) {
+      const stored = await deps.gps.readHeads(day, [...wanted]);
+      for (const shard of wanted) heads.set(`${day}#${shard}`, stored.get(shard));
+    }
+  } catch {
+    return new Map();
+  }
+  return heads;
+};
+
 /** Works one shard, retrying from fresh reads when another consumer appended meanwhile. */
 const processShard = async (
   shard: number,
@@ -213,10 +244,20 @@ const processShard = async (
   reference: SanitationReference,
   context: CoverageContext,
   deps: CoverageDeps,
+  heads: PrefetchedHeads,
 ): Promise<{ changed: string[]; touched: string[] }> => {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await attemptShard(shard, work, reference, context, deps, attempt > 1);
+      // A retry reads afresh: another consumer appended since the heads were read.
+      return await attemptShard(
+        shard,
+        work,
+        reference,
+        context,
+        deps,
+        attempt > 1,
+        attempt === 1 ? heads : new Map(),
+      );
     } catch (error) {
       if (!(error instanceof LogConflict) || attempt >= SHARD_ATTEMPTS) throw error;
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
@@ -241,13 +282,17 @@ const attemptShard = async (
   context: CoverageContext,
   deps: CoverageDeps,
   catchUp: boolean,
+  heads: PrefetchedHeads,
 ): Promise<{ changed: string[]; touched: string[] }> => {
   const { gps, timeZone } = deps;
   const states = new Map<string, DayState>();
   const load = async (day: string): Promise<DayState> => {
     const known = states.get(day);
     if (known) return known;
-    let stored = await gps.readHead(day, shard);
+    const key = `${day}#${shard}`;
+    let stored = heads.has(key)
+      ? (heads.get(key) ?? { version: 0, vehicles: new Map() })
+      : await gps.readHead(day, shard);
     let lagged = false;
     if (catchUp) {
       // The head may lag its log (a writer stopped between the two writes): fold what it lacks.

@@ -148,8 +148,25 @@ describe('the coverage consumer on DynamoDB Local', () => {
     }));
     const packed = messages(fleet);
     expect(packed).toHaveLength(1);
-    await processTrackMessages(packed, deps);
+    // The shards' heads are read in one call for the day, not one per shard.
+    const reads: string[] = [];
+    const gps = {
+      ...db.gps,
+      readHead: (day: string, shard: number) => {
+        reads.push(`head ${day}#${shard}`);
+        return db.gps.readHead(day, shard);
+      },
+      readHeads: (day: string, wanted?: readonly number[]) => {
+        reads.push(`heads ${day} ${wanted?.length}`);
+        return db.gps.readHeads(day, wanted);
+      },
+      readEntries: db.gps.readEntries.bind(db.gps),
+      append: db.gps.append.bind(db.gps),
+      writeHead: db.gps.writeHead.bind(db.gps),
+    };
+    await processTrackMessages(packed, { ...deps, gps });
     const shards = new Set(fleet.map(({ vehicleId }) => shardOf(vehicleId)));
+    expect(reads).toEqual([`heads 2026-03-02 ${shards.size}`]);
     for (const shard of shards) {
       const entries = await db.gps.readEntries('2026-03-02', shard, 0);
       const fleetEntries = entries.filter((entry) =>
