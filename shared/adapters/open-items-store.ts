@@ -135,8 +135,9 @@ export class OpenItemsStore implements OpenItemsIndex {
   /**
    * One change alone is its single conditional write. Several go as PartiQL statements, 25 to a call:
    * an entity `get` found nothing of is INSERTed (refused if it appeared meanwhile); an entry is
-   * UPDATEd on condition that its event count is still the one `get` found, so the entry changes only
-   * from what the change was computed from. A refused statement falls back to the single write.
+   * UPDATEd on condition that its event count is still the one `get` found and it is still open (or
+   * closed) as it was, so the entry changes only from what the change was computed from. A refused
+   * statement falls back to the single write.
    */
   async apply(changes: readonly IndexChange[]): Promise<void> {
     const [only] = changes;
@@ -164,10 +165,13 @@ export class OpenItemsStore implements OpenItemsIndex {
 
   private statementOf(change: IndexChange): { Statement: string; Parameters: unknown[] } {
     const table = `"${this.table}"`;
-    const where = 'WHERE pk = ? AND sk = ? AND "n" = ?';
+    // As `get` found it: the same event count, and open or closed as it was (a reconciliation's exact
+    // write may open or close an entry without changing its count).
+    const where = (held: HeldItem) =>
+      `WHERE pk = ? AND sk = ? AND "n" = ? AND ${held.item ? 'attribute_not_exists("gone")' : 'attribute_exists("gone")'}`;
     if (change.op === 'remove')
       return {
-        Statement: `UPDATE ${table} SET "gone" = ? SET "n" = ? SET "expiresAt" = ? ${removing(DROPPED_ON_CLOSE)} ${where}`,
+        Statement: `UPDATE ${table} SET "gone" = ? SET "n" = ? SET "expiresAt" = ? ${removing(DROPPED_ON_CLOSE)} ${where(change.held)}`,
         Parameters: [
           true,
           change.n,
@@ -198,7 +202,7 @@ export class OpenItemsStore implements OpenItemsIndex {
       };
     const dropped = ['gone', 'expiresAt', ...(due === undefined ? ['duePart', 'due'] : [])];
     return {
-      Statement: `UPDATE ${table} ${values.map(([name]) => `SET "${name}" = ?`).join(' ')} ${removing(dropped)} ${where}`,
+      Statement: `UPDATE ${table} ${values.map(([name]) => `SET "${name}" = ?`).join(' ')} ${removing(dropped)} ${where(held)}`,
       Parameters: [...values.map(([, value]) => value), partition(facts.kind), facts.id, held.n],
     };
   }

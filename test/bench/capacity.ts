@@ -12,9 +12,8 @@
  *   size of the existing item rounded up to 1 KB (at least 1 unit). The meter asks for the existing item
  *   (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`) and computes that.
  * - BatchExecuteStatement: DynamoDB Local reports no units. DynamoDB charges a PartiQL INSERT as the put
- *   of its item, and one refused on an existing key as a failed conditional put; the meter computes
- *   each INSERT's units from the item it names, which for a refused one (the same event sent again)
- *   stands for the existing item. An UPDATE is charged as UpdateItem: the larger of the item before
+ *   of its item, and one refused on an existing key as a failed conditional put (the existing item's
+ *   size, which the meter reads after the call and does not count). An UPDATE is charged as UpdateItem: the larger of the item before
  *   and after, or the existing item when its condition fails; the meter reads the item before and
  *   after the call (reads it does not count) and computes that. A statement's index entries are
  *   priced as DynamoDB Local itemizes them for the other writes: 1 for an entry set or removed, 2 for
@@ -344,8 +343,13 @@ export const instrumentDocumentClients = (meter: CapacityMeter, options: Instrum
               writes.map(async (write, index) => {
                 const failed = responses[index]?.Error !== undefined;
                 if (write.kind === 'insert') {
+                  if (failed) {
+                    // Refused on an existing key: charged the existing item's size, as a failed put.
+                    const existing = await stored(write.table, { pk: write.item.pk, sk: write.item.sk });
+                    return writeUnits(existing ? itemBytes(existing) : 0);
+                  }
                   const item = marshallItem(write.item);
-                  return writeUnits(itemBytes(item)) + (failed ? 0 : indexUnits(role, undefined, item));
+                  return writeUnits(itemBytes(item)) + indexUnits(role, undefined, item);
                 }
                 const before = itemsBefore[index];
                 const beforeBytes = before ? itemBytes(before) : 0;

@@ -1,6 +1,6 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RecentlyListedOpenItems } from '#shared/adapters/open-items-store';
+import { OpenItemsStore, RecentlyListedOpenItems } from '#shared/adapters/open-items-store';
 import type { IndexChange } from '#shared/app/open-items';
 import { type EntityFacts, ticketFacts } from '#shared/domain/entity-facts';
 import { supervisionView } from '#shared/domain/supervision';
@@ -77,14 +77,15 @@ describe('OpenItemsStore.apply on DynamoDB Local', () => {
   const heldOf = async (id: string) => (await db.openItems.get([{ kind: 'ticket', id }])).get(`ticket#${id}`);
 
   it('makes a batch of changes as the single writes would, and leaves an entry changed meanwhile to them', async () => {
-    const twins = ['fresh', 'moved', 'closing', 'reopened', 'stale'];
-    // Before: `moved` and `closing` open with a pending notice, `reopened` closed, `stale` open.
+    const twins = ['fresh', 'moved', 'closing', 'reopened', 'stale', 'raced'];
+    // Before: `moved` and `closing` open with a pending notice, `reopened` closed, `stale` and `raced` open.
     for (const prefix of ['a', 'b']) {
       await db.openItems.put(derivedFrom(`${prefix}-moved`, 1), 'v1', 1_000);
       await db.openItems.put(derivedFrom(`${prefix}-closing`, 2), 'v1', 2_000);
       await db.openItems.put(derivedFrom(`${prefix}-reopened`, 1), 'v1', undefined);
       await db.openItems.remove('ticket', `${prefix}-reopened`, 2);
       await db.openItems.put(derivedFrom(`${prefix}-stale`, 1), 'v1', undefined);
+      await db.openItems.put(derivedFrom(`${prefix}-raced`, 1), 'v1', undefined);
     }
     const changesFor = async (prefix: string): Promise<IndexChange[]> => [
       { op: 'put', facts: derivedFrom(`${prefix}-fresh`, 1), view: 'v1', due: 5_000, held: undefined },
@@ -116,14 +117,37 @@ describe('OpenItemsStore.apply on DynamoDB Local', () => {
         due: 9_000,
         held: await heldOf(`${prefix}-stale`),
       },
+      {
+        op: 'put',
+        facts: derivedFrom(`${prefix}-raced`, 2),
+        view: 'v2',
+        due: undefined,
+        held: await heldOf(`${prefix}-raced`),
+      },
     ];
     const batched = await changesFor('a');
     const single = await changesFor('b');
     // After the reads, a derivation from more events reaches `stale`: the change read before must not undo it.
     for (const prefix of ['a', 'b'])
       await db.openItems.put(derivedFrom(`${prefix}-stale`, 3), 'v3', undefined);
+    // And a reconciliation closes `raced` from as many events as were read (its count unchanged): the
+    // reopening after it starts anew (`since`), as the single write has it.
+    for (const prefix of ['a', 'b'])
+      await db.openItems.remove('ticket', `${prefix}-raced`, 1, { exact: true });
 
-    await db.openItems.apply(batched);
+    const sent: string[] = [];
+    const counting = new OpenItemsStore(
+      {
+        send: (command: object) => {
+          sent.push(command.constructor.name);
+          return db.documents.send(command as never);
+        },
+      } as unknown as DynamoDBDocumentClient,
+      db.names.facts,
+    );
+    await counting.apply(batched);
+    // One call for the batch; only the entries changed since the read take the single write.
+    expect(sent).toEqual(['BatchExecuteStatementCommand', 'UpdateCommand', 'UpdateCommand']);
     for (const change of single) await db.openItems.apply([change]);
 
     for (const twin of twins) expect(await raw(`a-${twin}`)).toEqual(await raw(`b-${twin}`));
@@ -140,6 +164,7 @@ describe('OpenItemsStore.apply on DynamoDB Local', () => {
     expect(await raw('a-reopened')).toMatchObject({ n: 3, view: 'v3', since: 3, duePart: 'due' });
     expect(await raw('a-reopened')).not.toHaveProperty('gone');
     expect(await raw('a-stale')).toMatchObject({ n: 3, view: 'v3' });
+    expect(await raw('a-raced')).toMatchObject({ n: 2, view: 'v2', since: 2 });
     expect((await db.openItems.due(8_000)).map((item) => item.facts.id).sort()).toEqual([
       'a-fresh',
       'a-reopened',
