@@ -13,8 +13,8 @@ const { publisher, accepted } = createStorage(env);
 
 /**
  * Consumes the stream of stored webhook answers (filtered to those that carry GPS records), puts
- * their records on the bus, packed, and marks them accepted. A failure fails the whole batch, which the stream hands on again
- * (relaying twice changes nothing downstream).
+ * their records on the bus, packed, and marks them accepted. A failure fails the whole batch, which
+ * the stream hands on again (relaying twice changes nothing downstream).
  */
 export const lambdaHandler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const requests = event.Records.flatMap((record) => {

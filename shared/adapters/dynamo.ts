@@ -13,10 +13,19 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import pMap from 'p-map';
 
+/**
+ * How the project's document clients turn plain values into DynamoDB's. Frozen, and copied for each
+ * user: the document client writes into the options it is given.
+ */
+export const MARSHALL_OPTIONS = Object.freeze({
+  removeUndefinedValues: true,
+  convertClassInstanceToMap: false,
+});
+
 /** A DynamoDB document client; `endpoint` points it at DynamoDB Local. */
 export const createDocumentClient = (endpoint?: string): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(new DynamoDBClient(endpoint ? { endpoint } : {}), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    marshallOptions: { ...MARSHALL_OPTIONS },
   });
 
 /** Thrown when DynamoDB keeps leaving part of a batch unprocessed. */

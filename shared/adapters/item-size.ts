@@ -5,6 +5,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
+import { MARSHALL_OPTIONS } from '#shared/adapters/dynamo';
 
 const utf8 = (text: string) => Buffer.byteLength(text, 'utf8');
 
@@ -51,6 +52,9 @@ export const attributeValueBytes = (value: AttributeValue): number => {
 export const itemBytes = (item: Record<string, AttributeValue>): number =>
   Object.entries(item).reduce((sum, [name, value]) => sum + utf8(name) + attributeValueBytes(value), 0);
 
+/** An item of plain JavaScript values in DynamoDB's form, as the project's document client marshals it. */
+export const marshallPlain = (item: Record<string, unknown>): Record<string, AttributeValue> =>
+  marshall(item, { ...MARSHALL_OPTIONS });
+
 /** Size of an item as the document client hands it over (plain JavaScript values). */
-export const plainItemBytes = (item: Record<string, unknown>): number =>
-  itemBytes(marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: false }));
+export const plainItemBytes = (item: Record<string, unknown>): number => itemBytes(marshallPlain(item));

@@ -59,6 +59,9 @@ export const relayedRecordsOf = (image: Record<string, unknown> | undefined): Re
  * answer may carry the GPS records of its request (`relay`), which the table's stream takes on.
  */
 export class WebhookRepliesStore implements WebhookReplies {
+  /** The items `packRelay` built and sized, by their payload: `saveReply` stores them as they are. */
+  private readonly packed = new WeakMap<RelayPayload, Record<string, string | number | Uint8Array>>();
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly table: string,
@@ -111,7 +114,9 @@ export class WebhookRepliesStore implements WebhookReplies {
     if (points > RELAY_MAX_POINTS) return undefined;
     const relay = gzipSync(JSON.stringify(relayed));
     const item = this.itemOf(source, webhookId, reply, now, relay);
-    return plainItemBytes(item) <= ONE_WRITE_UNIT_BYTES ? relay : undefined;
+    if (plainItemBytes(item) > ONE_WRITE_UNIT_BYTES) return undefined;
+    this.packed.set(relay, item);
+    return relay;
   }
 
   async saveReply(
@@ -125,7 +130,7 @@ export class WebhookRepliesStore implements WebhookReplies {
       await this.client.send(
         new PutCommand({
           TableName: this.table,
-          Item: this.itemOf(source, webhookId, reply, now, relay),
+          Item: (relay && this.packed.get(relay)) ?? this.itemOf(source, webhookId, reply, now, relay),
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
           ExpressionAttributeValues: { ':now': epochSeconds(now) },
           // The answer kept meanwhile comes back with the refusal: no second read.

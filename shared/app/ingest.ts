@@ -263,7 +263,7 @@ const relay = async (
   if (!payload) return undefined;
   const earlier = await deps.replies.saveReply(source, webhookId, reply, now, payload);
   if (earlier) return replay(earlier, webhookId, bodyDigest);
-  if (fresh.size > 0) await deps.feeds.markFeedFresh(source, acceptedAt).catch(() => undefined);
+  await markFresh(source, fresh.size, acceptedAt, deps);
   return outcome;
 };
 
@@ -455,10 +455,16 @@ const take = async (
   }
   for (const key of duplicates) fresh.delete(key);
   if (rejected.length > 0) await deps.quarantine.quarantine(source, rejected, request.requestId, now);
-  // Feed freshness (GET /feeds): one write per batch that brought new records, not one per record. It
-  // only informs the dashboard, so failing it never fails a batch whose records are already accepted.
-  if (fresh.size > 0) await deps.feeds.markFeedFresh(source, acceptedAt).catch(() => undefined);
+  await markFresh(source, fresh.size, acceptedAt, deps);
   return answerOf(fresh.size, valid.length, rejected, warnings);
+};
+
+/**
+ * Feed freshness (GET /feeds): one write per batch that brought new records, not one per record. It
+ * only informs the dashboard, so failing it never fails a batch whose records are already accepted.
+ */
+const markFresh = async (source: Source, fresh: number, acceptedAt: string, deps: IngestDeps) => {
+  if (fresh > 0) await deps.feeds.markFeedFresh(source, acceptedAt).catch(() => undefined);
 };
 
 /** The answer to a batch (CONTRACT §4): 202 when any record was taken, 422 when all were rejected. */

@@ -28,7 +28,7 @@ import { type AttributeValue, type DynamoDBClient, GetItemCommand } from '@aws-s
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 
-import { itemBytes, plainItemBytes } from '#shared/adapters/item-size';
+import { itemBytes, marshallPlain, plainItemBytes } from '#shared/adapters/item-size';
 import { tables } from '#shared/topology';
 
 export { attributeValueBytes, itemBytes, numberBytes, plainItemBytes } from '#shared/adapters/item-size';
@@ -267,9 +267,6 @@ const consumedOf = (output: Input): number => {
 };
 
 const READS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem']);
-const marshallItem = (item: Item) =>
-  marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: false });
-
 /** Inputs of the reads the meter itself makes to size items: passed through, not counted. */
 const OWN_READS = new WeakSet<object>();
 const CONDITIONAL_WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem']);
@@ -348,7 +345,7 @@ export const instrumentDocumentClients = (meter: CapacityMeter, options: Instrum
                     const existing = await stored(write.table, { pk: write.item.pk, sk: write.item.sk });
                     return writeUnits(existing ? itemBytes(existing) : 0);
                   }
-                  const item = marshallItem(write.item);
+                  const item = marshallPlain(write.item);
                   return writeUnits(itemBytes(item)) + indexUnits(role, undefined, item);
                 }
                 const before = itemsBefore[index];
