@@ -27,6 +27,8 @@ export const checkJava = (): void => {
 /** A running DynamoDB Local. */
 export interface DynamoDbLocal {
   readonly endpoint: string;
+  /** The Java process's id (benchmarks read its CPU time). */
+  readonly pid: number | undefined;
   /** Stops the Java process (SIGTERM, then SIGKILL after 3 s) and resolves when it has exited. */
   stop(): Promise<void>;
 }
@@ -119,7 +121,7 @@ export const startDynamoDbLocal = async (port: number, dataDir?: string): Promis
         throw new Error(`DynamoDB Local exited with code ${child.exitCode}: ${stderr.trim()}`);
       try {
         await client.send(new ListTablesCommand({}));
-        return { endpoint, stop };
+        return { endpoint, pid: child.pid, stop };
       } catch {
         if (Date.now() > deadline)
           throw new Error(`DynamoDB Local did not answer on ${endpoint} within 60 s: ${stderr.trim()}`);

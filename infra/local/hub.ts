@@ -83,6 +83,8 @@ export interface Hub {
   /** Names the local runtime gives the declared tables. */
   readonly tableNames: Readonly<Record<keyof typeof tables, string>>;
   readonly dynamoDbEndpoint: string;
+  /** DynamoDB Local's Java process. */
+  readonly dynamoDbPid: number | undefined;
   readonly bus: LocalBus;
   readonly queues: ReadonlyMap<QueueName, LocalQueue>;
   /** Resolves once every queue is empty and idle (work that creates more work included). */
@@ -356,6 +358,7 @@ export const startHub = async (options: HubOptions): Promise<Hub> => {
       url,
       tableNames,
       dynamoDbEndpoint: dynamo.endpoint,
+      dynamoDbPid: dynamo.pid,
       bus,
       queues: queueMap,
       drain,

@@ -6,7 +6,7 @@
  *
  * Suites (test/bench/suites/): ingest-cpu, recompute, bundles, units (DynamoDB units, EventBridge
  * entries, SQS messages and Lambda time per record against DynamoDB Local), throughput (the local hub
- * end to end). The cost model (test/bench/cost-model.ts) prices the units measured.
+ * end to end), dynamodb-local (what DynamoDB Local's Java process spends per call). The cost model (test/bench/cost-model.ts) prices the units measured.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +27,7 @@ import {
 } from './cost-model.ts';
 import { type Figure, formatNumber, formatTable, type SuiteResult } from './figures.ts';
 
-const SUITES = ['ingest-cpu', 'recompute', 'bundles', 'units', 'throughput'] as const;
+const SUITES = ['ingest-cpu', 'recompute', 'bundles', 'units', 'throughput', 'dynamodb-local'] as const;
 type SuiteName = (typeof SUITES)[number];
 
 /** What the units suite hands over for the cost model. */
@@ -311,7 +311,7 @@ const main = async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const order: SuiteName[] = ['ingest-cpu', 'throughput', 'units', 'recompute', 'bundles'];
+  const order: SuiteName[] = ['ingest-cpu', 'throughput', 'dynamodb-local', 'units', 'recompute', 'bundles'];
   const figures = order.flatMap((name) => results[name]?.figures ?? []);
   let cost: ReturnType<typeof costFigures> | undefined;
   const units = results.units?.data as UnitsData | undefined;

@@ -3,16 +3,21 @@
  * the local bus and queues, the HTTP API calling the handlers), in this process. Ticket events are
  * POSTed signed over HTTP, two requests in flight, until the hub's queues are idle and the indicators
  * of the day count every ticket; throughput = events / (time from the first POST to that moment).
+ * The CPU time DynamoDB Local's Java process and this process (the hub and the sender) used meanwhile,
+ * per event, says how many events a second the machine's cores could count at best, and which side
+ * limits it.
  */
+import { availableParallelism } from 'node:os';
 import { type Hub, startHub } from '#infra/local/hub';
 import { signHeaders } from '#shared/http/signature';
 import { type Figure, progress, runSuite } from '../figures.ts';
 import { ADMIN_TOKEN, ANALYST_TOKEN, SOURCE_SECRETS } from '../lambda-env.ts';
+import { ownCpuMs, processCpuMs } from '../process-cpu.ts';
 import { byOccurrence, referenceAreas, ticketLifecycles } from '../workload.ts';
 
 const SUITE = 'throughput';
 const DAY = '2026-03-02';
-const TICKETS = Number(process.env.BENCH_THROUGHPUT_TICKETS ?? 200);
+const TICKETS = Number(process.env.BENCH_THROUGHPUT_TICKETS ?? 2000);
 const RECORDS_PER_REQUEST = 200;
 const IN_FLIGHT = 2;
 
@@ -50,6 +55,9 @@ const measure = async (hub: Hub) => {
   }
   progress(SUITE, `${events.length} ticket events of ${TICKETS} tickets in ${bodies.length} signed requests`);
 
+  const pid = hub.dynamoDbPid;
+  if (pid === undefined) throw new Error('the hub did not say which process DynamoDB Local is');
+  const cpuBefore = { dynamoDb: processCpuMs(pid), hub: ownCpuMs() };
   const started = performance.now();
   let next = 0;
   const send = async () => {
@@ -73,6 +81,12 @@ const measure = async (hub: Hub) => {
   const acceptedMs = performance.now() - started;
   await hub.drain();
   const seconds = (performance.now() - started) / 1000;
+  const perEvent = {
+    dynamoDb: (processCpuMs(pid) - cpuBefore.dynamoDb) / events.length,
+    hub: (ownCpuMs() - cpuBefore.hub) / events.length,
+  };
+  const cores = availableParallelism();
+  const ceiling = (cores * 1000) / (perEvent.dynamoDb + perEvent.hub);
 
   const response = await fetch(`${hub.url}/indicators?date=${DAY}&area=city`, {
     headers: { authorization: `Bearer ${ANALYST_TOKEN}` },
@@ -96,6 +110,30 @@ const measure = async (hub: Hub) => {
         allAcceptedAfterSeconds: acceptedMs / 1000,
         ingestRecordsPerSecond: events.length / (acceptedMs / 1000),
       },
+    },
+    {
+      id: 'throughput.cpu.dynamodb-local',
+      figure: 'CPU per ticket event end to end: DynamoDB Local (Java)',
+      value: perEvent.dynamoDb,
+      unit: 'ms',
+      digits: 2,
+      how: `CPU time (user + system, /proc) of DynamoDB Local's process during the run above, per event`,
+    },
+    {
+      id: 'throughput.cpu.hub',
+      figure: 'CPU per ticket event end to end: the hub (Node.js) and the sender',
+      value: perEvent.hub,
+      unit: 'ms',
+      digits: 2,
+      how: 'CPU time of the bench process (the hub of npm start, in process, and the requests it sends) during the run, per event',
+    },
+    {
+      id: 'throughput.cpu.ceiling',
+      figure: `ticket events/s the machine's ${cores} cores could count end to end at that CPU`,
+      value: ceiling,
+      unit: 'records/s',
+      digits: 0,
+      how: `${cores} cores × 1000 ms / (${perEvent.dynamoDb.toFixed(2)} + ${perEvent.hub.toFixed(2)} ms per event); ${((100 * perEvent.dynamoDb) / (perEvent.dynamoDb + perEvent.hub)).toFixed(0)} % of it DynamoDB Local's`,
     },
   ];
   return { figures, data: { events: events.length, seconds, acceptedSeconds: acceptedMs / 1000 } };
