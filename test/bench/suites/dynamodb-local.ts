@@ -69,12 +69,16 @@ runSuite(SUITE, async () => {
     const writeAll = (items: readonly Item[]) =>
       pMap(
         chunks(items, 25),
-        (part) =>
-          client.send(
+        async (part) => {
+          const { UnprocessedItems } = await client.send(
             new BatchWriteCommand({
               RequestItems: { [TABLE]: part.map((Item) => ({ PutRequest: { Item } })) },
             }),
-          ),
+          );
+          // DynamoDB Local processes every item; a figure of items left undone would mean nothing.
+          if (Object.keys(UnprocessedItems ?? {}).length > 0)
+            throw new Error('BatchWriteItem left items unprocessed');
+        },
         { concurrency: 4 },
       );
     const keysOf = (round: string) =>
@@ -112,8 +116,8 @@ runSuite(SUITE, async () => {
         measure: (round) =>
           pMap(
             chunks(entities, 25),
-            (part) =>
-              client.send(
+            async (part) => {
+              const { Responses } = await client.send(
                 new BatchExecuteStatementCommand({
                   Statements: part.map((entity) => {
                     const { pk, sk, w, acceptedAt, record } = itemOf(round, entity);
@@ -123,7 +127,13 @@ runSuite(SUITE, async () => {
                     };
                   }),
                 }),
-              ),
+              );
+              const failed = (Responses ?? []).find((response) => response.Error);
+              if (failed || Responses?.length !== part.length)
+                throw new Error(
+                  `PartiQL INSERT failed: ${failed?.Error?.Message ?? 'statements unanswered'}`,
+                );
+            },
             { concurrency: 4 },
           ),
       },
@@ -144,15 +154,18 @@ runSuite(SUITE, async () => {
         measure: (round) =>
           pMap(
             entities,
-            (entity) =>
-              client.send(
+            async (entity) => {
+              const { Count } = await client.send(
                 new QueryCommand({
                   TableName: TABLE,
                   KeyConditionExpression: 'pk = :pk',
                   ExpressionAttributeValues: { ':pk': `${round}#${entity}` },
                   ConsistentRead: true,
                 }),
-              ),
+              );
+              if (Count !== EVENTS_PER_ENTITY)
+                throw new Error(`a Query found ${Count} of ${EVENTS_PER_ENTITY} items`);
+            },
             { concurrency: 8 },
           ),
       },
@@ -163,8 +176,14 @@ runSuite(SUITE, async () => {
         measure: (round) =>
           pMap(
             chunks(keysOf(round), 100),
-            (Keys) =>
-              client.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys, ConsistentRead: true } } })),
+            async (Keys) => {
+              const { Responses, UnprocessedKeys } = await client.send(
+                new BatchGetCommand({ RequestItems: { [TABLE]: { Keys, ConsistentRead: true } } }),
+              );
+              const found = Responses?.[TABLE]?.length ?? 0;
+              if (found !== Keys.length || Object.keys(UnprocessedKeys ?? {}).length > 0)
+                throw new Error(`a BatchGetItem found ${found} of ${Keys.length} items`);
+            },
             { concurrency: 4 },
           ),
       },
