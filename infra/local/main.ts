@@ -175,7 +175,11 @@ const main = async () => {
     analystToken,
     sourceSecrets,
     // Where the hub keeps its data, for tools and tests that look at the tables themselves.
-    dynamoDb: { endpoint: hub.dynamoDbEndpoint, tables: hub.tableNames },
+    dynamoDb: {
+      endpoint: hub.dynamoDbEndpoint,
+      tables: hub.tableNames,
+      ...(hub.dynamoDbPid === undefined ? {} : { pid: hub.dynamoDbPid }),
+    },
   });
   log(`cityhub: ready at ${hub.url} (tokens and source secrets in ${options.stateFile}; Ctrl-C stops)`);
   log(

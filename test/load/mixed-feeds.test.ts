@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '#shared/adapters/dynamo';
 import { GpsLogStore } from '#shared/adapters/gps-log-store';
 import { signHeaders } from '#shared/http/signature';
+import { processCpuMs } from '../bench/process-cpu.ts';
 import { type HubProcess, startHubProcess, stopHubProcess } from '../support/hub-process.ts';
 
 /**
@@ -12,6 +13,9 @@ import { type HubProcess, startHubProcess, stopHubProcess } from '../support/hub
  * request a minute of the whole fleet, as a sanitation platform forwards it: one record per vehicle,
  * a sweeper driving straight at 6 km/h, so operating kilometres are known exactly, and every point is
  * counted in the GPS log (a lost minute shows there even where operating kilometres would bridge it).
+ *
+ * The CPU DynamoDB Local's Java process and the hub used during the load and while counting is
+ * printed: on a machine of few cores it says which of them sets the limit.
  *
  * `CITYHUB_LOAD_RATE` (records/s, default 100), `CITYHUB_LOAD_SECONDS` (default 30) and
  * `CITYHUB_LOAD_BATCH` (records per request, default 10) set the load, `CITYHUB_LOAD_DRAIN_SECONDS`
@@ -117,6 +121,18 @@ describe('load', { timeout: TEST_TIMEOUT_MS }, () => {
       return { body: JSON.stringify({ records }), sent: { source, gps } };
     };
 
+    // CPU of the hub and of DynamoDB Local (cores used over a span), printed with the results.
+    const pids = { hub: hub.child.pid, dynamoDb: state.dynamoDb?.pid };
+    const cpuNow = () => ({
+      at: performance.now(),
+      hub: pids.hub === undefined ? Number.NaN : processCpuMs(pids.hub),
+      dynamoDb: pids.dynamoDb === undefined ? Number.NaN : processCpuMs(pids.dynamoDb),
+    });
+    const coresUsed = (from: ReturnType<typeof cpuNow>, to: ReturnType<typeof cpuNow>) => {
+      const ms = to.at - from.at;
+      return `DynamoDB Local ${((to.dynamoDb - from.dynamoDb) / ms).toFixed(2)} cores, hub ${((to.hub - from.hub) / ms).toFixed(2)}`;
+    };
+    const loadStarted = cpuNow();
     const result = await autocannon({
       url: state.url,
       connections: CONNECTIONS,
@@ -160,10 +176,11 @@ describe('load', { timeout: TEST_TIMEOUT_MS }, () => {
         },
       ],
     });
+    const loadEnded = cpuNow();
     const answered = [...statuses.values()].reduce((sum, count) => sum + count, 0);
     const rate = (answered * RECORDS_PER_REQUEST) / SECONDS;
     console.info(
-      `load: ${answered} requests answered of ${setUp} sent (${rate.toFixed(0)} records/s; offered ${RATE}), latency p50 ${result.latency.p50} ms p99 ${result.latency.p99} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+      `load: ${answered} requests answered of ${setUp} sent (${rate.toFixed(0)} records/s; offered ${RATE}), latency p50 ${result.latency.p50} ms p99 ${result.latency.p99} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}; CPU during the load: ${coresUsed(loadStarted, loadEnded)}`,
     );
     expect(result.errors).toBe(0);
     expect(result.timeouts).toBe(0);
@@ -221,7 +238,7 @@ describe('load', { timeout: TEST_TIMEOUT_MS }, () => {
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
     console.info(
-      `load: ${counted ? 'all accepted records counted' : 'still counting'} ${((Date.now() - started) / 1000).toFixed(0)} s after the load ended`,
+      `load: ${counted ? 'all accepted records counted' : 'still counting'} ${((Date.now() - started) / 1000).toFixed(0)} s after the load ended; CPU meanwhile: ${coresUsed(loadEnded, cpuNow())}`,
     );
     const slack = unanswered * RECORDS_PER_REQUEST;
     expect(city.ticketsReceived).toBeGreaterThanOrEqual(taken.tickets);

@@ -11,7 +11,12 @@ export interface HubState {
   analystToken: string;
   sourceSecrets: Record<'hotline' | 'city-platform' | 'sanitation', string>;
   /** DynamoDB Local's endpoint and the hub's table names. */
-  dynamoDb?: { endpoint: string; tables: { facts: string; indicators: string; secrets: string } };
+  dynamoDb?: {
+    endpoint: string;
+    tables: { facts: string; indicators: string; secrets: string };
+    /** DynamoDB Local's Java process. */
+    pid?: number;
+  };
   /** The control port of a hub started with `--clock` (set the clock, run a schedule). */
   control?: string;
 }
