@@ -133,6 +133,11 @@ const RETRYABLE_STATEMENT_ERRORS: ReadonlySet<string> = new Set([
   'InternalServerError',
 ]);
 
+/** A PartiQL INSERT refused because its key exists: the same condition as a put's `attribute_not_exists`. */
+export const DUPLICATE_ITEM: ReadonlySet<string> = new Set(['DuplicateItem']);
+/** A PartiQL UPDATE refused by its WHERE clause, or on a missing item. */
+export const CONDITION_FAILED: ReadonlySet<string> = new Set(['ConditionalCheckFailed']);
+
 /** Thrown when a statement of a batch fails for a reason its caller did not expect. */
 export class StatementError extends Error {
   override name = 'StatementError';

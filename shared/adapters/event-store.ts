@@ -1,12 +1,16 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGet, executeStatements, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import {
+  batchGet,
+  DUPLICATE_ITEM,
+  executeStatements,
+  isConditionFailed,
+  queryAll,
+} from '#shared/adapters/dynamo';
 import { type EventWriter, eventPairKey, type StoreOutcome } from '#shared/app/ingest';
 import type { EntityEventsReader } from '#shared/app/reconcile';
 import type { EntityEvents } from '#shared/app/record-entity-event';
 import type { EntityKind } from '#shared/domain/entity-events';
 
-/** A PartiQL INSERT fails on an existing key: the same condition as the put's. */
-const DUPLICATE = new Set(['DuplicateItem']);
 const partition = (kind: EntityKind, entityId: string) => `${kind}#${entityId}`;
 const EVENT_PREFIX = 'e#';
 const ANNOUNCED_SK = 'announced';
@@ -156,7 +160,7 @@ export class EventStore implements EntityEvents, EntityEventsReader, EventWriter
         Parameters: [keys[index]?.pk, keys[index]?.sk, event, acceptedAt, webhookId],
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       })),
-      DUPLICATE,
+      DUPLICATE_ITEM,
     );
     // Which webhook-id each existing event came with: from the refused statement when it says, else
     // read (consistently: the item exists, it may have been written just now).

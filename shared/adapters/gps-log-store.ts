@@ -6,7 +6,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { batchGet, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
-import type { GpsLog, GpsLogEntry, ShardDayHead } from '#shared/app/coverage';
+import { emptyHead, type GpsLog, type GpsLogEntry, type ShardDayHead } from '#shared/app/coverage';
 import type { VehicleDayLister } from '#shared/app/replace-reference';
 import { GPS_SHARDS } from '#shared/domain/sanitation/shards';
 import type { VehicleDayChange, VehicleHead } from '#shared/domain/sanitation/vehicle-day';
@@ -109,7 +109,7 @@ export class GpsLogStore implements GpsLog, VehicleDayLister {
         ConsistentRead: true,
       }),
     );
-    return Item ? toHead(Item) : { version: 0, vehicles: new Map() };
+    return Item ? toHead(Item) : emptyHead();
   }
 
   async readHeads(day: string, shards?: readonly number[]): Promise<Map<number, ShardDayHead>> {

@@ -1,14 +1,12 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import pMap from 'p-map';
-import { batchGet, executeStatements } from '#shared/adapters/dynamo';
+import { batchGet, CONDITION_FAILED, DUPLICATE_ITEM, executeStatements } from '#shared/adapters/dynamo';
 import type { AcceptedGpsRecords, GpsRecordId } from '#shared/app/ingest';
 import { shardOf } from '#shared/domain/sanitation/shards';
 
 const MINUTE_MS = 60_000;
 /** Single bucket writes in flight at once. */
 const MARK_CONCURRENCY = 16;
-const DUPLICATE = new Set(['DuplicateItem']);
-const CONDITION_FAILED = new Set(['ConditionalCheckFailed']);
 /** Buckets an instance remembers as existing: a few minutes of a large fleet's shards. */
 const KNOWN_BUCKETS = 4_096;
 const BUCKET_SK = 'ids';
@@ -96,7 +94,7 @@ export class GpsRecordIdsStore implements AcceptedGpsRecords {
         Statement: `INSERT INTO "${this.table}" VALUE {'pk': ?, 'sk': ?, 'ids': ?}`,
         Parameters: [pk, BUCKET_SK, ids],
       })),
-      DUPLICATE,
+      DUPLICATE_ITEM,
     );
     const extended = [
       ...buckets.filter(([pk]) => this.known.has(pk)),

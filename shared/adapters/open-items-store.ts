@@ -1,6 +1,13 @@
 import { type DynamoDBDocumentClient, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import pMap from 'p-map';
-import { batchGet, executeStatements, isConditionFailed, queryAll } from '#shared/adapters/dynamo';
+import {
+  batchGet,
+  CONDITION_FAILED,
+  DUPLICATE_ITEM,
+  executeStatements,
+  isConditionFailed,
+  queryAll,
+} from '#shared/adapters/dynamo';
 import {
   type HeldItem,
   type IndexChange,
@@ -27,7 +34,7 @@ const partition = (kind: EntityKind) => `openitem#${kind}`;
  */
 const GONE_KEPT_S = 4 * 86_400;
 /** A batched change refused because its entry changed since it was read (or appeared): the single write decides. */
-const CHANGED_MEANWHILE = new Set(['DuplicateItem', 'ConditionalCheckFailed']);
+const CHANGED_MEANWHILE: ReadonlySet<string> = new Set([...DUPLICATE_ITEM, ...CONDITION_FAILED]);
 /** Single writes in flight at once. */
 const WRITE_CONCURRENCY = 8;
 /** What a closed item drops. */
@@ -53,6 +60,9 @@ const dueUpdate = (due: number | undefined) =>
         set: ['duePart = :duePart', 'due = :due'],
         values: { ':duePart': DUE_PARTITION, ':due': dueKey(due) },
       };
+
+/** When a closed item's marker expires (epoch seconds). */
+const goneExpiresAt = () => Math.floor(Date.now() / 1000) + GONE_KEPT_S;
 
 /** PartiQL's REMOVE clauses of these attributes. */
 const removing = (names: readonly string[]) => names.map((name) => `REMOVE "${name}"`).join(' ');
@@ -127,7 +137,7 @@ export class OpenItemsStore implements OpenItemsIndex {
       ExpressionAttributeValues: {
         ':gone': true,
         ':n': n,
-        ':expiresAt': Math.floor(Date.now() / 1000) + GONE_KEPT_S,
+        ':expiresAt': goneExpiresAt(),
       },
     });
   }
@@ -172,14 +182,7 @@ export class OpenItemsStore implements OpenItemsIndex {
     if (change.op === 'remove')
       return {
         Statement: `UPDATE ${table} SET "gone" = ? SET "n" = ? SET "expiresAt" = ? ${removing(DROPPED_ON_CLOSE)} ${where(change.held)}`,
-        Parameters: [
-          true,
-          change.n,
-          Math.floor(Date.now() / 1000) + GONE_KEPT_S,
-          partition(change.kind),
-          change.id,
-          change.held.n,
-        ],
+        Parameters: [true, change.n, goneExpiresAt(), partition(change.kind), change.id, change.held.n],
       };
     const { facts, view, due, held } = change;
     const values: [string, unknown][] = [
@@ -200,7 +203,7 @@ export class OpenItemsStore implements OpenItemsIndex {
         Statement: `INSERT INTO ${table} VALUE {'pk': ?, 'sk': ?, ${values.map(([name]) => `'${name}': ?`).join(', ')}}`,
         Parameters: [partition(facts.kind), facts.id, ...values.map(([, value]) => value)],
       };
-    const dropped = ['gone', 'expiresAt', ...(due === undefined ? ['duePart', 'due'] : [])];
+    const dropped = ['gone', 'expiresAt', ...dueUpdate(due).remove];
     return {
       Statement: `UPDATE ${table} ${values.map(([name]) => `SET "${name}" = ?`).join(' ')} ${removing(dropped)} ${where(held)}`,
       Parameters: [...values.map(([, value]) => value), partition(facts.kind), facts.id, held.n],

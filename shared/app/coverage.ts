@@ -36,6 +36,9 @@ export interface ShardDayHead {
   readonly vehicles: ReadonlyMap<string, VehicleHead>;
 }
 
+/** The head of a shard-day that has none stored: version 0, no vehicles. */
+export const emptyHead = (): ShardDayHead => ({ version: 0, vehicles: new Map() });
+
 /** One entry of a shard-day's log. */
 export interface GpsLogEntry {
   readonly version: number;
@@ -290,9 +293,7 @@ const attemptShard = async (
     const known = states.get(day);
     if (known) return known;
     const key = `${day}#${shard}`;
-    let stored = heads.has(key)
-      ? (heads.get(key) ?? { version: 0, vehicles: new Map() })
-      : await gps.readHead(day, shard);
+    let stored = heads.has(key) ? (heads.get(key) ?? emptyHead()) : await gps.readHead(day, shard);
     let lagged = false;
     if (catchUp) {
       // The head may lag its log (a writer stopped between the two writes): fold what it lacks.

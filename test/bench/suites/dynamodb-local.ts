@@ -5,7 +5,7 @@
  * measures both sides). Each call kind runs on fresh keys, a few at once as the handlers send them,
  * after a warm-up of the same calls; CPU is the process's user + system time from /proc.
  */
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchExecuteStatementCommand,
   BatchGetCommand,
@@ -17,6 +17,8 @@ import {
 import pMap from 'p-map';
 import { startDynamoDbLocal } from '#infra/local/dynamodb-local';
 import { freePort } from '#infra/local/servers';
+import { ensureTable } from '#shared/adapters/table-definitions';
+import { tables } from '#shared/topology';
 import { type Figure, progress, runSuite } from '../figures.ts';
 import { processCpuMs } from '../process-cpu.ts';
 
@@ -51,20 +53,8 @@ runSuite(SUITE, async () => {
   const raw = new DynamoDBClient({ endpoint: local.endpoint });
   const client = DynamoDBDocumentClient.from(raw);
   try {
-    await raw.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
+    // The declared facts table: the hub's events, GPS record-id buckets and open items are kept there.
+    await ensureTable(raw, tables.facts, TABLE);
     const entities = Array.from({ length: ITEMS }, (_, index) => index);
     const writeAll = (items: readonly Item[]) =>
       pMap(
