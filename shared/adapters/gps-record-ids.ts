@@ -87,6 +87,9 @@ export class GpsRecordIdsStore implements AcceptedGpsRecords {
       this.remember(buckets.map(([pk]) => pk));
       return;
     }
+    // Sorted once, before any call: a concurrent mark may teach the instance a bucket meanwhile, and
+    // one bucket named twice in a call is refused whole.
+    const known = buckets.filter(([pk]) => this.known.has(pk));
     const fresh = buckets.filter(([pk]) => !this.known.has(pk));
     const inserted = await executeStatements(
       this.client,
@@ -96,10 +99,7 @@ export class GpsRecordIdsStore implements AcceptedGpsRecords {
       })),
       DUPLICATE_ITEM,
     );
-    const extended = [
-      ...buckets.filter(([pk]) => this.known.has(pk)),
-      ...fresh.filter((_, index) => inserted[index]),
-    ];
+    const extended = [...known, ...fresh.filter((_, index) => inserted[index])];
     const added = await executeStatements(
       this.client,
       extended.map(([pk, ids]) => ({

@@ -141,6 +141,43 @@ describe('GpsRecordIdsStore on DynamoDB Local', () => {
     expect(sent).toContain('BatchExecuteStatementCommand');
   });
 
+  it('marks buckets that a concurrent mark of the same instance made while its INSERTs were on the way', async () => {
+    const minute = MINUTE + 30 * 60_000;
+    // The first INSERT call is held until the concurrent mark is done: that mark makes (and so teaches
+    // the instance) a bucket the held call also INSERTs, which DynamoDB then refuses.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holding = true;
+    const racing = new GpsRecordIdsStore(
+      {
+        send: async (command: object) => {
+          const { input } = command as { input: { Statements?: { Statement: string }[] } };
+          if (holding && input.Statements?.[0]?.Statement.startsWith('INSERT')) {
+            holding = false;
+            await held;
+          }
+          return db.documents.send(command as never);
+        },
+      } as unknown as DynamoDBDocumentClient,
+      db.names.facts,
+    );
+    const many = Array.from({ length: 40 }, (_, n) => gps(`r-${n}`, `cab-${n}`, minute + n * 1_000));
+    const one = gps('r-alone', 'cab-0', minute + 500);
+    const marking = racing.markAccepted(many);
+    await racing.markAccepted([one]);
+    release();
+    await marking;
+    const all = [...many, one];
+    expect(await store.findAccepted(all)).toEqual(new Set(all.map(({ eventId }) => eventId)));
+    expect(await bucketIds(one)).toEqual(
+      new Set(
+        all.filter((record) => gpsIdsBucket(record) === gpsIdsBucket(one)).map(({ eventId }) => eventId),
+      ),
+    );
+  });
+
   it('adds ids to buckets another instance made, refused as new ones, then by UPDATE alone', async () => {
     const minute = MINUTE + 20 * 60_000;
     const recording = (log: string[]) =>
